@@ -1,0 +1,3 @@
+// Test and benchmark helpers only; never imported by product code.
+export { sharedData, sharedDataRoot, repoRoot } from './shared-data';
+export { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from './postgres';
