@@ -1,1 +1,3 @@
-export {};
+export { runCli, buildProgram } from './main';
+export { ExitCode, CliExit } from './exit-codes';
+export { createProgress, type Progress } from './progress';
