@@ -1,14 +1,43 @@
+import '@mantine/core/styles.css';
+import './global.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter } from 'react-router';
+import { ApiError } from './api';
+import { App } from './App';
+import { SessionProvider } from './session';
+import { cssVariablesResolver, theme } from './theme';
 
-function App() {
-  return <h1>Interdict</h1>;
-}
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      // Retrying a refusal or a bad request only repeats it; retry once for network or 5xx.
+      retry: (failures, error) =>
+        failures < 1 && !(error instanceof ApiError && error.status < 500),
+      refetchOnWindowFocus: true,
+    },
+  },
+});
 
 const root = document.getElementById('root');
 if (root)
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <MantineProvider
+        theme={theme}
+        defaultColorScheme="auto"
+        cssVariablesResolver={cssVariablesResolver}
+      >
+        <QueryClientProvider client={queryClient}>
+          <BrowserRouter>
+            <SessionProvider>
+              <App />
+            </SessionProvider>
+          </BrowserRouter>
+        </QueryClientProvider>
+      </MantineProvider>
     </StrictMode>,
   );

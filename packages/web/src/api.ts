@@ -1,0 +1,343 @@
+// The console's one HTTP client. Every call to the Interdict API goes through `apiRequest`, which
+// - sends the session cookie (`credentials: 'include'`),
+// - adds `X-CSRF-Token` on unsafe methods (the token comes from sign-in or /api/auth/me; the
+//   server pairs it with the HttpOnly session cookie, the double-submit defence of OWASP's CSRF
+//   cheat sheet),
+// - turns RFC 9457 problem details (`application/problem+json`) into an `ApiError` whose message
+//   is one readable line, with the field errors kept for forms.
+
+export type Role = 'admin' | 'analyst' | 'officer' | 'viewer' | 'partner';
+export const roles: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer', 'partner'];
+
+export type OrganisationKind = 'agency' | 'hub' | 'insurer';
+export const organisationKinds: readonly OrganisationKind[] = ['agency', 'hub', 'insurer'];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organisationId: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface Organisation {
+  id: string;
+  name: string;
+  kind: OrganisationKind;
+  createdAt: string;
+}
+
+export interface Session {
+  user: User;
+  organisation: Organisation;
+  csrfToken: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  role?: Role;
+  userId?: string | null;
+  organisationId?: string;
+  createdAt: string;
+  expiresAt?: string | null;
+  revokedAt?: string | null;
+  lastUsedAt?: string | null;
+}
+
+export interface CreatedToken {
+  token: ApiToken;
+  /** The bearer secret; the server keeps only its hash, so this is the only time it is seen. */
+  secret: string;
+}
+
+export interface CreatedUser extends User {
+  oneTimePassword?: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  createdAt?: string;
+  at?: string;
+  action: string;
+  actorUserId?: string | null;
+  actorEmail?: string | null;
+  organisationId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  target?: string | null;
+  details?: unknown;
+}
+
+export interface IngestKind {
+  kind: string;
+  description: string;
+  fileHint: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface Job {
+  id: string;
+  kind: string;
+  sourceName: string;
+  status: JobStatus;
+  done: number;
+  total: number | null;
+  error: string | null;
+  summary: unknown;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface SummaryItem {
+  capability: string;
+  label: string;
+  count: number;
+  updatedAt: string | null;
+}
+
+export interface ListResponse<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+/** RFC 9457 §3.1 members, plus Interdict's `code` and per-field `errors`. */
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  instance?: string;
+  code?: string;
+  errors?: unknown;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problem: ProblemDetails = {},
+  ) {
+    super(message);
+  }
+  get code(): string | undefined {
+    return this.problem.code;
+  }
+  /** Field errors as `field: message` lines, whatever shape the server used. */
+  get fieldErrors(): string[] {
+    return describeFieldErrors(this.problem.errors);
+  }
+}
+
+function describeFieldErrors(errors: unknown): string[] {
+  if (!errors) return [];
+  if (Array.isArray(errors))
+    return errors.map((e) => {
+      if (e && typeof e === 'object') {
+        const { path, pointer, field, message, detail } = e as Record<string, unknown>;
+        const where = Array.isArray(path) ? path.join('.') : (pointer ?? field);
+        const what = message ?? detail;
+        return typeof where === 'string' && where ? `${where}: ${String(what)}` : String(what);
+      }
+      return String(e);
+    });
+  if (typeof errors === 'object')
+    return Object.entries(errors as Record<string, unknown>).map(
+      ([field, message]) =>
+        `${field}: ${Array.isArray(message) ? message.join(', ') : String(message)}`,
+    );
+  return [typeof errors === 'string' ? errors : JSON.stringify(errors)];
+}
+
+function statusText(status: number): string {
+  switch (status) {
+    case 400:
+      return 'The request was not accepted';
+    case 401:
+      return 'You are not signed in';
+    case 403:
+      return 'You are not allowed to do this';
+    case 404:
+      return 'Not found';
+    case 409:
+      return 'This conflicts with existing data';
+    case 413:
+      return 'The upload is too large';
+    case 422:
+      return 'Some fields are not valid';
+    case 429:
+      return 'Too many attempts; wait a moment and try again';
+    default:
+      return status >= 500 ? 'The server failed to answer' : `Request failed (${status})`;
+  }
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let problem: ProblemDetails = {};
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      problem = (await response.json()) as ProblemDetails;
+    } catch {
+      // A broken body still leaves the status to report.
+    }
+  }
+  const headline = problem.detail ?? problem.title ?? statusText(response.status);
+  const fields = describeFieldErrors(problem.errors);
+  const message = fields.length > 0 ? `${headline} (${fields.join('; ')})` : headline;
+  return new ApiError(response.status, message, problem);
+}
+
+let csrfToken: string | null = null;
+const unauthorisedListeners = new Set<() => void>();
+
+/** Set by the session layer from the sign-in or /api/auth/me answer. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when any request answers 401 (the session expired or was revoked). */
+export function onUnauthorised(listener: () => void): () => void {
+  unauthorisedListeners.add(listener);
+  return () => unauthorisedListeners.delete(listener);
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestOptions {
+  /** Sent as JSON, or as-is when it is FormData (multipart uploads). */
+  body?: unknown;
+  query?: Record<string, QueryValue>;
+  signal?: AbortSignal;
+  /** Do not notify `onUnauthorised` listeners on 401 (sign-in and the session probe). */
+  quietUnauthorised?: boolean;
+}
+
+export function withQuery(path: string, query?: Record<string, QueryValue>): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * One request to the API. Resolves with the parsed JSON body (or `undefined` for 204), rejects
+ * with `ApiError` for any non-2xx answer and with a plain `Error` when the server cannot be reached.
+ */
+export async function apiRequest<T>(
+  method: Method,
+  path: string,
+  options: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData) body = options.body;
+  else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'include',
+      signal: options.signal,
+    });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new Error('The Interdict server cannot be reached; check your connection.', { cause });
+  }
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (response.status === 401 && !options.quietUnauthorised)
+      for (const listener of unauthorisedListeners) listener();
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return (await response.text()) as T;
+  return (await response.json()) as T;
+}
+
+export const http = {
+  get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) =>
+    apiRequest<T>('GET', path, options),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    apiRequest<T>('POST', path, { ...options, body }),
+  patch: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    apiRequest<T>('PATCH', path, { ...options, body }),
+  put: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    apiRequest<T>('PUT', path, { ...options, body }),
+  delete: <T = void>(path: string, options?: RequestOptions) =>
+    apiRequest<T>('DELETE', path, options),
+};
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** The platform endpoints of the integration contract, typed. Capabilities add their own. */
+export const api = {
+  auth: {
+    signIn: (email: string, password: string) =>
+      http.post<Session>('/api/auth/sign-in', { email, password }, { quietUnauthorised: true }),
+    signOut: () => http.post<void>('/api/auth/sign-out'),
+    me: () => http.get<Session>('/api/auth/me', { quietUnauthorised: true }),
+  },
+  organisations: {
+    list: () => http.get<ListResponse<Organisation>>('/api/organisations'),
+    get: (organisationId: string) =>
+      http.get<Organisation>(`/api/organisations/${id(organisationId)}`),
+    create: (input: { name: string; kind: OrganisationKind }) =>
+      http.post<Organisation>('/api/organisations', input),
+  },
+  users: {
+    list: () => http.get<ListResponse<User>>('/api/users'),
+    create: (input: {
+      email: string;
+      name: string;
+      role: Role;
+      password?: string;
+      organisationId?: string;
+    }) => http.post<CreatedUser>('/api/users', input),
+    update: (userId: string, input: { name?: string; role?: Role; disabled?: boolean }) =>
+      http.patch<User>(`/api/users/${id(userId)}`, input),
+  },
+  tokens: {
+    list: () => http.get<ListResponse<ApiToken>>('/api/tokens'),
+    create: (input: { name: string; role?: Role; expiresInDays: number }) =>
+      http.post<CreatedToken>('/api/tokens', input),
+    revoke: (tokenId: string) => http.delete(`/api/tokens/${id(tokenId)}`),
+  },
+  audit: {
+    list: (query: { limit?: number; cursor?: string | null } = {}) =>
+      http.get<ListResponse<AuditEvent>>('/api/audit', { query }),
+  },
+  ingest: {
+    kinds: () => http.get<ListResponse<IngestKind>>('/api/ingest-kinds'),
+    jobs: () => http.get<ListResponse<Job>>('/api/jobs'),
+    job: (jobId: string) => http.get<Job>(`/api/jobs/${id(jobId)}`),
+    upload: (kind: string, file: File) => {
+      const form = new FormData();
+      form.set('kind', kind);
+      form.set('file', file, file.name);
+      return http.post<Job>('/api/jobs', form);
+    },
+  },
+  summary: () => http.get<ListResponse<SummaryItem>>('/api/summary'),
+};
+
+/** A readable line for any error a query or mutation may reject with. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,98 @@
+import { Button, Code, Group, Stack, Table, Text } from '@mantine/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { api, type AuditEvent } from '../../api';
+import { Empty } from '../../components/Empty';
+import { ErrorAlert, Loading } from '../../components/QueryState';
+import { formatDateTime } from '../../components/format';
+
+function target(event: AuditEvent): string {
+  if (event.target) return event.target;
+  if (event.targetType)
+    return event.targetId ? `${event.targetType} ${event.targetId}` : event.targetType;
+  return event.targetId ?? '—';
+}
+
+function details(event: AuditEvent): string | null {
+  if (event.details == null) return null;
+  if (typeof event.details === 'object' && Object.keys(event.details).length === 0) return null;
+  return JSON.stringify(event.details);
+}
+
+export function AuditPanel() {
+  const audit = useInfiniteQuery({
+    queryKey: ['audit'],
+    queryFn: ({ pageParam }) => api.audit.list({ limit: 50, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor ?? null,
+  });
+  if (audit.isPending) return <Loading label="Loading the audit log" />;
+  if (audit.isError)
+    return (
+      <ErrorAlert
+        title="Could not load the audit log"
+        error={audit.error}
+        onRetry={() => void audit.refetch()}
+      />
+    );
+  const events = audit.data.pages.flatMap((p) => p.items);
+  if (events.length === 0) return <Empty title="No audit events yet" />;
+  return (
+    <Stack gap="md">
+      <Table.ScrollContainer minWidth={720}>
+        <Table striped verticalSpacing="xs">
+          <Table.Caption>Audit log, newest first: every sign-in and every change</Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Time</Table.Th>
+              <Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Actor</Table.Th>
+              <Table.Th scope="col">Target</Table.Th>
+              <Table.Th scope="col">Details</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {events.map((e) => {
+              const extra = details(e);
+              return (
+                <Table.Tr key={e.id}>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    {formatDateTime(e.createdAt ?? e.at)}
+                  </Table.Td>
+                  <Table.Td>
+                    <Code>{e.action}</Code>
+                  </Table.Td>
+                  <Table.Td>{e.actorEmail ?? e.actorUserId ?? 'system'}</Table.Td>
+                  <Table.Td style={{ wordBreak: 'break-all' }}>{target(e)}</Table.Td>
+                  <Table.Td maw={320}>
+                    {extra ? (
+                      <Code fz="xs" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                        {extra}
+                      </Code>
+                    ) : (
+                      <Text size="xs">—</Text>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Group justify="center">
+        {audit.hasNextPage ? (
+          <Button
+            variant="default"
+            loading={audit.isFetchingNextPage}
+            onClick={() => void audit.fetchNextPage()}
+          >
+            Load older events
+          </Button>
+        ) : (
+          <Text size="sm" c="dimmed">
+            That is the whole log.
+          </Text>
+        )}
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,210 @@
+import { useState, type FormEvent } from 'react';
+import {
+  Badge,
+  Button,
+  Card,
+  Code,
+  FileInput,
+  Group,
+  Progress,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconUpload } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type Job, type JobStatus } from '../../api';
+import { Empty } from '../../components/Empty';
+import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { formatDateTime, formatNumber } from '../../components/format';
+
+const jobsKey = ['jobs'] as const;
+const statusColor: Record<JobStatus, string> = {
+  queued: 'gray',
+  running: 'blue',
+  succeeded: 'teal',
+  failed: 'red',
+};
+
+function isLive(job: Job): boolean {
+  return job.status === 'queued' || job.status === 'running';
+}
+
+function Upload() {
+  const queryClient = useQueryClient();
+  const kinds = useQuery({
+    queryKey: ['ingest-kinds'],
+    queryFn: () => api.ingest.kinds(),
+    staleTime: 60_000,
+  });
+  const [kind, setKind] = useState<string | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const upload = useMutation({
+    mutationFn: ({ kind, file }: { kind: string; file: File }) => api.ingest.upload(kind, file),
+    onSuccess: async () => {
+      setFile(null);
+      await queryClient.invalidateQueries({ queryKey: jobsKey });
+      await queryClient.invalidateQueries({ queryKey: ['summary'] });
+    },
+  });
+  const selected = kinds.data?.items.find((k) => k.kind === kind);
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (kind && file) upload.mutate({ kind, file });
+  }
+  return (
+    <Card withBorder component="section" aria-labelledby="upload-heading">
+      <form onSubmit={submit}>
+        <Stack gap="sm">
+          <Title order={2} size="h5" id="upload-heading">
+            Load a file
+          </Title>
+          {kinds.isError && (
+            <ErrorAlert title="Could not load the ingest kinds" error={kinds.error} />
+          )}
+          {kinds.data && kinds.data.items.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              No ingest kinds are registered yet; they arrive with each capability.
+            </Text>
+          ) : (
+            <Group align="flex-start" gap="sm" wrap="wrap">
+              <Select
+                label="Kind of data"
+                placeholder={kinds.isPending ? 'Loading…' : 'Choose a kind'}
+                data={(kinds.data?.items ?? []).map((k) => ({ value: k.kind, label: k.kind }))}
+                value={kind}
+                onChange={setKind}
+                searchable
+                required
+                description={selected?.description ?? ' '}
+                w={{ base: '100%', sm: 300 }}
+              />
+              <FileInput
+                label="File"
+                placeholder="Choose a file"
+                value={file}
+                onChange={setFile}
+                required
+                clearable
+                description={selected ? `Expected: ${selected.fileHint}` : 'CSV, XML or .gz'}
+                leftSection={<IconUpload size={16} aria-hidden />}
+                w={{ base: '100%', sm: 300 }}
+              />
+              <Button
+                type="submit"
+                mt={{ base: 0, sm: 'xl' }}
+                loading={upload.isPending}
+                disabled={!kind || !file}
+              >
+                Start ingest job
+              </Button>
+            </Group>
+          )}
+          {upload.isError && <ErrorAlert title="The upload was refused" error={upload.error} />}
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+function JobProgress({ job }: { job: Job }) {
+  const total = job.total ?? 0;
+  const percent =
+    job.status === 'succeeded' ? 100 : total > 0 ? Math.min(100, (job.done / total) * 100) : 0;
+  const text =
+    total > 0
+      ? `${formatNumber(job.done)} of ${formatNumber(total)}`
+      : `${formatNumber(job.done)} done`;
+  return (
+    <Stack gap={4} miw={160}>
+      <Progress
+        value={job.status === 'running' && total === 0 ? 100 : percent}
+        color={statusColor[job.status]}
+        animated={job.status === 'running'}
+        aria-label={`Progress of ${job.kind} ${job.sourceName}: ${text}`}
+        size="md"
+      />
+      <Text size="xs" c="dimmed">
+        {text}
+      </Text>
+    </Stack>
+  );
+}
+
+function JobSummary({ job }: { job: Job }) {
+  if (job.error)
+    return (
+      <Text size="xs" c="red.8">
+        {job.error}
+      </Text>
+    );
+  if (job.summary == null) return <Text size="xs">—</Text>;
+  return (
+    <Code fz="xs" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+      {JSON.stringify(job.summary)}
+    </Code>
+  );
+}
+
+export function JobsPanel() {
+  // Poll quickly while a job is queued or running, so progress bars move; slowly otherwise.
+  const jobs = useQuery({
+    queryKey: jobsKey,
+    queryFn: () => api.ingest.jobs(),
+    refetchInterval: (query) => (query.state.data?.items.some(isLive) ? 1000 : 10_000),
+  });
+  return (
+    <Stack gap="lg">
+      <Upload />
+      <QueryState query={jobs} label="ingest jobs">
+        {({ items }) =>
+          items.length === 0 ? (
+            <Empty title="No ingest jobs yet">Jobs appear here as files are loaded.</Empty>
+          ) : (
+            <Table.ScrollContainer minWidth={820}>
+              <Table striped verticalSpacing="xs">
+                <Table.Caption>Ingest jobs, newest first; progress updates live</Table.Caption>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Kind</Table.Th>
+                    <Table.Th scope="col">Source</Table.Th>
+                    <Table.Th scope="col">Status</Table.Th>
+                    <Table.Th scope="col">Progress</Table.Th>
+                    <Table.Th scope="col">Started</Table.Th>
+                    <Table.Th scope="col">Finished</Table.Th>
+                    <Table.Th scope="col">Result</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((job) => (
+                    <Table.Tr key={job.id}>
+                      <Table.Td>
+                        <Code>{job.kind}</Code>
+                      </Table.Td>
+                      <Table.Td style={{ wordBreak: 'break-all' }}>{job.sourceName}</Table.Td>
+                      <Table.Td>
+                        <Badge color={statusColor[job.status]} variant="light">
+                          {job.status}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <JobProgress job={job} />
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(job.startedAt ?? job.createdAt)}</Table.Td>
+                      <Table.Td>{formatDateTime(job.finishedAt)}</Table.Td>
+                      <Table.Td maw={280}>
+                        <JobSummary job={job} />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )
+        }
+      </QueryState>
+    </Stack>
+  );
+}
