@@ -48,13 +48,25 @@ export async function* readCsv(
   const feed = (async () => {
     try {
       for await (const chunk of source) {
+        // Stop reading once the consumer has gone away (the parser is destroyed below).
+        if (parser.destroyed) break;
         const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-        if (!parser.write(text))
-          await new Promise<void>((resolve) => parser.once('drain', resolve));
+        if (!parser.write(text) && !parser.destroyed)
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              parser.off('drain', done);
+              parser.off('close', done);
+              resolve();
+            };
+            parser.on('drain', done);
+            parser.on('close', done);
+          });
       }
-      const tail = decoder.decode();
-      if (tail) parser.write(tail);
-      parser.end();
+      if (!parser.destroyed) {
+        const tail = decoder.decode();
+        if (tail) parser.write(tail);
+        parser.end();
+      }
     } catch (error) {
       parser.destroy(error instanceof Error ? error : new Error(String(error)));
     }
@@ -86,6 +98,9 @@ export async function* readCsv(
       details: lineMatch ? { line: Number(lineMatch[1]) } : {},
     });
   } finally {
+    // A consumer that stops early (break, or a thrown validation error) leaves the feed waiting
+    // for 'drain'; destroying the parser releases it instead of hanging the process.
+    parser.destroy();
     await feed;
   }
   if (!header) throw new CoreError('CSV_HEADER_MISMATCH', 'the CSV is empty: no header line');
