@@ -1,0 +1,154 @@
+import { describeError } from '@interdict/core';
+import { assertRole, type Actor } from '../actor';
+import { StoreError } from '../errors';
+import { recordAudit } from '../repositories/audit';
+import type { Job } from '../repositories/model';
+import { toJob } from '../repositories/model';
+import type { Store } from '../store';
+import { maybeGunzip } from './gunzip';
+import { getIngestKind } from './registry';
+
+export const INGEST_ROLES = ['admin', 'analyst'] as const;
+
+export interface IngestRequest {
+  kind: string;
+  sourceName: string;
+  input: AsyncIterable<Uint8Array>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Records a queued job and starts it; `finished` settles with the final job (never rejects:
+ * a failure is a job with status `failed`). Used by the API, which answers 202 at once.
+ */
+export async function startIngestJob(
+  store: Store,
+  actor: Actor,
+  request: IngestRequest,
+): Promise<{ job: Job; finished: Promise<Job> }> {
+  assertRole(actor, ...INGEST_ROLES);
+  const kind = getIngestKind(request.kind);
+  if (!kind) {
+    throw new StoreError('UNKNOWN_INGEST_KIND', `unknown ingest kind ${request.kind}`, {
+      details: { field: 'kind' },
+    });
+  }
+  const sourceName = String(request.sourceName).slice(0, 500) || 'upload';
+  const row = await store.db
+    .insertInto('ingest_jobs')
+    .values({
+      id: crypto.randomUUID(),
+      organisation_id: actor.organisationId,
+      created_by: actor.userId,
+      kind: kind.kind,
+      source_name: sourceName,
+      status: 'queued',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const jobId = row.id;
+  const signal = request.signal ?? new AbortController().signal;
+
+  const finished = (async (): Promise<Job> => {
+    const startedAt = new Date();
+    await store.db
+      .updateTable('ingest_jobs')
+      .set({ status: 'running', started_at: startedAt })
+      .where('id', '=', jobId)
+      .execute();
+    store.liveProgress.set(jobId, { done: 0, total: null });
+    let lastWrite = 0;
+    try {
+      // One transaction for the whole job: a failure anywhere leaves stored data as it was.
+      const { summary, progress } = await store.transaction(async (txStore) => {
+        const p = { done: 0, total: null as number | null };
+        const result = await kind.run({
+          store: txStore,
+          actor,
+          jobId,
+          sourceName,
+          input: maybeGunzip(request.input),
+          signal,
+          progress(done, total) {
+            p.done = done;
+            if (total !== undefined) p.total = total;
+            store.liveProgress.set(jobId, { ...p });
+            // PostgreSQL has other connections: publish progress for other replicas about once
+            // a second. (PGlite has one session, busy with this transaction; memory serves.)
+            const now = Date.now();
+            if (store.engine === 'postgres' && now - lastWrite > 1000) {
+              lastWrite = now;
+              void store.db
+                .updateTable('ingest_jobs')
+                .set({ done: p.done, total: p.total })
+                .where('id', '=', jobId)
+                .execute()
+                .catch(() => undefined);
+            }
+          },
+        });
+        if (signal.aborted) throw new StoreError('INGEST_CANCELLED', 'the job was cancelled');
+        await recordAudit(txStore.db, {
+          action: 'ingest.run',
+          actor,
+          targetType: 'ingest_job',
+          targetId: jobId,
+          details: { kind: kind.kind, sourceName },
+        });
+        return { summary: result ?? null, progress: p };
+      });
+      const done = await store.db
+        .updateTable('ingest_jobs')
+        .set({
+          status: 'succeeded',
+          done: progress.done,
+          total: progress.total,
+          summary: JSON.stringify(summary),
+          finished_at: new Date(),
+        })
+        .where('id', '=', jobId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toJob(done);
+    } catch (error) {
+      const message = describeError(error).slice(0, 2000);
+      const p = store.liveProgress.get(jobId);
+      const failed = await store.db.transaction().execute(async (trx) => {
+        await recordAudit(trx, {
+          action: 'ingest.run',
+          outcome: 'failure',
+          actor,
+          targetType: 'ingest_job',
+          targetId: jobId,
+          details: { kind: kind.kind, sourceName, error: message },
+        });
+        return trx
+          .updateTable('ingest_jobs')
+          .set({
+            status: 'failed',
+            error: message,
+            done: p?.done ?? 0,
+            total: p?.total ?? null,
+            finished_at: new Date(),
+          })
+          .where('id', '=', jobId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      });
+      return toJob(failed);
+    } finally {
+      store.liveProgress.delete(jobId);
+    }
+  })();
+  return { job: toJob(row), finished };
+}
+
+/** Runs an ingest job to its end and returns the final job (status `succeeded` or `failed`). */
+export async function runIngestJob(
+  store: Store,
+  actor: Actor,
+  request: IngestRequest,
+): Promise<Job> {
+  const { finished } = await startIngestJob(store, actor, request);
+  return finished;
+}

@@ -1,0 +1,191 @@
+import type { Kysely } from 'kysely';
+import type { Actor, Role } from '../actor';
+import type { Database } from '../database';
+import { StoreError } from '../errors';
+import {
+  burnPasswordCheck,
+  csrfTokenFor,
+  randomSecret,
+  sha256Hex,
+  verifyPassword,
+} from '../secrets';
+import { recordAudit } from './audit';
+import { toOrganisation, toUser, type Organisation, type User } from './model';
+import { inTransaction } from './tx';
+
+/** Absolute session lifetime; a new sign-in is needed after it. */
+export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** last_seen_at is refreshed at most this often, so reads do not turn into writes. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export interface SignedIn {
+  /** The cookie value: random 32 bytes, base64url. Only its SHA-256 is stored. */
+  sessionSecret: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: User;
+  organisation: Organisation;
+}
+
+export interface ResolvedSession {
+  actor: Actor;
+  user: User;
+  organisation: Organisation;
+  csrfToken: string;
+}
+
+export interface RequestMeta {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export class AuthRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Password sign-in. Every attempt, success or failure, leaves an audit event; a failure says
+   * only "wrong email or password" whatever the reason, and costs the same scrypt work.
+   */
+  async signIn(email: string, password: string, meta: RequestMeta = {}): Promise<SignedIn> {
+    const normalised = typeof email === 'string' ? email.trim().toLowerCase() : '';
+    const row = await this.db
+      .selectFrom('users')
+      .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+      .selectAll('users')
+      .select([
+        'organisations.name as org_name',
+        'organisations.kind as org_kind',
+        'organisations.is_home as org_is_home',
+        'organisations.created_at as org_created_at',
+      ])
+      .where('users.email', '=', normalised)
+      .executeTakeFirst();
+    let ok = false;
+    if (row?.password_hash) ok = await verifyPassword(password, row.password_hash);
+    else await burnPasswordCheck(password);
+    if (!row || !ok || row.disabled) {
+      const reason = !row ? 'unknown_email' : !ok ? 'wrong_password' : 'disabled';
+      await recordAudit(this.db, {
+        action: 'auth.sign_in',
+        outcome: 'failure',
+        organisationId: row?.organisation_id ?? null,
+        targetType: 'user',
+        ...(row ? { targetId: row.id } : {}),
+        ip: meta.ip ?? null,
+        details: { email: normalised.slice(0, 320), reason },
+      });
+      throw new StoreError('UNAUTHENTICATED', 'wrong email or password');
+    }
+    const sessionSecret = randomSecret(32);
+    const expiresAt = new Date(Date.now() + SESSION_LIFETIME_MS);
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({
+          id_hash: sha256Hex(sessionSecret),
+          user_id: row.id,
+          expires_at: expiresAt,
+          ip: meta.ip ?? null,
+          user_agent: meta.userAgent?.slice(0, 500) ?? null,
+        })
+        .execute();
+      await recordAudit(trx, {
+        action: 'auth.sign_in',
+        organisationId: row.organisation_id,
+        actor: { userId: row.id, organisationId: row.organisation_id, role: row.role as Role },
+        targetType: 'user',
+        targetId: row.id,
+        ip: meta.ip ?? null,
+      });
+    });
+    return {
+      sessionSecret,
+      csrfToken: csrfTokenFor(sessionSecret),
+      expiresAt,
+      user: toUser(row),
+      organisation: toOrganisation({
+        id: row.organisation_id,
+        name: row.org_name,
+        kind: row.org_kind,
+        is_home: row.org_is_home,
+        created_at: row.org_created_at,
+      }),
+    };
+  }
+
+  /** The session behind a cookie value, or undefined when unknown, expired or its user disabled. */
+  async resolveSession(sessionSecret: string): Promise<ResolvedSession | undefined> {
+    if (typeof sessionSecret !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(sessionSecret))
+      return undefined;
+    const idHash = sha256Hex(sessionSecret);
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+      .selectAll('users')
+      .select([
+        'sessions.expires_at as session_expires_at',
+        'sessions.last_seen_at as session_last_seen_at',
+        'organisations.name as org_name',
+        'organisations.kind as org_kind',
+        'organisations.is_home as org_is_home',
+        'organisations.created_at as org_created_at',
+      ])
+      .where('sessions.id_hash', '=', idHash)
+      .executeTakeFirst();
+    if (!row || row.disabled) return undefined;
+    const now = Date.now();
+    if (new Date(row.session_expires_at).getTime() <= now) return undefined;
+    if (now - new Date(row.session_last_seen_at).getTime() > TOUCH_INTERVAL_MS) {
+      await this.db
+        .updateTable('sessions')
+        .set({ last_seen_at: new Date(now) })
+        .where('id_hash', '=', idHash)
+        .execute();
+    }
+    const user = toUser(row);
+    return {
+      actor: {
+        userId: user.id,
+        organisationId: user.organisationId,
+        role: user.role,
+        home: row.org_is_home,
+      },
+      user,
+      organisation: toOrganisation({
+        id: row.organisation_id,
+        name: row.org_name,
+        kind: row.org_kind,
+        is_home: row.org_is_home,
+        created_at: row.org_created_at,
+      }),
+      csrfToken: csrfTokenFor(sessionSecret),
+    };
+  }
+
+  /** Ends the session (idempotent) and records it. */
+  async signOut(sessionSecret: string, meta: RequestMeta = {}): Promise<void> {
+    const resolved = await this.resolveSession(sessionSecret);
+    await inTransaction(this.db, async (trx) => {
+      await trx.deleteFrom('sessions').where('id_hash', '=', sha256Hex(sessionSecret)).execute();
+      if (resolved) {
+        await recordAudit(trx, {
+          action: 'auth.sign_out',
+          actor: resolved.actor,
+          targetType: 'user',
+          targetId: resolved.user.id,
+          ip: meta.ip ?? null,
+        });
+      }
+    });
+  }
+
+  /** Drops expired sessions; returns how many. */
+  async purgeExpiredSessions(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where('expires_at', '<=', new Date())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import { assertRole, isInstanceAdmin, type Actor } from '../actor';
+import type { Database } from '../database';
+import { StoreError } from '../errors';
+import { isUuid, toJob, type Job, type Page } from './model';
+
+/** Progress of running jobs, kept in memory by the process that runs them (see ingest/run.ts). */
+export type LiveProgress = Map<string, { done: number; total: number | null }>;
+
+export const JOB_READER_ROLES = ['admin', 'analyst', 'officer', 'viewer'] as const;
+
+export class JobsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly live: LiveProgress,
+  ) {}
+
+  private overlay(job: Job): Job {
+    const p = job.status === 'running' ? this.live.get(job.id) : undefined;
+    return p ? { ...job, done: p.done, total: p.total ?? job.total } : job;
+  }
+
+  /** Newest first; staff roles of the organisation that ran them (the instance admin: all). */
+  async list(actor: Actor, options: { limit?: number } = {}): Promise<Page<Job>> {
+    assertRole(actor, ...JOB_READER_ROLES);
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
+    let q = this.db
+      .selectFrom('ingest_jobs')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit);
+    if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
+    return { items: (await q.execute()).map((r) => this.overlay(toJob(r))) };
+  }
+
+  async get(actor: Actor, id: string): Promise<Job> {
+    assertRole(actor, ...JOB_READER_ROLES);
+    let q = this.db.selectFrom('ingest_jobs').selectAll().where('id', '=', id);
+    if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
+    const row = isUuid(id) ? await q.executeTakeFirst() : undefined;
+    if (!row) throw new StoreError('NOT_FOUND', `job ${id} not found`);
+    return this.overlay(toJob(row));
+  }
+}

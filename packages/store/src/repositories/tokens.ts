@@ -1,0 +1,174 @@
+import type { Kysely } from 'kysely';
+import { grantableRoles, isRole, type Actor, type Role } from '../actor';
+import type { Database } from '../database';
+import { StoreError } from '../errors';
+import { API_TOKEN_PREFIX, randomSecret, sha256Hex } from '../secrets';
+import { recordAudit } from './audit';
+import { isUuid, toApiToken, type ApiToken, type Page } from './model';
+import { checkName } from './organisations';
+import { inTransaction } from './tx';
+
+export const MAX_TOKEN_DAYS = 366;
+/** last_used_at is refreshed at most this often. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export interface AuthenticatedToken {
+  actor: Actor;
+  token: ApiToken;
+}
+
+export class TokensRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Admins see their organisation's tokens; everyone else the tokens they created. */
+  async list(actor: Actor): Promise<Page<ApiToken>> {
+    let q = this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('organisation_id', '=', actor.organisationId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id');
+    if (actor.role !== 'admin') {
+      if (actor.userId === null) return { items: [] };
+      q = q.where('user_id', '=', actor.userId);
+    }
+    return { items: (await q.execute()).map(toApiToken) };
+  }
+
+  /**
+   * Mint a token for machines. The secret (`idt_` + 32 random bytes) is returned once and only
+   * its SHA-256 is stored. A token never carries more than its creator's role, and a token cannot
+   * mint tokens (a leaked token must not be able to outlive its revocation).
+   */
+  async create(
+    actor: Actor,
+    input: { name: string; role?: Role; expiresInDays: number },
+    meta: { ip?: string | null } = {},
+  ): Promise<{ token: ApiToken; secret: string }> {
+    if (actor.tokenId !== undefined) {
+      throw new StoreError('FORBIDDEN', 'API tokens cannot create tokens; sign in instead');
+    }
+    const name = checkName(input.name, 'name');
+    const role = input.role ?? actor.role;
+    if (!isRole(role)) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        'role must be admin, analyst, officer, viewer or partner',
+        {
+          details: { field: 'role' },
+        },
+      );
+    }
+    if (!grantableRoles(actor.role).includes(role)) {
+      throw new StoreError('FORBIDDEN', `a ${actor.role} cannot create a ${role} token`, {
+        details: { field: 'role' },
+      });
+    }
+    const days = input.expiresInDays;
+    if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `expiresInDays must be a whole number 1–${MAX_TOKEN_DAYS}`,
+        {
+          details: { field: 'expiresInDays' },
+        },
+      );
+    }
+    const secret = API_TOKEN_PREFIX + randomSecret(32);
+    const row = await inTransaction(this.db, async (trx) => {
+      const inserted = await trx
+        .insertInto('api_tokens')
+        .values({
+          id: crypto.randomUUID(),
+          organisation_id: actor.organisationId,
+          user_id: actor.userId,
+          name,
+          role,
+          secret_hash: sha256Hex(secret),
+          expires_at: new Date(Date.now() + days * 86_400_000),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        action: 'token.create',
+        actor,
+        targetType: 'api_token',
+        targetId: inserted.id,
+        ip: meta.ip ?? null,
+        details: { name, role, expiresInDays: days },
+      });
+      return inserted;
+    });
+    return { token: toApiToken(row), secret };
+  }
+
+  /** Revoke (idempotent). Admins revoke any token of their organisation; others their own. */
+  async revoke(actor: Actor, id: string, meta: { ip?: string | null } = {}): Promise<ApiToken> {
+    if (!isUuid(id)) throw new StoreError('NOT_FOUND', `token ${id} not found`);
+    return inTransaction(this.db, async (trx) => {
+      let q = trx
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('id', '=', id)
+        .where('organisation_id', '=', actor.organisationId);
+      if (actor.role !== 'admin')
+        q = q.where('user_id', '=', actor.userId ?? '00000000-0000-0000-0000-000000000000');
+      const row = await q.executeTakeFirst();
+      if (!row) throw new StoreError('NOT_FOUND', `token ${id} not found`);
+      if (row.revoked_at !== null) return toApiToken(row);
+      const updated = await trx
+        .updateTable('api_tokens')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        action: 'token.revoke',
+        actor,
+        targetType: 'api_token',
+        targetId: id,
+        ip: meta.ip ?? null,
+      });
+      return toApiToken(updated);
+    });
+  }
+
+  /** The actor behind a bearer secret, or undefined when unknown, revoked, expired or orphaned. */
+  async authenticate(secret: string): Promise<AuthenticatedToken | undefined> {
+    if (typeof secret !== 'string' || !secret.startsWith(API_TOKEN_PREFIX) || secret.length > 100) {
+      return undefined;
+    }
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .innerJoin('organisations', 'organisations.id', 'api_tokens.organisation_id')
+      .leftJoin('users', 'users.id', 'api_tokens.user_id')
+      .selectAll('api_tokens')
+      .select(['organisations.is_home as org_is_home', 'users.disabled as user_disabled'])
+      .where('api_tokens.secret_hash', '=', sha256Hex(secret))
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null || row.user_disabled === true) return undefined;
+    const now = Date.now();
+    if (new Date(row.expires_at).getTime() <= now) return undefined;
+    if (
+      row.last_used_at === null ||
+      now - new Date(row.last_used_at).getTime() > TOUCH_INTERVAL_MS
+    ) {
+      await this.db
+        .updateTable('api_tokens')
+        .set({ last_used_at: new Date(now) })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    const token = toApiToken(row);
+    return {
+      token,
+      actor: {
+        userId: row.user_id,
+        organisationId: row.organisation_id,
+        role: token.role,
+        tokenId: row.id,
+        home: row.org_is_home,
+      },
+    };
+  }
+}
