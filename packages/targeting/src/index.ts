@@ -1,1 +1,82 @@
-export {};
+export { TargetingError, type TargetingErrorCode } from './errors';
+export { Prng } from './prng';
+export {
+  KCS_HS6_MAPPING,
+  KCS_HS10_MAPPING,
+  declarationFromFields,
+  detectMapping,
+  parseColumnMapping,
+  parseDate,
+  parseDeclarations,
+  type ColumnMapping,
+  type Declaration,
+  type DeclarationField,
+  type ParseDeclarationsOptions,
+  type ParsedDeclarations,
+  type RowProblem,
+} from './declarations';
+export {
+  DEFAULT_FEATURE_CONFIG,
+  History,
+  buildScoringFeatures,
+  buildTrainingFeatures,
+  featureNames,
+  featureSchemaHash,
+  featureValue,
+  type FeatureConfig,
+  type FeatureMatrix,
+  type HistoryJson,
+  type Objective,
+  type ScoringFeatureOptions,
+  type TrainingFeatures,
+} from './features';
+export {
+  CompiledGbdt,
+  DEFAULT_GBDT_PARAMS,
+  auc,
+  saabas,
+  sigmoid,
+  trainGbdt,
+  treeShap,
+  validateGbdtModel,
+  type Dataset,
+  type Explanation,
+  type GbdtModel,
+  type GbdtParams,
+  type TrainResult,
+  type Tree,
+} from './gbdt';
+export {
+  STANDARD_PERCENTS,
+  capacityFor,
+  precisionRecallAt,
+  rankByScore,
+  type AtN,
+} from './metrics';
+export {
+  DEFAULT_BANDS,
+  higherLane,
+  parseRules,
+  ruleMatches,
+  selectForInspection,
+  type Lane,
+  type ScoreBands,
+  type Selected,
+  type SelectionOptions,
+  type SelectionReason,
+  type TargetingRule,
+} from './selection';
+export {
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  TargetingModel,
+  describeFeature,
+  labelFor,
+  splitByDate,
+  toDataset,
+  trainTargetingModel,
+  type Reason,
+  type TargetingModelJson,
+  type TrainOptions,
+  type TrainingMetadata,
+} from './model';

@@ -1,0 +1,800 @@
+import { TargetingError } from './errors';
+import { Prng } from './prng';
+
+/**
+ * Gradient-boosted decision trees for binary classification, on typed arrays.
+ *
+ * - Second-order boosting with the logistic loss: gain and leaf weights from the gradient and
+ *   hessian sums with L2 regularisation (Chen and Guestrin, "XGBoost", KDD 2016, §2.2, eq. 6–7).
+ * - Quantile-binned histograms (≤ 255 value bins plus bin 0 for missing), best-first (leaf-wise)
+ *   growth and histogram subtraction: a child's histogram is its parent's minus its sibling's,
+ *   so only the smaller child is scanned (Ke et al., "LightGBM", NeurIPS 2017, §2).
+ * - Shrinkage, row subsampling and column subsampling per tree, class weighting, early stopping
+ *   on a separate (later-dated) validation set, and a seeded PRNG so a seed fixes the model.
+ */
+
+export interface GbdtParams {
+  /** Upper bound on boosting rounds (early stopping may keep fewer trees). */
+  readonly rounds: number;
+  readonly learningRate: number;
+  readonly maxLeaves: number;
+  readonly maxDepth: number;
+  /** Least hessian sum in a child (XGBoost's min_child_weight); must be > 0. */
+  readonly minChildWeight: number;
+  /** L2 penalty on leaf weights (λ). */
+  readonly lambda: number;
+  /** Least gain for a split (γ). */
+  readonly minSplitGain: number;
+  /** Fraction of rows drawn (without replacement, Bernoulli) for each tree. */
+  readonly subsample: number;
+  /** Fraction of features drawn for each tree. */
+  readonly colsample: number;
+  readonly maxBins: number;
+  /** Weight of each positive example (class weighting); negatives weigh 1. */
+  readonly positiveWeight: number;
+  /** Stop after this many rounds without improvement on the validation set. */
+  readonly earlyStoppingRounds: number;
+  readonly earlyStoppingMetric: 'logloss' | 'auc';
+  readonly seed: number;
+}
+
+export const DEFAULT_GBDT_PARAMS: GbdtParams = {
+  rounds: 400,
+  learningRate: 0.05,
+  maxLeaves: 31,
+  maxDepth: 8,
+  minChildWeight: 1,
+  lambda: 1,
+  minSplitGain: 0,
+  subsample: 0.8,
+  colsample: 0.8,
+  maxBins: 255,
+  positiveWeight: 1,
+  earlyStoppingRounds: 50,
+  earlyStoppingMetric: 'logloss',
+  seed: 1,
+};
+
+/**
+ * One tree as parallel arrays. A node is a leaf when `feature[i] === -1`. Rows go left when the
+ * value is `<= threshold` or missing (NaN). `cover` is the number of training rows that reached
+ * the node (used by TreeSHAP to weigh the paths not taken).
+ */
+export interface Tree {
+  readonly feature: number[];
+  readonly threshold: number[];
+  readonly left: number[];
+  readonly right: number[];
+  readonly value: number[];
+  readonly cover: number[];
+}
+
+export interface GbdtModel {
+  readonly featureCount: number;
+  readonly baseMargin: number;
+  readonly trees: Tree[];
+}
+
+export interface Dataset {
+  /** Row-major values, `rows × featureCount`; NaN is missing. */
+  readonly values: Float64Array;
+  readonly rows: number;
+  readonly featureCount: number;
+  /** 0/1 labels. */
+  readonly labels: Uint8Array;
+}
+
+export interface TrainResult {
+  readonly model: GbdtModel;
+  /** Validation metric after each round (empty without a validation set). */
+  readonly validationCurve: number[];
+  readonly bestRound: number;
+  readonly roundsRun: number;
+}
+
+interface Binning {
+  /** Per feature, ascending upper edges: bin(x) = 1 + #{edges < x}; bin 0 is missing. */
+  readonly edges: Float64Array[];
+  readonly bins: Uint8Array;
+  readonly binCount: Int32Array;
+}
+
+function checkParams(p: GbdtParams): void {
+  const bad = (what: string): never => {
+    throw new TargetingError('INVALID_ARGUMENT', `invalid GBDT parameter: ${what}`);
+  };
+  if (!(p.rounds >= 1)) bad('rounds must be ≥ 1');
+  if (!(p.learningRate > 0 && p.learningRate <= 1)) bad('learningRate must be in (0, 1]');
+  if (!(p.maxLeaves >= 2)) bad('maxLeaves must be ≥ 2');
+  if (!(p.maxDepth >= 1)) bad('maxDepth must be ≥ 1');
+  if (!(p.minChildWeight > 0)) bad('minChildWeight must be > 0');
+  if (!(p.lambda >= 0)) bad('lambda must be ≥ 0');
+  if (!(p.subsample > 0 && p.subsample <= 1)) bad('subsample must be in (0, 1]');
+  if (!(p.colsample > 0 && p.colsample <= 1)) bad('colsample must be in (0, 1]');
+  if (!(p.maxBins >= 2 && p.maxBins <= 255)) bad('maxBins must be 2–255');
+  if (!(p.positiveWeight > 0)) bad('positiveWeight must be > 0');
+}
+
+/** Quantile bins per feature, computed from the training values. */
+function buildBinning(data: Dataset, maxBins: number): Binning {
+  const { rows, featureCount: F, values } = data;
+  const edges: Float64Array[] = [];
+  const binCount = new Int32Array(F);
+  const bins = new Uint8Array(rows * F);
+  const column = new Float64Array(rows);
+  for (let f = 0; f < F; f++) {
+    let n = 0;
+    for (let r = 0; r < rows; r++) {
+      const v = values[r * F + f] as number;
+      if (v === v) column[n++] = v;
+    }
+    const sorted = column.subarray(0, n).sort();
+    const uniques: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = sorted[i] as number;
+      if (uniques.length === 0 || uniques[uniques.length - 1] !== v) uniques.push(v);
+    }
+    let e: number[];
+    if (uniques.length <= maxBins) {
+      // Few distinct values: one bin each, edges halfway between neighbours.
+      e = [];
+      for (let i = 0; i + 1 < uniques.length; i++)
+        e.push(((uniques[i] as number) + (uniques[i + 1] as number)) / 2);
+    } else {
+      e = [];
+      for (let k = 1; k < maxBins; k++) {
+        const v = sorted[Math.floor((k * n) / maxBins)] as number;
+        if (e.length === 0 || (e[e.length - 1] as number) < v) e.push(v);
+      }
+    }
+    const fe = Float64Array.from(e);
+    edges.push(fe);
+    binCount[f] = fe.length + 2;
+    for (let r = 0; r < rows; r++) {
+      const v = values[r * F + f] as number;
+      bins[r * F + f] = v === v ? 1 + lowerBound(fe, v) : 0;
+    }
+  }
+  return { edges, bins, binCount };
+}
+
+/** Number of edges strictly below v. */
+function lowerBound(edges: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+  gLeft: number;
+  hLeft: number;
+}
+
+interface Leaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  g: number;
+  h: number;
+  hist: Float64Array;
+  split: Split | null;
+}
+
+const HIST_STRIDE = 512; // 256 bins × (gradient, hessian)
+
+/** Trains a binary logistic GBDT; `valid` drives early stopping. */
+export function trainGbdt(
+  train: Dataset,
+  params: Partial<GbdtParams> = {},
+  valid?: Dataset,
+  onRound?: (round: number, total: number) => void,
+): TrainResult {
+  const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
+  checkParams(p);
+  const { rows, featureCount: F, labels } = train;
+  if (rows === 0) throw new TargetingError('NO_TRAINING_DATA', 'no rows to train on');
+  if (valid && valid.featureCount !== F)
+    throw new TargetingError('INVALID_ARGUMENT', 'validation set has a different feature count');
+  const prng = new Prng(p.seed);
+  const binning = buildBinning(train, p.maxBins);
+  const bins = binning.bins;
+
+  const weight = new Float64Array(rows);
+  let sw1 = 0;
+  let sw0 = 0;
+  for (let r = 0; r < rows; r++) {
+    const w = labels[r] === 1 ? p.positiveWeight : 1;
+    weight[r] = w;
+    if (labels[r] === 1) sw1 += w;
+    else sw0 += w;
+  }
+  const baseMargin = Math.log((sw1 + 0.5) / (sw0 + 0.5));
+  const margin = new Float64Array(rows).fill(baseMargin);
+  const grad = new Float64Array(rows);
+  const hess = new Float64Array(rows);
+  const index = new Uint32Array(rows);
+  const scratch = new Uint32Array(rows);
+  const histPool: Float64Array[] = [];
+  const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(F * HIST_STRIDE);
+
+  const validMargin = valid ? new Float64Array(valid.rows).fill(baseMargin) : undefined;
+  const trees: Tree[] = [];
+  const curve: number[] = [];
+  let best = Infinity;
+  let bestRound = 0;
+  const allFeatures = Array.from({ length: F }, (_, f) => f);
+
+  for (let round = 0; round < p.rounds; round++) {
+    for (let r = 0; r < rows; r++) {
+      const prob = 1 / (1 + Math.exp(-(margin[r] as number)));
+      const w = weight[r] as number;
+      grad[r] = (prob - (labels[r] as number)) * w;
+      hess[r] = Math.max(prob * (1 - prob), 1e-16) * w;
+    }
+    // Row subsampling (Friedman, "Stochastic gradient boosting", 2002).
+    let m = 0;
+    if (p.subsample >= 1) {
+      for (let r = 0; r < rows; r++) index[m++] = r;
+    } else {
+      for (let r = 0; r < rows; r++) if (prng.next() < p.subsample) index[m++] = r;
+      if (m === 0) index[m++] = prng.int(rows);
+    }
+    const nFeat = Math.max(1, Math.round(p.colsample * F));
+    const features = Int32Array.from(
+      p.colsample >= 1
+        ? allFeatures
+        : prng
+            .shuffle([...allFeatures])
+            .slice(0, nFeat)
+            .sort((a, b) => a - b),
+    );
+
+    const tree = growTree(
+      p,
+      F,
+      bins,
+      binning,
+      grad,
+      hess,
+      index,
+      scratch,
+      m,
+      features,
+      takeHist,
+      histPool,
+    );
+    trees.push(tree);
+    // Update training margins by walking the binned rows (all rows, sampled or not).
+    for (let r = 0; r < rows; r++) {
+      margin[r] = (margin[r] as number) + leafValueRaw(tree, train.values, r * F);
+    }
+    if (valid && validMargin) {
+      for (let r = 0; r < valid.rows; r++)
+        validMargin[r] = (validMargin[r] as number) + leafValueRaw(tree, valid.values, r * F);
+      const score =
+        p.earlyStoppingMetric === 'auc'
+          ? -auc(validMargin, valid.labels)
+          : logLoss(validMargin, valid.labels);
+      curve.push(p.earlyStoppingMetric === 'auc' ? -score : score);
+      if (score < best - 1e-12) {
+        best = score;
+        bestRound = round + 1;
+      } else if (round + 1 - bestRound >= p.earlyStoppingRounds) {
+        onRound?.(round + 1, p.rounds);
+        break;
+      }
+    } else {
+      bestRound = round + 1;
+    }
+    onRound?.(round + 1, p.rounds);
+  }
+  const roundsRun = trees.length;
+  trees.length = bestRound;
+  return {
+    model: { featureCount: F, baseMargin, trees },
+    validationCurve: curve,
+    bestRound,
+    roundsRun,
+  };
+}
+
+function growTree(
+  p: GbdtParams,
+  F: number,
+  bins: Uint8Array,
+  binning: Binning,
+  grad: Float64Array,
+  hess: Float64Array,
+  index: Uint32Array,
+  scratch: Uint32Array,
+  m: number,
+  features: Int32Array,
+  takeHist: () => Float64Array,
+  pool: Float64Array[],
+): Tree {
+  const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [], cover: [] };
+  const newNode = (): number => {
+    tree.feature.push(-1);
+    tree.threshold.push(0);
+    tree.left.push(-1);
+    tree.right.push(-1);
+    tree.value.push(0);
+    tree.cover.push(0);
+    return tree.feature.length - 1;
+  };
+  const lambda = p.lambda;
+
+  const buildHist = (hist: Float64Array, start: number, end: number): void => {
+    for (let k = 0; k < features.length; k++) {
+      const f = features[k] as number;
+      hist.fill(0, f * HIST_STRIDE, f * HIST_STRIDE + 2 * (binning.binCount[f] as number));
+    }
+    const nf = features.length;
+    for (let i = start; i < end; i++) {
+      const r = index[i] as number;
+      const g = grad[r] as number;
+      const h = hess[r] as number;
+      const base = r * F;
+      for (let k = 0; k < nf; k++) {
+        const f = features[k] as number;
+        const o = f * HIST_STRIDE + 2 * (bins[base + f] as number);
+        hist[o] = (hist[o] as number) + g;
+        hist[o + 1] = (hist[o + 1] as number) + h;
+      }
+    }
+  };
+
+  const findSplit = (leaf: Leaf): void => {
+    leaf.split = null;
+    if (leaf.depth >= p.maxDepth || leaf.end - leaf.start < 2) return;
+    const G = leaf.g;
+    const H = leaf.h;
+    const parentScore = (G * G) / (H + lambda);
+    let bestGain = p.minSplitGain;
+    let best: Split | null = null;
+    const hist = leaf.hist;
+    for (let k = 0; k < features.length; k++) {
+      const f = features[k] as number;
+      const nb = binning.binCount[f] as number;
+      let gl = 0;
+      let hl = 0;
+      const base = f * HIST_STRIDE;
+      for (let b = 0; b < nb - 1; b++) {
+        gl += hist[base + 2 * b] as number;
+        hl += hist[base + 2 * b + 1] as number;
+        if (hl < p.minChildWeight) continue;
+        const hr = H - hl;
+        if (hr < p.minChildWeight) break;
+        const gr = G - gl;
+        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = { gain, feature: f, bin: b, gLeft: gl, hLeft: hl };
+        }
+      }
+    }
+    leaf.split = best;
+  };
+
+  const root = newNode();
+  let G = 0;
+  let H = 0;
+  for (let i = 0; i < m; i++) {
+    G += grad[index[i] as number] as number;
+    H += hess[index[i] as number] as number;
+  }
+  const rootHist = takeHist();
+  buildHist(rootHist, 0, m);
+  const leaves: Leaf[] = [
+    { node: root, start: 0, end: m, depth: 0, g: G, h: H, hist: rootHist, split: null },
+  ];
+  findSplit(leaves[0] as Leaf);
+
+  while (leaves.length < p.maxLeaves) {
+    let pick = -1;
+    let pickGain = -Infinity;
+    for (let i = 0; i < leaves.length; i++) {
+      const s = (leaves[i] as Leaf).split;
+      if (s && s.gain > pickGain) {
+        pickGain = s.gain;
+        pick = i;
+      }
+    }
+    if (pick < 0) break;
+    const leaf = leaves[pick] as Leaf;
+    const split = leaf.split as Split;
+    // Partition the leaf's rows: bin <= split.bin goes left (bin 0, missing, always left).
+    let nl = 0;
+    let nr = 0;
+    for (let i = leaf.start; i < leaf.end; i++) {
+      const r = index[i] as number;
+      if ((bins[r * F + split.feature] as number) <= split.bin) index[leaf.start + nl++] = r;
+      else scratch[nr++] = r;
+    }
+    index.set(scratch.subarray(0, nr), leaf.start + nl);
+    const mid = leaf.start + nl;
+
+    const node = leaf.node;
+    const l = newNode();
+    const r = newNode();
+    tree.feature[node] = split.feature;
+    tree.threshold[node] =
+      split.bin === 0
+        ? -Infinity
+        : ((binning.edges[split.feature] as Float64Array)[split.bin - 1] as number);
+    tree.left[node] = l;
+    tree.right[node] = r;
+
+    const leftLeaf: Leaf = {
+      node: l,
+      start: leaf.start,
+      end: mid,
+      depth: leaf.depth + 1,
+      g: split.gLeft,
+      h: split.hLeft,
+      hist: leaf.hist,
+      split: null,
+    };
+    const rightLeaf: Leaf = {
+      node: r,
+      start: mid,
+      end: leaf.end,
+      depth: leaf.depth + 1,
+      g: leaf.g - split.gLeft,
+      h: leaf.h - split.hLeft,
+      hist: leaf.hist,
+      split: null,
+    };
+    // Histogram subtraction: scan the smaller child, derive the larger from the parent.
+    const [small, large] = nl <= nr ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
+    const smallHist = takeHist();
+    buildHist(smallHist, small.start, small.end);
+    const parentHist = leaf.hist;
+    for (let k = 0; k < features.length; k++) {
+      const f = features[k] as number;
+      const base = f * HIST_STRIDE;
+      const len = 2 * (binning.binCount[f] as number);
+      for (let b = base; b < base + len; b++)
+        parentHist[b] = (parentHist[b] as number) - (smallHist[b] as number);
+    }
+    small.hist = smallHist;
+    large.hist = parentHist;
+    findSplit(leftLeaf);
+    findSplit(rightLeaf);
+    leaves.splice(pick, 1, leftLeaf, rightLeaf);
+  }
+  for (const leaf of leaves) {
+    tree.value[leaf.node] = (-leaf.g / (leaf.h + lambda)) * p.learningRate;
+    pool.push(leaf.hist);
+  }
+  // Covers: rows that reached each node (leaves from their ranges, inner nodes summed).
+  for (const leaf of leaves) tree.cover[leaf.node] = leaf.end - leaf.start;
+  for (let n = tree.feature.length - 1; n >= 0; n--) {
+    if (tree.feature[n] !== -1)
+      tree.cover[n] =
+        (tree.cover[tree.left[n] as number] as number) +
+        (tree.cover[tree.right[n] as number] as number);
+  }
+  return tree;
+}
+
+function leafValueRaw(tree: Tree, values: Float64Array, offset: number): number {
+  let n = 0;
+  for (;;) {
+    const f = tree.feature[n] as number;
+    if (f < 0) return tree.value[n] as number;
+    const x = values[offset + f] as number;
+    n =
+      x <= (tree.threshold[n] as number) || x !== x
+        ? (tree.left[n] as number)
+        : (tree.right[n] as number);
+  }
+}
+
+function logLoss(margin: Float64Array, labels: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < margin.length; i++) {
+    const z = margin[i] as number;
+    // log(1 + e^{-z}) for y=1, log(1 + e^{z}) for y=0, computed stably.
+    const s = labels[i] === 1 ? -z : z;
+    sum += s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s));
+  }
+  return sum / Math.max(1, margin.length);
+}
+
+/** Area under the ROC curve (Mann–Whitney U with tied scores counted as halves). */
+export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number),
+  );
+  let pos = 0;
+  let rankSum = 0;
+  let i = 0;
+  while (i < order.length) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1] as number] === scores[order[i] as number])
+      j++;
+    const avgRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k] as number] === 1) {
+        pos++;
+        rankSum += avgRank;
+      }
+    }
+    i = j + 1;
+  }
+  const neg = order.length - pos;
+  if (pos === 0 || neg === 0) return 0.5;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/**
+ * A model flattened into typed arrays for fast scoring: all trees' nodes in one set of arrays,
+ * children as absolute indices, leaves marked by feature −1.
+ */
+export class CompiledGbdt {
+  readonly featureCount: number;
+  readonly baseMargin: number;
+  private readonly roots: Int32Array;
+  private readonly feature: Int32Array;
+  private readonly threshold: Float64Array;
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly value: Float64Array;
+
+  constructor(model: GbdtModel) {
+    this.featureCount = model.featureCount;
+    this.baseMargin = model.baseMargin;
+    const total = model.trees.reduce((s, t) => s + t.feature.length, 0);
+    this.roots = new Int32Array(model.trees.length);
+    this.feature = new Int32Array(total);
+    this.threshold = new Float64Array(total);
+    this.left = new Int32Array(total);
+    this.right = new Int32Array(total);
+    this.value = new Float64Array(total);
+    let offset = 0;
+    model.trees.forEach((t, k) => {
+      this.roots[k] = offset;
+      for (let n = 0; n < t.feature.length; n++) {
+        const f = t.feature[n] as number;
+        this.feature[offset + n] = f;
+        this.threshold[offset + n] = t.threshold[n] as number;
+        this.left[offset + n] = f < 0 ? -1 : offset + (t.left[n] as number);
+        this.right[offset + n] = f < 0 ? -1 : offset + (t.right[n] as number);
+        this.value[offset + n] = t.value[n] as number;
+      }
+      offset += t.feature.length;
+    });
+  }
+
+  /** Raw margin (log-odds) of the row starting at `offset` in a row-major array. */
+  margin(values: Float64Array, offset: number): number {
+    const { roots, feature, threshold, left, right, value } = this;
+    let sum = this.baseMargin;
+    for (let t = 0; t < roots.length; t++) {
+      let n = roots[t] as number;
+      let f = feature[n] as number;
+      while (f >= 0) {
+        const x = values[offset + f] as number;
+        n = x <= (threshold[n] as number) || x !== x ? (left[n] as number) : (right[n] as number);
+        f = feature[n] as number;
+      }
+      sum += value[n] as number;
+    }
+    return sum;
+  }
+
+  /** Margins of every row of a row-major matrix. */
+  margins(values: Float64Array, rows: number): Float64Array {
+    const out = new Float64Array(rows);
+    const F = this.featureCount;
+    for (let r = 0; r < rows; r++) out[r] = this.margin(values, r * F);
+    return out;
+  }
+}
+
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Per-feature contributions plus a bias; bias + Σ contributions = the row's margin. */
+export interface Explanation {
+  readonly bias: number;
+  readonly contributions: Float64Array;
+}
+
+interface PathElement {
+  d: number;
+  z: number;
+  o: number;
+  w: number;
+}
+
+/**
+ * Exact TreeSHAP (Lundberg, Erion and Lee, "Consistent individualized feature attribution for
+ * tree ensembles", 2018, Algorithm 2): Shapley values of the tree's conditional expectation,
+ * with node covers as the background distribution. Contributions sum to margin − bias, where
+ * bias is the base margin plus each tree's cover-weighted mean leaf value.
+ */
+export function treeShap(model: GbdtModel, values: ArrayLike<number>, offset = 0): Explanation {
+  const phi = new Float64Array(model.featureCount);
+  let bias = model.baseMargin;
+  for (const tree of model.trees) {
+    bias += expectedValue(tree, 0);
+    recurse(tree, values, offset, phi, 0, [], 1, 1, -1);
+  }
+  return { bias, contributions: phi };
+}
+
+function expectedValue(tree: Tree, n: number): number {
+  if ((tree.feature[n] as number) < 0) return tree.value[n] as number;
+  const l = tree.left[n] as number;
+  const r = tree.right[n] as number;
+  const c = tree.cover[n] as number;
+  return (
+    ((tree.cover[l] as number) * expectedValue(tree, l) +
+      (tree.cover[r] as number) * expectedValue(tree, r)) /
+    c
+  );
+}
+
+function extendPath(path: PathElement[], pz: number, po: number, pi: number): void {
+  const l = path.length;
+  path.push({ d: pi, z: pz, o: po, w: l === 0 ? 1 : 0 });
+  for (let i = l - 1; i >= 0; i--) {
+    const e = path[i] as PathElement;
+    (path[i + 1] as PathElement).w += (po * e.w * (i + 1)) / (l + 1);
+    e.w = (pz * e.w * (l - i)) / (l + 1);
+  }
+}
+
+function unwindPath(path: PathElement[], i: number): void {
+  const l = path.length - 1;
+  const { o, z } = path[i] as PathElement;
+  let n = (path[l] as PathElement).w;
+  for (let j = l - 1; j >= 0; j--) {
+    const e = path[j] as PathElement;
+    if (o !== 0) {
+      const t = e.w;
+      e.w = (n * (l + 1)) / ((j + 1) * o);
+      n = t - (e.w * z * (l - j)) / (l + 1);
+    } else {
+      e.w = (e.w * (l + 1)) / (z * (l - j));
+    }
+  }
+  for (let j = i; j < l; j++) {
+    const a = path[j] as PathElement;
+    const b = path[j + 1] as PathElement;
+    a.d = b.d;
+    a.z = b.z;
+    a.o = b.o;
+  }
+  path.pop();
+}
+
+function unwoundSum(path: PathElement[], i: number): number {
+  const l = path.length - 1;
+  const { o, z } = path[i] as PathElement;
+  let total = 0;
+  let n = (path[l] as PathElement).w;
+  for (let j = l - 1; j >= 0; j--) {
+    if (o !== 0) {
+      const t = (n * (l + 1)) / ((j + 1) * o);
+      total += t;
+      n = (path[j] as PathElement).w - (t * z * (l - j)) / (l + 1);
+    } else {
+      total += ((path[j] as PathElement).w * (l + 1)) / (z * (l - j));
+    }
+  }
+  return total;
+}
+
+function recurse(
+  tree: Tree,
+  values: ArrayLike<number>,
+  offset: number,
+  phi: Float64Array,
+  node: number,
+  parentPath: PathElement[],
+  pz: number,
+  po: number,
+  pi: number,
+): void {
+  const path = parentPath.map((e) => ({ ...e }));
+  extendPath(path, pz, po, pi);
+  const f = tree.feature[node] as number;
+  if (f < 0) {
+    const v = tree.value[node] as number;
+    for (let i = 1; i < path.length; i++) {
+      const e = path[i] as PathElement;
+      phi[e.d] = (phi[e.d] as number) + unwoundSum(path, i) * (e.o - e.z) * v;
+    }
+    return;
+  }
+  const x = values[offset + f] as number;
+  const goLeft = x <= (tree.threshold[node] as number) || x !== x;
+  const hot = goLeft ? (tree.left[node] as number) : (tree.right[node] as number);
+  const cold = goLeft ? (tree.right[node] as number) : (tree.left[node] as number);
+  const cover = tree.cover[node] as number;
+  let iz = 1;
+  let io = 1;
+  const k = path.findIndex((e, idx) => idx > 0 && e.d === f);
+  if (k > 0) {
+    iz = (path[k] as PathElement).z;
+    io = (path[k] as PathElement).o;
+    unwindPath(path, k);
+  }
+  recurse(tree, values, offset, phi, hot, path, (iz * (tree.cover[hot] as number)) / cover, io, f);
+  recurse(tree, values, offset, phi, cold, path, (iz * (tree.cover[cold] as number)) / cover, 0, f);
+}
+
+/**
+ * Saabas attribution (the path method behind `treeinterpreter`): each split on the row's path
+ * credits its feature with the change in cover-weighted expected value. Cheaper than TreeSHAP
+ * (linear in depth) but not consistent; sums to the margin too.
+ */
+export function saabas(model: GbdtModel, values: ArrayLike<number>, offset = 0): Explanation {
+  const phi = new Float64Array(model.featureCount);
+  let bias = model.baseMargin;
+  for (const tree of model.trees) {
+    let n = 0;
+    let e = expectedValue(tree, 0);
+    bias += e;
+    while ((tree.feature[n] as number) >= 0) {
+      const f = tree.feature[n] as number;
+      const x = values[offset + f] as number;
+      n =
+        x <= (tree.threshold[n] as number) || x !== x
+          ? (tree.left[n] as number)
+          : (tree.right[n] as number);
+      const next = expectedValue(tree, n);
+      phi[f] = (phi[f] as number) + next - e;
+      e = next;
+    }
+  }
+  return { bias, contributions: phi };
+}
+
+/** Checks a parsed model object's shape (used when loading a model file). */
+export function validateGbdtModel(value: unknown, featureCount: number): GbdtModel {
+  const fail = (what: string): never => {
+    throw new TargetingError('MODEL_MALFORMED', `malformed model: ${what}`);
+  };
+  if (typeof value !== 'object' || value === null) return fail('gbdt is not an object');
+  const v = value as Record<string, unknown>;
+  if (v.featureCount !== featureCount) fail('gbdt feature count differs from the schema');
+  if (typeof v.baseMargin !== 'number') fail('baseMargin is not a number');
+  if (!Array.isArray(v.trees)) return fail('trees is not an array');
+  v.trees.forEach((t: unknown, k) => {
+    const tree = t as Record<string, unknown>;
+    const keys = ['feature', 'threshold', 'left', 'right', 'value', 'cover'] as const;
+    for (const key of keys) if (!Array.isArray(tree[key])) fail(`tree ${k} lacks ${key}`);
+    const size = (tree.feature as unknown[]).length;
+    for (const key of keys)
+      if ((tree[key] as unknown[]).length !== size) fail(`tree ${k}: ${key} has the wrong length`);
+    (tree.feature as unknown[]).forEach((f, n) => {
+      if (typeof f !== 'number' || f < -1 || f >= featureCount)
+        fail(`tree ${k} node ${n}: bad feature`);
+      if (f !== -1) {
+        const l = (tree.left as number[])[n] as number;
+        const r = (tree.right as number[])[n] as number;
+        if (!(l > n && l < size && r > n && r < size)) fail(`tree ${k} node ${n}: bad children`);
+      }
+    });
+  });
+  // JSON has no -Infinity: thresholds are stored as null for "missing only".
+  const trees = (v.trees as Tree[]).map((t) => ({
+    ...t,
+    threshold: t.threshold.map((x) => (x === null ? -Infinity : x)),
+  }));
+  return { featureCount, baseMargin: v.baseMargin as number, trees };
+}

@@ -1,0 +1,341 @@
+import type { Declaration } from './declarations';
+import { TargetingError } from './errors';
+import {
+  DEFAULT_FEATURE_CONFIG,
+  History,
+  buildScoringFeatures,
+  buildTrainingFeatures,
+  featureNames,
+  featureSchemaHash,
+  type FeatureConfig,
+  type FeatureMatrix,
+  type HistoryJson,
+  type Objective,
+  type ScoringFeatureOptions,
+} from './features';
+import {
+  CompiledGbdt,
+  DEFAULT_GBDT_PARAMS,
+  saabas,
+  sigmoid,
+  trainGbdt,
+  treeShap,
+  validateGbdtModel,
+  type Dataset,
+  type GbdtModel,
+  type GbdtParams,
+} from './gbdt';
+
+export const MODEL_FORMAT = 'interdict-targeting-model';
+export const MODEL_VERSION = 1;
+
+export interface TrainingMetadata {
+  readonly objective: Objective;
+  readonly rows: number;
+  readonly positives: number;
+  readonly firstDate: string;
+  readonly lastDate: string;
+  /** Declarations dated on or after this were held out for early stopping. */
+  readonly earlyStoppingFrom: string | null;
+  readonly earlyStoppingRows: number;
+  readonly bestRound: number;
+  readonly roundsRun: number;
+  readonly params: GbdtParams;
+  readonly validationCurve: number[];
+}
+
+export interface TargetingModelJson {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: number;
+  readonly featureConfig: FeatureConfig;
+  readonly featureSchema: { readonly names: string[]; readonly hash: string };
+  readonly training: TrainingMetadata;
+  readonly gbdt: GbdtModel;
+  readonly history: HistoryJson;
+}
+
+export interface TrainOptions {
+  readonly objective?: Objective;
+  readonly features?: Partial<Omit<FeatureConfig, 'objective'>>;
+  readonly gbdt?: Partial<GbdtParams>;
+  /** Latest-dated share of the training declarations held out for early stopping. */
+  readonly earlyStoppingFraction?: number;
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** The label a model of this objective learns: Fraud, or Critical Fraud = 2. */
+export function labelFor(d: Declaration, objective: Objective): 0 | 1 | null {
+  if (d.fraud === null) return null;
+  if (objective === 'fraud') return d.fraud;
+  return d.critical === null ? null : d.critical === 2 ? 1 : 0;
+}
+
+export interface Reason {
+  readonly feature: string;
+  readonly value: number;
+  /** Contribution to the log-odds. */
+  readonly contribution: number;
+  readonly text: string;
+}
+
+/** A trained targeting model: feature schema, history snapshot and boosted trees. */
+export class TargetingModel {
+  readonly config: FeatureConfig;
+  readonly names: readonly string[];
+  readonly gbdt: GbdtModel;
+  readonly compiled: CompiledGbdt;
+  readonly history: History;
+  readonly training: TrainingMetadata;
+
+  constructor(
+    config: FeatureConfig,
+    gbdt: GbdtModel,
+    history: History,
+    training: TrainingMetadata,
+  ) {
+    this.config = config;
+    this.names = featureNames(config);
+    this.gbdt = gbdt;
+    this.compiled = new CompiledGbdt(gbdt);
+    this.history = history;
+    this.training = training;
+  }
+
+  get objective(): Objective {
+    return this.config.objective;
+  }
+
+  /**
+   * Features for declarations to score, strictly from earlier-dated history. With `online`
+   * the model's history is advanced through the batch (see buildScoringFeatures).
+   */
+  features(
+    declarations: readonly Declaration[],
+    options: ScoringFeatureOptions = {},
+  ): FeatureMatrix {
+    return buildScoringFeatures(declarations, this.history, options);
+  }
+
+  /** Probabilities for a feature matrix built with this model's schema. */
+  scoreMatrix(matrix: FeatureMatrix): Float64Array {
+    if (matrix.names.length !== this.names.length)
+      throw new TargetingError('MODEL_SCHEMA', 'feature matrix does not match the model schema');
+    const margins = this.compiled.margins(matrix.values, matrix.rows);
+    for (let i = 0; i < margins.length; i++) margins[i] = sigmoid(margins[i] as number);
+    return margins;
+  }
+
+  score(declarations: readonly Declaration[], options: ScoringFeatureOptions = {}): Float64Array {
+    return this.scoreMatrix(this.features(declarations, options));
+  }
+
+  /**
+   * Feature contributions to the log-odds of one row (exact TreeSHAP by default); bias plus
+   * the contributions equals the row's margin.
+   */
+  explain(matrix: FeatureMatrix, row: number, method: 'treeshap' | 'saabas' = 'treeshap') {
+    const offset = row * this.names.length;
+    return method === 'treeshap'
+      ? treeShap(this.gbdt, matrix.values, offset)
+      : saabas(this.gbdt, matrix.values, offset);
+  }
+
+  /** The `limit` largest contributions towards fraud, as short readable reasons. */
+  reasons(
+    matrix: FeatureMatrix,
+    row: number,
+    limit = 3,
+    method: 'treeshap' | 'saabas' = 'treeshap',
+  ): Reason[] {
+    const { contributions } = this.explain(matrix, row, method);
+    const offset = row * this.names.length;
+    return Array.from(contributions, (c, f) => ({ c, f }))
+      .filter((x) => x.c > 0)
+      .sort((a, b) => b.c - a.c || a.f - b.f)
+      .slice(0, limit)
+      .map(({ c, f }) => {
+        const feature = this.names[f] as string;
+        const value = matrix.values[offset + f] as number;
+        return { feature, value, contribution: c, text: describeFeature(feature, value, c) };
+      });
+  }
+
+  toJSON(): TargetingModelJson {
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      featureConfig: this.config,
+      featureSchema: { names: [...this.names], hash: featureSchemaHash(this.names) },
+      training: this.training,
+      gbdt: this.gbdt,
+      history: this.history.toJSON(),
+    };
+  }
+
+  /** The model file's text (JSON; −∞ thresholds are written as null). */
+  serialize(): string {
+    return JSON.stringify(this.toJSON());
+  }
+
+  /** Loads a model file; a wrong format, version or feature schema is refused with a clear error. */
+  static parse(text: string): TargetingModel {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new TargetingError('MODEL_MALFORMED', 'the model file is not JSON');
+    }
+    return TargetingModel.fromJSON(value);
+  }
+
+  static fromJSON(value: unknown): TargetingModel {
+    if (typeof value !== 'object' || value === null)
+      throw new TargetingError('MODEL_MALFORMED', 'the model file is not a JSON object');
+    const v = value as Partial<TargetingModelJson>;
+    if (v.format !== MODEL_FORMAT)
+      throw new TargetingError(
+        'MODEL_MALFORMED',
+        `not a targeting model (format "${String(v.format)}")`,
+      );
+    if (v.version !== MODEL_VERSION)
+      throw new TargetingError(
+        'MODEL_VERSION',
+        `targeting model version ${String(v.version)} is not supported (this build reads version ${MODEL_VERSION}); retrain the model`,
+        { details: { found: v.version, supported: MODEL_VERSION } },
+      );
+    const config = { ...DEFAULT_FEATURE_CONFIG, ...(v.featureConfig ?? {}) };
+    const expected = featureNames(config);
+    const names = v.featureSchema?.names;
+    if (
+      !Array.isArray(names) ||
+      names.length !== expected.length ||
+      names.some((n, i) => n !== expected[i]) ||
+      v.featureSchema?.hash !== featureSchemaHash(expected)
+    ) {
+      throw new TargetingError(
+        'MODEL_SCHEMA',
+        "the model feature schema does not match this build's features for its configuration; retrain the model",
+        {
+          details: { expectedHash: featureSchemaHash(expected), foundHash: v.featureSchema?.hash },
+        },
+      );
+    }
+    if (!v.history || !v.training)
+      throw new TargetingError(
+        'MODEL_MALFORMED',
+        'the model file lacks its history or training metadata',
+      );
+    const gbdt = validateGbdtModel(v.gbdt, expected.length);
+    return new TargetingModel(config, gbdt, History.fromJSON(config, v.history), v.training);
+  }
+}
+
+/** Trains a targeting model; the latest-dated share of `declarations` drives early stopping. */
+export function trainTargetingModel(
+  declarations: readonly Declaration[],
+  options: TrainOptions = {},
+): TargetingModel {
+  const objective = options.objective ?? 'fraud';
+  const config: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...options.features, objective };
+  const params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...options.gbdt };
+  const labelled = declarations.filter((d) => labelFor(d, objective) !== null);
+  if (labelled.length === 0)
+    throw new TargetingError(
+      'NO_TRAINING_DATA',
+      'no inspected (labelled) declarations to train on',
+    );
+  const split = splitByDate(labelled, options.earlyStoppingFraction ?? 0.15);
+  options.onProgress?.('features', 0, 1);
+  const fitFeatures = buildTrainingFeatures(split.fit, config);
+  const fit = toDataset(fitFeatures.matrix, split.fit, objective);
+  let valid: Dataset | undefined;
+  if (split.holdout.length > 0) {
+    const m = buildScoringFeatures(split.holdout, fitFeatures.history);
+    valid = toDataset(m, split.holdout, objective);
+  }
+  options.onProgress?.('features', 1, 1);
+  const result = trainGbdt(fit, params, valid, (done, total) =>
+    options.onProgress?.('trees', done, total),
+  );
+  // Scoring later declarations uses everything known: the full training history.
+  const history = new History(config);
+  for (const d of labelled) history.learnCodes(d);
+  for (const d of labelled) history.add(d, true);
+  const sorted = [...labelled].sort((a, b) => a.day - b.day);
+  const training: TrainingMetadata = {
+    objective,
+    rows: labelled.length,
+    positives: labelled.filter((d) => labelFor(d, objective) === 1).length,
+    firstDate: (sorted[0] as Declaration).date,
+    lastDate: (sorted[sorted.length - 1] as Declaration).date,
+    earlyStoppingFrom: split.holdout[0]?.date ?? null,
+    earlyStoppingRows: split.holdout.length,
+    bestRound: result.bestRound,
+    roundsRun: result.roundsRun,
+    params,
+    validationCurve: result.validationCurve,
+  };
+  return new TargetingModel(config, result.model, history, training);
+}
+
+/**
+ * Splits by date: the holdout is every declaration on or after the first date at which the
+ * latest `fraction` of rows begins, so no day is split between the two parts.
+ */
+export function splitByDate(
+  declarations: readonly Declaration[],
+  fraction: number,
+): { fit: Declaration[]; holdout: Declaration[] } {
+  const sorted = [...declarations].sort((a, b) => a.day - b.day);
+  if (fraction <= 0 || sorted.length < 2) return { fit: sorted, holdout: [] };
+  const cut = sorted[Math.floor(sorted.length * (1 - fraction))] as Declaration;
+  const fit = sorted.filter((d) => d.day < cut.day);
+  const holdout = sorted.filter((d) => d.day >= cut.day);
+  if (fit.length === 0) return { fit: sorted, holdout: [] };
+  return { fit, holdout };
+}
+
+export function toDataset(
+  matrix: FeatureMatrix,
+  declarations: readonly Declaration[],
+  objective: Objective,
+): Dataset {
+  const labels = new Uint8Array(declarations.length);
+  declarations.forEach((d, i) => {
+    labels[i] = labelFor(d, objective) ?? 0;
+  });
+  return { values: matrix.values, rows: matrix.rows, featureCount: matrix.names.length, labels };
+}
+
+const ENTITY_WORDS: Record<string, string> = {
+  importer: 'importer',
+  declarant: 'declarant',
+  seller: 'seller',
+  courier: 'courier',
+  office: 'office',
+  hsChapter: 'HS chapter',
+  hsHeading: 'HS heading',
+  hsSubheading: 'HS subheading',
+  hsCode: 'HS code',
+  origin: 'origin country',
+  departure: 'departure country',
+  'importer×hs': 'importer with this HS subheading',
+  'hs×origin': 'HS subheading from this origin',
+  'declarant×importer': 'declarant with this importer',
+  'office×hs': 'office with this HS subheading',
+  groupKey: 'HS/departure/origin/tax group',
+};
+
+/** A one-line reason for a contribution, e.g. "importer fraud rate 42% (+0.81)". */
+export function describeFeature(name: string, value: number, contribution: number): string {
+  const [head, tail] = name.split('.') as [string, string | undefined];
+  const c = `${contribution >= 0 ? '+' : ''}${contribution.toFixed(2)}`;
+  const v = Number.isFinite(value) ? value : NaN;
+  const entity = ENTITY_WORDS[head];
+  if (entity && tail === 'fraudRate') return `${entity} fraud rate ${(v * 100).toFixed(1)}% (${c})`;
+  if (entity && tail === 'criticalRate')
+    return `${entity} critical-fraud rate ${(v * 100).toFixed(2)}% (${c})`;
+  if (entity && tail === 'count') return `${entity} seen ${v} times before (${c})`;
+  if (name === 'unitValue.zInHs') return `unit value ${v.toFixed(1)} SD from its HS norm (${c})`;
+  return `${name} = ${Number.isNaN(v) ? 'missing' : Number(v.toPrecision(4))} (${c})`;
+}
