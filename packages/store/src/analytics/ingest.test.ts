@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { createTestSchema, sharedData, type TestSchema } from '@interdict/testkit';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapStore } from '../bootstrap';
+import { runIngestJob } from '../ingest/run';
+import { MEMORY, openStore } from '../open';
+import type { Store } from '../store';
+import type { Actor } from '../actor';
+
+const CBP1 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv');
+const CBP2 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy22_25.csv');
+const UNODC = sharedData('seizures', 'unodc', 'drug_seizures_2018_2022.csv');
+const BTS_PORTS = sharedData('border-crossings', 'border_ports.csv');
+
+function bytes(data: string | Uint8Array): AsyncIterable<Uint8Array> {
+  const all = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  // Several chunks, so that parsers see split lines as they do with real streams.
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < all.length; i += 65536) chunks.push(all.subarray(i, i + 65536));
+  return Readable.from(chunks, { objectMode: true }) as AsyncIterable<Uint8Array>;
+}
+
+async function count(store: Store, table: string): Promise<number> {
+  const r = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(
+    store.db,
+  );
+  return Number(r.rows[0]?.n);
+}
+
+/** CBP pounds of one drug in one fiscal year, by a plain line split over the raw CSV. */
+function rawCbpPounds(file: string, fy: string, drug: string): number {
+  const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+  let sum = 0;
+  for (const line of lines) {
+    const f = line.split(',');
+    if (f[0]?.replace(' (FYTD)', '') === fy && f[6] === drug) sum += Number(f[8]);
+  }
+  return sum;
+}
+
+for (const engine of ['pglite', 'postgres'] as const) {
+  describe(`analytics ingest on ${engine}`, () => {
+    let store: Store;
+    let actor: Actor;
+    let schema: TestSchema | undefined;
+
+    beforeAll(async () => {
+      if (engine === 'postgres') {
+        schema = await createTestSchema('analytics');
+        store = await openStore({ databaseUrl: schema.url });
+      } else {
+        store = await openStore({ dataDir: MEMORY });
+      }
+      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
+      actor = await store.systemActor();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await schema?.drop();
+    });
+
+    const ingest = (kind: string, sourceName: string, data: string | Uint8Array) =>
+      runIngestJob(store, actor, { kind, sourceName, input: bytes(data) });
+
+    it('loads both CBP releases and takes each fiscal year from the latest release', async () => {
+      const first = await ingest(
+        'cbp-seizures',
+        'cbp_drug_seizures_fy19_22.csv',
+        readFileSync(CBP1),
+      );
+      expect(first.status, first.error ?? '').toBe('succeeded');
+      const second = await ingest(
+        'cbp-seizures',
+        'cbp_drug_seizures_fy22_25.csv',
+        readFileSync(CBP2),
+      );
+      expect(second.status, second.error ?? '').toBe('succeeded');
+      expect(await count(store, 'analytics_cbp_seizures')).toBe(10_092 + 9_004);
+      const effective = await sql<{ release: string; fy: number; n: string }>`
+        SELECT release, fiscal_year AS fy, count(*) AS n FROM analytics_cbp_seizures
+        WHERE effective GROUP BY release, fiscal_year ORDER BY fiscal_year`.execute(store.db);
+      // SOURCE.md: FY2019–FY2021 from fy19_22, FY2022 onward (2,479 rows) from fy22_25.
+      expect(effective.rows.map((r) => [r.release, Number(r.fy)])).toEqual([
+        ['FY2019-FY2022', 2019],
+        ['FY2019-FY2022', 2020],
+        ['FY2019-FY2022', 2021],
+        ['FY2022-FY2025', 2022],
+        ['FY2022-FY2025', 2023],
+        ['FY2022-FY2025', 2024],
+        ['FY2022-FY2025', 2025],
+      ]);
+      expect(Number(effective.rows[3]?.n)).toBe(2479);
+      const fentanyl = await sql<{ lbs: number }>`
+        SELECT sum(pounds) AS lbs FROM analytics_cbp_seizures
+        WHERE effective AND fiscal_year = 2023 AND drug = 'Fentanyl'`.execute(store.db);
+      expect(Number(fentanyl.rows[0]?.lbs)).toBeCloseTo(rawCbpPounds(CBP2, '2023', 'Fentanyl'), 6);
+    });
+
+    it('changes nothing when the same file comes twice', async () => {
+      const again = await ingest(
+        'cbp-seizures',
+        'cbp_drug_seizures_fy22_25.csv',
+        readFileSync(CBP2),
+      );
+      expect(again.status, again.error ?? '').toBe('succeeded');
+      expect(again.summary).toMatchObject({ inserted: 0, updated: 0, deleted: 0, unchanged: 9004 });
+    });
+
+    it('records what a revised file changed', async () => {
+      const lines = readFileSync(CBP2, 'utf8').split('\n');
+      const target = lines[1] as string;
+      const fields = target.split(',');
+      fields[7] = String(Number(fields[7]) + 5);
+      lines[1] = fields.join(',');
+      lines.splice(2, 1); // and one row withdrawn
+      const job = await ingest('cbp-seizures', 'cbp_drug_seizures_fy22_25.csv', lines.join('\n'));
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      expect(job.summary).toMatchObject({ inserted: 0, updated: 1, deleted: 1 });
+      const changes = await sql<{
+        change: string;
+        before: { events: number };
+        after: { events: number } | null;
+      }>`
+        SELECT change, before, after FROM analytics_changes WHERE job_id = ${job.id} ORDER BY change`.execute(
+        store.db,
+      );
+      expect(changes.rows.map((r) => r.change)).toEqual(['delete', 'update']);
+      expect((changes.rows[1]?.after?.events ?? 0) - (changes.rows[1]?.before.events ?? 0)).toBe(5);
+    });
+
+    it('refuses a changed header, naming line 1, and keeps what was stored', async () => {
+      const before = await count(store, 'analytics_cbp_seizures');
+      const text = readFileSync(CBP1, 'utf8').replace('Sum Qty (lbs)', 'Sum Qty (kg)');
+      const job = await ingest('cbp-seizures', 'renamed.csv', text);
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/renamed\.csv line 1: .*header/);
+      expect(await count(store, 'analytics_cbp_seizures')).toBe(before);
+    });
+
+    it('refuses a non-numeric quantity deep in the file, naming its line, and keeps nothing of it', async () => {
+      const before = await count(store, 'analytics_unodc_seizures');
+      const lines = readFileSync(UNODC, 'utf8').split('\n');
+      lines[9000] = (lines[9000] as string).replace(/,([0-9.e-]+),([A-Z]{3})$/, ',12 kg,$2');
+      const job = await ingest('unodc-seizures', 'unodc.csv', lines.join('\n'));
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/unodc\.csv line 9001: field "Kilograms" is "12 kg"/);
+      expect(await count(store, 'analytics_unodc_seizures')).toBe(before);
+    });
+
+    it('refuses a truncated gzip and keeps nothing of it', async () => {
+      const gz = gzipSync(readFileSync(BTS_PORTS));
+      const job = await ingest('bts-ports', 'border_ports.csv.gz', gz.subarray(0, gz.length - 40));
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/unexpected end|truncat/i);
+      expect(await count(store, 'analytics_bts_ports')).toBe(0);
+      const ok = await ingest('bts-ports', 'border_ports.csv.gz', gz);
+      expect(ok.status, ok.error ?? '').toBe('succeeded');
+      expect(await count(store, 'analytics_bts_ports')).toBe(117);
+    });
+
+    it('sums UNODC rows without deduplicating them', async () => {
+      const job = await ingest(
+        'unodc-seizures',
+        'drug_seizures_2018_2022.csv',
+        readFileSync(UNODC),
+      );
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      expect(await count(store, 'analytics_unodc_seizures')).toBe(11_013);
+    });
+  });
+}

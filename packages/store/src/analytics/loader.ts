@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { StoreError } from '../errors';
+import type { IngestContext } from '../ingest/registry';
+
+/**
+ * How one analytics dataset is loaded: the table, its natural key, which columns are data (a
+ * change in them is a revision) and what happens to stored rows the new file no longer has.
+ */
+export interface DatasetSpec<R> {
+  readonly kind: string;
+  readonly table: string;
+  /** Natural key columns, without `occurrence` (added by the loader). */
+  readonly key: readonly string[];
+  /** Data columns compared to tell a revised row from an unchanged one. */
+  readonly data: readonly string[];
+  /**
+   * `merge`: rows missing from the file stay (BTS: the 2015+ subsample must not delete 1996–2014);
+   * `release`: the file replaces the stored rows of the same release (CBP's fiscal-year window);
+   * `replace`: the file replaces the whole table (lookup lists such as WPI and UN/LOCODE).
+   */
+  readonly scope: 'merge' | 'release' | 'replace';
+  parse(input: AsyncIterable<Uint8Array>, sourceName: string): AsyncIterable<R>;
+  /** The row to store, without `occurrence`, `source_name`, `source_line` (and `release`). */
+  toRow(record: R): Record<string, string | number | boolean | null>;
+  line(record: R): number;
+  /** The period a record covers (month or year), for the source's first/last period. */
+  period(record: R): string;
+  /** Release name from the file's first and last period (scope `release` only). */
+  release?(first: string, last: string): string;
+  /** Counts for the validation report, e.g. repaired rows. */
+  tally?(record: R, counts: Record<string, number>): void;
+  /** Runs after the rows are in place, in the same transaction. */
+  afterLoad?(db: Kysely<unknown>): Promise<void>;
+}
+
+export interface LoadSummary {
+  kind: string;
+  sourceName: string;
+  release: string;
+  sha256: string;
+  bytes: number;
+  rows: number;
+  firstPeriod: string | null;
+  lastPeriod: string | null;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  notes: Record<string, number>;
+}
+
+/** Rows per INSERT: one JSON parameter each, so PGlite parses one statement per batch. */
+const BATCH_ROWS = 2000;
+
+/**
+ * Streams a file into a staging table, then diffs it against the stored rows and applies the
+ * difference, all inside the job's transaction (runIngestJob), so a failure keeps nothing. The
+ * same file twice finds nothing to change; a revised file updates and records each changed row
+ * (before and after) in `analytics_changes`.
+ */
+export async function loadDataset<R>(
+  spec: DatasetSpec<R>,
+  ctx: IngestContext,
+): Promise<LoadSummary> {
+  const db = ctx.store.db as unknown as Kysely<unknown>;
+  const table = sql.table(spec.table);
+  const stage = sql.table(`stage_${spec.table}`);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of ctx.input) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+
+  await sql`CREATE TEMP TABLE ${stage} (LIKE ${table}) ON COMMIT DROP`.execute(db);
+  const occurrences = new Map<string, number>();
+  const notes: Record<string, number> = {};
+  let batch: Record<string, unknown>[] = [];
+  let rows = 0;
+  let first: string | null = null;
+  let last: string | null = null;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    if (ctx.signal.aborted) throw new StoreError('INGEST_CANCELLED', 'the job was cancelled');
+    const json = JSON.stringify(batch);
+    batch = [];
+    await sql`INSERT INTO ${stage} SELECT * FROM json_populate_recordset(NULL::${stage}, ${json}::json)`.execute(
+      db,
+    );
+    ctx.progress(rows);
+  };
+  for await (const record of spec.parse(hashed(), ctx.sourceName)) {
+    const row: Record<string, unknown> = spec.toRow(record);
+    const naturalKey = spec.key.map((k) => String(row[k])).join('\u0000');
+    const occurrence = occurrences.get(naturalKey) ?? 0;
+    occurrences.set(naturalKey, occurrence + 1);
+    row.occurrence = occurrence;
+    row.source_name = ctx.sourceName;
+    row.source_line = spec.line(record);
+    const period = spec.period(record);
+    if (first === null || period < first) first = period;
+    if (last === null || period > last) last = period;
+    spec.tally?.(record, notes);
+    batch.push(row);
+    rows++;
+    if (batch.length >= BATCH_ROWS) await flush();
+  }
+  await flush();
+  if (rows === 0) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `${ctx.sourceName}: the file has a header but no rows`,
+    );
+  }
+  const duplicates = rows - occurrences.size;
+  if (duplicates > 0) notes.repeatedKeys = duplicates;
+
+  const release =
+    spec.scope === 'release' && spec.release
+      ? spec.release(first as string, last as string)
+      : 'current';
+  if (spec.scope === 'release') await sql`UPDATE ${stage} SET release = ${release}`.execute(db);
+
+  const keyColumns = [...spec.key, 'occurrence'];
+  const on = sql.join(
+    keyColumns.map((k) => sql`m.${sql.ref(k)} = s.${sql.ref(k)}`),
+    sql` AND `,
+  );
+  const dataOf = (alias: string) =>
+    sql`(${sql.join(spec.data.map((c) => sql`${sql.raw(alias)}.${sql.ref(c)}`))})`;
+  const differs = sql`${dataOf('m')} IS DISTINCT FROM ${dataOf('s')}`;
+  const inScope =
+    spec.scope === 'merge'
+      ? sql`false`
+      : spec.scope === 'release'
+        ? sql`m.release = ${release}`
+        : sql`true`;
+  const rowKey = (alias: string) =>
+    sql`concat_ws('|', ${sql.join(keyColumns.map((k) => sql`${sql.raw(alias)}.${sql.ref(k)}`))})`;
+
+  const counts = await sql<{ inserted: string; updated: string; deleted: string; stored: string }>`
+    SELECT
+      (SELECT count(*) FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM ${table} m WHERE ${on})) AS inserted,
+      (SELECT count(*) FROM ${stage} s JOIN ${table} m ON ${on} WHERE ${differs}) AS updated,
+      (SELECT count(*) FROM ${table} m WHERE ${inScope}
+         AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${on})) AS deleted,
+      (SELECT count(*) FROM ${table} m WHERE ${spec.scope === 'merge' ? sql`true` : inScope}) AS stored
+  `.execute(db);
+  const c = counts.rows[0] as {
+    inserted: string;
+    updated: string;
+    deleted: string;
+    stored: string;
+  };
+  const inserted = Number(c.inserted);
+  const updated = Number(c.updated);
+  const deleted = Number(c.deleted);
+  const revision = Number(c.stored) > 0;
+
+  // What changed, row by row, when this file revises stored data (a first load is all inserts
+  // and is summarised by its count alone).
+  if (revision && updated > 0) {
+    await sql`
+      INSERT INTO analytics_changes (job_id, kind, release, change, row_key, before, after)
+      SELECT ${ctx.jobId}, ${spec.kind}, ${release}, 'update', ${rowKey('s')}, to_jsonb(m), to_jsonb(s)
+      FROM ${stage} s JOIN ${table} m ON ${on} WHERE ${differs}`.execute(db);
+  }
+  if (revision && inserted > 0) {
+    await sql`
+      INSERT INTO analytics_changes (job_id, kind, release, change, row_key, before, after)
+      SELECT ${ctx.jobId}, ${spec.kind}, ${release}, 'insert', ${rowKey('s')}, NULL, to_jsonb(s)
+      FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM ${table} m WHERE ${on})`.execute(db);
+  }
+  if (deleted > 0) {
+    await sql`
+      INSERT INTO analytics_changes (job_id, kind, release, change, row_key, before, after)
+      SELECT ${ctx.jobId}, ${spec.kind}, ${release}, 'delete', ${rowKey('m')}, to_jsonb(m), NULL
+      FROM ${table} m WHERE ${inScope} AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${on})`.execute(
+      db,
+    );
+    await sql`
+      DELETE FROM ${table} m WHERE ${inScope}
+        AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${on})`.execute(db);
+  }
+  if (inserted > 0 || updated > 0) {
+    const data = sql.join(spec.data.map((col) => sql.ref(col)));
+    const excluded = sql.join(spec.data.map((col) => sql`excluded.${sql.ref(col)}`));
+    const current = sql.join(spec.data.map((col) => sql`${table}.${sql.ref(col)}`));
+    // Provenance moves with the data: a changed row now traces to the line that changed it.
+    await sql`
+      INSERT INTO ${table} SELECT * FROM ${stage}
+      ON CONFLICT (${sql.join(keyColumns.map((k) => sql.ref(k)))}) DO UPDATE
+        SET (${data}, source_name, source_line) = ROW(${excluded}, excluded.source_name, excluded.source_line)
+        WHERE (${current}) IS DISTINCT FROM (${excluded})`.execute(db);
+  }
+
+  const sha256 = hash.digest('hex');
+  await sql`
+    INSERT INTO analytics_sources (kind, release, source_name, sha256, row_count, first_period, last_period, job_id, ingested_at)
+    VALUES (${spec.kind}, ${release}, ${ctx.sourceName}, ${sha256}, ${rows}, ${first}, ${last}, ${ctx.jobId}, now())
+    ON CONFLICT (kind, release) DO UPDATE SET source_name = excluded.source_name, sha256 = excluded.sha256,
+      row_count = excluded.row_count, first_period = excluded.first_period, last_period = excluded.last_period,
+      job_id = excluded.job_id, ingested_at = excluded.ingested_at`.execute(db);
+  await spec.afterLoad?.(db);
+  return {
+    kind: spec.kind,
+    sourceName: ctx.sourceName,
+    release,
+    sha256,
+    bytes,
+    rows,
+    firstPeriod: first,
+    lastPeriod: last,
+    inserted,
+    updated,
+    deleted,
+    unchanged: rows - inserted - updated,
+    notes,
+  };
+}
