@@ -59,3 +59,4 @@ export {
   type BootstrapResult,
 } from './bootstrap';
 export { csrfTokenFor, API_TOKEN_PREFIX } from './secrets';
+export * from './analytics/repository';

@@ -1,8 +1,9 @@
 import { platformMigrations } from './0001-platform';
+import { analyticsMigrations } from '../analytics/migrations';
 import type { MigrationSet } from './types';
 
 /**
  * Every migration set the store runs on open, one line per capability
  * (`import { ledgerMigrations } from '../ledger/migrations'` and add it here).
  */
-export const migrationSets: MigrationSet[] = [platformMigrations];
+export const migrationSets: MigrationSet[] = [platformMigrations, analyticsMigrations];

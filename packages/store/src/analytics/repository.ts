@@ -1,0 +1,674 @@
+import {
+  fieldOfficeOf,
+  REGION_BORDER,
+  TRAFFIC_UNITS,
+  type TrafficUnit,
+} from '@interdict/analytics';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { assertRole, type Actor, type Role } from '../actor';
+import { StoreError } from '../errors';
+import type { Store } from '../store';
+
+/**
+ * Who may read the analytics views. The data is public reference data loaded for the whole
+ * instance, so every role inside an agency/hub/insurer may read it; federation partners (role
+ * `partner`) get shared intelligence only, not this instance's loaded datasets.
+ */
+export const ANALYTICS_READER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer'];
+
+export const SEIZURE_GROUPS = ['total', 'drug', 'region', 'component', 'aor'] as const;
+export type SeizureGroup = (typeof SEIZURE_GROUPS)[number];
+export const CROSSING_GROUPS = ['total', 'port', 'border', 'measure', 'state'] as const;
+export type CrossingGroup = (typeof CROSSING_GROUPS)[number];
+export const ROW_DATASETS = [
+  'bts-crossings',
+  'cbp-seizures',
+  'unodc-seizures',
+  'bts-ports',
+  'wpi-ports',
+  'unlocode',
+] as const;
+export type RowDataset = (typeof ROW_DATASETS)[number];
+
+export interface SeizureFilter {
+  drug?: string | undefined;
+  region?: string | undefined;
+  component?: string | undefined;
+  aor?: string | undefined;
+  landFilter?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface CrossingFilter {
+  port?: string | undefined;
+  border?: string | undefined;
+  state?: string | undefined;
+  measure?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface UnodcFilter {
+  drug?: string | undefined;
+  drugGroup?: string | undefined;
+  region?: string | undefined;
+  country?: string | undefined;
+  year?: number | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+export interface SeizureAggregate {
+  key: string;
+  month: string;
+  events: number;
+  pounds: number;
+  rows: number;
+}
+
+export interface TrafficAggregate {
+  key: string;
+  month: string;
+  value: number;
+  rows: number;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function checkMonth(name: string, value: string | undefined): void {
+  if (value !== undefined && !MONTH.test(value)) {
+    throw new StoreError('INVALID_ARGUMENT', `${name} must be a month YYYY-MM`, {
+      details: { field: name },
+    });
+  }
+}
+
+function and(parts: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return parts.length === 0 ? sql`true` : sql.join(parts, sql` AND `);
+}
+
+function seizureWhere(f: SeizureFilter): RawBuilder<unknown> {
+  checkMonth('from', f.from);
+  checkMonth('to', f.to);
+  const p: RawBuilder<unknown>[] = [sql`effective`];
+  if (f.drug) p.push(sql`drug = ${f.drug}`);
+  if (f.region) p.push(sql`region = ${f.region}`);
+  if (f.component) p.push(sql`component = ${f.component}`);
+  if (f.aor) p.push(sql`aor = ${f.aor}`);
+  if (f.landFilter) p.push(sql`land_filter = ${f.landFilter}`);
+  if (f.from) p.push(sql`month >= ${f.from}`);
+  if (f.to) p.push(sql`month <= ${f.to}`);
+  return and(p);
+}
+
+function crossingWhere(f: CrossingFilter): RawBuilder<unknown> {
+  checkMonth('from', f.from);
+  checkMonth('to', f.to);
+  const p: RawBuilder<unknown>[] = [];
+  if (f.port) p.push(sql`port_code = ${f.port}`);
+  if (f.border) p.push(sql`border = ${f.border}`);
+  if (f.state) p.push(sql`state = ${f.state}`);
+  if (f.measure) p.push(sql`measure = ${f.measure}`);
+  if (f.from) p.push(sql`month >= ${f.from}`);
+  if (f.to) p.push(sql`month <= ${f.to}`);
+  return and(p);
+}
+
+function unodcWhere(f: UnodcFilter): RawBuilder<unknown> {
+  const p: RawBuilder<unknown>[] = [sql`kilograms IS NOT NULL`];
+  if (f.drug) p.push(sql`drug_sub_group = ${f.drug}`);
+  if (f.drugGroup) p.push(sql`drug_group = ${f.drugGroup}`);
+  if (f.region) p.push(sql`region = ${f.region}`);
+  if (f.country) p.push(sql`country_code = ${f.country}`);
+  if (f.year !== undefined) p.push(sql`year = ${f.year}`);
+  if (f.from !== undefined) p.push(sql`year >= ${f.from}`);
+  if (f.to !== undefined) p.push(sql`year <= ${f.to}`);
+  return and(p);
+}
+
+const SEIZURE_GROUP_COLUMN: Record<SeizureGroup, RawBuilder<unknown>> = {
+  total: sql`'all'`,
+  drug: sql`drug`,
+  region: sql`region`,
+  component: sql`component`,
+  aor: sql`aor`,
+};
+const CROSSING_GROUP_COLUMN: Record<CrossingGroup, RawBuilder<unknown>> = {
+  total: sql`'all'`,
+  port: sql`port_code`,
+  border: sql`border`,
+  measure: sql`measure`,
+  state: sql`state`,
+};
+
+/** Read side of the analytics datasets. Every method checks the actor's role first. */
+export class AnalyticsRepository {
+  private readonly db: Kysely<unknown>;
+  constructor(store: Pick<Store, 'db'>) {
+    this.db = store.db as unknown as Kysely<unknown>;
+  }
+
+  private allow(actor: Actor): void {
+    assertRole(actor, ...ANALYTICS_READER_ROLES);
+  }
+
+  /** Monthly CBP seizure events and pounds, one series per group value (effective rows only). */
+  async seizureSeries(
+    actor: Actor,
+    group: SeizureGroup,
+    f: SeizureFilter,
+  ): Promise<SeizureAggregate[]> {
+    this.allow(actor);
+    const col = SEIZURE_GROUP_COLUMN[group];
+    const r = await sql<{
+      key: string;
+      month: string;
+      events: string;
+      pounds: number;
+      rows: string;
+    }>`
+      SELECT ${col} AS key, month, sum(events) AS events, sum(pounds) AS pounds, count(*) AS rows
+      FROM analytics_cbp_seizures WHERE ${seizureWhere(f)}
+      GROUP BY 1, 2 ORDER BY 1, 2`.execute(this.db);
+    return r.rows.map((x) => ({
+      key: x.key,
+      month: x.month,
+      events: Number(x.events),
+      pounds: Number(x.pounds),
+      rows: Number(x.rows),
+    }));
+  }
+
+  /** Values available for each seizure filter (for the console's pickers). */
+  async seizureFacets(
+    actor: Actor,
+  ): Promise<
+    Record<'drug' | 'region' | 'component' | 'aor', string[]> & { months: [string, string] | null }
+  > {
+    this.allow(actor);
+    const r = await sql<{ facet: string; value: string }>`
+      SELECT DISTINCT 'drug' AS facet, drug AS value FROM analytics_cbp_seizures WHERE effective
+      UNION SELECT DISTINCT 'region', region FROM analytics_cbp_seizures WHERE effective
+      UNION SELECT DISTINCT 'component', component FROM analytics_cbp_seizures WHERE effective
+      UNION SELECT DISTINCT 'aor', aor FROM analytics_cbp_seizures WHERE effective
+      ORDER BY 1, 2`.execute(this.db);
+    const out = {
+      drug: [] as string[],
+      region: [] as string[],
+      component: [] as string[],
+      aor: [] as string[],
+    };
+    for (const x of r.rows) out[x.facet as keyof typeof out].push(x.value);
+    const m = await sql<{ lo: string | null; hi: string | null }>`
+      SELECT min(month) AS lo, max(month) AS hi FROM analytics_cbp_seizures WHERE effective`.execute(
+      this.db,
+    );
+    const lo = m.rows[0]?.lo;
+    const hi = m.rows[0]?.hi;
+    return { ...out, months: lo && hi ? [lo, hi] : null };
+  }
+
+  /** Monthly BTS crossings, one series per group value. */
+  async crossingSeries(
+    actor: Actor,
+    group: CrossingGroup,
+    f: CrossingFilter,
+  ): Promise<TrafficAggregate[]> {
+    this.allow(actor);
+    if (group !== 'measure' && !f.measure) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        'choose a measure: crossings of different measures have different units',
+        {
+          details: { field: 'measure' },
+        },
+      );
+    }
+    const col = CROSSING_GROUP_COLUMN[group];
+    const r = await sql<{ key: string; month: string; value: string; rows: string }>`
+      SELECT ${col} AS key, month, sum(value) AS value, count(*) AS rows
+      FROM analytics_bts_crossings WHERE ${crossingWhere(f)}
+      GROUP BY 1, 2 ORDER BY 1, 2`.execute(this.db);
+    return r.rows.map((x) => ({
+      key: x.key,
+      month: x.month,
+      value: Number(x.value),
+      rows: Number(x.rows),
+    }));
+  }
+
+  /** Every land port with its coordinates and its total of one measure over a period (the map). */
+  async crossingPorts(
+    actor: Actor,
+    f: CrossingFilter,
+  ): Promise<
+    {
+      portCode: string;
+      portName: string;
+      state: string;
+      border: string;
+      latitude: number | null;
+      longitude: number | null;
+      fieldOffice: string | null;
+      value: number;
+      rows: number;
+    }[]
+  > {
+    this.allow(actor);
+    // Coordinates come from the ports lookup when it is loaded, else from the crossing rows.
+    const r = await sql<{
+      port_code: string;
+      port_name: string;
+      state: string;
+      border: string;
+      value: string;
+      rows: string;
+      latitude: number | null;
+      longitude: number | null;
+    }>`
+      SELECT c.port_code, min(c.port_name) AS port_name, min(c.state) AS state, min(c.border) AS border,
+        sum(c.value) AS value, count(*) AS rows, min(p.latitude) AS latitude, min(p.longitude) AS longitude
+      FROM analytics_bts_crossings c
+      LEFT JOIN analytics_bts_ports p ON p.port_code = c.port_code AND p.occurrence = 0
+      WHERE ${crossingWhere(f)}
+      GROUP BY c.port_code ORDER BY c.port_code`.execute(this.db);
+    return r.rows.map((x) => ({
+      portCode: x.port_code,
+      portName: x.port_name,
+      state: x.state,
+      border: x.border,
+      latitude: x.latitude === null ? null : Number(x.latitude),
+      longitude: x.longitude === null ? null : Number(x.longitude),
+      fieldOffice: fieldOfficeOf({ state: x.state, portName: x.port_name }),
+      value: Number(x.value),
+      rows: Number(x.rows),
+    }));
+  }
+
+  /**
+   * Traffic by CBP area and month in one unit (trucks, containers, personal vehicles,
+   * pedestrians): by border region (US-Mexico ↔ Southwest Border, US-Canada ↔ Northern Border) or
+   * by OFO field office (ports mapped with `fieldOfficeOf`).
+   */
+  async trafficByArea(
+    actor: Actor,
+    area: 'region' | 'field-office',
+    unit: TrafficUnit,
+    range: { from?: string | undefined; to?: string | undefined },
+  ): Promise<TrafficAggregate[]> {
+    this.allow(actor);
+    checkMonth('from', range.from);
+    checkMonth('to', range.to);
+    const measures = TRAFFIC_UNITS[unit] as readonly string[];
+    const p: RawBuilder<unknown>[] = [
+      sql`measure IN (${sql.join(measures.map((m) => sql`${m}`))})`,
+    ];
+    if (range.from) p.push(sql`month >= ${range.from}`);
+    if (range.to) p.push(sql`month <= ${range.to}`);
+    const r = await sql<{
+      port_name: string;
+      state: string;
+      border: string;
+      month: string;
+      value: string;
+      rows: string;
+    }>`
+      SELECT port_name, state, border, month, sum(value) AS value, count(*) AS rows
+      FROM analytics_bts_crossings WHERE ${and(p)}
+      GROUP BY port_name, state, border, month`.execute(this.db);
+    const regionOf = new Map(
+      Object.entries(REGION_BORDER).map(([region, border]) => [border as string, region]),
+    );
+    const out = new Map<string, TrafficAggregate>();
+    for (const x of r.rows) {
+      const key =
+        area === 'region'
+          ? regionOf.get(x.border)
+          : fieldOfficeOf({ state: x.state, portName: x.port_name });
+      if (!key) continue;
+      const k = `${key}|${x.month}`;
+      const cur = out.get(k) ?? { key, month: x.month, value: 0, rows: 0 };
+      cur.value += Number(x.value);
+      cur.rows += Number(x.rows);
+      out.set(k, cur);
+    }
+    return [...out.values()].sort((a, b) =>
+      a.key === b.key ? a.month.localeCompare(b.month) : a.key.localeCompare(b.key),
+    );
+  }
+
+  /** UNODC kilograms by country, drug (sub-group) and year: every row summed, none deduplicated. */
+  async unodcTotals(
+    actor: Actor,
+    f: UnodcFilter,
+  ): Promise<
+    {
+      countryCode: string;
+      country: string;
+      region: string;
+      subRegion: string;
+      drug: string;
+      year: number;
+      kilograms: number;
+      rows: number;
+    }[]
+  > {
+    this.allow(actor);
+    const r = await sql<{
+      country_code: string;
+      country: string;
+      region: string;
+      sub_region: string;
+      drug: string;
+      year: number;
+      kilograms: number;
+      rows: string;
+    }>`
+      SELECT country_code, min(country) AS country, min(region) AS region, min(sub_region) AS sub_region,
+        drug_sub_group AS drug, year, sum(kilograms) AS kilograms, count(*) AS rows
+      FROM analytics_unodc_seizures WHERE ${unodcWhere(f)}
+      GROUP BY country_code, drug_sub_group, year ORDER BY country_code, drug_sub_group, year`.execute(
+      this.db,
+    );
+    return r.rows.map((x) => ({
+      countryCode: x.country_code,
+      country: x.country,
+      region: x.region,
+      subRegion: x.sub_region,
+      drug: x.drug,
+      year: Number(x.year),
+      kilograms: Number(x.kilograms),
+      rows: Number(x.rows),
+    }));
+  }
+
+  async unodcFacets(
+    actor: Actor,
+  ): Promise<{ drug: string[]; drugGroup: string[]; region: string[]; years: number[] }> {
+    this.allow(actor);
+    const r = await sql<{ facet: string; value: string }>`
+      SELECT DISTINCT 'drug' AS facet, drug_sub_group AS value FROM analytics_unodc_seizures
+      UNION SELECT DISTINCT 'drugGroup', drug_group FROM analytics_unodc_seizures
+      UNION SELECT DISTINCT 'region', region FROM analytics_unodc_seizures
+      UNION SELECT DISTINCT 'year', year::text FROM analytics_unodc_seizures
+      ORDER BY 1, 2`.execute(this.db);
+    const out = {
+      drug: [] as string[],
+      drugGroup: [] as string[],
+      region: [] as string[],
+      years: [] as number[],
+    };
+    for (const x of r.rows) {
+      if (x.facet === 'year') out.years.push(Number(x.value));
+      else out[x.facet as 'drug' | 'drugGroup' | 'region'].push(x.value);
+    }
+    return out;
+  }
+
+  async crossingFacets(
+    actor: Actor,
+  ): Promise<{
+    measure: string[];
+    border: string[];
+    ports: { code: string; name: string; state: string }[];
+    months: [string, string] | null;
+  }> {
+    this.allow(actor);
+    const m = await sql<{
+      measure: string;
+    }>`SELECT DISTINCT measure FROM analytics_bts_crossings ORDER BY 1`.execute(this.db);
+    const b = await sql<{
+      border: string;
+    }>`SELECT DISTINCT border FROM analytics_bts_crossings ORDER BY 1`.execute(this.db);
+    const p = await sql<{ code: string; name: string; state: string }>`
+      SELECT port_code AS code, min(port_name) AS name, min(state) AS state FROM analytics_bts_crossings
+      GROUP BY port_code ORDER BY 2`.execute(this.db);
+    const range = await sql<{ lo: string | null; hi: string | null }>`
+      SELECT min(month) AS lo, max(month) AS hi FROM analytics_bts_crossings`.execute(this.db);
+    const lo = range.rows[0]?.lo;
+    const hi = range.rows[0]?.hi;
+    return {
+      measure: m.rows.map((x) => x.measure),
+      border: b.rows.map((x) => x.border),
+      ports: p.rows,
+      months: lo && hi ? [lo, hi] : null,
+    };
+  }
+
+  /** World Port Index ports and UN/LOCODE border crossings / ports with coordinates (the map). */
+  async places(
+    actor: Actor,
+    kind: 'wpi' | 'unlocode-border' | 'unlocode-port',
+    country?: string,
+  ): Promise<
+    {
+      id: string;
+      name: string;
+      country: string | null;
+      latitude: number;
+      longitude: number;
+      detail: string | null;
+      sourceName: string;
+      sourceLine: number;
+    }[]
+  > {
+    this.allow(actor);
+    const r =
+      kind === 'wpi'
+        ? await sql<{
+            id: string;
+            name: string;
+            country: string | null;
+            latitude: number;
+            longitude: number;
+            detail: string | null;
+            source_name: string;
+            source_line: number;
+          }>`
+          SELECT wpi_number AS id, name, country_name AS country, latitude, longitude,
+            coalesce(unlocode, '') || CASE WHEN harbor_size IS NULL THEN '' ELSE ' ' || harbor_size END AS detail,
+            source_name, source_line
+          FROM analytics_wpi_ports WHERE ${country ? sql`unlocode LIKE ${country + '%'}` : sql`true`}
+          ORDER BY wpi_number`.execute(this.db)
+        : await sql<{
+            id: string;
+            name: string;
+            country: string | null;
+            latitude: number;
+            longitude: number;
+            detail: string | null;
+            source_name: string;
+            source_line: number;
+          }>`
+          SELECT locode AS id, name, country, latitude, longitude, functions AS detail, source_name, source_line
+          FROM analytics_unlocode
+          WHERE latitude IS NOT NULL AND ${kind === 'unlocode-border' ? sql`is_border_crossing` : sql`is_port`}
+            AND ${country ? sql`country = ${country}` : sql`true`}
+          ORDER BY locode`.execute(this.db);
+    return r.rows.map((x) => ({
+      id: x.id,
+      name: x.name,
+      country: x.country,
+      latitude: Number(x.latitude),
+      longitude: Number(x.longitude),
+      detail: x.detail,
+      sourceName: x.source_name,
+      sourceLine: Number(x.source_line),
+    }));
+  }
+
+  /**
+   * The source rows behind a figure, with the file and line each came from. Filters are the
+   * same as the view's, so a figure's link reproduces exactly the rows summed into it.
+   */
+  async sourceRows(
+    actor: Actor,
+    dataset: RowDataset,
+    filter: SeizureFilter & CrossingFilter & UnodcFilter & { month?: string | undefined },
+    page: { limit: number; offset: number },
+  ): Promise<{ items: Record<string, unknown>[]; total: number }> {
+    this.allow(actor);
+    checkMonth('month', filter.month);
+    let table: string;
+    let where: RawBuilder<unknown>;
+    let order: RawBuilder<unknown>;
+    switch (dataset) {
+      case 'cbp-seizures':
+        table = 'analytics_cbp_seizures';
+        where = and([
+          seizureWhere(filter),
+          ...(filter.month ? [sql`month = ${filter.month}`] : []),
+        ]);
+        order = sql`month, aor, drug`;
+        break;
+      case 'bts-crossings':
+        table = 'analytics_bts_crossings';
+        where = and([
+          crossingWhere(filter),
+          ...(filter.month ? [sql`month = ${filter.month}`] : []),
+        ]);
+        order = sql`month, port_code, measure`;
+        break;
+      case 'unodc-seizures':
+        table = 'analytics_unodc_seizures';
+        where = unodcWhere(filter);
+        order = sql`country_code, year, drug_name`;
+        break;
+      case 'bts-ports':
+        table = 'analytics_bts_ports';
+        where = filter.port ? sql`port_code = ${filter.port}` : sql`true`;
+        order = sql`port_code`;
+        break;
+      case 'wpi-ports':
+        table = 'analytics_wpi_ports';
+        where = filter.country ? sql`unlocode LIKE ${filter.country + '%'}` : sql`true`;
+        order = sql`wpi_number`;
+        break;
+      case 'unlocode':
+        table = 'analytics_unlocode';
+        where = filter.country ? sql`country = ${filter.country}` : sql`true`;
+        order = sql`locode`;
+        break;
+    }
+    const t = sql.table(table);
+    const total = await sql<{ n: string }>`SELECT count(*) AS n FROM ${t} WHERE ${where}`.execute(
+      this.db,
+    );
+    const items = await sql<Record<string, unknown>>`
+      SELECT * FROM ${t} WHERE ${where} ORDER BY ${order}, source_name, source_line
+      LIMIT ${page.limit} OFFSET ${page.offset}`.execute(this.db);
+    return { items: items.rows, total: Number(total.rows[0]?.n ?? 0) };
+  }
+
+  /** What is loaded: one line per dataset release, and the change log of revisions. */
+  async sources(
+    actor: Actor,
+  ): Promise<
+    {
+      kind: string;
+      release: string;
+      sourceName: string;
+      sha256: string;
+      rowCount: number;
+      firstPeriod: string | null;
+      lastPeriod: string | null;
+      jobId: string | null;
+      ingestedAt: Date;
+    }[]
+  > {
+    this.allow(actor);
+    const r = await sql<{
+      kind: string;
+      release: string;
+      source_name: string;
+      sha256: string;
+      row_count: number;
+      first_period: string | null;
+      last_period: string | null;
+      job_id: string | null;
+      ingested_at: Date;
+    }>`
+      SELECT * FROM analytics_sources ORDER BY kind, release`.execute(this.db);
+    return r.rows.map((x) => ({
+      kind: x.kind,
+      release: x.release,
+      sourceName: x.source_name,
+      sha256: x.sha256,
+      rowCount: Number(x.row_count),
+      firstPeriod: x.first_period,
+      lastPeriod: x.last_period,
+      jobId: x.job_id,
+      ingestedAt: new Date(x.ingested_at),
+    }));
+  }
+
+  async changes(
+    actor: Actor,
+    f: { jobId?: string | undefined; kind?: string | undefined; limit: number },
+  ): Promise<
+    {
+      seq: number;
+      jobId: string | null;
+      kind: string;
+      release: string;
+      change: string;
+      rowKey: string;
+      before: unknown;
+      after: unknown;
+      createdAt: Date;
+    }[]
+  > {
+    this.allow(actor);
+    const p: RawBuilder<unknown>[] = [];
+    if (f.jobId) p.push(sql`job_id = ${f.jobId}`);
+    if (f.kind) p.push(sql`kind = ${f.kind}`);
+    const r = await sql<{
+      seq: string;
+      job_id: string | null;
+      kind: string;
+      release: string;
+      change: string;
+      row_key: string;
+      before: unknown;
+      after: unknown;
+      created_at: Date;
+    }>`
+      SELECT * FROM analytics_changes WHERE ${and(p)} ORDER BY seq DESC LIMIT ${f.limit}`.execute(
+      this.db,
+    );
+    return r.rows.map((x) => ({
+      seq: Number(x.seq),
+      jobId: x.job_id,
+      kind: x.kind,
+      release: x.release,
+      change: x.change,
+      rowKey: x.row_key,
+      before: x.before,
+      after: x.after,
+      createdAt: new Date(x.created_at),
+    }));
+  }
+
+  /** Row counts per dataset for GET /api/summary (no role check: counts are not the data). */
+  async counts(): Promise<{ kind: string; rows: number; updatedAt: Date | null }[]> {
+    const r = await sql<{ kind: string; rows: string; updated_at: Date | null }>`
+      SELECT 'bts-crossings' AS kind, (SELECT count(*) FROM analytics_bts_crossings) AS rows,
+        (SELECT max(ingested_at) FROM analytics_sources WHERE kind = 'bts-crossings') AS updated_at
+      UNION ALL SELECT 'bts-ports', (SELECT count(*) FROM analytics_bts_ports),
+        (SELECT max(ingested_at) FROM analytics_sources WHERE kind = 'bts-ports')
+      UNION ALL SELECT 'cbp-seizures', (SELECT count(*) FROM analytics_cbp_seizures WHERE effective),
+        (SELECT max(ingested_at) FROM analytics_sources WHERE kind = 'cbp-seizures')
+      UNION ALL SELECT 'unodc-seizures', (SELECT count(*) FROM analytics_unodc_seizures),
+        (SELECT max(ingested_at) FROM analytics_sources WHERE kind = 'unodc-seizures')
+      UNION ALL SELECT 'wpi-ports', (SELECT count(*) FROM analytics_wpi_ports),
+        (SELECT max(ingested_at) FROM analytics_sources WHERE kind = 'wpi-ports')
+      UNION ALL SELECT 'unlocode', (SELECT count(*) FROM analytics_unlocode),
+        (SELECT max(ingested_at) FROM analytics_sources WHERE kind = 'unlocode')`.execute(this.db);
+    return r.rows.map((x) => ({
+      kind: x.kind,
+      rows: Number(x.rows),
+      updatedAt: x.updated_at ? new Date(x.updated_at) : null,
+    }));
+  }
+}
