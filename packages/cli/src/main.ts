@@ -3,31 +3,43 @@ import { isInterdictError, describeError } from '@interdict/core';
 import { commandRegistrars } from './commands/index';
 import { CliExit, ExitCode } from './exit-codes';
 
-/** Map a domain error code to an exit code: malformed input is 3, anything unreachable 4. */
-function exitCodeFor(error: unknown): ExitCode {
+/**
+ * Map an error to the exit code scripts rely on (see exit-codes.ts and the README): usage 2,
+ * malformed input or a value naming nothing 3, store or file unreachable 4, refused 5.
+ */
+export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CliExit) return error.exitCode;
   if (error instanceof CommanderError) return ExitCode.usage;
   if (isInterdictError(error)) {
     const code = error.code;
-    if (/NOT_FOUND|UNAVAILABLE|CONNECT/.test(code)) return ExitCode.unavailable;
-    if (/DENIED|FORBIDDEN|UNAUTHORI[SZ]ED/.test(code)) return ExitCode.denied;
+    if (code === 'UNKNOWN_INGEST_KIND') return ExitCode.usage;
+    if (/UNAVAILABLE|CONNECT|MIGRATION_FAILED/.test(code)) return ExitCode.unavailable;
+    if (/DENIED|FORBIDDEN|UNAUTHORI[SZ]ED|UNAUTHENTICATED/.test(code)) return ExitCode.denied;
     if (/VERIFY|MISMATCH_ROOT|INVALID_PROOF|INVALID_SIGNATURE/.test(code))
       return ExitCode.checkFailed;
     return ExitCode.badInput;
   }
   if (error && typeof error === 'object' && 'code' in error) {
     const code = String(error.code);
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'ECONNREFUSED')
+    if (
+      /^(ENOENT|EACCES|EISDIR|ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EADDRINUSE)$/.test(code)
+    )
       return ExitCode.unavailable;
   }
   return ExitCode.internal;
 }
 
+const oneLine = (text: string) => text.trim().replace(/\s*\n\s*/g, ' ');
+
 export function buildProgram(): Command {
   const program = new Command('interdict')
     .description('Interdict: verifiable intelligence sharing, screening, targeting and analytics')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      // Usage errors on one line, like every other error the CLI prints.
+      outputError: (message, write) =>
+        write(`interdict: ${oneLine(message.replace(/^error: /, ''))} (see --help)\n`),
+    })
     .exitOverride();
   for (const register of commandRegistrars) register(program);
   return program;
@@ -44,7 +56,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const code = exitCodeFor(error);
-    process.stderr.write(`interdict: ${describeError(error)}\n`);
+    process.stderr.write(`interdict: ${oneLine(describeError(error))}\n`);
     if (code === ExitCode.internal && process.env.INTERDICT_DEBUG && error instanceof Error) {
       process.stderr.write(`${error.stack ?? ''}\n`);
     }

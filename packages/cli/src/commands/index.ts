@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import { registerInit } from './init';
+import { registerIngest } from './ingest';
+import { registerTokens } from './tokens';
+import { registerUsers } from './users';
+import { registerScreen } from './screen';
 
 /**
  * Each capability adds its commands in its own file under `commands/` and one line here, so that
@@ -6,4 +11,10 @@ import type { Command } from 'commander';
  */
 export type RegisterCommands = (program: Command) => void;
 
-export const commandRegistrars: RegisterCommands[] = [];
+export const commandRegistrars: RegisterCommands[] = [
+  registerInit,
+  registerIngest,
+  registerUsers,
+  registerTokens,
+  registerScreen,
+];
