@@ -57,7 +57,7 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={240}>
       <Menu.Target>
-        <UnstyledButton className={classes.user} aria-label={`Account menu for ${user.email}`}>
+        <UnstyledButton className={classes.user}>
           <Text size="sm" fw={600} lh={1.2} truncate="end">
             {user.name || user.email}
           </Text>

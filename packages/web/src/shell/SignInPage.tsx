@@ -56,7 +56,7 @@ export function SignInPage() {
   return (
     <Center component="main" mih="100vh" p="md" id="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={400}>
-        <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title" noValidate>
+        <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
           <Stack gap="md">
             <Group gap={8}>
               <IconShieldLock size={28} aria-hidden />
@@ -97,7 +97,7 @@ export function SignInPage() {
               onChange={(e) => setPassword(e.currentTarget.value)}
               visibilityToggleButtonProps={{ 'aria-label': 'Show or hide the password' }}
             />
-            <Button type="submit" loading={busy} disabled={!email || !password} fullWidth>
+            <Button type="submit" loading={busy} fullWidth>
               Sign in
             </Button>
           </Stack>

@@ -62,7 +62,7 @@ export function AuditPanel() {
                     <Code>{e.action}</Code>
                   </Table.Td>
                   <Table.Td>{e.actorEmail ?? e.actorUserId ?? 'system'}</Table.Td>
-                  <Table.Td style={{ wordBreak: 'break-all' }}>{target(e)}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{target(e)}</Table.Td>
                   <Table.Td maw={320}>
                     {extra ? (
                       <Code fz="xs" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>

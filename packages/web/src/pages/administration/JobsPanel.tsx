@@ -69,7 +69,7 @@ function Upload() {
               No ingest kinds are registered yet; they arrive with each capability.
             </Text>
           ) : (
-            <Group align="flex-start" gap="sm" wrap="wrap">
+            <Group align="flex-end" gap="sm" wrap="wrap">
               <Select
                 label="Kind of data"
                 placeholder={kinds.isPending ? 'Loading…' : 'Choose a kind'}
@@ -78,7 +78,6 @@ function Upload() {
                 onChange={setKind}
                 searchable
                 required
-                description={selected?.description ?? ' '}
                 w={{ base: '100%', sm: 300 }}
               />
               <FileInput
@@ -88,20 +87,19 @@ function Upload() {
                 onChange={setFile}
                 required
                 clearable
-                description={selected ? `Expected: ${selected.fileHint}` : 'CSV, XML or .gz'}
                 leftSection={<IconUpload size={16} aria-hidden />}
                 w={{ base: '100%', sm: 300 }}
               />
-              <Button
-                type="submit"
-                mt={{ base: 0, sm: 'xl' }}
-                loading={upload.isPending}
-                disabled={!kind || !file}
-              >
+              <Button type="submit" loading={upload.isPending} disabled={!kind || !file}>
                 Start ingest job
               </Button>
             </Group>
           )}
+          <Text size="sm" c="dimmed" aria-live="polite">
+            {selected
+              ? `${selected.description}. Expected file: ${selected.fileHint}. Compressed .gz files are accepted.`
+              : 'Choose the kind of data, then its file (compressed .gz files are accepted).'}
+          </Text>
           {upload.isError && <ErrorAlert title="The upload was refused" error={upload.error} />}
         </Stack>
       </form>
@@ -136,7 +134,7 @@ function JobProgress({ job }: { job: Job }) {
 function JobSummary({ job }: { job: Job }) {
   if (job.error)
     return (
-      <Text size="xs" c="red.8">
+      <Text size="xs" c="var(--interdict-danger-text)">
         {job.error}
       </Text>
     );
@@ -180,10 +178,10 @@ export function JobsPanel() {
                 <Table.Tbody>
                   {items.map((job) => (
                     <Table.Tr key={job.id}>
-                      <Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
                         <Code>{job.kind}</Code>
                       </Table.Td>
-                      <Table.Td style={{ wordBreak: 'break-all' }}>{job.sourceName}</Table.Td>
+                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{job.sourceName}</Table.Td>
                       <Table.Td>
                         <Badge color={statusColor[job.status]} variant="light">
                           {job.status}

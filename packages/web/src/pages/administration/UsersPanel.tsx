@@ -146,7 +146,7 @@ function UserRow({
           {user.email}
         </Text>
         {update.isError && (
-          <Text size="xs" c="red.8" role="alert">
+          <Text size="xs" c="var(--interdict-danger-text)" role="alert">
             {update.error.message}
           </Text>
         )}

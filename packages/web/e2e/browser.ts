@@ -1,0 +1,125 @@
+// Helpers for the console's browser tests: Debian's chromium through playwright-core (never a
+// downloaded browser), console-error collection, screenshots and an axe-core accessibility scan.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const screenshotDir = resolve(import.meta.dirname, '../../../artifacts/screenshots');
+
+export const laptop = { width: 1366, height: 768 } as const;
+export const tablet = { width: 768, height: 1024 } as const;
+
+export interface ConsoleBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, page errors and failed requests seen so far (other than expected 401s). */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh browser profile (a new --user-data-dir) for each test file, so no cookie or stored
+ * colour scheme leaks between runs.
+ */
+export async function openBrowser(options: { colorScheme?: 'light' | 'dark' } = {}) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'interdict-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: laptop,
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    // The browser logs every non-2xx fetch; an expected 401 (session probe before sign-in, a
+    // wrong password) is not a fault of the console.
+    if (/status of 401/.test(text)) return;
+    problems.push(`console: ${text}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    const failure = request.failure()?.errorText ?? 'failed';
+    // Polling requests cancelled by navigation are not failures.
+    if (failure.includes('ERR_ABORTED')) return;
+    problems.push(`request failed: ${request.method()} ${request.url()} ${failure}`);
+  });
+  const browser: ConsoleBrowser = {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+  return browser;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * WCAG 2.2 A/AA checks by axe-core on the current page (labels, names, contrast, landmarks,
+ * ARIA). Returns the violations as short lines so a failing test says what to fix.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const injected = await page.evaluate(() => 'axe' in window);
+  if (!injected) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<unknown> } }
+    ).axe;
+    const result = (await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      resultTypes: ['violations'],
+    })) as {
+      violations: {
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: { target: string[]; html: string }[];
+      }[];
+    };
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`),
+    }));
+  });
+  return (violations as AxeViolation[]).map(
+    (v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} at ${v.targets.join(', ')}`,
+  );
+}
