@@ -69,8 +69,9 @@ export function parseTilePath(path: string): TileRef {
   for (const g of [...groups, m[3] as string]) index = index * 1000 + Number(g);
   if (!Number.isSafeInteger(index)) fail('TILE_PATH_INVALID', 'tile index is too large');
   const width = m[4] === undefined ? TILE_WIDTH : Number(m[4]);
-  if (width >= TILE_WIDTH)
+  if (m[4] !== undefined && width >= TILE_WIDTH) {
     fail('TILE_PATH_INVALID', `partial tile width ${width} must be below ${TILE_WIDTH}`);
+  }
   return { level, index, width };
 }
 
