@@ -406,9 +406,7 @@ export class AnalyticsRepository {
     return out;
   }
 
-  async crossingFacets(
-    actor: Actor,
-  ): Promise<{
+  async crossingFacets(actor: Actor): Promise<{
     measure: string[];
     border: string[];
     ports: { code: string; name: string; state: string }[];
@@ -505,7 +503,9 @@ export class AnalyticsRepository {
   async sourceRows(
     actor: Actor,
     dataset: RowDataset,
-    filter: SeizureFilter & CrossingFilter & UnodcFilter & { month?: string | undefined },
+    filter: SeizureFilter &
+      CrossingFilter &
+      Omit<UnodcFilter, 'from' | 'to'> & { month?: string | undefined },
     page: { limit: number; offset: number },
   ): Promise<{ items: Record<string, unknown>[]; total: number }> {
     this.allow(actor);
@@ -532,7 +532,7 @@ export class AnalyticsRepository {
         break;
       case 'unodc-seizures':
         table = 'analytics_unodc_seizures';
-        where = unodcWhere(filter);
+        where = unodcWhere({ ...filter, from: undefined, to: undefined });
         order = sql`country_code, year, drug_name`;
         break;
       case 'bts-ports':
@@ -562,9 +562,7 @@ export class AnalyticsRepository {
   }
 
   /** What is loaded: one line per dataset release, and the change log of revisions. */
-  async sources(
-    actor: Actor,
-  ): Promise<
+  async sources(actor: Actor): Promise<
     {
       kind: string;
       release: string;

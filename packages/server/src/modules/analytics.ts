@@ -1,0 +1,981 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  addMonths,
+  annualTotals,
+  BTS_BORDERS,
+  BTS_MEASURES,
+  CBP_COMPONENTS,
+  CBP_REGIONS,
+  forecastSeries,
+  monthsBetween,
+  regionalShares,
+  robustSeasonalBaseline,
+  seizuresPerTraffic,
+  shares,
+  TRAFFIC_UNITS,
+  unusualMonths,
+  yearlyTrend,
+  yearOverYear,
+  type TrafficUnit,
+} from '@interdict/analytics';
+import {
+  AnalyticsRepository,
+  CROSSING_GROUPS,
+  ROW_DATASETS,
+  SEIZURE_GROUPS,
+  type SeizureAggregate,
+  type SeizureFilter,
+  type TrafficAggregate,
+} from '@interdict/store';
+import type { Context } from 'hono';
+import { requireActor } from '../auth/middleware';
+import type { App, AppEnv, ModuleDeps } from '../env';
+import { problemResponses } from '../schemas';
+import { registerSummaryProvider } from '../summary';
+
+// ---------------------------------------------------------------------------------------------
+// Query schemas: every view's filters live in the query string, so a URL is a shareable view.
+
+const Month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+  .openapi({ example: '2023-01' });
+const Format = z.enum(['json', 'csv']).optional().openapi({ description: 'csv answers text/csv' });
+
+const SeizureFilters = {
+  drug: z.string().max(100).optional().openapi({ example: 'Fentanyl' }),
+  region: z.enum(CBP_REGIONS).optional(),
+  component: z.enum(CBP_COMPONENTS).optional(),
+  aor: z.string().max(100).optional().openapi({ description: 'Field office or sector' }),
+  landFilter: z.enum(['Land Only', 'Other']).optional(),
+  from: Month.optional(),
+  to: Month.optional(),
+  format: Format,
+};
+const Metric = z.enum(['pounds', 'events']).default('pounds');
+const SeizureSeriesQuery = z.object({
+  ...SeizureFilters,
+  group: z.enum(SEIZURE_GROUPS).default('drug'),
+  metric: Metric,
+});
+const UnusualQuery = SeizureSeriesQuery.extend({
+  threshold: z.coerce.number().min(1).max(20).default(3.5),
+});
+const ForecastQuery = SeizureSeriesQuery.extend({
+  group: z.enum(SEIZURE_GROUPS).default('total'),
+  horizon: z.coerce.number().int().min(1).max(24).default(6),
+  level: z.coerce.number().min(0.5).max(0.99).default(0.8),
+});
+const MixQuery = z.object({
+  ...SeizureFilters,
+  fiscalYear: z.coerce.number().int().min(1990).max(2100).optional(),
+});
+const UNITS = Object.keys(TRAFFIC_UNITS) as [TrafficUnit, ...TrafficUnit[]];
+const RatesQuery = z.object({
+  unit: z.enum(UNITS).default('trucks'),
+  area: z.enum(['region', 'field-office']).default('region'),
+  drug: z.string().max(100).optional(),
+  from: Month.optional(),
+  to: Month.optional(),
+  format: Format,
+});
+const CrossingFilters = {
+  measure: z.enum(BTS_MEASURES).optional(),
+  port: z
+    .string()
+    .regex(/^\d{4}$/)
+    .optional()
+    .openapi({ example: '2304' }),
+  border: z.enum(BTS_BORDERS).optional(),
+  state: z.string().max(60).optional(),
+  from: Month.optional(),
+  to: Month.optional(),
+  format: Format,
+};
+const CrossingSeriesQuery = z.object({
+  ...CrossingFilters,
+  group: z.enum(CROSSING_GROUPS).default('total'),
+});
+const CrossingPortsQuery = z.object({
+  ...CrossingFilters,
+  measure: z.enum(BTS_MEASURES).default('Trucks'),
+});
+const Year = z.coerce.number().int().min(1900).max(2100);
+const UnodcQuery = z.object({
+  drug: z.string().max(200).optional().openapi({ example: 'Cocaine' }),
+  drugGroup: z.string().max(200).optional(),
+  region: z.string().max(100).optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
+  year: Year.optional(),
+  from: Year.optional(),
+  to: Year.optional(),
+  format: Format,
+});
+const SharesQuery = z.object({
+  drug: z.string().max(200).default('Cocaine'),
+  year: Year.optional(),
+  format: Format,
+});
+const PlacesQuery = z.object({
+  kind: z.enum(['wpi', 'unlocode-border', 'unlocode-port']).default('wpi'),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional(),
+  format: Format,
+});
+const RowsQuery = z.object({
+  ...SeizureFilters,
+  ...CrossingFilters,
+  region: z.string().max(100).optional(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2,3}$/)
+    .optional(),
+  drugGroup: z.string().max(200).optional(),
+  year: Year.optional(),
+  month: Month.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const RowsParams = z.object({
+  dataset: z.enum(ROW_DATASETS).openapi({ param: { name: 'dataset', in: 'path' } }),
+});
+const ChangesQuery = z.object({
+  jobId: z.string().max(100).optional(),
+  kind: z.string().max(50).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  format: Format,
+});
+
+// Response schemas (documented loosely where the shape is a table of figures).
+const Point = z.object({
+  month: z.string(),
+  value: z.number(),
+  events: z.number().optional(),
+  pounds: z.number().optional(),
+  rows: z.number().openapi({ description: 'Source rows summed into this figure' }),
+  rowsHref: z.string().openapi({ description: 'API URL listing those source rows' }),
+});
+const Series = z.object({
+  key: z.string(),
+  points: z.array(Point),
+  yearOverYear: z.array(z.object({ month: z.string(), changeRatio: z.number().nullable() })),
+  annual: z.array(z.object({ year: z.number(), value: z.number(), months: z.number() })),
+});
+const SeriesResponse = z
+  .object({ group: z.string(), metric: z.string(), series: z.array(Series) })
+  .openapi('AnalyticsSeries');
+const Table = z.object({ items: z.array(z.record(z.string(), z.unknown())) }).passthrough();
+
+function answers(schema: z.ZodType, description: string) {
+  return {
+    200: {
+      description,
+      content: {
+        'application/json': { schema },
+        'text/csv': { schema: z.string() },
+      },
+    },
+    ...problemResponses,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+type Ctx = Context<AppEnv>;
+
+/** RFC 4180 CSV, with a formula-injection guard for spreadsheet users (OWASP CSV injection). */
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): string {
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    let s =
+      v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  const lines = [columns.join(',')];
+  for (const r of rows) lines.push(columns.map((c) => cell(r[c])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+function csvResponse(
+  c: Ctx,
+  name: string,
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): Response {
+  return c.body(toCsv(columns, rows), 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${name}.csv"`,
+  });
+}
+
+function rowsHref(dataset: string, filters: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters))
+    if (v !== undefined && v !== '') q.set(k, String(v));
+  return `/api/analytics/rows/${dataset}?${q.toString()}`;
+}
+
+function seizureFilter(q: SeizureFilter): SeizureFilter {
+  return {
+    drug: q.drug,
+    region: q.region,
+    component: q.component,
+    aor: q.aor,
+    landFilter: q.landFilter,
+    from: q.from,
+    to: q.to,
+  };
+}
+
+const GROUP_FILTER: Record<string, keyof SeizureFilter | undefined> = {
+  total: undefined,
+  drug: 'drug',
+  region: 'region',
+  component: 'component',
+  aor: 'aor',
+};
+
+/** Series on a regular month grid (a month with no rows is a real zero in CBP's data). */
+function gridSeries<A extends { key: string; month: string; rows: number }>(
+  aggregates: readonly A[],
+  value: (a: A) => number,
+): Map<string, { month: string; value: number; rows: number; source?: A }[]> {
+  const out = new Map<string, { month: string; value: number; rows: number; source?: A }[]>();
+  if (aggregates.length === 0) return out;
+  let lo = aggregates[0]?.month as string;
+  let hi = lo;
+  for (const a of aggregates) {
+    if (a.month < lo) lo = a.month;
+    if (a.month > hi) hi = a.month;
+  }
+  const span = monthsBetween(lo, hi);
+  const byKey = new Map<string, Map<string, A>>();
+  for (const a of aggregates) {
+    const m = byKey.get(a.key) ?? new Map<string, A>();
+    m.set(a.month, a);
+    byKey.set(a.key, m);
+  }
+  for (const [key, months] of byKey) {
+    const points: { month: string; value: number; rows: number; source?: A }[] = [];
+    for (let i = 0; i <= span; i++) {
+      const month = addMonths(lo, i);
+      const a = months.get(month);
+      points.push(
+        a ? { month, value: value(a), rows: a.rows, source: a } : { month, value: 0, rows: 0 },
+      );
+    }
+    out.set(key, points);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function register(app: App, deps: ModuleDeps): void {
+  const repo = new AnalyticsRepository(deps.store);
+  registerSummaryProvider({
+    capability: 'analytics',
+    async summarise() {
+      const labels: Record<string, string> = {
+        'bts-crossings': 'Border-crossing rows (BTS)',
+        'bts-ports': 'Land ports (BTS)',
+        'cbp-seizures': 'Drug-seizure rows (CBP)',
+        'unodc-seizures': 'Drug-seizure rows (UNODC)',
+        'wpi-ports': 'Seaports (World Port Index)',
+        unlocode: 'Locations (UN/LOCODE)',
+      };
+      return (await repo.counts()).map((x) => ({
+        capability: 'analytics',
+        label: labels[x.kind] ?? x.kind,
+        count: x.rows,
+        updatedAt: x.updatedAt?.toISOString() ?? null,
+      }));
+    },
+  });
+
+  async function seizureSeries(c: Ctx, q: z.infer<typeof SeizureSeriesQuery>) {
+    const filter = seizureFilter(q);
+    const aggregates = await repo.seizureSeries(requireActor(c), q.group, filter);
+    const grid = gridSeries<SeizureAggregate>(aggregates, (a) =>
+      q.metric === 'events' ? a.events : a.pounds,
+    );
+    const groupField = GROUP_FILTER[q.group];
+    return [...grid].map(([key, points]) => ({
+      key,
+      points: points.map((p) => ({
+        month: p.month,
+        value: p.value,
+        events: p.source?.events ?? 0,
+        pounds: p.source?.pounds ?? 0,
+        rows: p.rows,
+        rowsHref: rowsHref('cbp-seizures', {
+          ...filter,
+          from: undefined,
+          to: undefined,
+          ...(groupField ? { [groupField]: key } : {}),
+          month: p.month,
+        }),
+      })),
+    }));
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/seizures/series',
+      tags: ['analytics'],
+      summary:
+        'Monthly CBP drug seizures by drug, region, component or field office/sector, with year-over-year change',
+      request: { query: SeizureSeriesQuery },
+      responses: answers(SeriesResponse, 'One monthly series per group value'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const series = (await seizureSeries(c, q)).map((s) => ({
+        ...s,
+        yearOverYear: yearOverYear(s.points).map((y) => ({
+          month: y.month,
+          changeRatio: y.changeRatio,
+        })),
+        annual: annualTotals(s.points, { fiscal: true }),
+      }));
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'seizures-series',
+          ['key', 'month', 'events', 'pounds', 'yoyChangeRatio', 'rows'],
+          series.flatMap((s) =>
+            s.points.map((p, i) => ({
+              key: s.key,
+              ...p,
+              yoyChangeRatio: s.yearOverYear[i]?.changeRatio,
+            })),
+          ),
+        );
+      }
+      return c.json({ group: q.group, metric: q.metric, series }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/seizures/mix',
+      tags: ['analytics'],
+      summary: 'Drug mix: each drug’s share of seizure pounds and events',
+      request: { query: MixQuery },
+      responses: answers(Table, 'One row per drug'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const filter = seizureFilter(q);
+      if (q.fiscalYear !== undefined) {
+        filter.from = `${q.fiscalYear - 1}-10`;
+        filter.to = `${q.fiscalYear}-09`;
+      }
+      const aggregates = await repo.seizureSeries(requireActor(c), 'drug', filter);
+      const byDrug = new Map<string, { events: number; pounds: number; rows: number }>();
+      for (const a of aggregates) {
+        const t = byDrug.get(a.key) ?? { events: 0, pounds: 0, rows: 0 };
+        t.events += a.events;
+        t.pounds += a.pounds;
+        t.rows += a.rows;
+        byDrug.set(a.key, t);
+      }
+      const poundShares = shares([...byDrug].map(([key, t]) => ({ key, value: t.pounds })));
+      const eventTotal = [...byDrug.values()].reduce((s, t) => s + t.events, 0);
+      const items = poundShares.map((s) => {
+        const t = byDrug.get(s.key) as { events: number; pounds: number; rows: number };
+        return {
+          drug: s.key,
+          pounds: t.pounds,
+          poundsShare: s.share,
+          events: t.events,
+          eventsShare: eventTotal === 0 ? 0 : t.events / eventTotal,
+          rows: t.rows,
+          rowsHref: rowsHref('cbp-seizures', { ...filter, drug: s.key }),
+        };
+      });
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'drug-mix',
+          ['drug', 'pounds', 'poundsShare', 'events', 'eventsShare', 'rows'],
+          items,
+        );
+      }
+      return c.json({ from: filter.from ?? null, to: filter.to ?? null, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/seizures/rates',
+      tags: ['analytics'],
+      summary:
+        'Seizure events and pounds per 100,000 units of traffic, by border region or field office',
+      request: { query: RatesQuery },
+      responses: answers(Table, 'One row per area and month'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const actor = requireActor(c);
+      const range = { from: q.from, to: q.to };
+      const traffic: TrafficAggregate[] = await repo.trafficByArea(actor, q.area, q.unit, range);
+      // Field offices are OFO's: seizures between ports (Border Patrol) have no traffic to divide by.
+      const seizures = await repo.seizureSeries(actor, q.area === 'region' ? 'region' : 'aor', {
+        drug: q.drug,
+        from: q.from,
+        to: q.to,
+        ...(q.area === 'field-office' ? { component: 'Office of Field Operations' } : {}),
+      });
+      const rates = seizuresPerTraffic(
+        seizures.map((s) => ({ area: s.key, month: s.month, events: s.events, pounds: s.pounds })),
+        traffic.map((t) => ({ area: t.key, month: t.month, value: t.value })),
+      ).map((r) => ({
+        ...r,
+        unit: q.unit,
+        rowsHref: rowsHref('cbp-seizures', {
+          drug: q.drug,
+          [q.area === 'region' ? 'region' : 'aor']: r.area,
+          ...(q.area === 'field-office' ? { component: 'Office of Field Operations' } : {}),
+          month: r.month,
+        }),
+        trafficHref: rowsHref('bts-crossings', {
+          ...(q.area === 'region'
+            ? { border: r.area === 'Southwest Border' ? 'US-Mexico Border' : 'US-Canada Border' }
+            : {}),
+          month: r.month,
+        }),
+      }));
+      // Periods with seizure data only: traffic runs to 2025-02, CBP from FY2019.
+      const covered =
+        seizures.length === 0
+          ? rates
+          : rates.filter(
+              (r) => r.month >= seizures.reduce((m, s) => (s.month < m ? s.month : m), '9999-12'),
+            );
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'seizures-per-traffic',
+          [
+            'area',
+            'month',
+            'unit',
+            'events',
+            'pounds',
+            'traffic',
+            'eventsPer100k',
+            'poundsPer100k',
+          ],
+          covered,
+        );
+      }
+      return c.json(
+        { unit: q.unit, area: q.area, measures: TRAFFIC_UNITS[q.unit], items: covered },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/seizures/unusual',
+      tags: ['analytics'],
+      summary:
+        'Unusual months against a robust seasonal baseline (median level + seasonal medians, MAD z-scores)',
+      request: { query: UnusualQuery },
+      responses: answers(Table, 'Flagged months, most unusual first, and each series’ baseline'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const series = await seizureSeries(c, q);
+      const flagged = series.flatMap((s) => {
+        const byMonth = new Map(s.points.map((p) => [p.month, p]));
+        return unusualMonths(s.points, { threshold: q.threshold }).map((u) => ({
+          key: s.key,
+          ...u,
+          rows: byMonth.get(u.month)?.rows ?? 0,
+          rowsHref: byMonth.get(u.month)?.rowsHref ?? '',
+        }));
+      });
+      flagged.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'unusual-months',
+          ['key', 'month', 'value', 'expected', 'score', 'direction', 'severity', 'rows'],
+          flagged,
+        );
+      }
+      const baselines = series.map((s) => ({
+        key: s.key,
+        points: robustSeasonalBaseline(s.points).map((b) => ({
+          month: b.month,
+          value: b.value,
+          expected: b.expected,
+          score: b.score,
+        })),
+      }));
+      return c.json(
+        { group: q.group, metric: q.metric, threshold: q.threshold, items: flagged, baselines },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/seizures/forecast',
+      tags: ['analytics'],
+      summary: 'Short-horizon forecast (additive Holt-Winters) with residual-based intervals',
+      request: { query: ForecastQuery },
+      responses: answers(Table, 'History and forecast per series'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const series = await seizureSeries(c, q);
+      const items = series
+        .filter((s) => s.points.length >= 3)
+        .map((s) => ({
+          key: s.key,
+          history: s.points,
+          forecast: forecastSeries(s.points, { horizon: q.horizon, level: q.level }),
+        }));
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'forecast',
+          ['key', 'month', 'kind', 'value', 'lower', 'upper'],
+          items.flatMap((i) => [
+            ...i.history.map((p) => ({
+              key: i.key,
+              month: p.month,
+              kind: 'actual',
+              value: p.value,
+            })),
+            ...i.forecast.points.map((p) => ({ key: i.key, kind: 'forecast', ...p })),
+          ]),
+        );
+      }
+      return c.json({ group: q.group, metric: q.metric, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/crossings/series',
+      tags: ['analytics'],
+      summary: 'Monthly inbound border crossings (BTS) by port, border, state or measure',
+      request: { query: CrossingSeriesQuery },
+      responses: answers(SeriesResponse, 'One monthly series per group value'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const filter = {
+        measure: q.measure,
+        port: q.port,
+        border: q.border,
+        state: q.state,
+        from: q.from,
+        to: q.to,
+      };
+      const aggregates = await repo.crossingSeries(requireActor(c), q.group, filter);
+      const groupField = {
+        total: undefined,
+        port: 'port',
+        border: 'border',
+        measure: 'measure',
+        state: 'state',
+      }[q.group];
+      const series = [...gridSeries(aggregates, (a) => a.value)].map(([key, points]) => {
+        const full = points.map((p) => ({
+          month: p.month,
+          value: p.value,
+          rows: p.rows,
+          rowsHref: rowsHref('bts-crossings', {
+            ...filter,
+            from: undefined,
+            to: undefined,
+            ...(groupField ? { [groupField]: key } : {}),
+            month: p.month,
+          }),
+        }));
+        return {
+          key,
+          points: full,
+          yearOverYear: yearOverYear(full).map((y) => ({
+            month: y.month,
+            changeRatio: y.changeRatio,
+          })),
+          annual: annualTotals(full),
+        };
+      });
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'crossings-series',
+          ['key', 'month', 'value', 'yoyChangeRatio', 'rows'],
+          series.flatMap((s) =>
+            s.points.map((p, i) => ({
+              key: s.key,
+              ...p,
+              yoyChangeRatio: s.yearOverYear[i]?.changeRatio,
+            })),
+          ),
+        );
+      }
+      return c.json({ group: q.group, metric: q.measure ?? 'by measure', series }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/crossings/ports',
+      tags: ['analytics'],
+      summary:
+        'Land ports with coordinates and their total of one measure over a period (for the map)',
+      request: { query: CrossingPortsQuery },
+      responses: answers(Table, 'One row per port'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const filter = {
+        measure: q.measure,
+        border: q.border,
+        state: q.state,
+        port: q.port,
+        from: q.from,
+        to: q.to,
+      };
+      const items = (await repo.crossingPorts(requireActor(c), filter)).map((p) => ({
+        ...p,
+        rowsHref: rowsHref('bts-crossings', { ...filter, port: p.portCode }),
+      }));
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'crossing-ports',
+          [
+            'portCode',
+            'portName',
+            'state',
+            'border',
+            'fieldOffice',
+            'latitude',
+            'longitude',
+            'value',
+            'rows',
+          ],
+          items,
+        );
+      }
+      return c.json({ measure: q.measure, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/unodc/totals',
+      tags: ['analytics'],
+      summary:
+        'UNODC seizures: kilograms by country, drug and year (rows summed, never deduplicated)',
+      request: { query: UnodcQuery },
+      responses: answers(Table, 'One row per country, drug and year'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const filter = {
+        drug: q.drug,
+        drugGroup: q.drugGroup,
+        region: q.region,
+        country: q.country,
+        year: q.year,
+        from: q.from,
+        to: q.to,
+      };
+      const items = (await repo.unodcTotals(requireActor(c), filter)).map((t) => ({
+        ...t,
+        rowsHref: rowsHref('unodc-seizures', {
+          drug: t.drug,
+          drugGroup: q.drugGroup,
+          country: t.countryCode,
+          year: t.year,
+        }),
+      }));
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'unodc-totals',
+          ['countryCode', 'country', 'region', 'subRegion', 'drug', 'year', 'kilograms', 'rows'],
+          items,
+        );
+      }
+      const world = new Map<number, number>();
+      for (const t of items) world.set(t.year, (world.get(t.year) ?? 0) + t.kilograms);
+      return c.json(
+        {
+          items,
+          world: [...world]
+            .sort(([a], [b]) => a - b)
+            .map(([year, kilograms]) => ({ year, kilograms })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/unodc/shares',
+      tags: ['analytics'],
+      summary: 'Regional shares of the world total for one drug and year (UNODC)',
+      request: { query: SharesQuery },
+      responses: answers(Table, 'One row per region'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const totals = await repo.unodcTotals(requireActor(c), { drug: q.drug, year: q.year });
+      const year = q.year ?? totals.reduce((m, t) => Math.max(m, t.year), 0);
+      const items = regionalShares(
+        totals.map((t) => ({ ...t, rowIds: [] })),
+        q.drug,
+        year,
+      ).map((s) => ({
+        region: s.key,
+        kilograms: s.value,
+        share: s.share,
+        rowsHref: rowsHref('unodc-seizures', { drug: q.drug, region: s.key, year }),
+      }));
+      if (q.format === 'csv')
+        return csvResponse(c, 'unodc-shares', ['region', 'kilograms', 'share'], items);
+      return c.json({ drug: q.drug, year, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/unodc/trends',
+      tags: ['analytics'],
+      summary: 'Trend per country for one drug (least-squares slope and compound annual growth)',
+      request: { query: UnodcQuery },
+      responses: answers(Table, 'One row per country, steepest rise first'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const totals = await repo.unodcTotals(requireActor(c), {
+        drug: q.drug ?? 'Cocaine',
+        region: q.region,
+        from: q.from,
+        to: q.to,
+      });
+      const byCountry = new Map<
+        string,
+        { name: string; values: { year: number; value: number }[] }
+      >();
+      for (const t of totals) {
+        const e = byCountry.get(t.countryCode) ?? { name: t.country, values: [] };
+        e.values.push({ year: t.year, value: t.kilograms });
+        byCountry.set(t.countryCode, e);
+      }
+      const items = [...byCountry]
+        .map(([code, e]) => {
+          const trend = yearlyTrend(code, e.values);
+          return (
+            trend && {
+              countryCode: code,
+              country: e.name,
+              firstYear: trend.first.year,
+              firstKilograms: trend.first.value,
+              lastYear: trend.last.year,
+              lastKilograms: trend.last.value,
+              slopePerYear: trend.slopePerYear,
+              cagr: trend.cagr,
+              rowsHref: rowsHref('unodc-seizures', { drug: q.drug ?? 'Cocaine', country: code }),
+            }
+          );
+        })
+        .filter((x) => x !== null)
+        .sort((a, b) => b.slopePerYear - a.slopePerYear);
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'unodc-trends',
+          [
+            'countryCode',
+            'country',
+            'firstYear',
+            'firstKilograms',
+            'lastYear',
+            'lastKilograms',
+            'slopePerYear',
+            'cagr',
+          ],
+          items,
+        );
+      }
+      return c.json({ drug: q.drug ?? 'Cocaine', items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/places',
+      tags: ['analytics'],
+      summary:
+        'Seaports (World Port Index) or UN/LOCODE border crossings and ports with coordinates',
+      request: { query: PlacesQuery },
+      responses: answers(Table, 'One row per place'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const items = await repo.places(requireActor(c), q.kind, q.country);
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          `places-${q.kind}`,
+          ['id', 'name', 'country', 'latitude', 'longitude', 'detail', 'sourceName', 'sourceLine'],
+          items,
+        );
+      }
+      return c.json({ kind: q.kind, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/rows/{dataset}',
+      tags: ['analytics'],
+      summary: 'The source rows behind a figure, each with its file and line',
+      request: { params: RowsParams, query: RowsQuery },
+      responses: answers(Table, 'Source rows and their total count'),
+    }),
+    async (c) => {
+      const { dataset } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const { limit, offset, format, ...filter } = q;
+      const page = await repo.sourceRows(requireActor(c), dataset, filter, { limit, offset });
+      if (format === 'csv') {
+        const columns = page.items[0] ? Object.keys(page.items[0]) : ['source_name', 'source_line'];
+        return csvResponse(c, `rows-${dataset}`, columns, page.items);
+      }
+      const next =
+        offset + page.items.length < page.total ? String(offset + page.items.length) : undefined;
+      return c.json(
+        { dataset, total: page.total, items: page.items, ...(next ? { nextCursor: next } : {}) },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/facets',
+      tags: ['analytics'],
+      summary: 'Values available for each analytics filter',
+      responses: answers(z.object({}).passthrough(), 'Filter values per dataset'),
+    }),
+    async (c) => {
+      const actor = requireActor(c);
+      return c.json(
+        {
+          seizures: await repo.seizureFacets(actor),
+          crossings: await repo.crossingFacets(actor),
+          unodc: await repo.unodcFacets(actor),
+          trafficUnits: TRAFFIC_UNITS,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/sources',
+      tags: ['analytics'],
+      summary: 'Loaded dataset releases: file, checksum, rows, period, ingest job',
+      request: { query: z.object({ format: Format }) },
+      responses: answers(Table, 'One row per dataset release'),
+    }),
+    async (c) => {
+      const items = await repo.sources(requireActor(c));
+      if (c.req.valid('query').format === 'csv') {
+        return csvResponse(
+          c,
+          'sources',
+          [
+            'kind',
+            'release',
+            'sourceName',
+            'sha256',
+            'rowCount',
+            'firstPeriod',
+            'lastPeriod',
+            'jobId',
+            'ingestedAt',
+          ],
+          items,
+        );
+      }
+      return c.json(
+        { items: items.map((s) => ({ ...s, ingestedAt: s.ingestedAt.toISOString() })) },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/analytics/changes',
+      tags: ['analytics'],
+      summary:
+        'What revised files changed: each inserted, updated or withdrawn row, before and after',
+      request: { query: ChangesQuery },
+      responses: answers(Table, 'Changes, newest first'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const items = await repo.changes(requireActor(c), {
+        jobId: q.jobId,
+        kind: q.kind,
+        limit: q.limit,
+      });
+      if (q.format === 'csv') {
+        return csvResponse(
+          c,
+          'changes',
+          ['seq', 'jobId', 'kind', 'release', 'change', 'rowKey', 'before', 'after', 'createdAt'],
+          items,
+        );
+      }
+      return c.json(
+        { items: items.map((x) => ({ ...x, createdAt: x.createdAt.toISOString() })) },
+        200,
+      );
+    },
+  );
+}
