@@ -196,8 +196,12 @@ export function toCsv(
 ): string {
   const cell = (v: unknown): string => {
     if (v === null || v === undefined) return '';
-    let s =
-      v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    let s: string;
+    if (v instanceof Date) s = v.toISOString();
+    else if (typeof v === 'string') s = v;
+    else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+      s = String(v);
+    else s = JSON.stringify(v);
     if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
