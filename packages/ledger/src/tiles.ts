@@ -3,7 +3,6 @@ import type { Checkpoint } from './checkpoint';
 import { fail } from './errors';
 import {
   EMPTY_ROOT,
-  hashChildren,
   hashLeaf,
   HASH_SIZE,
   TreeHashes,
@@ -199,7 +198,9 @@ function tileFor(ref: NodeRef, size: number): { tile: TileRef; first: number; co
  * (or checked by a client) with nothing but the static tlog-tiles resources.
  */
 export function tileNodeSource(read: TileReader, size: number): AsyncNodeSource {
-  const cache = new Map<string, Promise<Uint8Array[]>>();
+  // Per tile, the whole height-8 subtree over its hashes, built once (tlog-tiles: the levels
+  // between tile levels are recomputed by hashing).
+  const cache = new Map<string, Promise<TreeHashes>>();
   return {
     async nodes(refs) {
       return Promise.all(
@@ -212,22 +213,16 @@ export function tileNodeSource(read: TileReader, size: number): AsyncNodeSource 
             );
           }
           const path = tilePath(tile);
-          let hashes = cache.get(path);
-          if (!hashes) {
-            hashes = readTile(read, tile).then((b) => decodeTile(b, tile));
-            cache.set(path, hashes);
+          let inner = cache.get(path);
+          if (!inner) {
+            inner = readTile(read, tile).then((b) => {
+              const t = new TreeHashes();
+              for (const h of decodeTile(b, tile)) t.append(h);
+              return t;
+            });
+            cache.set(path, inner);
           }
-          const h = await hashes;
-          // Rebuild the subtree inside the tile (tlog-tiles: levels between tile levels are
-          // recomputed by hashing).
-          let level = h.slice(first, first + count);
-          while (level.length > 1) {
-            const next: Uint8Array[] = [];
-            for (let i = 0; i < level.length; i += 2)
-              next.push(hashChildren(level[i] as Uint8Array, level[i + 1] as Uint8Array));
-            level = next;
-          }
-          return level[0] as Uint8Array;
+          return (await inner).node(ref.level % TILE_HEIGHT, first / count);
         }),
       );
     },
