@@ -1,0 +1,473 @@
+import anyAscii from 'any-ascii';
+import { doubleMetaphone } from 'double-metaphone';
+import { ScreeningError, MAX_NAME_LENGTH } from './errors';
+
+/**
+ * Name analysis: one pipeline for list names and queries, so both sides of a comparison are
+ * reduced the same way (the rule logic-v2 and watchman follow too).
+ *
+ * 1. Unicode NFKC, then script-aware transliteration to Latin: Han and Hangul runs per
+ *    character (first syllable is the family name), Arabic/Hebrew marked as abjad (short vowels
+ *    are not written, so they are compared on consonant skeletons), everything else through
+ *    any-ascii (Cyrillic, Greek, Khmer, kana, diacritics).
+ * 2. Lower case, apostrophes dropped inside words, other punctuation to spaces, "&" to "and".
+ * 3. Multi-word legal forms folded to one symbol (limited liability company / ooo → llc),
+ *    particles folded (ibn/ben/bin → bin, el/ul → al), western titles removed.
+ */
+export type TokenKind = 'word' | 'initial' | 'number' | 'legal' | 'stop';
+
+export interface NameToken {
+  readonly text: string;
+  readonly kind: TokenKind;
+  /** From an abjad script (Arabic, Hebrew, Syriac): compare on consonant skeletons. */
+  readonly abjad: boolean;
+  /** Original Han/kana/Hangul characters: two such tokens must agree character for character. */
+  readonly cjk?: string;
+  /** Double Metaphone codes (Philips 2000), empty for non-words. */
+  readonly phonetic: readonly string[];
+  readonly skeleton: string;
+}
+
+export interface AnalysedName {
+  readonly original: string;
+  readonly tokens: readonly NameToken[];
+}
+
+export type NameStyle = 'person' | 'organization' | 'any';
+
+const TITLES = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'dr',
+  'prof',
+  'sir',
+  'monsieur',
+  'madame',
+  'mme',
+  'mlle',
+  'herr',
+  'frau',
+]);
+
+/** Particles and honorifics: kept (they align) but weigh little. */
+const STOP = new Map<string, string>([
+  ['al', 'al'],
+  ['el', 'al'],
+  ['ul', 'al'],
+  ['bin', 'bin'],
+  ['ibn', 'bin'],
+  ['ben', 'bin'],
+  ['bn', 'bin'],
+  ['bint', 'bint'],
+  ['de', 'de'],
+  ['da', 'da'],
+  ['del', 'del'],
+  ['della', 'della'],
+  ['di', 'di'],
+  ['do', 'do'],
+  ['dos', 'dos'],
+  ['das', 'das'],
+  ['du', 'du'],
+  ['van', 'van'],
+  ['von', 'von'],
+  ['der', 'der'],
+  ['den', 'den'],
+  ['ter', 'ter'],
+  ['la', 'la'],
+  ['le', 'le'],
+  ['y', 'y'],
+  ['the', 'the'],
+  ['of', 'of'],
+  ['and', 'and'],
+  ['und', 'and'],
+  ['et', 'and'],
+  ['for', 'for'],
+  ['sheikh', 'sheikh'],
+  ['shaikh', 'sheikh'],
+  ['sheik', 'sheikh'],
+  ['haji', 'haji'],
+  ['hajji', 'haji'],
+  ['alhaji', 'haji'],
+  ['mullah', 'mullah'],
+  ['mulla', 'mullah'],
+  ['maulvi', 'maulvi'],
+  ['mawlawi', 'maulvi'],
+  ['mv', 'mv'],
+  ['mt', 'mv'],
+]);
+
+/** Legal forms that are never name parts. Phrases are matched on whole tokens. */
+const LEGAL_STRICT: [string, string][] = [
+  ['limited liability company', 'llc'],
+  ['limited liability co', 'llc'],
+  ['limited liability partnership', 'llp'],
+  ['obshchestvo s ogranichennoy otvetstvennostyu', 'llc'],
+  ['obshchestvo s ogranichennoi otvetstvennostiu', 'llc'],
+  ['tovarystvo z obmezhenoyu vidpovidalnistyu', 'llc'],
+  ['spolka z ograniczona odpowiedzialnoscia', 'llc'],
+  ['societatea cu raspundere limitata', 'llc'],
+  ['gesellschaft mit beschrankter haftung', 'gmbh'],
+  ['open joint stock company', 'jsc'],
+  ['closed joint stock company', 'jsc'],
+  ['public joint stock company', 'jsc'],
+  ['joint stock company', 'jsc'],
+  ['aktsionernoe obshchestvo', 'jsc'],
+  ['aktsionernoye obshchestvo', 'jsc'],
+  ['public limited company', 'plc'],
+  ['private limited company', 'ltd'],
+  ['sociedad anonima', 'sa'],
+  ['societe anonyme', 'sa'],
+  ['sociedade anonima', 'sa'],
+  ['societa per azioni', 'spa'],
+  ['sp z o o', 'llc'],
+  ['s de rl de cv', 'sa'],
+  ['s a de c v', 'sa'],
+  ['sa de cv', 'sa'],
+  ['s a s', 'sas'],
+  ['s a r l', 'sarl'],
+  ['s r l', 'srl'],
+  ['s p a', 'spa'],
+  ['l l c', 'llc'],
+  ['l l p', 'llp'],
+  ['p l c', 'plc'],
+  ['o o o', 'llc'],
+  ['llc', 'llc'],
+  ['ooo', 'llc'],
+  ['tov', 'llc'],
+  ['ltd', 'ltd'],
+  ['limited', 'ltd'],
+  ['ltda', 'ltd'],
+  ['inc', 'inc'],
+  ['incorporated', 'inc'],
+  ['corp', 'corp'],
+  ['corporation', 'corp'],
+  ['company', 'co'],
+  ['plc', 'plc'],
+  ['aktiengesellschaft', 'ag'],
+  ['gmbh', 'gmbh'],
+  ['jsc', 'jsc'],
+  ['ojsc', 'jsc'],
+  ['cjsc', 'jsc'],
+  ['pjsc', 'jsc'],
+  ['oao', 'jsc'],
+  ['zao', 'jsc'],
+  ['pao', 'jsc'],
+  ['llp', 'llp'],
+  ['sarl', 'sarl'],
+  ['srl', 'srl'],
+  ['spa', 'spa'],
+  ['fze', 'fze'],
+  ['fzco', 'fze'],
+  ['fzc', 'fze'],
+  ['fzllc', 'fze'],
+  ['bhd', 'bhd'],
+  ['sdn', 'sdn'],
+  ['pte', 'pte'],
+  ['pty', 'pty'],
+  ['kft', 'kft'],
+  ['doo', 'doo'],
+  ['sro', 'sro'],
+  ['eood', 'ood'],
+  ['ood', 'ood'],
+];
+
+/** Short forms that are also given names or syllables: legal only outside person names. */
+const LEGAL_ORG_ONLY: [string, string][] = [
+  ['co', 'co'],
+  ['sa', 'sa'],
+  ['s a', 'sa'],
+  ['ag', 'ag'],
+  ['ab', 'ab'],
+  ['as', 'as'],
+  ['a s', 'as'],
+  ['ad', 'ad'],
+  ['ao', 'jsc'],
+  ['pt', 'pt'],
+  ['p t', 'pt'],
+  ['bv', 'bv'],
+  ['b v', 'bv'],
+  ['nv', 'nv'],
+  ['n v', 'nv'],
+  ['na', 'na'],
+  ['n a', 'na'],
+  ['kg', 'kg'],
+  ['oy', 'oy'],
+  ['sas', 'sas'],
+  ['lp', 'lp'],
+  ['l p', 'lp'],
+  ['cia', 'co'],
+];
+
+const ABBREVIATIONS = new Map<string, string>([
+  ['intl', 'international'],
+  ['int', 'international'],
+  ['natl', 'national'],
+  ['assn', 'association'],
+  ['dept', 'department'],
+  ['mfg', 'manufacturing'],
+  ['bros', 'brothers'],
+]);
+
+interface PhraseTable {
+  readonly byFirst: Map<string, { words: string[]; symbol: string }[]>;
+}
+
+function phraseTable(entries: [string, string][]): PhraseTable {
+  const byFirst = new Map<string, { words: string[]; symbol: string }[]>();
+  for (const [phrase, symbol] of entries) {
+    const words = phrase.split(' ');
+    const list = byFirst.get(words[0]!) ?? [];
+    list.push({ words, symbol });
+    list.sort((a, b) => b.words.length - a.words.length);
+    byFirst.set(words[0]!, list);
+  }
+  return { byFirst };
+}
+
+const STRICT_TABLE = phraseTable(LEGAL_STRICT);
+const ORG_TABLE = phraseTable([...LEGAL_STRICT, ...LEGAL_ORG_ONLY]);
+
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hangul}]+/gu;
+const ABJAD_RUN = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\u200c\u200d]+/gu;
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}ー]+/gu;
+
+const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const TEENS = [
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+const ORDINALS = [
+  '',
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eighth',
+  'ninth',
+  'tenth',
+];
+
+/** English number words and ordinals as digits ("forty four" → 44, "1st"/"first" → 1). */
+function numberValue(word: string, style: NameStyle): number | undefined {
+  if (/^[0-9]+$/.test(word)) return Number(word);
+  const ord = /^([0-9]+)(st|nd|rd|th)$/.exec(word);
+  if (ord) return Number(ord[1]);
+  let i = UNITS.indexOf(word);
+  if (i >= 0) return i;
+  i = TEENS.indexOf(word);
+  if (i >= 0) return 10 + i;
+  i = TENS.indexOf(word);
+  if (i >= 2) return i * 10;
+  i = ORDINALS.indexOf(word);
+  if (i >= 1) return i;
+  void style;
+  return undefined;
+}
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
+
+interface RawToken {
+  text: string;
+  abjad: boolean;
+  cjk?: string;
+}
+
+/** Transliterate with script-aware segmentation; returns raw lower-case pieces. */
+function segment(input: string): RawToken[] {
+  const out: RawToken[] = [];
+  // Pull out CJK and abjad runs, transliterate the rest as a whole.
+  const marks: { start: number; end: number; tokens: RawToken[] }[] = [];
+  for (const m of input.matchAll(CJK_RUN)) {
+    const chars = [...m[0]];
+    const syllables = chars.map((c) =>
+      anyAscii(c)
+        .toLowerCase()
+        .replace(/[^a-z]/g, ''),
+    );
+    const tokens: RawToken[] = [];
+    if (chars.length >= 2 && chars.length <= 4) {
+      // East Asian order: family name (one syllable) then given name (written as one word).
+      tokens.push({ text: syllables[0]!, abjad: false, cjk: chars[0]! });
+      tokens.push({
+        text: syllables.slice(1).join(''),
+        abjad: false,
+        cjk: chars.slice(1).join(''),
+      });
+    } else {
+      tokens.push({ text: syllables.join(''), abjad: false, cjk: m[0] });
+    }
+    marks.push({ start: m.index, end: m.index + m[0].length, tokens });
+  }
+  for (const m of input.matchAll(ABJAD_RUN)) {
+    const text = anyAscii(m[0]).toLowerCase();
+    const tokens: RawToken[] = [];
+    for (const piece of text.split(/[^a-z0-9`']+/)) {
+      const clean = piece.replace(/[`']/g, '');
+      if (!clean) continue;
+      // The article al- is written joined to the word in Arabic script.
+      if (/^l[^aeiou]/.test(clean) && clean.length >= 4) {
+        tokens.push({ text: 'al', abjad: true });
+        tokens.push({ text: clean.slice(1), abjad: true });
+      } else tokens.push({ text: clean, abjad: true });
+    }
+    marks.push({ start: m.index, end: m.index + m[0].length, tokens });
+  }
+  marks.sort((a, b) => a.start - b.start);
+  let pos = 0;
+  const plain = (text: string): void => {
+    if (!text) return;
+    const ascii = anyAscii(text.replace(KANA, (k) => ` ${k} `)).toLowerCase();
+    out.push({ text: ascii, abjad: false });
+  };
+  for (const mark of marks) {
+    if (mark.start < pos) continue;
+    plain(input.slice(pos, mark.start));
+    out.push(...mark.tokens);
+    pos = mark.end;
+  }
+  plain(input.slice(pos));
+  return out;
+}
+
+function leet(word: string): string {
+  if (/^[0-9]+(st|nd|rd|th)$/.test(word)) return word;
+  const digits = word.replace(/[^0-9]/g, '').length;
+  const letters = word.length - digits;
+  if (digits === 0 || letters < 2 || letters <= digits) return word;
+  return word.replace(/[013457]/g, (d) => LEET[d] ?? d);
+}
+
+export function consonantSkeleton(text: string): string {
+  return text.replace(/[aeiouywv'`]/g, '').replace(/(.)\1+/g, '$1');
+}
+
+function makeToken(text: string, kind: TokenKind, abjad: boolean, cjk?: string): NameToken {
+  let phonetic: string[] = [];
+  if ((kind === 'word' || kind === 'stop') && text.length >= 2 && !cjk) {
+    phonetic = [...new Set(doubleMetaphone(text))].filter((c) => c.length >= 2);
+  }
+  return {
+    text,
+    kind,
+    abjad,
+    ...(cjk ? { cjk } : {}),
+    phonetic,
+    skeleton: consonantSkeleton(text),
+  };
+}
+
+/** "G.m.b.H." arrives as single letters: join a run of them when it spells a legal form. */
+function collapseLetterRuns(words: RawToken[], table: PhraseTable): void {
+  for (let i = 0; i < words.length; i++) {
+    let j = i;
+    while (j < words.length && words[j]!.text.length === 1 && !words[j]!.abjad && !words[j]!.cjk)
+      j++;
+    if (j - i >= 2) {
+      const joined = words
+        .slice(i, j)
+        .map((w) => w.text)
+        .join('');
+      const phrases = table.byFirst.get(joined);
+      if (phrases?.some((p) => p.words.length === 1)) {
+        words.splice(i, j - i, { text: joined, abjad: false });
+      }
+    }
+  }
+}
+
+/** Check a name given by a caller; list entries use {@link analyseName} directly. */
+export function checkQueryName(name: string): void {
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new ScreeningError(
+      'NAME_TOO_LONG',
+      `the name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}`,
+      { details: { length: name.length, limit: MAX_NAME_LENGTH } },
+    );
+  }
+  if (!/[\p{L}\p{N}]/u.test(name)) {
+    throw new ScreeningError('NAME_EMPTY', 'the name is empty or has no letters or digits');
+  }
+}
+
+/** Analyse one name into comparable tokens. Names longer than the limit are refused. */
+export function analyseName(name: string, style: NameStyle = 'any'): AnalysedName {
+  if (name.length > MAX_NAME_LENGTH) checkQueryName(name);
+  const normalised = name.normalize('NFKC');
+  const words: RawToken[] = [];
+  for (const piece of segment(normalised)) {
+    if (piece.cjk !== undefined || piece.abjad) {
+      if (piece.text) words.push(piece);
+      continue;
+    }
+    const cleaned = piece.text
+      .replace(/&/g, ' and ')
+      .replace(/(\p{L})['`’ʼʻ](?=\p{L})/gu, '$1')
+      .replace(/^['`’ʼʻ]|(?<=\s)['`’ʼʻ]/g, '')
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
+    for (const w of cleaned.split(' ')) if (w) words.push({ text: leet(w), abjad: false });
+  }
+  const table = style === 'person' ? STRICT_TABLE : ORG_TABLE;
+  collapseLetterRuns(words, table);
+  const tokens: NameToken[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const raw = words[i]!;
+    const w = raw.text;
+    if (raw.cjk !== undefined) {
+      tokens.push(makeToken(w, 'word', false, raw.cjk));
+      continue;
+    }
+    const phrases = raw.abjad ? undefined : table.byFirst.get(w);
+    let matched = false;
+    if (phrases) {
+      for (const p of phrases) {
+        if (p.words.every((pw, k) => words[i + k]?.text === pw && !words[i + k]?.abjad)) {
+          tokens.push(makeToken(p.symbol, 'legal', false));
+          i += p.words.length - 1;
+          matched = true;
+          break;
+        }
+      }
+    }
+    if (matched) continue;
+    if (!raw.abjad && TITLES.has(w)) continue;
+    const stop = STOP.get(w);
+    if (stop) {
+      tokens.push(makeToken(stop, 'stop', raw.abjad));
+      continue;
+    }
+    let value = raw.abjad ? undefined : numberValue(w, style);
+    if (value !== undefined) {
+      // "forty four", "forty-four", "forty 4" → 44.
+      const nextWord = words[i + 1];
+      const next = nextWord && !nextWord.abjad ? numberValue(nextWord.text, style) : undefined;
+      if (value >= 20 && value % 10 === 0 && value < 100 && next !== undefined && next < 10) {
+        value += next;
+        i++;
+      }
+      tokens.push(makeToken(String(value), 'number', false));
+      continue;
+    }
+    const word = ABBREVIATIONS.get(w) ?? w;
+    tokens.push(makeToken(word, word.length === 1 ? 'initial' : 'word', raw.abjad));
+  }
+  // A name made only of titles keeps them (it is then the whole name, e.g. "Sir").
+  if (tokens.length === 0 && words.length > 0) {
+    for (const raw of words) tokens.push(makeToken(raw.text, 'word', raw.abjad, raw.cjk));
+  }
+  return { original: name, tokens };
+}
