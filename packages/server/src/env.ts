@@ -1,0 +1,55 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Actor, Organisation, Store, User } from '@interdict/store';
+import type { Logger } from 'pino';
+import type { RateLimiter } from './auth/rate-limit';
+
+/** Settings of one app; every field has a default (see `resolveConfig`). */
+export interface ServerConfig {
+  /** Largest JSON body, in bytes (default 1 MiB). */
+  bodyLimit: number;
+  /** Largest upload to POST /api/jobs, in bytes (default 512 MiB). */
+  uploadLimit: number;
+  /** Folder with the built console (default packages/web/dist). */
+  consoleDir: string;
+  /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a proxy you run). */
+  trustProxy: boolean;
+  /** Sign-in attempts allowed per client IP and per account within `signInWindowMs`. */
+  signInLimitPerIp: number;
+  signInLimitPerAccount: number;
+  signInWindowMs: number;
+}
+
+export interface ServerDeps {
+  store: Store;
+  logger?: Logger;
+  config?: Partial<ServerConfig>;
+  /** Where sign-in attempts are counted; memory by default, Redis across replicas. */
+  rateLimiter?: RateLimiter;
+}
+
+/** What the auth middleware found; `undefined` actor means anonymous. */
+export interface RequestAuth {
+  actor: Actor;
+  via: 'session' | 'token';
+  user?: User;
+  organisation?: Organisation;
+  csrfToken?: string;
+  sessionSecret?: string;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    auth: RequestAuth | undefined;
+  };
+}
+
+export type App = OpenAPIHono<AppEnv>;
+
+/** What a module's `register(app, deps)` receives: the deps with defaults filled in. */
+export interface ModuleDeps {
+  store: Store;
+  logger: Logger;
+  config: ServerConfig;
+}

@@ -1,0 +1,6 @@
+/**
+ * Capability routes, ONE line each: `export * as ledger from './ledger';` where
+ * `modules/ledger.ts` exports `register(app, deps)` (see ./types.ts). Routes are declared with
+ * `createRoute` from @hono/zod-openapi so they land in the OpenAPI document.
+ */
+export * as analytics from './analytics';

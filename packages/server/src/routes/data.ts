@@ -1,0 +1,133 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { INGEST_ROLES, listIngestKinds, startIngestJob } from '@interdict/store';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { requireActor, requireRole } from '../auth/middleware';
+import type { App, ModuleDeps } from '../env';
+import { IdParams, JobSchema, json, listOf, problemResponses } from '../schemas';
+import { summaryProviders } from '../summary';
+
+const IngestKindSchema = z
+  .object({ kind: z.string(), description: z.string(), fileHint: z.string() })
+  .openapi('IngestKind');
+const SummarySchema = z
+  .object({
+    items: z.array(
+      z.object({
+        capability: z.string(),
+        label: z.string(),
+        count: z.number(),
+        updatedAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('Summary');
+const JobUpload = z
+  .object({
+    kind: z.string().min(1).max(100),
+    file: z.instanceof(File).openapi({ type: 'string', format: 'binary' }),
+  })
+  .openapi('JobUpload');
+const JobsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional() });
+
+export function registerDataRoutes(app: App, deps: ModuleDeps): void {
+  const { store, logger } = deps;
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/ingest-kinds',
+      tags: ['ingest'],
+      summary: 'Kinds of file this instance can ingest',
+      responses: { 200: json(z.object({ items: z.array(IngestKindSchema) })), ...problemResponses },
+    }),
+    (c) => {
+      requireActor(c);
+      return c.json({ items: listIngestKinds() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/jobs',
+      tags: ['ingest'],
+      summary: 'Ingest jobs, newest first',
+      request: { query: JobsQuery },
+      responses: { 200: json(listOf(JobSchema)), ...problemResponses },
+    }),
+    async (c) => {
+      const { limit } = c.req.valid('query');
+      return c.json(
+        await store.jobs.list(requireActor(c), limit === undefined ? {} : { limit }),
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/jobs/{id}',
+      tags: ['ingest'],
+      summary: 'One ingest job, with live progress',
+      request: { params: IdParams },
+      responses: { 200: json(JobSchema), ...problemResponses },
+    }),
+    async (c) => c.json(await store.jobs.get(requireActor(c), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/jobs',
+      tags: ['ingest'],
+      summary: 'Upload a file to ingest (admins, analysts); runs in the background',
+      request: {
+        body: { required: true, content: { 'multipart/form-data': { schema: JobUpload } } },
+      },
+      responses: { 202: json(JobSchema, 'Accepted; poll GET /api/jobs/{id}'), ...problemResponses },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...INGEST_ROLES);
+      const form = c.req.valid('form');
+      const file: File = form.file;
+      const input = Readable.fromWeb(file.stream() as NodeReadableStream<Uint8Array>);
+      const { job, finished } = await startIngestJob(store, actor, {
+        kind: form.kind,
+        sourceName: file.name || 'upload',
+        input: input as AsyncIterable<Uint8Array>,
+      });
+      logger.info(
+        { jobId: job.id, kind: job.kind, sourceName: job.sourceName },
+        'ingest job started',
+      );
+      finished
+        .then((j) =>
+          logger.info(
+            { jobId: j.id, status: j.status, error: j.error ?? undefined },
+            'ingest job finished',
+          ),
+        )
+        .catch((error: unknown) =>
+          logger.error({ err: error, jobId: job.id }, 'ingest job could not record its end'),
+        );
+      return c.json(job, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/summary',
+      tags: ['data'],
+      summary: 'What data is loaded, per capability',
+      responses: { 200: json(SummarySchema), ...problemResponses },
+    }),
+    async (c) => {
+      requireActor(c);
+      const items = (await Promise.all(summaryProviders.map((p) => p.summarise(store)))).flat();
+      return c.json({ items }, 200);
+    },
+  );
+}

@@ -1,0 +1,129 @@
+import { z } from '@hono/zod-openapi';
+import { ORGANISATION_KINDS, ROLES } from '@interdict/store';
+
+export const RoleSchema = z.enum(ROLES).openapi('Role');
+export const OrganisationKindSchema = z.enum(ORGANISATION_KINDS).openapi('OrganisationKind');
+const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
+const Id = z.string().openapi({ format: 'uuid' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details' });
+
+export const OrganisationSchema = z
+  .object({
+    id: Id,
+    name: z.string(),
+    kind: OrganisationKindSchema,
+    home: z.boolean(),
+    createdAt: Timestamp,
+  })
+  .openapi('Organisation');
+
+export const UserSchema = z
+  .object({
+    id: Id,
+    email: z.string(),
+    name: z.string(),
+    role: RoleSchema,
+    organisationId: Id,
+    disabled: z.boolean(),
+    createdAt: Timestamp,
+  })
+  .openapi('User');
+
+export const SessionSchema = z
+  .object({ user: UserSchema, organisation: OrganisationSchema, csrfToken: z.string() })
+  .openapi('Session');
+
+export const TokenSchema = z
+  .object({
+    id: Id,
+    name: z.string(),
+    role: RoleSchema,
+    organisationId: Id,
+    userId: Id.nullable(),
+    createdAt: Timestamp,
+    expiresAt: Timestamp,
+    revokedAt: Timestamp.nullable(),
+    lastUsedAt: Timestamp.nullable(),
+  })
+  .openapi('ApiToken');
+
+export const JobSchema = z
+  .object({
+    id: Id,
+    kind: z.string(),
+    sourceName: z.string(),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+    done: z.number(),
+    total: z.number().nullable(),
+    error: z.string().nullable(),
+    summary: z.unknown(),
+    createdAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+  })
+  .openapi('Job');
+
+export const AuditEventSchema = z
+  .object({
+    id: Id,
+    organisationId: Id.nullable(),
+    actorUserId: Id.nullable(),
+    actorTokenId: Id.nullable(),
+    action: z.string(),
+    outcome: z.enum(['success', 'failure']),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    ip: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    createdAt: Timestamp,
+  })
+  .openapi('AuditEvent');
+
+export const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
+
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().optional() });
+}
+
+/** Error answers every API route may give, documented once. */
+export const problemResponses = {
+  400: {
+    description: 'Invalid request',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+  401: {
+    description: 'Not signed in',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+  403: {
+    description: 'Not allowed (role or CSRF)',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+  404: {
+    description: 'Not found or not within reach',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+  413: {
+    description: 'Body too large',
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  },
+} as const;
+
+export function json<T extends z.ZodType>(schema: T, description = 'OK') {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } };
+}

@@ -1,0 +1,101 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Store } from '@interdict/store';
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import { createApp, type Lifecycle } from './app';
+import type { RateLimiter } from './auth/rate-limit';
+import { loadDemoData } from './demo/index';
+import type { ServerConfig } from './env';
+import { createLogger } from './observability';
+
+export interface StartServerOptions {
+  port: number;
+  host?: string;
+  store: Store;
+  logger?: Logger;
+  /** Load the datasets bundle as ingest jobs when the database has none yet (default false). */
+  demoData?: boolean;
+  config?: Partial<ServerConfig>;
+  rateLimiter?: RateLimiter;
+  /** Close the store on shutdown (default true). */
+  closeStore?: boolean;
+  /** Install SIGTERM/SIGINT handlers that drain and exit (default true). */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  /** Stop accepting, finish in-flight requests (up to 10 s), stop demo loading, close the store. */
+  close(): Promise<void>;
+}
+
+const DRAIN_MS = 10_000;
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger();
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp({
+    store: options.store,
+    logger,
+    lifecycle,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+  });
+  const host = options.host ?? '0.0.0.0';
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+  logger.info({ url, engine: options.store.engine }, 'server listening');
+
+  const demo = new AbortController();
+  if (options.demoData) {
+    loadDemoData(options.store, { logger, signal: demo.signal })
+      .then((run) => run.finished)
+      .catch((error: unknown) => logger.error({ err: error }, 'demo data could not be loaded'));
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      lifecycle.draining = true;
+      demo.abort();
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          // Drain time is up: cut keep-alive and stuck connections.
+          (server as HttpServer).closeAllConnections?.();
+          resolve();
+        }, DRAIN_MS);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        (server as HttpServer).closeIdleConnections?.();
+      });
+      if (options.closeStore !== false) await options.store.close();
+      logger.info('server stopped');
+    })();
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  if (options.handleSignals !== false) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { url, close };
+}
