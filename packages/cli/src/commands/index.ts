@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerInit } from './init';
+import { registerStart } from './start';
 import { registerIngest } from './ingest';
 import { registerTokens } from './tokens';
 import { registerUsers } from './users';
@@ -12,6 +13,7 @@ import { registerScreen } from './screen';
 export type RegisterCommands = (program: Command) => void;
 
 export const commandRegistrars: RegisterCommands[] = [
+  registerStart,
   registerInit,
   registerIngest,
   registerUsers,
