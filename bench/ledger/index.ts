@@ -92,6 +92,7 @@ async function appendRun(label: string, storage: LogStorage, storedBytes: () => 
   );
   const template = sealed.bytes;
   const starts: number[] = [];
+  const acks: number[] = [];
   const concurrency = 4000;
   const end = performance.now() + seconds * 1000;
   let n = 0;
@@ -105,6 +106,7 @@ async function appendRun(label: string, storage: LogStorage, storedBytes: () => 
         const s = performance.now();
         const idx = await seq.append(e);
         starts[idx] = s;
+        acks.push(performance.now() - s);
       }
     }),
   );
@@ -119,8 +121,10 @@ async function appendRun(label: string, storage: LogStorage, storedBytes: () => 
     if (pub && starts[i] !== undefined) latencies.push(pub.at - (starts[i] as number));
   }
   latencies.sort((a, b) => a - b);
+  acks.sort((a, b) => a - b);
   console.log(
     `${label}: ${size} durable appends in ${elapsed.toFixed(1)} s = ${Math.round(size / elapsed)} appends/s; ` +
+      `append→durable ack p50 ${pct(acks, 50).toFixed(0)} ms, p99 ${pct(acks, 99).toFixed(0)} ms; ` +
       `append→published checkpoint p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms; ` +
       `${published.length} checkpoints; ${(storedBytes() / size).toFixed(0)} bytes stored/entry (entry ${template.length} B)`,
   );
