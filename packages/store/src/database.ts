@@ -97,12 +97,22 @@ export interface PlatformTables {
   blobs: BlobsTable;
 }
 
+/** Intersection of a tuple of table maps: `[A, B, C]` → `A & B & C`. */
+type Intersect<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
+  ? H & Intersect<R>
+  : unknown;
+
 /**
- * The whole schema: the platform's tables intersected with each capability's, one line per
- * capability (e.g. `& import('./ledger/tables').LedgerTables`), so parallel work never edits the
- * same line.
+ * Every capability's tables, ONE line each (import the capability's `…Tables` interface from
+ * `./<capability>/tables` and list it here), so parallel work never edits the same line.
  */
-export type Database = PlatformTables;
+type SchemaParts = [
+  PlatformTables,
+  // capabilities below, one per line
+];
+
+/** The whole schema, as Kysely sees it. */
+export type Database = Intersect<SchemaParts>;
 
 export type OrganisationRow = Selectable<OrganisationsTable>;
 export type UserRow = Selectable<UsersTable>;

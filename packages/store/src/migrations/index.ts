@@ -1,9 +1,15 @@
 import { platformMigrations } from './0001-platform';
 import { analyticsMigrations } from '../analytics/migrations';
+import { ledgerMigrations } from '../ledger/migrations';
 import type { MigrationSet } from './types';
 
 /**
  * Every migration set the store runs on open, one line per capability
  * (`import { ledgerMigrations } from '../ledger/migrations'` and add it here).
  */
-export const migrationSets: MigrationSet[] = [platformMigrations, analyticsMigrations];
+export const migrationSets: MigrationSet[] = [
+  platformMigrations,
+  // capabilities below, one per line
+  analyticsMigrations,
+  ledgerMigrations,
+];
