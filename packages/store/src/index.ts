@@ -60,3 +60,4 @@ export {
 } from './bootstrap';
 export { csrfTokenFor, API_TOKEN_PREFIX } from './secrets';
 export * from './analytics/repository';
+export * from './ledger/index';

@@ -1,0 +1,7 @@
+export {
+  LedgerRepository,
+  LEDGER_READER_ROLES,
+  LEDGER_WRITER_ROLES,
+  type LedgerEntry,
+} from './repository';
+export { ledgerLogStorage, folderLogStorage, ledgerPrefix } from './storage';
