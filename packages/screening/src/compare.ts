@@ -1,4 +1,4 @@
-import type { AnalysedName, NameStyle, NameToken } from './normalize';
+import { consonantSkeleton, type AnalysedName, type NameStyle, type NameToken } from './normalize';
 import { jaroWinkler, osaDistance } from './distance';
 
 /**
@@ -99,6 +99,7 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
   if (a.text === b.text) return { similarity: 1, how: 'exact' };
   if (a.kind === 'number' || b.kind === 'number') return NONE;
   if (a.kind === 'legal' || b.kind === 'legal') return NONE;
+  if (a.acronym || b.acronym) return NONE;
   if (a.kind === 'initial' || b.kind === 'initial') {
     const [short, long] = a.text.length <= b.text.length ? [a, b] : [b, a];
     if (short.kind === 'initial' && long.text.startsWith(short.text)) {
@@ -178,6 +179,13 @@ function spanSimilarity(
     return { similarity: 0.9, how: 'abbreviation' };
   }
   if (parts.every((p) => p.kind === 'initial')) return NONE;
+  if (parts.some((p) => p.abjad) !== single.abjad) {
+    // "عبد ال" + … against "Abdul": compare consonant skeletons of the joined run.
+    const skeleton = consonantSkeleton(joined);
+    if (skeleton.length >= 2 && skeleton === single.skeleton) {
+      return { similarity: 0.9, how: 'skeleton' };
+    }
+  }
   const sim = textSimilarity(joined, single.text);
   return sim.similarity > 0 ? { similarity: sim.similarity, how: 'joined' } : NONE;
 }

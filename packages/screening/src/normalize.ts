@@ -23,6 +23,8 @@ export interface NameToken {
   readonly abjad: boolean;
   /** Original Han/kana/Hangul characters: two such tokens must agree character for character. */
   readonly cjk?: string;
+  /** Joined from single letters ("A.B.C."): matches only exactly. */
+  readonly acronym?: boolean;
   /** Double Metaphone codes (Philips 2000), empty for non-words. */
   readonly phonetic: readonly string[];
   readonly skeleton: string;
@@ -313,7 +315,10 @@ function segment(input: string): RawToken[] {
     marks.push({ start: m.index, end: m.index + m[0].length, tokens });
   }
   for (const m of input.matchAll(ABJAD_RUN)) {
-    const text = anyAscii(m[0]).toLowerCase();
+    // Ta marbuta is pronounced -a ("Usama", not "Usamah"); alif maqsura is a long a.
+    const text = anyAscii(
+      m[0].replace(/\u0629/g, '\u0627').replace(/\u0649/g, '\u0627'),
+    ).toLowerCase();
     const tokens: RawToken[] = [];
     for (const piece of text.split(/[^a-z0-9`']+/)) {
       const clean = piece.replace(/[`']/g, '');
@@ -370,23 +375,33 @@ function makeToken(text: string, kind: TokenKind, abjad: boolean, cjk?: string):
   };
 }
 
-/** "G.m.b.H." arrives as single letters: join a run of them when it spells a legal form. */
-function collapseLetterRuns(words: RawToken[], table: PhraseTable): void {
-  for (let i = 0; i < words.length; i++) {
+/**
+ * "G.m.b.H." and "I.C.I.C." arrive as single letters: join each run of two or more into one
+ * token, a legal form or an acronym (which then matches only exactly). Spelled-out names still
+ * meet acronyms through the abbreviation rule of the comparison ("jc" ~ "jean claude").
+ */
+function collapseLetterRuns(tokens: NameToken[], table: PhraseTable): NameToken[] {
+  const out: NameToken[] = [];
+  for (let i = 0; i < tokens.length; i++) {
     let j = i;
-    while (j < words.length && words[j]!.text.length === 1 && !words[j]!.abjad && !words[j]!.cjk)
-      j++;
-    if (j - i >= 2) {
-      const joined = words
-        .slice(i, j)
-        .map((w) => w.text)
-        .join('');
-      const phrases = table.byFirst.get(joined);
-      if (phrases?.some((p) => p.words.length === 1)) {
-        words.splice(i, j - i, { text: joined, abjad: false });
-      }
+    while (j < tokens.length && tokens[j]!.kind === 'initial' && !tokens[j]!.abjad) j++;
+    if (j - i < 2) {
+      out.push(tokens[i]!);
+      continue;
     }
+    const joined = tokens
+      .slice(i, j)
+      .map((t) => t.text)
+      .join('');
+    const legal = table.byFirst.get(joined)?.find((p) => p.words.length === 1);
+    out.push(
+      legal
+        ? makeToken(legal.symbol, 'legal', false)
+        : { ...makeToken(joined, 'word', false), acronym: true },
+    );
+    i = j - 1;
   }
+  return out;
 }
 
 /** Check a name given by a caller; list entries use {@link analyseName} directly. */
@@ -422,8 +437,7 @@ export function analyseName(name: string, style: NameStyle = 'any'): AnalysedNam
     for (const w of cleaned.split(' ')) if (w) words.push({ text: leet(w), abjad: false });
   }
   const table = style === 'person' ? STRICT_TABLE : ORG_TABLE;
-  collapseLetterRuns(words, table);
-  const tokens: NameToken[] = [];
+  let tokens: NameToken[] = [];
   for (let i = 0; i < words.length; i++) {
     const raw = words[i]!;
     const w = raw.text;
@@ -468,6 +482,14 @@ export function analyseName(name: string, style: NameStyle = 'any'): AnalysedNam
   // A name made only of titles keeps them (it is then the whole name, e.g. "Sir").
   if (tokens.length === 0 && words.length > 0) {
     for (const raw of words) tokens.push(makeToken(raw.text, 'word', raw.abjad, raw.cjk));
+  }
+  tokens = collapseLetterRuns(tokens, table);
+  // A name made only of particles ("Da", "Al") is a name in its own right.
+  if (tokens.length > 0 && tokens.every((t) => t.kind === 'stop' || t.kind === 'legal')) {
+    return {
+      original: name,
+      tokens: tokens.map((t) => makeToken(t.text, 'word', t.abjad, t.cjk)),
+    };
   }
   return { original: name, tokens };
 }

@@ -130,7 +130,11 @@ function nameKeys(a: AnalysedName): Set<string> {
 }
 
 function normaliseId(value: string): string {
-  return value.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  // "IMO 9187629" and "9187629" are the same IMO number.
+  return value
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .replace(/^IMO(?=\d{7}$)/, '');
 }
 
 export function compareBirthDates(
