@@ -1,0 +1,193 @@
+// Typed calls to the analytics API (packages/server/src/modules/analytics.ts), through the
+// console's one client. Every view's filters are plain query parameters, the same ones the
+// page keeps in its URL, so a view, its CSV and its API call share one description.
+import { http, withQuery, type QueryValue } from '../../api';
+
+export type Query = Record<string, QueryValue>;
+
+export interface Point {
+  month: string;
+  value: number;
+  events?: number;
+  pounds?: number;
+  rows: number;
+  rowsHref: string;
+}
+export interface Series {
+  key: string;
+  points: Point[];
+  yearOverYear: { month: string; changeRatio: number | null }[];
+  annual: { year: number; value: number; months: number }[];
+}
+export interface SeriesResponse {
+  group: string;
+  metric: string;
+  series: Series[];
+}
+export interface MixItem {
+  drug: string;
+  pounds: number;
+  poundsShare: number;
+  events: number;
+  eventsShare: number;
+  rows: number;
+  rowsHref: string;
+}
+export interface RateItem {
+  area: string;
+  month: string;
+  events: number;
+  pounds: number;
+  traffic: number;
+  eventsPer100k: number | null;
+  poundsPer100k: number | null;
+  rowsHref: string;
+  trafficHref: string;
+}
+export interface UnusualItem {
+  key: string;
+  month: string;
+  value: number;
+  expected: number;
+  score: number;
+  direction: 'high' | 'low';
+  severity: 'notable' | 'strong' | 'extreme';
+  rows: number;
+  rowsHref: string;
+}
+export interface ForecastItem {
+  key: string;
+  history: Point[];
+  forecast: {
+    method: string;
+    rmse: number;
+    level: number;
+    points: { month: string; value: number; lower: number; upper: number }[];
+  };
+}
+export interface PortItem {
+  portCode: string;
+  portName: string;
+  state: string;
+  border: string;
+  latitude: number | null;
+  longitude: number | null;
+  fieldOffice: string | null;
+  value: number;
+  rows: number;
+  rowsHref: string;
+}
+export interface UnodcTotal {
+  countryCode: string;
+  country: string;
+  region: string;
+  subRegion: string;
+  drug: string;
+  year: number;
+  kilograms: number;
+  rows: number;
+  rowsHref: string;
+}
+export interface Place {
+  id: string;
+  name: string;
+  country: string | null;
+  latitude: number;
+  longitude: number;
+  detail: string | null;
+  sourceName: string;
+  sourceLine: number;
+}
+export interface Facets {
+  seizures: {
+    drug: string[];
+    region: string[];
+    component: string[];
+    aor: string[];
+    months: [string, string] | null;
+  };
+  crossings: {
+    measure: string[];
+    border: string[];
+    ports: { code: string; name: string; state: string }[];
+    months: [string, string] | null;
+  };
+  unodc: { drug: string[]; drugGroup: string[]; region: string[]; years: number[] };
+}
+
+const base = '/api/analytics';
+
+export const analyticsApi = {
+  facets: () => http.get<Facets>(`${base}/facets`),
+  seizureSeries: (q: Query) => http.get<SeriesResponse>(`${base}/seizures/series`, { query: q }),
+  mix: (q: Query) =>
+    http.get<{ from: string | null; to: string | null; items: MixItem[] }>(`${base}/seizures/mix`, {
+      query: q,
+    }),
+  rates: (q: Query) =>
+    http.get<{ unit: string; area: string; measures: string[]; items: RateItem[] }>(
+      `${base}/seizures/rates`,
+      { query: q },
+    ),
+  unusual: (q: Query) =>
+    http.get<{
+      items: UnusualItem[];
+      baselines: {
+        key: string;
+        points: { month: string; value: number; expected: number; score: number }[];
+      }[];
+    }>(`${base}/seizures/unusual`, { query: q }),
+  forecast: (q: Query) =>
+    http.get<{ items: ForecastItem[] }>(`${base}/seizures/forecast`, { query: q }),
+  crossingSeries: (q: Query) => http.get<SeriesResponse>(`${base}/crossings/series`, { query: q }),
+  crossingPorts: (q: Query) =>
+    http.get<{ measure: string; items: PortItem[] }>(`${base}/crossings/ports`, { query: q }),
+  unodcTotals: (q: Query) =>
+    http.get<{ items: UnodcTotal[]; world: { year: number; kilograms: number }[] }>(
+      `${base}/unodc/totals`,
+      { query: q },
+    ),
+  unodcShares: (q: Query) =>
+    http.get<{
+      drug: string;
+      year: number;
+      items: { region: string; kilograms: number; share: number; rowsHref: string }[];
+    }>(`${base}/unodc/shares`, { query: q }),
+  unodcTrends: (q: Query) =>
+    http.get<{
+      drug: string;
+      items: {
+        countryCode: string;
+        country: string;
+        firstYear: number;
+        firstKilograms: number;
+        lastYear: number;
+        lastKilograms: number;
+        slopePerYear: number;
+        cagr: number | null;
+        rowsHref: string;
+      }[];
+    }>(`${base}/unodc/trends`, { query: q }),
+  places: (q: Query) => http.get<{ kind: string; items: Place[] }>(`${base}/places`, { query: q }),
+  rows: (dataset: string, q: Query) =>
+    http.get<{ dataset: string; total: number; items: Record<string, unknown>[] }>(
+      `${base}/rows/${encodeURIComponent(dataset)}`,
+      { query: q },
+    ),
+};
+
+/** The API URL of a view as CSV (the browser sends the session cookie with the download). */
+export function csvHref(path: string, q: Query): string {
+  return withQuery(`${base}/${path}`, { ...q, format: 'csv' });
+}
+
+/**
+ * The console page listing a figure's source rows, from the API link the server attached to it
+ * (`/api/analytics/rows/<dataset>?…` → `/analytics/rows?dataset=<dataset>&…`).
+ */
+export function rowsPageHref(apiHref: string): string {
+  const url = new URL(apiHref, 'http://x');
+  const dataset = url.pathname.split('/').pop() ?? '';
+  url.searchParams.set('dataset', dataset);
+  return `/analytics/rows?${url.searchParams.toString()}`;
+}
