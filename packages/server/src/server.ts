@@ -58,10 +58,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       .catch((error: unknown) => logger.error({ err: error }, 'demo data could not be loaded'));
   }
 
+  // Expired sessions are useless; drop them hourly so the table stays small.
+  const purge = setInterval(
+    () => {
+      options.store.auth
+        .purgeExpiredSessions()
+        .then((n) => n > 0 && logger.info({ sessions: n }, 'expired sessions purged'))
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not purge expired sessions'));
+    },
+    60 * 60 * 1000,
+  );
+  purge.unref();
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       lifecycle.draining = true;
+      clearInterval(purge);
       demo.abort();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

@@ -390,3 +390,21 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
     expect(rows[0]?.n).toBe(2);
   });
 });
+
+it('takes a PostgreSQL URL without a user (defaults to postgres) and a search_path option', async () => {
+  const schema = await createTestSchema('nouser');
+  try {
+    const url = new URL(schema.url);
+    url.username = '';
+    const store = await openStore({ databaseUrl: url.toString(), poolSize: 1 });
+    try {
+      expect(store.engine).toBe('postgres');
+      const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(store.db);
+      expect(rows[0]?.s).toBe(schema.schema);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await schema.drop();
+  }
+});

@@ -18,6 +18,30 @@ export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 /** last_seen_at is refreshed at most this often, so reads do not turn into writes. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
 
+/** The organisation columns selected beside a user row (aliases `org_*`). */
+const ORG_COLUMNS = [
+  'organisations.name as org_name',
+  'organisations.kind as org_kind',
+  'organisations.is_home as org_is_home',
+  'organisations.created_at as org_created_at',
+] as const;
+
+function joinedOrganisation(row: {
+  organisation_id: string;
+  org_name: string;
+  org_kind: string;
+  org_is_home: boolean;
+  org_created_at: Date;
+}): Organisation {
+  return toOrganisation({
+    id: row.organisation_id,
+    name: row.org_name,
+    kind: row.org_kind,
+    is_home: row.org_is_home,
+    created_at: row.org_created_at,
+  });
+}
+
 export interface SignedIn {
   /** The cookie value: random 32 bytes, base64url. Only its SHA-256 is stored. */
   sessionSecret: string;
@@ -52,12 +76,7 @@ export class AuthRepository {
       .selectFrom('users')
       .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
       .selectAll('users')
-      .select([
-        'organisations.name as org_name',
-        'organisations.kind as org_kind',
-        'organisations.is_home as org_is_home',
-        'organisations.created_at as org_created_at',
-      ])
+      .select(ORG_COLUMNS)
       .where('users.email', '=', normalised)
       .executeTakeFirst();
     let ok = false;
@@ -103,13 +122,7 @@ export class AuthRepository {
       csrfToken: csrfTokenFor(sessionSecret),
       expiresAt,
       user: toUser(row),
-      organisation: toOrganisation({
-        id: row.organisation_id,
-        name: row.org_name,
-        kind: row.org_kind,
-        is_home: row.org_is_home,
-        created_at: row.org_created_at,
-      }),
+      organisation: joinedOrganisation(row),
     };
   }
 
@@ -126,11 +139,8 @@ export class AuthRepository {
       .select([
         'sessions.expires_at as session_expires_at',
         'sessions.last_seen_at as session_last_seen_at',
-        'organisations.name as org_name',
-        'organisations.kind as org_kind',
-        'organisations.is_home as org_is_home',
-        'organisations.created_at as org_created_at',
       ])
+      .select(ORG_COLUMNS)
       .where('sessions.id_hash', '=', idHash)
       .executeTakeFirst();
     if (!row || row.disabled) return undefined;
@@ -152,13 +162,7 @@ export class AuthRepository {
         home: row.org_is_home,
       },
       user,
-      organisation: toOrganisation({
-        id: row.organisation_id,
-        name: row.org_name,
-        kind: row.org_kind,
-        is_home: row.org_is_home,
-        created_at: row.org_created_at,
-      }),
+      organisation: joinedOrganisation(row),
       csrfToken: csrfTokenFor(sessionSecret),
     };
   }
