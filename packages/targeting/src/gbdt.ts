@@ -39,8 +39,10 @@ export interface GbdtParams {
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
-  rounds: 400,
-  learningRate: 0.05,
+  // Chosen on a Jan–Oct / Nov–Dec split of train (never on valid): 0.1 matched 0.05's
+  // precision with a third of the trees, which matters for scoring throughput.
+  rounds: 300,
+  learningRate: 0.1,
   maxLeaves: 31,
   maxDepth: 8,
   minChildWeight: 1,
@@ -538,8 +540,9 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
 }
 
 /**
- * A model flattened into typed arrays for fast scoring: all trees' nodes in one set of arrays,
- * children as absolute indices, leaves marked by feature −1.
+ * A model flattened into typed arrays for fast scoring: every tree's nodes renumbered so that a
+ * node's two children are adjacent (right = left + 1), which turns each step into one load and
+ * one comparison; a leaf is marked by feature −1 and keeps its value in `threshold`.
  */
 export class CompiledGbdt {
   readonly featureCount: number;
@@ -547,9 +550,7 @@ export class CompiledGbdt {
   private readonly roots: Int32Array;
   private readonly feature: Int32Array;
   private readonly threshold: Float64Array;
-  private readonly left: Int32Array;
-  private readonly right: Int32Array;
-  private readonly value: Float64Array;
+  private readonly child: Int32Array;
 
   constructor(model: GbdtModel) {
     this.featureCount = model.featureCount;
@@ -558,46 +559,79 @@ export class CompiledGbdt {
     this.roots = new Int32Array(model.trees.length);
     this.feature = new Int32Array(total);
     this.threshold = new Float64Array(total);
-    this.left = new Int32Array(total);
-    this.right = new Int32Array(total);
-    this.value = new Float64Array(total);
-    let offset = 0;
+    this.child = new Int32Array(total);
+    let next = 0;
     model.trees.forEach((t, k) => {
-      this.roots[k] = offset;
-      for (let n = 0; n < t.feature.length; n++) {
-        const f = t.feature[n] as number;
-        this.feature[offset + n] = f;
-        this.threshold[offset + n] = t.threshold[n] as number;
-        this.left[offset + n] = f < 0 ? -1 : offset + (t.left[n] as number);
-        this.right[offset + n] = f < 0 ? -1 : offset + (t.right[n] as number);
-        this.value[offset + n] = t.value[n] as number;
+      this.roots[k] = next;
+      // Breadth-first renumbering: children are allocated as a pair.
+      const queue: [number, number][] = [[0, next++]];
+      while (queue.length > 0) {
+        const [src, dst] = queue.shift() as [number, number];
+        const f = t.feature[src] as number;
+        this.feature[dst] = f;
+        if (f < 0) {
+          this.threshold[dst] = t.value[src] as number;
+          this.child[dst] = -1;
+        } else {
+          this.threshold[dst] = t.threshold[src] as number;
+          this.child[dst] = next;
+          queue.push([t.left[src] as number, next++], [t.right[src] as number, next++]);
+        }
       }
-      offset += t.feature.length;
     });
   }
 
   /** Raw margin (log-odds) of the row starting at `offset` in a row-major array. */
-  margin(values: Float64Array, offset: number): number {
-    const { roots, feature, threshold, left, right, value } = this;
+  margin(values: ArrayLike<number>, offset: number): number {
+    const { roots, feature, threshold, child } = this;
     let sum = this.baseMargin;
     for (let t = 0; t < roots.length; t++) {
       let n = roots[t] as number;
       let f = feature[n] as number;
       while (f >= 0) {
         const x = values[offset + f] as number;
-        n = x <= (threshold[n] as number) || x !== x ? (left[n] as number) : (right[n] as number);
+        n = (child[n] as number) + (x <= (threshold[n] as number) || x !== x ? 0 : 1);
         f = feature[n] as number;
       }
-      sum += value[n] as number;
+      sum += threshold[n] as number;
     }
     return sum;
   }
 
-  /** Margins of every row of a row-major matrix. */
+  /**
+   * Margins of every row of a row-major matrix. Rows are scored in blocks, tree by tree, so a
+   * tree's nodes stay in cache while it is applied to the block; missing values are mapped to
+   * −∞ in a scratch copy (they go left, like NaN), which removes the NaN test from the loop.
+   */
   margins(values: Float64Array, rows: number): Float64Array {
-    const out = new Float64Array(rows);
+    const out = new Float64Array(rows).fill(this.baseMargin);
     const F = this.featureCount;
-    for (let r = 0; r < rows; r++) out[r] = this.margin(values, r * F);
+    const { roots, feature, threshold, child } = this;
+    const BLOCK = 32;
+    const block = new Float64Array(BLOCK * F);
+    for (let start = 0; start < rows; start += BLOCK) {
+      const end = Math.min(rows, start + BLOCK);
+      const n = end - start;
+      for (let i = 0; i < n * F; i++) {
+        const x = values[start * F + i] as number;
+        block[i] = x === x ? x : -Infinity;
+      }
+      for (let t = 0; t < roots.length; t++) {
+        const root = roots[t] as number;
+        for (let r = 0; r < n; r++) {
+          const base = r * F;
+          let node = root;
+          let f = feature[node] as number;
+          while (f >= 0) {
+            node =
+              (child[node] as number) +
+              ((block[base + f] as number) > (threshold[node] as number) ? 1 : 0);
+            f = feature[node] as number;
+          }
+          out[start + r] = (out[start + r] as number) + (threshold[node] as number);
+        }
+      }
+    }
     return out;
   }
 }

@@ -1,0 +1,81 @@
+"""XGBoost side of `npm run bench -- targeting` (Debian's python3-xgboost).
+
+Reads numeric CSVs written by index.ts (first column the 0/1 label, `nan` for missing), trains
+with the same hyperparameters as the TypeScript GBDT and early-stops on the same later-dated
+holdout, then writes the validation scores and timings as JSON. Usage:
+    python3 xgb.py PARAMS_JSON FIT_CSV HOLDOUT_CSV VALID_CSV OUT_JSON
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import xgboost as xgb
+
+
+def load(path):
+    data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    return data[:, 1:], data[:, 0]
+
+
+def main():
+    params_path, fit_path, holdout_path, valid_path, out_path = sys.argv[1:6]
+    p = json.load(open(params_path))
+    x_fit, y_fit = load(fit_path)
+    x_hold, y_hold = load(holdout_path)
+    x_valid, y_valid = load(valid_path)
+    d_fit = xgb.DMatrix(x_fit, label=y_fit, missing=np.nan)
+    d_hold = xgb.DMatrix(x_hold, label=y_hold, missing=np.nan)
+    d_valid = xgb.DMatrix(x_valid, missing=np.nan)
+    params = {
+        "objective": "binary:logistic",
+        "eval_metric": "logloss",
+        "tree_method": "hist",
+        "grow_policy": "lossguide",
+        "max_bin": p["maxBins"],
+        "eta": p["learningRate"],
+        "max_leaves": p["maxLeaves"],
+        "max_depth": p["maxDepth"],
+        "min_child_weight": p["minChildWeight"],
+        "lambda": p["lambda"],
+        "gamma": p["minSplitGain"],
+        "subsample": p["subsample"],
+        "colsample_bytree": p["colsample"],
+        "scale_pos_weight": p["positiveWeight"],
+        "nthread": 2,
+        "seed": p["seed"],
+        "verbosity": 0,
+    }
+    started = time.perf_counter()
+    booster = xgb.train(
+        params,
+        d_fit,
+        num_boost_round=p["rounds"],
+        evals=[(d_hold, "holdout")],
+        early_stopping_rounds=p["earlyStoppingRounds"],
+        verbose_eval=False,
+    )
+    train_seconds = time.perf_counter() - started
+    best = booster.best_iteration + 1
+    scores = booster.predict(d_valid, iteration_range=(0, best))
+    # Throughput: predict the validation matrix repeatedly for about a second.
+    started = time.perf_counter()
+    rows = 0
+    while time.perf_counter() - started < 1.0:
+        booster.predict(d_valid, iteration_range=(0, best))
+        rows += x_valid.shape[0]
+    per_second = rows / (time.perf_counter() - started)
+    json.dump(
+        {
+            "version": xgb.__version__,
+            "trainSeconds": train_seconds,
+            "bestRound": best,
+            "scoresPerSecond": per_second,
+            "scores": [float(s) for s in scores],
+        },
+        open(out_path, "w"),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CompiledGbdt,
+  auc,
+  saabas,
+  trainGbdt,
+  treeShap,
+  type Dataset,
+  type GbdtModel,
+  type Tree,
+} from './gbdt';
+import { Prng } from './prng';
+
+/** Rows of `width` uniform features; the label is `rule(row)`. */
+function synthetic(
+  seed: number,
+  rows: number,
+  width: number,
+  rule: (x: number[]) => boolean,
+): Dataset {
+  const prng = new Prng(seed);
+  const values = new Float64Array(rows * width);
+  const labels = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const x: number[] = [];
+    for (let f = 0; f < width; f++) x.push(prng.next());
+    values.set(x, r * width);
+    labels[r] = rule(x) ? 1 : 0;
+  }
+  return { values, rows, featureCount: width, labels };
+}
+
+/** Sum of leaf values by walking the original (unflattened) trees. */
+function walk(model: GbdtModel, x: ArrayLike<number>): number {
+  let sum = model.baseMargin;
+  for (const t of model.trees) {
+    let n = 0;
+    while ((t.feature[n] as number) >= 0) {
+      const v = x[t.feature[n] as number] as number;
+      n =
+        v <= (t.threshold[n] as number) || Number.isNaN(v)
+          ? (t.left[n] as number)
+          : (t.right[n] as number);
+    }
+    sum += t.value[n] as number;
+  }
+  return sum;
+}
+
+/** E[tree(x) | x_S] with covers as the background (the value function TreeSHAP explains). */
+function conditional(t: Tree, x: ArrayLike<number>, S: Set<number>, n = 0): number {
+  const f = t.feature[n] as number;
+  if (f < 0) return t.value[n] as number;
+  const l = t.left[n] as number;
+  const r = t.right[n] as number;
+  if (S.has(f)) {
+    const v = x[f] as number;
+    return conditional(t, x, S, v <= (t.threshold[n] as number) || Number.isNaN(v) ? l : r);
+  }
+  const c = t.cover[n] as number;
+  return (
+    ((t.cover[l] as number) * conditional(t, x, S, l) +
+      (t.cover[r] as number) * conditional(t, x, S, r)) /
+    c
+  );
+}
+
+/** Shapley values by enumerating all subsets (exponential; fine for 4 features). */
+function bruteShapley(model: GbdtModel, x: ArrayLike<number>): number[] {
+  const M = model.featureCount;
+  const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
+  const v = (S: Set<number>) => model.trees.reduce((s, t) => s + conditional(t, x, S), 0);
+  const phi = new Array<number>(M).fill(0);
+  for (let i = 0; i < M; i++) {
+    for (let mask = 0; mask < 1 << M; mask++) {
+      if (mask & (1 << i)) continue;
+      const S = new Set<number>();
+      for (let j = 0; j < M; j++) if (mask & (1 << j)) S.add(j);
+      const w = (fact(S.size) * fact(M - S.size - 1)) / fact(M);
+      const withI = new Set(S).add(i);
+      phi[i] = (phi[i] as number) + w * (v(withI) - v(S));
+    }
+  }
+  return phi;
+}
+
+describe('trainGbdt', () => {
+  it('learns an exactly separable rule', () => {
+    const rule = (x: number[]) => (x[0] as number) > 0.3 && (x[2] as number) < 0.6;
+    const train = synthetic(1, 2000, 4, rule);
+    const test = synthetic(2, 1000, 4, rule);
+    const { model } = trainGbdt(train, {
+      rounds: 60,
+      subsample: 1,
+      colsample: 1,
+      learningRate: 0.3,
+    });
+    const compiled = new CompiledGbdt(model);
+    const margins = compiled.margins(test.values, test.rows);
+    let errors = 0;
+    for (let r = 0; r < test.rows; r++)
+      if ((margins[r] as number) > 0 !== (test.labels[r] === 1)) errors++;
+    // Only points within a bin width of the boundaries can be misplaced.
+    expect(errors / test.rows).toBeLessThan(0.01);
+    expect(auc(margins, test.labels)).toBeGreaterThan(0.999);
+  });
+
+  it('is deterministic for a seed and differs across seeds', () => {
+    const data = synthetic(3, 800, 5, (x) => (x[1] as number) + (x[3] as number) > 1);
+    const params = { rounds: 20, subsample: 0.7, colsample: 0.6, seed: 42 };
+    const a = trainGbdt(data, params).model;
+    const b = trainGbdt(data, params).model;
+    const c = trainGbdt(data, { ...params, seed: 43 }).model;
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(JSON.stringify(c)).not.toBe(JSON.stringify(a));
+  });
+
+  it('stops early on a validation set and keeps the best round', () => {
+    // Labels are pure noise: validation loss cannot keep improving.
+    const prng = new Prng(9);
+    const noisy = (seed: number) => {
+      const d = synthetic(seed, 600, 3, () => false);
+      d.labels.forEach((_, i) => (d.labels[i] = prng.next() < 0.5 ? 1 : 0));
+      return d;
+    };
+    const res = trainGbdt(
+      noisy(4),
+      { rounds: 300, earlyStoppingRounds: 10, learningRate: 0.3 },
+      noisy(5),
+    );
+    expect(res.roundsRun).toBeLessThan(300);
+    expect(res.model.trees).toHaveLength(res.bestRound);
+    expect(res.roundsRun - res.bestRound).toBe(10);
+    const best = Math.min(...res.validationCurve);
+    expect(res.validationCurve[res.bestRound - 1]).toBe(best);
+  });
+
+  it('weights positives (class weighting raises their scores)', () => {
+    const data = synthetic(6, 1000, 3, (x) => (x[0] as number) > 0.9);
+    const plain = new CompiledGbdt(trainGbdt(data, { rounds: 10 }).model);
+    const weighted = new CompiledGbdt(trainGbdt(data, { rounds: 10, positiveWeight: 10 }).model);
+    const mean = (m: Float64Array) => m.reduce((s, v) => s + v, 0) / m.length;
+    expect(mean(weighted.margins(data.values, data.rows))).toBeGreaterThan(
+      mean(plain.margins(data.values, data.rows)),
+    );
+  });
+
+  it('treats NaN as missing, the same way in training walks and compiled scoring', () => {
+    const data = synthetic(7, 1000, 3, (x) => (x[0] as number) > 0.5);
+    for (let r = 0; r < data.rows; r += 7) data.values[r * 3] = NaN;
+    const { model } = trainGbdt(data, { rounds: 15 });
+    const compiled = new CompiledGbdt(model);
+    const m = compiled.margins(data.values, data.rows);
+    for (let r = 0; r < data.rows; r++) {
+      const x = data.values.subarray(r * 3, r * 3 + 3);
+      expect(m[r]).toBeCloseTo(walk(model, x), 10);
+      expect(compiled.margin(data.values, r * 3)).toBeCloseTo(walk(model, x), 10);
+    }
+  });
+
+  it('refuses invalid parameters', () => {
+    const data = synthetic(8, 10, 2, () => true);
+    expect(() => trainGbdt(data, { minChildWeight: 0 })).toThrow(/minChildWeight/);
+    expect(() => trainGbdt(data, { subsample: 1.5 })).toThrow(/subsample/);
+  });
+});
+
+describe('explanations', () => {
+  const data = synthetic(
+    10,
+    1500,
+    4,
+    (x) => (x[0] as number) > 0.5 !== (x[1] as number) > 0.4 || (x[3] as number) > 0.9,
+  );
+  const { model } = trainGbdt(data, { rounds: 25, maxLeaves: 8, subsample: 0.8 });
+  const compiled = new CompiledGbdt(model);
+
+  it('TreeSHAP contributions sum to the margin', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: data.rows - 1 }), (r) => {
+        const e = treeShap(model, data.values, r * 4);
+        const total = e.bias + e.contributions.reduce((s, v) => s + v, 0);
+        expect(total).toBeCloseTo(compiled.margin(data.values, r * 4), 9);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('TreeSHAP equals Shapley values computed by enumerating every subset', () => {
+    for (const r of [0, 5, 99, 777]) {
+      const x = data.values.subarray(r * 4, r * 4 + 4);
+      const e = treeShap(model, x);
+      const brute = bruteShapley(model, x);
+      brute.forEach((v, i) => expect(e.contributions[i]).toBeCloseTo(v, 9));
+    }
+  });
+
+  it('Saabas contributions sum to the margin too, and ignore an unused feature', () => {
+    const e = saabas(model, data.values, 12);
+    expect(e.bias + e.contributions.reduce((s, v) => s + v, 0)).toBeCloseTo(
+      compiled.margin(data.values, 12),
+      9,
+    );
+    const used = new Set(model.trees.flatMap((t) => t.feature.filter((f) => f >= 0)));
+    if (!used.has(2)) expect(e.contributions[2]).toBe(0);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { TargetingError } from './errors';
+import { MODEL_VERSION, TargetingModel, splitByDate, trainTargetingModel } from './model';
+import { declaration, randomDeclarations } from './test-fixtures';
+
+// Importer I1 always commits fraud, the rest never: a history feature the model must pick up.
+const train = randomDeclarations(21, 600, 60).map((d) => {
+  const fraud = d.importer === 'I1' ? 1 : 0;
+  return {
+    ...d,
+    fraud: fraud,
+    critical: fraud === 1 ? (d.hsCode === '030617' ? 2 : 1) : 0,
+  } as const;
+});
+const later = randomDeclarations(22, 200, 20).map((d) => ({
+  ...d,
+  id: `L${d.id}`,
+  day: d.day + 90,
+}));
+
+describe('TargetingModel', () => {
+  const model = trainTargetingModel(train, { gbdt: { rounds: 30 } });
+
+  it('learns from history features and explains with them', () => {
+    const scores = model.score(later);
+    const i1 = later.map((d, i) => ({ d, s: scores[i] as number }));
+    const minI1 = Math.min(...i1.filter((x) => x.d.importer === 'I1').map((x) => x.s));
+    const maxOther = Math.max(...i1.filter((x) => x.d.importer !== 'I1').map((x) => x.s));
+    expect(minI1).toBeGreaterThan(maxOther);
+    const m = model.features(later);
+    const row = later.findIndex((d) => d.importer === 'I1');
+    const reasons = model.reasons(m, row);
+    expect(reasons[0]?.feature).toMatch(/^importer/);
+    expect(reasons[0]?.text).toMatch(/importer/);
+  });
+
+  it('scores identically after a save and load', () => {
+    const loaded = TargetingModel.parse(model.serialize());
+    expect(Array.from(loaded.score(later))).toEqual(Array.from(model.score(later)));
+    const m = model.features(later);
+    expect(Array.from(loaded.explain(m, 3).contributions)).toEqual(
+      Array.from(model.explain(m, 3).contributions),
+    );
+    expect(loaded.training.rows).toBe(train.length);
+  });
+
+  it('refuses a model file of another version', () => {
+    const json = JSON.parse(model.serialize()) as Record<string, unknown>;
+    json.version = MODEL_VERSION + 1;
+    const error = (() => {
+      try {
+        TargetingModel.parse(JSON.stringify(json));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TargetingError);
+    expect((error as TargetingError).code).toBe('MODEL_VERSION');
+    expect((error as TargetingError).message).toMatch(/version 2 is not supported/);
+  });
+
+  it('refuses a model whose feature schema does not match', () => {
+    const json = JSON.parse(model.serialize()) as { featureSchema: { names: string[] } };
+    json.featureSchema.names = [...json.featureSchema.names].reverse();
+    expect(() => TargetingModel.parse(JSON.stringify(json))).toThrow(/feature schema/);
+    const other = JSON.parse(model.serialize()) as { featureConfig: { groupKey: boolean } };
+    other.featureConfig.groupKey = !other.featureConfig.groupKey;
+    expect(() => TargetingModel.parse(JSON.stringify(other))).toThrow(/feature schema/);
+    expect(() => TargetingModel.parse('{"format":"something else"}')).toThrow(
+      /not a targeting model/,
+    );
+    expect(() => TargetingModel.parse('not json')).toThrow(TargetingError);
+  });
+
+  it('refuses a tampered tree', () => {
+    const json = JSON.parse(model.serialize()) as { gbdt: { trees: { left: number[] }[] } };
+    const tree = json.gbdt.trees[0];
+    if (tree) tree.left[0] = 0;
+    expect(() => TargetingModel.parse(JSON.stringify(json))).toThrow(/bad children/);
+  });
+
+  it('trains a separate Critical Fraud model', () => {
+    const critical = trainTargetingModel(train, { objective: 'critical', gbdt: { rounds: 20 } });
+    expect(critical.objective).toBe('critical');
+    expect(critical.training.positives).toBe(train.filter((d) => d.critical === 2).length);
+    expect(critical.names.some((n) => n.endsWith('criticalRate'))).toBe(true);
+  });
+
+  it('early-stops on the latest-dated slice only', () => {
+    const { fit, holdout } = splitByDate(train, 0.2);
+    const lastFit = Math.max(...fit.map((d) => d.day));
+    const firstHoldout = Math.min(...holdout.map((d) => d.day));
+    expect(lastFit).toBeLessThan(firstHoldout);
+    expect(holdout.length / train.length).toBeGreaterThan(0.1);
+    expect(model.training.earlyStoppingFrom).not.toBeNull();
+  });
+
+  it('refuses to train without inspected declarations', () => {
+    expect(() => trainTargetingModel([declaration({ fraud: null, critical: null })])).toThrow(
+      /no inspected/,
+    );
+  });
+});
