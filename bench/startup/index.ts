@@ -1,4 +1,4 @@
-// `npm run bench -- startup [runs] [--bin path/to/interdict.js]` — how long `interdict start` takes
+// `npm run bench -- startup [runs]` — how long `interdict start` takes
 // to answer 200 on /readyz on the embedded default (PGlite) with the demo data already loaded, and
 // how long the first start takes to load the demo data.
 //
@@ -6,9 +6,12 @@
 //  1. first start: time to the first 200 from /readyz (migrations, bootstrap), then time until
 //     every demo ingest job has finished (read from the server's log: "demo data: finished"),
 //     with each job's time; then SIGTERM;
-//  2. `runs` restarts (default 5): time from spawn to the first 200 from /readyz, then SIGTERM;
-//     median, min and max.
+//  2. `runs` restarts (default 5) of each way to run the CLI, alternating so that the machine's
+//     load hits both alike: `bundle` (packages/cli/dist/interdict.js, built by `npm ci`) and
+//     `tsx` (the TypeScript sources through tsx's loader, INTERDICT_NO_BUNDLE=1): time from spawn
+//     to the first 200 from /readyz, then SIGTERM; median, min and max of each.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,13 +20,19 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const binFlag = args.indexOf('--bin');
-const bin = path.resolve(
-  root,
-  binFlag >= 0 ? (args[binFlag + 1] ?? '') : 'packages/cli/bin/interdict.js',
-);
-const runs = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--bin') ?? 5);
+const runs = Number(process.argv[2] ?? 5);
+const bin = path.join(root, 'packages/cli/bin/interdict.js');
+const bundle = path.join(root, 'packages/cli/dist/interdict.js');
+
+interface Variant {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+}
+const variants: Variant[] = [
+  ...(existsSync(bundle) ? [{ name: 'bundle', script: bundle, env: {} }] : []),
+  { name: 'tsx', script: bin, env: { INTERDICT_NO_BUNDLE: '1' } },
+];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,15 +63,16 @@ interface Started {
   logs: LogLine[];
 }
 
-async function start(dataDir: string): Promise<Started> {
+async function start(dataDir: string, variant: Variant): Promise<Started> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     INTERDICT_DATA: dataDir,
     INTERDICT_ADMIN_PASSWORD: 'bench admin password',
+    ...variant.env,
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [bin, 'start', '--port', String(port)], {
+  const child = spawn(process.execPath, [variant.script, 'start', '--port', String(port)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -139,11 +149,12 @@ const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const dir = await mkdtemp(path.join(tmpdir(), 'interdict-bench-startup-'));
 const dataDir = path.join(dir, 'data');
 try {
-  console.log(`binary: ${path.relative(root, bin)}; data folder: ${dataDir}`);
+  const defaultVariant = variants[0] as Variant;
+  console.log(`data folder: ${dataDir}; first start with ${defaultVariant.name}`);
 
   // 1. First start on an empty folder: ready, then the demo data.
   const t0 = performance.now();
-  const first = await start(dataDir);
+  const first = await start(dataDir, defaultVariant);
   const firstReady = await untilReady(first.port, t0, first.child);
   const finished = await first.waitForLog(/^demo data: (finished|nothing to load)/, 30 * 60_000);
   const firstLoad = performance.now() - t0;
@@ -158,24 +169,28 @@ try {
   console.log(`first start: ${finished.msg ?? ''}; all demo jobs done after ${fmt(firstLoad)}`);
   await stop(first.child);
 
-  // 2. Restarts with the demo data loaded.
-  const times: number[] = [];
+  // 2. Restarts with the demo data loaded, the variants alternating.
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const s = await start(dataDir);
-    times.push(await untilReady(s.port, t, s.child));
-    await s.waitForLog(/^demo data: /, 60_000).catch(() => undefined);
-    await stop(s.child);
+    for (const variant of variants) {
+      const t = performance.now();
+      const s = await start(dataDir, variant);
+      times.get(variant.name)?.push(await untilReady(s.port, t, s.child));
+      await s.waitForLog(/^demo data: /, 60_000).catch(() => undefined);
+      await stop(s.child);
+    }
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const median =
-    sorted.length % 2
-      ? (sorted[(sorted.length - 1) / 2] ?? 0)
-      : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
-  console.log(
-    `restart to /readyz 200 (demo data loaded), ${runs} runs: median ${fmt(median)}, min ${fmt(sorted[0] ?? 0)}, max ${fmt(sorted.at(-1) ?? 0)}`,
-  );
-  console.log(`  runs: ${times.map(fmt).join(', ')}`);
+  for (const [name, list] of times) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const median =
+      sorted.length % 2
+        ? (sorted[(sorted.length - 1) / 2] ?? 0)
+        : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
+    console.log(
+      `restart to /readyz 200 (demo data loaded), ${name}, ${runs} runs: median ${fmt(median)}, min ${fmt(sorted[0] ?? 0)}, max ${fmt(sorted.at(-1) ?? 0)}`,
+    );
+    console.log(`  runs: ${list.map(fmt).join(', ')}`);
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -66,6 +66,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 // Run when executed as the `interdict` binary (bin/interdict.js imports this module).
 if (process.argv[1] && /interdict(\.js)?$/.test(process.argv[1])) {
+  // `interdict … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const code = await runCli(process.argv.slice(2));
   // Long-running commands (start) never return here; everything else exits with its code.
   process.exitCode = code;
