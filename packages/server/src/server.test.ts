@@ -31,3 +31,44 @@ it('listens on a free port, answers over real HTTP, then drains and closes the s
   await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   await expect(store.ping()).rejects.toThrow();
 });
+
+it('shares sign-in rate limits between replicas through Redis when REDIS_URL is set', async () => {
+  const store = await openStore({ dataDir: 'memory://' });
+  const email = `ops-${crypto.randomUUID()}@example.org`;
+  await bootstrapInstance(store, {
+    adminEmail: email,
+    adminPassword: 'correct horse battery staple',
+  });
+  const previous = process.env.REDIS_URL;
+  process.env.REDIS_URL = 'redis://127.0.0.1:6379';
+  const common = {
+    host: '127.0.0.1',
+    store,
+    logger: silentLogger,
+    handleSignals: false,
+    closeStore: false,
+    config: { signInLimitPerAccount: 2 },
+  };
+  const [a, b] = [
+    await startServer({ ...common, port: 0 }),
+    await startServer({ ...common, port: 0 }),
+  ];
+  try {
+    const attempt = (url: string, password: string) =>
+      fetch(`${url}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+    expect((await attempt(a.url, 'wrong password 1')).status).toBe(401);
+    expect((await attempt(b.url, 'wrong password 2')).status).toBe(401);
+    // Two failures across two replicas exhaust the account's allowance on both.
+    expect((await attempt(a.url, 'correct horse battery staple')).status).toBe(429);
+  } finally {
+    if (previous === undefined) delete process.env.REDIS_URL;
+    else process.env.REDIS_URL = previous;
+    await a.close();
+    await b.close();
+    await store.close();
+  }
+});

@@ -3,7 +3,8 @@ import type { Store } from '@interdict/store';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp, type Lifecycle } from './app';
-import type { RateLimiter } from './auth/rate-limit';
+import { RedisRateLimiter, type RateLimiter } from './auth/rate-limit';
+import { Redis } from 'ioredis';
 import { loadDemoData } from './demo/index';
 import type { ServerConfig } from './env';
 import { createLogger } from './observability';
@@ -16,6 +17,7 @@ export interface StartServerOptions {
   /** Load the datasets bundle as ingest jobs when the database has none yet (default false). */
   demoData?: boolean;
   config?: Partial<ServerConfig>;
+  /** Where sign-in attempts are counted (default: Redis when REDIS_URL is set, else memory). */
   rateLimiter?: RateLimiter;
   /** Close the store on shutdown (default true). */
   closeStore?: boolean;
@@ -34,12 +36,20 @@ const DRAIN_MS = 10_000;
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
   const lifecycle: Lifecycle = { draining: false };
+  // Several replicas share sign-in rate limits through Redis when REDIS_URL is set.
+  let redis: Redis | undefined;
+  let rateLimiter = options.rateLimiter;
+  if (!rateLimiter && process.env.REDIS_URL) {
+    redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 2 });
+    redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis error'));
+    rateLimiter = new RedisRateLimiter(redis);
+  }
   const app = createApp({
     store: options.store,
     logger,
     lifecycle,
     ...(options.config ? { config: options.config } : {}),
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(rateLimiter ? { rateLimiter } : {}),
   });
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -91,6 +101,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         });
         (server as HttpServer).closeIdleConnections?.();
       });
+      redis?.disconnect();
       if (options.closeStore !== false) await options.store.close();
       logger.info('server stopped');
     })();
