@@ -209,15 +209,16 @@ function screenRows(
 
 interface WorkerInit {
   readonly kind: 'interdict-screen';
-  readonly lists: readonly string[];
+  /** Parsed once by the main thread and copied to each worker (cheaper than parsing again). */
+  readonly entities: readonly Entity[];
   readonly threshold: number;
 }
 
 type WorkerMessage = { type: 'ready' } | { type: 'done'; id: number; results: string[][] };
 
 /** Worker side: build the index once, then screen the chunks the main thread sends. */
-async function runWorker(init: WorkerInit): Promise<void> {
-  const index = indexLists(await loadLists(init.lists));
+function runWorker(init: WorkerInit): void {
+  const index = ScreeningIndex.build(init.entities);
   const port = parentPort!;
   port.on('message', (msg: { id: number; rows: BatchRow[] } | { stop: true }) => {
     if ('stop' in msg) {
@@ -231,11 +232,12 @@ async function runWorker(init: WorkerInit): Promise<void> {
 }
 
 if (!isMainThread && (workerData as WorkerInit | undefined)?.kind === 'interdict-screen') {
-  await runWorker(workerData as WorkerInit);
+  runWorker(workerData as WorkerInit);
 }
 
 function startWorker(init: WorkerInit): Worker {
   // Workers run TypeScript through tsx like the main thread does (its loader is not inherited).
+  // The entities travel by structured clone in workerData.
   const entry = pathToFileURL(fileURLToPath(import.meta.url)).href;
   const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(code, { eval: true, workerData: init });
@@ -247,6 +249,7 @@ export async function screenInWorkers(
   init: Omit<WorkerInit, 'kind'>,
   threads: number,
   onProgress: (done: number) => void,
+  onReady?: () => void,
 ): Promise<string[][]> {
   const chunkSize = 256;
   const chunks: BatchRow[][] = [];
@@ -257,6 +260,7 @@ export async function screenInWorkers(
   const workers = Array.from({ length: Math.max(1, Math.min(threads, chunks.length)) }, () =>
     startWorker({ kind: 'interdict-screen', ...init }),
   );
+  let ready = 0;
   try {
     await Promise.all(
       workers.map(
@@ -272,7 +276,10 @@ export async function screenInWorkers(
               worker.postMessage({ id, rows: chunks[id] });
             };
             worker.on('message', (msg: WorkerMessage) => {
-              if (msg.type === 'ready') return send();
+              if (msg.type === 'ready') {
+                if (++ready === workers.length) onReady?.();
+                return send();
+              }
               results[msg.id] = msg.results;
               done += msg.results.length;
               onProgress(done);
@@ -451,7 +458,8 @@ export const registerScreen: RegisterCommands = (program: Command) => {
             progress.update(results.length);
           }
         } else {
-          results = await screenInWorkers(rows, { lists: opts.list, threshold }, threads, (d) =>
+          const entities = lists.flatMap((l) => l.entities);
+          results = await screenInWorkers(rows, { entities, threshold }, threads, (d) =>
             progress.update(d),
           );
         }
