@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Helpers for the console's browser tests: Debian's chromium through playwright-core (never a
 // downloaded browser), console-error collection, screenshots and an axe-core accessibility scan.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

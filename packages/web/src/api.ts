@@ -26,6 +26,8 @@ export interface Organisation {
   id: string;
   name: string;
   kind: OrganisationKind;
+  /** The instance's own organisation (created at first start); its admins manage the others. */
+  home?: boolean;
   createdAt: string;
 }
 
@@ -38,13 +40,13 @@ export interface Session {
 export interface ApiToken {
   id: string;
   name: string;
-  role?: Role;
-  userId?: string | null;
-  organisationId?: string;
+  role: Role;
+  userId: string | null;
+  organisationId: string;
   createdAt: string;
-  expiresAt?: string | null;
-  revokedAt?: string | null;
-  lastUsedAt?: string | null;
+  expiresAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
 }
 
 export interface CreatedToken {
@@ -59,16 +61,16 @@ export interface CreatedUser extends User {
 
 export interface AuditEvent {
   id: string;
-  createdAt?: string;
-  at?: string;
+  organisationId: string | null;
+  actorUserId: string | null;
+  actorTokenId: string | null;
   action: string;
-  actorUserId?: string | null;
-  actorEmail?: string | null;
-  organisationId?: string | null;
-  targetType?: string | null;
-  targetId?: string | null;
-  target?: string | null;
-  details?: unknown;
+  outcome: 'success' | 'failure';
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+  createdAt: string;
 }
 
 export interface IngestKind {
@@ -140,7 +142,7 @@ function describeFieldErrors(errors: unknown): string[] {
     return errors.map((e) => {
       if (e && typeof e === 'object') {
         const { path, pointer, field, message, detail } = e as Record<string, unknown>;
-        const where = Array.isArray(path) ? path.join('.') : (pointer ?? field);
+        const where = Array.isArray(path) ? path.join('.') : (path ?? pointer ?? field);
         const what = message ?? detail;
         return typeof where === 'string' && where ? `${where}: ${String(what)}` : String(what);
       }

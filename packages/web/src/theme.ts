@@ -56,9 +56,13 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
     ...Object.fromEntries(
       tinted.flatMap((c) => [
         [`--mantine-color-${c}-light`, t.colors[c][0]],
+        [`--mantine-color-${c}-light-hover`, t.colors[c][1]],
         [`--mantine-color-${c}-light-color`, darkText[c] ?? t.colors[c][9]],
       ]),
     ),
+    '--mantine-primary-color-light': t.colors.blue[0],
+    '--mantine-primary-color-light-hover': t.colors.blue[1],
+    '--mantine-primary-color-light-color': t.colors.blue[9],
     '--mantine-color-dimmed': t.colors.gray[7],
     '--interdict-danger-text': t.colors.red[9],
     '--mantine-color-placeholder': t.colors.gray[7],

@@ -13,7 +13,7 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { IconLogout, IconMoon, IconShieldLock, IconSun } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { pages } from '../pages';
@@ -86,16 +86,17 @@ export function Shell() {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const mainRef = useRef<HTMLElement>(null);
-  const firstRender = useRef(true);
+  const shownPath = useRef(location.pathname);
+  // Below the md breakpoint the navbar slides over the page; while closed it is inert, so Tab
+  // never lands on links that are off screen.
+  const small = useMediaQuery('(max-width: 61.99em)') ?? false;
   const visible = pages.filter((p) => !p.roles || p.roles.includes(user.role));
 
   // After an in-app navigation, move focus to the new page's content so keyboard and screen
   // reader users start there (WCAG 2.4.3 focus order), and close the navbar on small screens.
   useEffect(() => {
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
+    if (shownPath.current === location.pathname) return;
+    shownPath.current = location.pathname;
     close();
     mainRef.current?.focus({ preventScroll: true });
     window.scrollTo({ top: 0 });
@@ -136,7 +137,13 @@ export function Shell() {
             </Group>
           </Group>
         </AppShell.Header>
-        <AppShell.Navbar p="xs" id="primary-navigation" aria-label="Primary">
+        <AppShell.Navbar
+          p="xs"
+          id="primary-navigation"
+          aria-label="Primary"
+          inert={small && !opened}
+          className={classes.navbar}
+        >
           <AppShell.Section grow component={ScrollArea}>
             {visible.map((p) => (
               <NavLink

@@ -1,24 +1,30 @@
-import { Button, Code, Group, Stack, Table, Text } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { Badge, Button, Code, Group, Stack, Table, Text } from '@mantine/core';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, type AuditEvent } from '../../api';
 import { Empty } from '../../components/Empty';
 import { ErrorAlert, Loading } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
 
 function target(event: AuditEvent): string {
-  if (event.target) return event.target;
-  if (event.targetType)
-    return event.targetId ? `${event.targetType} ${event.targetId}` : event.targetType;
-  return event.targetId ?? '—';
+  if (!event.targetType) return event.targetId ?? '—';
+  return event.targetId ? `${event.targetType} ${event.targetId}` : event.targetType;
 }
 
 function details(event: AuditEvent): string | null {
-  if (event.details == null) return null;
-  if (typeof event.details === 'object' && Object.keys(event.details).length === 0) return null;
-  return JSON.stringify(event.details);
+  const entries = Object.entries(event.details);
+  if (event.ip) entries.push(['ip', event.ip]);
+  return entries.length === 0 ? null : JSON.stringify(Object.fromEntries(entries));
 }
 
 export function AuditPanel() {
+  // Names for actor ids; admins may list their users (the audit log is admin-only as well).
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  const actor = (event: AuditEvent): string => {
+    if (event.actorUserId)
+      return users.data?.items.find((u) => u.id === event.actorUserId)?.email ?? event.actorUserId;
+    if (event.actorTokenId) return `API token ${event.actorTokenId}`;
+    return 'system';
+  };
   const audit = useInfiniteQuery({
     queryKey: ['audit'],
     queryFn: ({ pageParam }) => api.audit.list({ limit: 50, cursor: pageParam }),
@@ -46,6 +52,7 @@ export function AuditPanel() {
               <Table.Th scope="col">Time</Table.Th>
               <Table.Th scope="col">Action</Table.Th>
               <Table.Th scope="col">Actor</Table.Th>
+              <Table.Th scope="col">Outcome</Table.Th>
               <Table.Th scope="col">Target</Table.Th>
               <Table.Th scope="col">Details</Table.Th>
             </Table.Tr>
@@ -56,12 +63,17 @@ export function AuditPanel() {
               return (
                 <Table.Tr key={e.id}>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    {formatDateTime(e.createdAt ?? e.at)}
+                    {formatDateTime(e.createdAt)}
                   </Table.Td>
                   <Table.Td>
                     <Code>{e.action}</Code>
                   </Table.Td>
-                  <Table.Td>{e.actorEmail ?? e.actorUserId ?? 'system'}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{actor(e)}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={e.outcome === 'failure' ? 'red' : 'teal'}>
+                      {e.outcome}
+                    </Badge>
+                  </Table.Td>
                   <Table.Td style={{ overflowWrap: 'anywhere' }}>{target(e)}</Table.Td>
                   <Table.Td maw={320}>
                     {extra ? (

@@ -1,5 +1,16 @@
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Card, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, organisationKinds, type OrganisationKind } from '../../api';
 import { Empty } from '../../components/Empty';
@@ -68,7 +79,14 @@ export function OrganisationsPanel() {
   const query = useQuery(organisationsQuery);
   return (
     <Stack gap="lg">
-      <CreateOrganisation />
+      {organisation.home !== false ? (
+        <CreateOrganisation />
+      ) : (
+        <Text size="sm" c="dimmed">
+          Partner organisations are created by the administrators of this instance&apos;s home
+          organisation.
+        </Text>
+      )}
       <QueryState query={query} label="organisations">
         {({ items }) =>
           items.length === 0 ? (
@@ -92,6 +110,11 @@ export function OrganisationsPanel() {
                         {o.id === organisation.id && (
                           <Badge size="sm" variant="light" ml={4}>
                             yours
+                          </Badge>
+                        )}
+                        {o.home && (
+                          <Badge size="sm" variant="light" color="gray" ml={4}>
+                            home
                           </Badge>
                         )}
                       </Table.Td>

@@ -24,7 +24,7 @@ const tokensKey = ['tokens'] as const;
 
 function tokenState(token: ApiToken): { label: string; color: string } {
   if (token.revokedAt) return { label: 'revoked', color: 'gray' };
-  if (token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now())
+  if (new Date(token.expiresAt).getTime() <= Date.now())
     return { label: 'expired', color: 'orange' };
   return { label: 'active', color: 'teal' };
 }
@@ -175,7 +175,7 @@ export function TokensPanel() {
                     return (
                       <Table.Tr key={t.id}>
                         <Table.Td>{t.name}</Table.Td>
-                        <Table.Td>{t.role ?? '—'}</Table.Td>
+                        <Table.Td>{t.role}</Table.Td>
                         <Table.Td>
                           <Badge color={state.color} variant="light">
                             {state.label}
