@@ -4,3 +4,4 @@
  * `createRoute` from @hono/zod-openapi so they land in the OpenAPI document.
  */
 export * as analytics from './analytics';
+export * as ledger from './ledger';
