@@ -65,9 +65,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api.auth.signOut();
     } finally {
+      // Keep the session query itself (its observer would not see a replacement) and drop
+      // every other cached answer, which belonged to the signed-out user.
       setCsrfToken(null);
-      queryClient.clear();
       queryClient.setQueryData(sessionKey, null);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
     }
   }, [queryClient]);
 

@@ -1,4 +1,11 @@
-import { Badge, Modal, Table, createTheme, type CSSVariablesResolver } from '@mantine/core';
+import {
+  Badge,
+  Modal,
+  Table,
+  TableScrollContainer,
+  createTheme,
+  type CSSVariablesResolver,
+} from '@mantine/core';
 
 // Shade 8 of blue keeps white text on filled buttons above the WCAG 2.2 AA contrast of 4.5:1
 // (Mantine's default shade 6 gives about 3.5:1); the font stack is the system's, so nothing is
@@ -21,6 +28,11 @@ export const theme = createTheme({
       styles: { caption: { textAlign: 'left', fontSize: 'var(--mantine-font-size-sm)' } },
     }),
     // Status badges sit in narrow table cells: never truncate a one-word status.
+    // A native scroller that keyboard users can focus and scroll (WCAG 2.1.1; axe's
+    // scrollable-region-focusable) when a wide table overflows at tablet width.
+    TableScrollContainer: TableScrollContainer.extend({
+      defaultProps: { type: 'native', tabIndex: 0 },
+    }),
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } }),
     Badge: Badge.extend({
       defaultProps: { tt: 'none' },
