@@ -646,13 +646,6 @@ export interface Explanation {
   readonly contributions: Float64Array;
 }
 
-interface PathElement {
-  d: number;
-  z: number;
-  o: number;
-  w: number;
-}
-
 /**
  * Exact TreeSHAP (Lundberg, Erion and Lee, "Consistent individualized feature attribution for
  * tree ensembles", 2018, Algorithm 2): Shapley values of the tree's conditional expectation,
@@ -661,12 +654,43 @@ interface PathElement {
  */
 export function treeShap(model: GbdtModel, values: ArrayLike<number>, offset = 0): Explanation {
   const phi = new Float64Array(model.featureCount);
-  let bias = model.baseMargin;
-  for (const tree of model.trees) {
-    bias += expectedValue(tree, 0);
-    recurse(tree, values, offset, phi, 0, [], 1, 1, -1);
-  }
+  const { depth, bias } = summary(model);
+  // One buffer for all path copies: level k's path (length ≤ k + 1) lives at offset k(k+1)/2,
+  // as in the reference implementation, so recursion allocates nothing.
+  const size = ((depth + 2) * (depth + 3)) / 2;
+  const path: PathBuffers = {
+    d: new Int32Array(size),
+    z: new Float64Array(size),
+    o: new Float64Array(size),
+    w: new Float64Array(size),
+  };
+  for (const tree of model.trees) recurse(tree, values, offset, phi, path, 0, 0, 0, 1, 1, -1);
   return { bias, contributions: phi };
+}
+
+const summaries = new WeakMap<GbdtModel, { depth: number; bias: number }>();
+
+/** The deepest tree and the expected margin (base + each tree's mean leaf), cached per model. */
+function summary(model: GbdtModel): { depth: number; bias: number } {
+  let s = summaries.get(model);
+  if (!s) {
+    let depth = 0;
+    let bias = model.baseMargin;
+    for (const tree of model.trees) {
+      depth = Math.max(depth, treeDepth(tree, 0));
+      bias += expectedValue(tree, 0);
+    }
+    s = { depth, bias };
+    summaries.set(model, s);
+  }
+  return s;
+}
+
+function treeDepth(tree: Tree, n: number): number {
+  if ((tree.feature[n] as number) < 0) return 0;
+  return (
+    1 + Math.max(treeDepth(tree, tree.left[n] as number), treeDepth(tree, tree.right[n] as number))
+  );
 }
 
 function expectedValue(tree: Tree, n: number): number {
@@ -681,52 +705,69 @@ function expectedValue(tree: Tree, n: number): number {
   );
 }
 
-function extendPath(path: PathElement[], pz: number, po: number, pi: number): void {
-  const l = path.length;
-  path.push({ d: pi, z: pz, o: po, w: l === 0 ? 1 : 0 });
+interface PathBuffers {
+  readonly d: Int32Array;
+  readonly z: Float64Array;
+  readonly o: Float64Array;
+  readonly w: Float64Array;
+}
+
+/** EXTEND of Algorithm 2: appends (pi, pz, po) to the path of length `l` starting at `at`. */
+function extendPath(
+  p: PathBuffers,
+  at: number,
+  l: number,
+  pz: number,
+  po: number,
+  pi: number,
+): void {
+  p.d[at + l] = pi;
+  p.z[at + l] = pz;
+  p.o[at + l] = po;
+  p.w[at + l] = l === 0 ? 1 : 0;
   for (let i = l - 1; i >= 0; i--) {
-    const e = path[i] as PathElement;
-    (path[i + 1] as PathElement).w += (po * e.w * (i + 1)) / (l + 1);
-    e.w = (pz * e.w * (l - i)) / (l + 1);
+    p.w[at + i + 1] =
+      (p.w[at + i + 1] as number) + (po * (p.w[at + i] as number) * (i + 1)) / (l + 1);
+    p.w[at + i] = (pz * (p.w[at + i] as number) * (l - i)) / (l + 1);
   }
 }
 
-function unwindPath(path: PathElement[], i: number): void {
-  const l = path.length - 1;
-  const { o, z } = path[i] as PathElement;
-  let n = (path[l] as PathElement).w;
+/** UNWIND of Algorithm 2: removes element `i` from the path of length `len`. */
+function unwindPath(p: PathBuffers, at: number, len: number, i: number): void {
+  const l = len - 1;
+  const o = p.o[at + i] as number;
+  const z = p.z[at + i] as number;
+  let n = p.w[at + l] as number;
   for (let j = l - 1; j >= 0; j--) {
-    const e = path[j] as PathElement;
     if (o !== 0) {
-      const t = e.w;
-      e.w = (n * (l + 1)) / ((j + 1) * o);
-      n = t - (e.w * z * (l - j)) / (l + 1);
+      const t = p.w[at + j] as number;
+      p.w[at + j] = (n * (l + 1)) / ((j + 1) * o);
+      n = t - ((p.w[at + j] as number) * z * (l - j)) / (l + 1);
     } else {
-      e.w = (e.w * (l + 1)) / (z * (l - j));
+      p.w[at + j] = ((p.w[at + j] as number) * (l + 1)) / (z * (l - j));
     }
   }
   for (let j = i; j < l; j++) {
-    const a = path[j] as PathElement;
-    const b = path[j + 1] as PathElement;
-    a.d = b.d;
-    a.z = b.z;
-    a.o = b.o;
+    p.d[at + j] = p.d[at + j + 1] as number;
+    p.z[at + j] = p.z[at + j + 1] as number;
+    p.o[at + j] = p.o[at + j + 1] as number;
   }
-  path.pop();
 }
 
-function unwoundSum(path: PathElement[], i: number): number {
-  const l = path.length - 1;
-  const { o, z } = path[i] as PathElement;
+/** Sum of the weights UNWIND(i) would leave, without changing the path. */
+function unwoundSum(p: PathBuffers, at: number, len: number, i: number): number {
+  const l = len - 1;
+  const o = p.o[at + i] as number;
+  const z = p.z[at + i] as number;
   let total = 0;
-  let n = (path[l] as PathElement).w;
+  let n = p.w[at + l] as number;
   for (let j = l - 1; j >= 0; j--) {
     if (o !== 0) {
       const t = (n * (l + 1)) / ((j + 1) * o);
       total += t;
-      n = (path[j] as PathElement).w - (t * z * (l - j)) / (l + 1);
+      n = (p.w[at + j] as number) - (t * z * (l - j)) / (l + 1);
     } else {
-      total += ((path[j] as PathElement).w * (l + 1)) / (z * (l - j));
+      total += ((p.w[at + j] as number) * (l + 1)) / (z * (l - j));
     }
   }
   return total;
@@ -737,20 +778,30 @@ function recurse(
   values: ArrayLike<number>,
   offset: number,
   phi: Float64Array,
+  p: PathBuffers,
+  parentAt: number,
+  parentLen: number,
   node: number,
-  parentPath: PathElement[],
   pz: number,
   po: number,
   pi: number,
 ): void {
-  const path = parentPath.map((e) => ({ ...e }));
-  extendPath(path, pz, po, pi);
+  // This level's path starts right after the parent's and begins as a copy of it.
+  const at = parentAt + parentLen;
+  p.d.copyWithin(at, parentAt, parentAt + parentLen);
+  p.z.copyWithin(at, parentAt, parentAt + parentLen);
+  p.o.copyWithin(at, parentAt, parentAt + parentLen);
+  p.w.copyWithin(at, parentAt, parentAt + parentLen);
+  extendPath(p, at, parentLen, pz, po, pi);
+  let len = parentLen + 1;
   const f = tree.feature[node] as number;
   if (f < 0) {
     const v = tree.value[node] as number;
-    for (let i = 1; i < path.length; i++) {
-      const e = path[i] as PathElement;
-      phi[e.d] = (phi[e.d] as number) + unwoundSum(path, i) * (e.o - e.z) * v;
+    for (let i = 1; i < len; i++) {
+      const d = p.d[at + i] as number;
+      phi[d] =
+        (phi[d] as number) +
+        unwoundSum(p, at, len, i) * ((p.o[at + i] as number) - (p.z[at + i] as number)) * v;
     }
     return;
   }
@@ -761,14 +812,40 @@ function recurse(
   const cover = tree.cover[node] as number;
   let iz = 1;
   let io = 1;
-  const k = path.findIndex((e, idx) => idx > 0 && e.d === f);
-  if (k > 0) {
-    iz = (path[k] as PathElement).z;
-    io = (path[k] as PathElement).o;
-    unwindPath(path, k);
+  let k = 1;
+  while (k < len && p.d[at + k] !== f) k++;
+  if (k < len) {
+    iz = p.z[at + k] as number;
+    io = p.o[at + k] as number;
+    unwindPath(p, at, len, k);
+    len--;
   }
-  recurse(tree, values, offset, phi, hot, path, (iz * (tree.cover[hot] as number)) / cover, io, f);
-  recurse(tree, values, offset, phi, cold, path, (iz * (tree.cover[cold] as number)) / cover, 0, f);
+  recurse(
+    tree,
+    values,
+    offset,
+    phi,
+    p,
+    at,
+    len,
+    hot,
+    (iz * (tree.cover[hot] as number)) / cover,
+    io,
+    f,
+  );
+  recurse(
+    tree,
+    values,
+    offset,
+    phi,
+    p,
+    at,
+    len,
+    cold,
+    (iz * (tree.cover[cold] as number)) / cover,
+    0,
+    f,
+  );
 }
 
 /**
