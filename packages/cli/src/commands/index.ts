@@ -6,6 +6,7 @@ import { registerTokens } from './tokens';
 import { registerUsers } from './users';
 import { registerScreen } from './screen';
 import { registerLedger } from './ledger';
+import { registerTarget } from './target';
 
 /**
  * Each capability adds its commands in its own file under `commands/` and one line here, so that
@@ -20,5 +21,6 @@ export const commandRegistrars: RegisterCommands[] = [
   registerUsers,
   registerTokens,
   registerScreen,
+  registerTarget,
   registerLedger,
 ];
