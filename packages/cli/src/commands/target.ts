@@ -21,7 +21,6 @@ import {
   trainTargetingModel,
   type ColumnMapping,
   type Declaration,
-  type Objective,
   type SelectionOptions,
 } from '@interdict/targeting';
 import { CliExit, ExitCode } from '../exit-codes';
