@@ -61,3 +61,4 @@ export {
 export { csrfTokenFor, API_TOKEN_PREFIX } from './secrets';
 export * from './analytics/repository';
 export * from './ledger/index';
+export * from './screening/index';

@@ -3,4 +3,5 @@
  * line here, e.g. `import '../analytics/ingest';`.
  */
 import '../analytics/ingest';
+import '../screening/ingest';
 export {};

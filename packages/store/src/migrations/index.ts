@@ -1,6 +1,7 @@
 import { platformMigrations } from './0001-platform';
 import { analyticsMigrations } from '../analytics/migrations';
 import { ledgerMigrations } from '../ledger/migrations';
+import { screeningMigrations } from '../screening/migrations';
 import type { MigrationSet } from './types';
 
 /**
@@ -12,4 +13,5 @@ export const migrationSets: MigrationSet[] = [
   // capabilities below, one per line
   analyticsMigrations,
   ledgerMigrations,
+  screeningMigrations,
 ];

@@ -1,0 +1,16 @@
+export {
+  SCREENING_READER_ROLES,
+  SCREENING_DECIDER_ROLES,
+  listScreeningVersions,
+  currentScreeningEntities,
+  getScreeningEntity,
+  recordScreeningDecision,
+  listScreeningDecisions,
+  screeningSummary,
+  installListVersion,
+  parseStoredList,
+  saveListPart,
+  type StoredListVersion,
+  type ScreeningDecision,
+  type OfacPart,
+} from './repository';

@@ -1,0 +1,72 @@
+import { sql, type Kysely } from 'kysely';
+import type { MigrationSet } from '../migrations/types';
+
+/**
+ * Screening tables (range 0200–0299).
+ * - `screening_sources`: the raw text of the latest file of each part of a list (OFAC's legacy
+ *   set arrives as up to four files), so a version can be rebuilt from what was uploaded.
+ * - `screening_list_versions`: one row per distinct content of a list; `current` marks the one in
+ *   force. A failed import changes nothing (the ingest job is one transaction).
+ * - `screening_entities`: the parsed entities of every version (JSON of the entity model).
+ * - `screening_decisions`: officers' confirm/dismiss decisions on hits, per organisation.
+ */
+async function up0200(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE screening_sources (
+      list text NOT NULL,
+      part text NOT NULL,
+      source_name text NOT NULL,
+      sha256 text NOT NULL,
+      body text NOT NULL,
+      job_id text,
+      ingested_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (list, part)
+    )`.execute(db);
+  await sql`
+    CREATE TABLE screening_list_versions (
+      id text PRIMARY KEY,
+      list text NOT NULL,
+      published text,
+      content_hash text NOT NULL,
+      counts jsonb NOT NULL,
+      diff jsonb NOT NULL,
+      source_name text NOT NULL,
+      job_id text,
+      current boolean NOT NULL DEFAULT false,
+      ingested_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX screening_versions_list ON screening_list_versions (list, ingested_at)`.execute(
+    db,
+  );
+  await sql`
+    CREATE TABLE screening_entities (
+      version_id text NOT NULL REFERENCES screening_list_versions (id),
+      entity_id text NOT NULL,
+      schema text NOT NULL,
+      primary_name text NOT NULL,
+      data jsonb NOT NULL,
+      PRIMARY KEY (version_id, entity_id)
+    )`.execute(db);
+  await sql`
+    CREATE TABLE screening_decisions (
+      id text PRIMARY KEY,
+      organisation_id text NOT NULL,
+      user_id text,
+      entity_id text NOT NULL,
+      query_name text NOT NULL,
+      decision text NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+      note text NOT NULL DEFAULT '',
+      score double precision,
+      list_versions jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX screening_decisions_org ON screening_decisions (organisation_id, created_at)`.execute(
+    db,
+  );
+}
+
+export const screeningMigrations: MigrationSet = {
+  capability: 'screening',
+  range: [200, 299],
+  migrations: { '0200_screening': { up: up0200 } },
+};

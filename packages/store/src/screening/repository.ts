@@ -1,0 +1,325 @@
+import { sha256Hex } from '@interdict/core';
+import {
+  diffLists,
+  parseOfac,
+  parseUnConsolidated,
+  type Entity,
+  type ListVersion,
+  type ParsedList,
+} from '@interdict/screening';
+import { sql, type Kysely } from 'kysely';
+import { assertRole, type Actor, type Role } from '../actor';
+import { StoreError } from '../errors';
+import { recordAudit } from '../repositories/audit';
+import type { Store } from '../store';
+
+/** Watchlists are reference data for the whole instance; partners see shared intelligence only. */
+export const SCREENING_READER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer'];
+/** Who may confirm or dismiss a hit. */
+export const SCREENING_DECIDER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
+
+export type OfacPart = 'sdn' | 'alt' | 'add' | 'comments';
+
+export interface StoredListVersion extends ListVersion {
+  readonly storedId: string;
+  readonly current: boolean;
+  readonly sourceName: string;
+  readonly ingestedAt: string;
+  readonly diff: { added: number; changed: number; removed: number; sample: string[] };
+}
+
+export interface ScreeningDecision {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly userId: string | null;
+  readonly entityId: string;
+  readonly queryName: string;
+  readonly decision: 'confirmed' | 'dismissed';
+  readonly note: string;
+  readonly score: number | null;
+  readonly listVersions: readonly string[];
+  readonly createdAt: string;
+}
+
+const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
+
+function iso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function* chunks(text: string): Generator<string> {
+  for (let i = 0; i < text.length; i += 1 << 20) yield text.slice(i, i + (1 << 20));
+}
+
+/** Keep the latest file of one part of a list (called inside the ingest job's transaction). */
+export async function saveListPart(
+  store: Store,
+  list: string,
+  part: string,
+  sourceName: string,
+  body: string,
+  jobId: string | null,
+): Promise<void> {
+  const db = raw(store);
+  if (list === 'ofac' && part === 'sdn') {
+    // Supplements (alt, add, comments) belong to the sdn.csv they came with.
+    await sql`DELETE FROM screening_sources WHERE list = 'ofac'`.execute(db);
+  }
+  await sql`
+    INSERT INTO screening_sources (list, part, source_name, sha256, body, job_id)
+    VALUES (${list}, ${part}, ${sourceName}, ${sha256Hex(body)}, ${body}, ${jobId})
+    ON CONFLICT (list, part) DO UPDATE SET source_name = excluded.source_name,
+      sha256 = excluded.sha256, body = excluded.body, job_id = excluded.job_id,
+      ingested_at = now()`.execute(db);
+}
+
+async function parts(
+  store: Store,
+  list: string,
+): Promise<Map<string, { body: string; name: string }>> {
+  const rows = await sql<{ part: string; body: string; source_name: string }>`
+    SELECT part, body, source_name FROM screening_sources WHERE list = ${list}`.execute(raw(store));
+  return new Map(rows.rows.map((r) => [r.part, { body: r.body, name: r.source_name }]));
+}
+
+/** Parse the stored parts of a list into its entities. */
+export async function parseStoredList(store: Store, list: 'ofac' | 'un'): Promise<ParsedList> {
+  const p = await parts(store, list);
+  if (list === 'un') {
+    const xml = p.get('xml');
+    if (!xml) throw new StoreError('INVALID_ARGUMENT', 'no UN consolidated list has been uploaded');
+    return parseUnConsolidated(chunks(xml.body));
+  }
+  const sdn = p.get('sdn');
+  if (!sdn) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      'upload OFAC sdn.csv before its alt.csv, add.csv or sdn_comments.csv',
+    );
+  }
+  const dated = /(\d{4}-\d{2}-\d{2})/.exec(sdn.name)?.[1];
+  const get = (k: string) => p.get(k);
+  return parseOfac({
+    sdn: chunks(sdn.body),
+    ...(get('alt') ? { alt: chunks(get('alt')!.body) } : {}),
+    ...(get('add') ? { add: chunks(get('add')!.body) } : {}),
+    ...(get('comments') ? { comments: chunks(get('comments')!.body) } : {}),
+    ...(dated ? { published: dated } : {}),
+  });
+}
+
+async function currentVersionRow(
+  store: Store,
+  list: string,
+): Promise<{ id: string; content_hash: string } | undefined> {
+  const rows = await sql<{ id: string; content_hash: string }>`
+    SELECT id, content_hash FROM screening_list_versions WHERE list = ${list} AND current`.execute(
+    raw(store),
+  );
+  return rows.rows[0];
+}
+
+async function entitiesOf(store: Store, versionId: string): Promise<Entity[]> {
+  const rows = await sql<{ data: unknown }>`
+    SELECT data FROM screening_entities WHERE version_id = ${versionId} ORDER BY entity_id`.execute(
+    raw(store),
+  );
+  return rows.rows.map((r) => json<Entity>(r.data));
+}
+
+/**
+ * Make `parsed` the list version in force: a new version row with its entities and what changed
+ * against the previous one. The same content again changes nothing.
+ */
+export async function installListVersion(
+  store: Store,
+  parsed: ParsedList,
+  sourceName: string,
+  jobId: string | null,
+  progress?: (done: number, total: number) => void,
+): Promise<{
+  version: string;
+  unchanged: boolean;
+  added: number;
+  changed: number;
+  removed: number;
+}> {
+  const db = raw(store);
+  const list = parsed.version.source;
+  const previous = await currentVersionRow(store, list);
+  if (previous && previous.content_hash === parsed.version.contentHash) {
+    return { version: previous.id, unchanged: true, added: 0, changed: 0, removed: 0 };
+  }
+  const before = previous ? await entitiesOf(store, previous.id) : [];
+  const diff = diffLists(before, parsed.entities);
+  const storedId = `${parsed.version.id}#${parsed.version.contentHash.slice(0, 8)}`;
+  const existing = await sql<{ id: string }>`
+    SELECT id FROM screening_list_versions WHERE id = ${storedId}`.execute(db);
+  if (existing.rows.length === 0) {
+    await sql`
+      INSERT INTO screening_list_versions (id, list, published, content_hash, counts, diff, source_name, job_id)
+      VALUES (${storedId}, ${list}, ${parsed.version.published ?? null}, ${parsed.version.contentHash},
+        ${JSON.stringify(parsed.version.counts)}, ${JSON.stringify({
+          added: diff.added.length,
+          changed: diff.changed.length,
+          removed: diff.removed.length,
+          sample: [...diff.added.slice(0, 20), ...diff.removed.slice(0, 20)],
+        })}, ${sourceName}, ${jobId})`.execute(db);
+    const batch = 500;
+    for (let i = 0; i < parsed.entities.length; i += batch) {
+      const slice = parsed.entities.slice(i, i + batch);
+      await sql`
+        INSERT INTO screening_entities (version_id, entity_id, schema, primary_name, data)
+        VALUES ${sql.join(
+          slice.map(
+            (e) =>
+              sql`(${storedId}, ${e.id}, ${e.schema}, ${e.names[0]?.full ?? ''}, ${JSON.stringify(e)})`,
+          ),
+        )}`.execute(db);
+      progress?.(Math.min(i + batch, parsed.entities.length), parsed.entities.length);
+    }
+  }
+  await sql`UPDATE screening_list_versions SET current = (id = ${storedId}) WHERE list = ${list}`.execute(
+    db,
+  );
+  return {
+    version: storedId,
+    unchanged: false,
+    added: diff.added.length,
+    changed: diff.changed.length,
+    removed: diff.removed.length,
+  };
+}
+
+function toVersion(r: Record<string, unknown>): StoredListVersion {
+  const counts = json<ListVersion['counts']>(r.counts);
+  const id = String(r.id);
+  return {
+    id: id.split('#')[0]!,
+    storedId: id,
+    source: String(r.list),
+    ...(typeof r.published === 'string' ? { published: r.published } : {}),
+    contentHash: String(r.content_hash),
+    counts,
+    current: r.current === true,
+    sourceName: String(r.source_name),
+    ingestedAt: iso(r.ingested_at),
+    diff: json(r.diff),
+  };
+}
+
+/** Every list version, newest first; the ones in force have `current`. */
+export async function listScreeningVersions(
+  store: Store,
+  actor: Actor,
+): Promise<StoredListVersion[]> {
+  assertRole(actor, ...SCREENING_READER_ROLES);
+  const rows = await sql<Record<string, unknown>>`
+    SELECT id, list, published, content_hash, counts, diff, source_name, current, ingested_at
+    FROM screening_list_versions ORDER BY ingested_at DESC, id`.execute(raw(store));
+  return rows.rows.map(toVersion);
+}
+
+/** The entities of every list version in force, for building the screening index. */
+export async function currentScreeningEntities(
+  store: Store,
+  actor: Actor,
+): Promise<{ versions: StoredListVersion[]; entities: Entity[] }> {
+  const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
+  const entities: Entity[] = [];
+  for (const v of versions) entities.push(...(await entitiesOf(store, v.storedId)));
+  return { versions, entities };
+}
+
+/** One entity of a version in force, or NOT_FOUND. */
+export async function getScreeningEntity(
+  store: Store,
+  actor: Actor,
+  entityId: string,
+): Promise<{ entity: Entity; version: string }> {
+  assertRole(actor, ...SCREENING_READER_ROLES);
+  const rows = await sql<{ data: unknown; version_id: string }>`
+    SELECT e.data, e.version_id FROM screening_entities e
+    JOIN screening_list_versions v ON v.id = e.version_id AND v.current
+    WHERE e.entity_id = ${entityId}`.execute(raw(store));
+  const row = rows.rows[0];
+  if (!row) throw new StoreError('NOT_FOUND', `no listed entity ${entityId}`);
+  return { entity: json<Entity>(row.data), version: row.version_id };
+}
+
+/** Record an officer's decision on a hit (with an audit event, in one transaction). */
+export async function recordScreeningDecision(
+  store: Store,
+  actor: Actor,
+  input: {
+    entityId: string;
+    queryName: string;
+    decision: 'confirmed' | 'dismissed';
+    note?: string;
+    score?: number;
+    listVersions: readonly string[];
+  },
+): Promise<ScreeningDecision> {
+  assertRole(actor, ...SCREENING_DECIDER_ROLES);
+  await getScreeningEntity(store, actor, input.entityId);
+  const id = crypto.randomUUID();
+  return store.transaction(async (tx) => {
+    await sql`
+      INSERT INTO screening_decisions (id, organisation_id, user_id, entity_id, query_name, decision, note, score, list_versions)
+      VALUES (${id}, ${actor.organisationId}, ${actor.userId}, ${input.entityId}, ${input.queryName},
+        ${input.decision}, ${input.note ?? ''}, ${input.score ?? null}, ${JSON.stringify(input.listVersions)})`.execute(
+      raw(tx),
+    );
+    await recordAudit(tx.db, {
+      action: `screening.decision.${input.decision}`,
+      actor,
+      targetType: 'screening-entity',
+      targetId: input.entityId,
+      details: { queryName: input.queryName, score: input.score ?? null },
+    });
+    const [decision] = await listScreeningDecisions(tx, actor, { id });
+    return decision!;
+  });
+}
+
+/** Decisions of the actor's organisation, newest first (never another organisation's). */
+export async function listScreeningDecisions(
+  store: Store,
+  actor: Actor,
+  filter: { entityId?: string; id?: string } = {},
+): Promise<ScreeningDecision[]> {
+  assertRole(actor, ...SCREENING_READER_ROLES);
+  const rows = await sql<Record<string, unknown>>`
+    SELECT * FROM screening_decisions
+    WHERE organisation_id = ${actor.organisationId}
+      AND (${filter.entityId ?? null}::text IS NULL OR entity_id = ${filter.entityId ?? null})
+      AND (${filter.id ?? null}::text IS NULL OR id = ${filter.id ?? null})
+    ORDER BY created_at DESC LIMIT 500`.execute(raw(store));
+  return rows.rows.map((r) => ({
+    id: String(r.id),
+    organisationId: String(r.organisation_id),
+    userId: typeof r.user_id === 'string' ? r.user_id : null,
+    entityId: String(r.entity_id),
+    queryName: String(r.query_name),
+    decision: r.decision === 'confirmed' ? 'confirmed' : 'dismissed',
+    note: String(r.note),
+    score: r.score == null ? null : Number(r.score),
+    listVersions: json<string[]>(r.list_versions),
+    createdAt: iso(r.created_at),
+  }));
+}
+
+/** Count of entities in force and the latest ingest, for the summary page. */
+export async function screeningSummary(
+  store: Store,
+): Promise<{ count: number; updatedAt: string | null }> {
+  const rows = await sql<{ n: unknown; at: unknown }>`
+    SELECT coalesce(sum((counts->>'entities')::int), 0) AS n, max(ingested_at) AS at
+    FROM screening_list_versions WHERE current`.execute(raw(store));
+  const r = rows.rows[0];
+  return { count: Number(r?.n ?? 0), updatedAt: r?.at ? iso(r.at) : null };
+}
