@@ -303,7 +303,14 @@ export function SeizuresView({ facets }: { facets: Facets }) {
               const pad = item.history.map(() => null);
               const option: ChartOption = {
                 tooltip: { trigger: 'axis' },
-                legend: { top: 0 },
+                legend: {
+                  top: 0,
+                  data: [
+                    'Actual',
+                    'Forecast',
+                    `${Math.round(item.forecast.level * 100)}% interval`,
+                  ],
+                },
                 grid: { left: 60, right: 20, top: 40, bottom: 30 },
                 xAxis: { type: 'category', data: months },
                 yAxis: { type: 'value', name: unit },

@@ -34,13 +34,43 @@ const shapes = feature(
   countries110m as unknown as Topology,
   (countries110m as unknown as Topology).objects.countries as GeometryCollection,
 ) as FeatureCollection<Geometry, { name: string }>;
+/**
+ * Rings that cross the antimeridian (Russia, Fiji) jump from +180 to −180 in Natural Earth;
+ * drawn as given they smear a band across the whole map. Unwrapping each ring (adding ±360 to
+ * keep consecutive points within 180° of each other) lets MapLibre draw them across the seam.
+ */
+function unwrapRing(ring: number[][]): number[][] {
+  let shift = 0;
+  let previous: number | undefined;
+  return ring.map(([lon = 0, lat = 0]) => {
+    if (previous !== undefined) {
+      if (lon + shift - previous > 180) shift -= 360;
+      else if (lon + shift - previous < -180) shift += 360;
+    }
+    previous = lon + shift;
+    return [lon + shift, lat];
+  });
+}
+
+function unwrap(geometry: Geometry): Geometry {
+  if (geometry.type === 'Polygon')
+    return { ...geometry, coordinates: geometry.coordinates.map(unwrapRing) };
+  if (geometry.type === 'MultiPolygon')
+    return { ...geometry, coordinates: geometry.coordinates.map((p) => p.map(unwrapRing)) };
+  return geometry;
+}
+
 /** The numeric ISO code as a property: MapLibre's `['id']` does not keep string ids as given. */
 const countryShapes: FeatureCollection<Geometry, { name: string; iso: string }> = {
   type: 'FeatureCollection',
-  features: shapes.features.map((f) => ({
-    ...f,
-    properties: { name: f.properties.name, iso: String(f.id ?? '') },
-  })),
+  features: shapes.features
+    // Antarctica reaches the pole, which Web Mercator cannot draw.
+    .filter((f) => String(f.id) !== '010')
+    .map((f) => ({
+      ...f,
+      geometry: unwrap(f.geometry),
+      properties: { name: f.properties.name, iso: String(f.id ?? '') },
+    })),
 };
 
 /** Sequential blues for the country shading, light to dark (ColorBrewer Blues, 5 classes). */

@@ -170,8 +170,8 @@ export function WorldView({ facets }: { facets: Facets }) {
           <Title order={2} size="h4" id="countries-heading" mb="xs">
             Countries, {v.year}
           </Title>
-          <Table.ScrollContainer minWidth={400} mah={420}>
-            <Table fz="sm" striped stickyHeader>
+          <Table.ScrollContainer minWidth={400}>
+            <Table fz="sm" striped>
               <Table.Caption>Kilograms reported, every row summed</Table.Caption>
               <Table.Thead>
                 <Table.Tr>
@@ -181,7 +181,7 @@ export function WorldView({ facets }: { facets: Facets }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {yearRows.slice(0, 40).map((t) => (
+                {yearRows.slice(0, 20).map((t) => (
                   <Table.Tr key={t.countryCode}>
                     <Table.Td>{t.country}</Table.Td>
                     <Table.Td ta="right">{fmt(t.kilograms)}</Table.Td>
@@ -203,8 +203,8 @@ export function WorldView({ facets }: { facets: Facets }) {
           </Group>
           <QueryState query={trends} label="trends">
             {(data) => (
-              <Table.ScrollContainer minWidth={400} mah={420}>
-                <Table fz="sm" striped stickyHeader>
+              <Table.ScrollContainer minWidth={400}>
+                <Table fz="sm" striped>
                   <Table.Caption>
                     Least-squares slope (kg per year) and compound annual growth
                   </Table.Caption>
@@ -217,7 +217,7 @@ export function WorldView({ facets }: { facets: Facets }) {
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
-                    {data.items.slice(0, 40).map((t) => (
+                    {data.items.slice(0, 20).map((t) => (
                       <Table.Tr key={t.countryCode}>
                         <Table.Td>{t.country}</Table.Td>
                         <Table.Td ta="right">{fmt(t.slopePerYear)}</Table.Td>

@@ -128,7 +128,9 @@ export function RowsLink({ href, rows }: { href: string; rows: number }) {
 const compactNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 export function fmt(value: number | null | undefined, digits = 1): string {
   if (value == null || !Number.isFinite(value)) return '—';
-  return digits === 1 ? compactNumber.format(value) : value.toFixed(digits);
+  // A rounded −0.0 reads as a sign error; show it as 0.
+  const shown = Math.abs(value) < 0.05 ? 0 : value;
+  return digits === 1 ? compactNumber.format(shown) : shown.toFixed(digits);
 }
 export function pct(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return '—';
