@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Actor } from './actor';
 import { TableBlobStore, type BlobStore } from './blobs';
+import { BusyCache } from './busy-cache';
 import type { Database } from './database';
 import { StoreError } from './errors';
 import { AuditRepository } from './repositories/audit';
@@ -47,21 +48,24 @@ export interface StoreParts {
   dataDir: string | undefined;
   blobs: BlobStore;
   liveProgress: LiveProgress;
+  /** Shared by every view of one store (created on first use). */
+  cache?: BusyCache;
   close: () => Promise<void>;
 }
 
 export function createStore(parts: StoreParts): Store {
   const { db, engine, liveProgress } = parts;
+  const cache = parts.cache ?? new BusyCache(engine, liveProgress);
   const store: Store = {
     db,
     engine,
     dataDir: parts.dataDir,
     organisations: new OrganisationsRepository(db),
-    users: new UsersRepository(db),
-    auth: new AuthRepository(db),
-    tokens: new TokensRepository(db),
+    users: new UsersRepository(db, cache),
+    auth: new AuthRepository(db, cache),
+    tokens: new TokensRepository(db, cache),
     audit: new AuditRepository(db),
-    jobs: new JobsRepository(db, liveProgress),
+    jobs: new JobsRepository(db, liveProgress, cache),
     // In a transaction on PostgreSQL, blobs go through the transaction too.
     blobs: parts.blobs instanceof TableBlobStore ? new TableBlobStore(db) : parts.blobs,
     liveProgress,
@@ -69,7 +73,9 @@ export function createStore(parts: StoreParts): Store {
       if (db.isTransaction) return fn(store);
       return db
         .transaction()
-        .execute((trx) => fn(createStore({ ...parts, db: trx, close: () => Promise.resolve() })));
+        .execute((trx) =>
+          fn(createStore({ ...parts, cache, db: trx, close: () => Promise.resolve() })),
+        );
     },
     async systemActor(): Promise<Actor> {
       const home = await store.organisations.home();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Actor, Role } from '../actor';
+import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import {
@@ -64,7 +65,10 @@ export interface RequestMeta {
 }
 
 export class AuthRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cache: BusyCache,
+  ) {}
 
   /**
    * Password sign-in. Every attempt, success or failure, leaves an audit event; a failure says
@@ -131,6 +135,8 @@ export class AuthRepository {
     if (typeof sessionSecret !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(sessionSecret))
       return undefined;
     const idHash = sha256Hex(sessionSecret);
+    const cached = this.cache.get<ResolvedSession>(`session:${idHash}`);
+    if (cached) return cached;
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -154,7 +160,7 @@ export class AuthRepository {
         .execute();
     }
     const user = toUser(row);
-    return {
+    const resolved: ResolvedSession = {
       actor: {
         userId: user.id,
         organisationId: user.organisationId,
@@ -165,11 +171,19 @@ export class AuthRepository {
       organisation: joinedOrganisation(row),
       csrfToken: csrfTokenFor(sessionSecret),
     };
+    this.cache.set(
+      `session:${idHash}`,
+      resolved,
+      [user.id],
+      new Date(row.session_expires_at).getTime(),
+    );
+    return resolved;
   }
 
   /** Ends the session (idempotent) and records it. */
   async signOut(sessionSecret: string, meta: RequestMeta = {}): Promise<void> {
     const resolved = await this.resolveSession(sessionSecret);
+    this.cache.delete(`session:${sha256Hex(sessionSecret)}`);
     await inTransaction(this.db, async (trx) => {
       await trx.deleteFrom('sessions').where('id_hash', '=', sha256Hex(sessionSecret)).execute();
       if (resolved) {

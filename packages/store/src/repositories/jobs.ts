@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { assertRole, isInstanceAdmin, type Actor } from '../actor';
+import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import { isUuid, toJob, type Job, type Page } from './model';
@@ -13,17 +14,27 @@ export class JobsRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly live: LiveProgress,
+    private readonly cache: BusyCache,
   ) {}
 
+  /** Live progress over a stored row; a job running here is `running` even in an older snapshot. */
   private overlay(job: Job): Job {
-    const p = job.status === 'running' ? this.live.get(job.id) : undefined;
-    return p ? { ...job, done: p.done, total: p.total ?? job.total } : job;
+    const p =
+      job.status === 'running' || job.status === 'queued' ? this.live.get(job.id) : undefined;
+    return p ? { ...job, status: 'running', done: p.done, total: p.total ?? job.total } : job;
+  }
+
+  private scope(actor: Actor): string {
+    return isInstanceAdmin(actor) ? 'jobs:all' : `jobs:${actor.organisationId}`;
   }
 
   /** Newest first; staff roles of the organisation that ran them (the instance admin: all). */
   async list(actor: Actor, options: { limit?: number } = {}): Promise<Page<Job>> {
     assertRole(actor, ...JOB_READER_ROLES);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
+    const key = `${this.scope(actor)}:${limit}`;
+    const cached = this.cache.get<Job[]>(key);
+    if (cached) return { items: cached.map((j) => this.overlay(j)) };
     let q = this.db
       .selectFrom('ingest_jobs')
       .selectAll()
@@ -31,15 +42,21 @@ export class JobsRepository {
       .orderBy('id')
       .limit(limit);
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
-    return { items: (await q.execute()).map((r) => this.overlay(toJob(r))) };
+    const jobs = (await q.execute()).map(toJob);
+    this.cache.set(key, jobs, ['jobs']);
+    return { items: jobs.map((j) => this.overlay(j)) };
   }
 
   async get(actor: Actor, id: string): Promise<Job> {
     assertRole(actor, ...JOB_READER_ROLES);
+    const cached = this.cache.get<Job>(`${this.scope(actor)}:job:${id}`);
+    if (cached) return this.overlay(cached);
     let q = this.db.selectFrom('ingest_jobs').selectAll().where('id', '=', id);
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
     const row = isUuid(id) ? await q.executeTakeFirst() : undefined;
     if (!row) throw new StoreError('NOT_FOUND', `job ${id} not found`);
-    return this.overlay(toJob(row));
+    const job = toJob(row);
+    this.cache.set(`${this.scope(actor)}:job:${id}`, job, ['jobs']);
+    return this.overlay(job);
   }
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { grantableRoles, isRole, type Actor, type Role } from '../actor';
+import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import { API_TOKEN_PREFIX, randomSecret, sha256Hex } from '../secrets';
@@ -18,7 +19,10 @@ export interface AuthenticatedToken {
 }
 
 export class TokensRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cache: BusyCache,
+  ) {}
 
   /** Admins see their organisation's tokens; everyone else the tokens they created. */
   async list(actor: Actor): Promise<Page<ApiToken>> {
@@ -115,6 +119,7 @@ export class TokensRepository {
         q = q.where('user_id', '=', actor.userId ?? '00000000-0000-0000-0000-000000000000');
       const row = await q.executeTakeFirst();
       if (!row) throw new StoreError('NOT_FOUND', `token ${id} not found`);
+      this.cache.invalidate(id);
       if (row.revoked_at !== null) return toApiToken(row);
       const updated = await trx
         .updateTable('api_tokens')
@@ -138,6 +143,9 @@ export class TokensRepository {
     if (typeof secret !== 'string' || !secret.startsWith(API_TOKEN_PREFIX) || secret.length > 100) {
       return undefined;
     }
+    const cacheKey = `token:${sha256Hex(secret)}`;
+    const cached = this.cache.get<AuthenticatedToken>(cacheKey);
+    if (cached) return cached;
     const row = await this.db
       .selectFrom('api_tokens')
       .innerJoin('organisations', 'organisations.id', 'api_tokens.organisation_id')
@@ -160,7 +168,7 @@ export class TokensRepository {
         .execute();
     }
     const token = toApiToken(row);
-    return {
+    const authenticated: AuthenticatedToken = {
       token,
       actor: {
         userId: row.user_id,
@@ -170,5 +178,12 @@ export class TokensRepository {
         home: row.org_is_home,
       },
     };
+    this.cache.set(
+      cacheKey,
+      authenticated,
+      [row.id, ...(row.user_id ? [row.user_id] : [])],
+      new Date(row.expires_at).getTime(),
+    );
+    return authenticated;
   }
 }

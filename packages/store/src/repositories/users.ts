@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { assertRole, isInstanceAdmin, isRole, type Actor, type Role } from '../actor';
+import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import { hashPassword, oneTimePassword } from '../secrets';
@@ -59,7 +60,10 @@ export interface UserChange {
 }
 
 export class UsersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cache: BusyCache,
+  ) {}
 
   /** Admins list their organisation's users; the instance admin lists all (or one organisation's). */
   async list(actor: Actor, options: { organisationId?: string } = {}): Promise<Page<User>> {
@@ -192,6 +196,7 @@ export class UsersRepository {
       if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
       const row = await q.returningAll().executeTakeFirst();
       if (!row) throw new StoreError('NOT_FOUND', `user ${id} not found`);
+      this.cache.invalidate(id); // cached sessions carry the old role or enabled state
       if (patch.disabled === true)
         await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
       await recordAudit(trx, {
@@ -228,6 +233,7 @@ export class UsersRepository {
         .where('id', '=', target.id)
         .execute();
       await trx.deleteFrom('sessions').where('user_id', '=', target.id).execute();
+      this.cache.invalidate(target.id);
       await recordAudit(trx, {
         action: 'user.password',
         actor,

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  bootstrapStore,
+  openStore,
+  registerIngestKind,
+  startIngestJob,
+  type Actor,
+  type Store,
+} from './index';
+
+let store: Store;
+let admin: Actor;
+let password: string;
+
+beforeAll(async () => {
+  store = await openStore({ dataDir: 'memory://' });
+  password = (await bootstrapStore(store, { adminEmail: 'a@example.org' })).password!;
+  admin = await store.systemActor();
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+it('on PGlite, answers sessions, tokens and job progress while an ingest job holds the session', async () => {
+  const signed = await store.auth.signIn('a@example.org', password);
+  const { secret } = await store.tokens.create(
+    { ...admin, userId: signed.user.id },
+    { name: 'm', expiresInDays: 1 },
+  );
+  // Read once while idle: these reads go to the database and are remembered.
+  expect(await store.auth.resolveSession(signed.sessionSecret)).toBeDefined();
+  expect(await store.tokens.authenticate(secret)).toBeDefined();
+  expect((await store.jobs.list(admin)).items).toEqual([]);
+
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reported!: () => void;
+  const progressed = new Promise<void>((resolve) => (reported = resolve));
+  const unregister = registerIngestKind({
+    kind: 'test-held-session',
+    description: 'test only: holds the job transaction open until released',
+    fileHint: '-',
+    async run(ctx) {
+      await ctx.store.db.selectFrom('organisations').select('id').execute();
+      ctx.progress(7, 10);
+      reported();
+      await gate;
+      return { ok: true };
+    },
+  });
+  try {
+    async function* empty(): AsyncGenerator<Uint8Array> {}
+    const { job, finished } = await startIngestJob(store, admin, {
+      kind: 'test-held-session',
+      sourceName: 's',
+      input: empty(),
+    });
+    await progressed; // the job now runs inside its transaction, holding the only session
+    let organisationsSettled = false;
+    const organisations = store.organisations
+      .list(admin)
+      .finally(() => (organisationsSettled = true));
+    // Who-is-asking and the remembered job list answer without the database (were they to wait
+    // for it, these awaits would never return before release() and the test would time out)...
+    expect(await store.auth.resolveSession(signed.sessionSecret)).toMatchObject({
+      user: { id: signed.user.id },
+    });
+    expect(await store.tokens.authenticate(secret)).toMatchObject({ actor: { role: 'admin' } });
+    expect((await store.jobs.list(admin)).items).toEqual([]);
+    // ...while a query that needs the database is still waiting for the job.
+    expect(organisationsSettled).toBe(false);
+    release();
+    expect((await finished).status).toBe('succeeded');
+    expect((await organisations).items).toHaveLength(1);
+    // Idle again: reads go to the database and see the finished job.
+    const after = await store.jobs.list(admin);
+    expect(after.items.find((j) => j.id === job.id)).toMatchObject({
+      status: 'succeeded',
+      done: 7,
+      total: 10,
+    });
+  } finally {
+    release();
+    unregister();
+  }
+});
+
+it('while idle, always reads the database (an expired session is refused at once)', async () => {
+  const signed = await store.auth.signIn('a@example.org', password);
+  expect(await store.auth.resolveSession(signed.sessionSecret)).toBeDefined();
+  await store.db
+    .updateTable('sessions')
+    .set({ expires_at: new Date(Date.now() - 1) })
+    .execute();
+  expect(await store.auth.resolveSession(signed.sessionSecret)).toBeUndefined();
+});
