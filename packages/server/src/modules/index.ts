@@ -5,3 +5,4 @@
  */
 export * as analytics from './analytics';
 export * as ledger from './ledger';
+export * as screening from './screening';

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { runIngestJob } from '@interdict/store';
+import { sharedData } from '@interdict/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, makeWorld, type World } from '../testing';
+
+interface Match {
+  listVersions: string[];
+  results: {
+    hits: { entityId: string; score: number; explanation: { adjustments: unknown[] } }[];
+  }[];
+}
+
+describe('screening module', () => {
+  let w: World;
+
+  beforeAll(async () => {
+    w = await makeWorld();
+    const system = await w.store.systemActor();
+    const xml = readFileSync(
+      sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml'),
+    );
+    const job = await runIngestJob(w.store, system, {
+      kind: 'un-consolidated',
+      sourceName: 'UN_consolidated.xml',
+      input: Readable.from([xml]) as AsyncIterable<Uint8Array>,
+    });
+    expect(job.status, job.error ?? '').toBe('succeeded');
+  });
+  afterAll(async () => {
+    await w.store.close();
+  });
+
+  it('matches one or many queries with explained hits and the list versions used', async () => {
+    const res = await call(w.app, w.members.agency.officer, 'POST', '/api/screening/match', {
+      queries: [
+        { name: 'Eric Badege' },
+        { name: 'BADEGE Eric', birthDate: '1990' },
+        { name: 'Nobody Atall' },
+      ],
+      threshold: 0.5,
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Match;
+    expect(body.listVersions).toEqual(['un@2026-02-27']);
+    expect(body.results[0]?.hits[0]?.entityId).toBe('un:6907993');
+    expect(body.results[0]?.hits[0]?.score).toBe(1);
+    // A contradicting year of birth subtracts, and says so.
+    expect(body.results[1]?.hits[0]?.score).toBeLessThan(1);
+    expect(body.results[1]?.hits[0]?.explanation.adjustments).toHaveLength(1);
+    expect(body.results[2]?.hits).toEqual([]);
+  });
+
+  it('refuses anonymous callers and partners, and bad queries', async () => {
+    const q = { queries: [{ name: 'Eric Badege' }] };
+    expect((await call(w.app, undefined, 'POST', '/api/screening/match', q)).status).toBe(401);
+    expect(
+      (await call(w.app, w.members.agency.partner, 'POST', '/api/screening/match', q)).status,
+    ).toBe(403);
+    const empty = await call(w.app, w.members.home.analyst, 'POST', '/api/screening/match', {
+      queries: [{ name: '---' }],
+    });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { code: string }).code).toBe('NAME_EMPTY');
+    const long = await call(w.app, w.members.home.analyst, 'POST', '/api/screening/match', {
+      queries: [{ name: 'x'.repeat(5000) }],
+    });
+    expect(long.status).toBe(400);
+  });
+
+  it('shows an entity, records a decision for the officer organisation only', async () => {
+    const officer = w.members.agency.officer;
+    const entity = await call(w.app, officer, 'GET', '/api/screening/entities/un:6907993');
+    expect(entity.status).toBe(200);
+    const d = await call(w.app, officer, 'POST', '/api/screening/decisions', {
+      entityId: 'un:6907993',
+      queryName: 'Eric Badege',
+      decision: 'dismissed',
+      note: 'different date of birth',
+      score: 0.8,
+    });
+    expect(d.status).toBe(201);
+    const mine = (await (
+      await call(w.app, officer, 'GET', '/api/screening/entities/un:6907993')
+    ).json()) as {
+      decisions: unknown[];
+    };
+    expect(mine.decisions).toHaveLength(1);
+    const theirs = (await (
+      await call(w.app, w.members.home.officer, 'GET', '/api/screening/entities/un:6907993')
+    ).json()) as { decisions: unknown[] };
+    expect(theirs.decisions).toHaveLength(0);
+    const viewer = await call(w.app, w.members.agency.viewer, 'POST', '/api/screening/decisions', {
+      entityId: 'un:6907993',
+      queryName: 'Eric Badege',
+      decision: 'confirmed',
+    });
+    expect(viewer.status).toBe(403);
+    expect((await call(w.app, officer, 'GET', '/api/screening/entities/un:missing')).status).toBe(
+      404,
+    );
+    const lists = (await (await call(w.app, officer, 'GET', '/api/screening/lists')).json()) as {
+      items: { current: boolean }[];
+    };
+    expect(lists.items.filter((v) => v.current)).toHaveLength(1);
+  });
+});
