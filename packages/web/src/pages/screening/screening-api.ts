@@ -1,0 +1,107 @@
+// Typed calls to the screening API (packages/server/src/modules/screening.ts).
+import { http } from '../../api';
+
+export interface Alignment {
+  query: string;
+  candidate: string;
+  how: string;
+  similarity: number;
+  weight: number;
+}
+export interface Adjustment {
+  feature: string;
+  delta: number;
+  detail: string;
+}
+export interface Explanation {
+  queryName: string;
+  matchedName: string;
+  matchedNameQuality: string;
+  nameScore: number;
+  name: {
+    score: number;
+    aligned: Alignment[];
+    unmatchedQuery: string[];
+    unmatchedCandidate: string[];
+    notes: string[];
+  };
+  adjustments: Adjustment[];
+}
+export interface Hit {
+  entityId: string;
+  score: number;
+  schema: string;
+  name: string;
+  matchedName: string;
+  list: string;
+  programs: string[];
+  explanation: Explanation;
+}
+export interface MatchQuery {
+  name: string;
+  schema?: string;
+  birthDate?: string;
+  nationality?: string;
+}
+export interface MatchResponse {
+  listVersions: string[];
+  results: { query: MatchQuery; hits: Hit[] }[];
+}
+export interface EntityName {
+  full: string;
+  quality: string;
+  kind?: string;
+}
+export interface ListedEntity {
+  id: string;
+  list: string;
+  schema: string;
+  names: EntityName[];
+  birthDates: string[];
+  birthPlaces: string[];
+  nationalities: string[];
+  countries: string[];
+  gender?: string;
+  identifiers: { type: string; value: string; country?: string; label?: string }[];
+  addresses: { full: string }[];
+  programs: string[];
+  remarks?: string;
+}
+export interface Decision {
+  id: string;
+  entityId: string;
+  queryName: string;
+  decision: 'confirmed' | 'dismissed';
+  note: string;
+  score: number | null;
+  listVersions: string[];
+  createdAt: string;
+}
+export interface ListVersion {
+  id: string;
+  storedId: string;
+  source: string;
+  published?: string;
+  current: boolean;
+  sourceName: string;
+  ingestedAt: string;
+  counts: { entities: number; names: number };
+  diff: { added: number; changed: number; removed: number };
+}
+
+export const screeningApi = {
+  match: (query: MatchQuery, threshold: number) =>
+    http.post<MatchResponse>('/api/screening/match', { queries: [query], threshold, limit: 20 }),
+  entity: (id: string) =>
+    http.get<{ entity: ListedEntity; version: string; decisions: Decision[] }>(
+      `/api/screening/entities/${encodeURIComponent(id)}`,
+    ),
+  lists: () => http.get<{ items: ListVersion[] }>('/api/screening/lists'),
+  decide: (input: {
+    entityId: string;
+    queryName: string;
+    decision: 'confirmed' | 'dismissed';
+    note?: string;
+    score?: number;
+  }) => http.post<Decision>('/api/screening/decisions', input),
+};
