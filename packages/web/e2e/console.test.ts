@@ -109,13 +109,13 @@ describe('console against a real server', () => {
     });
     expect(outline.style).not.toBe('none');
     expect(outline.width).not.toBe('0px');
+    await screenshot(page, 'keyboard-focus');
 
     // Arrow down the list with Tab and open the second page with Enter.
     await page.keyboard.press('Tab');
     const label = await page.evaluate(() => (document.activeElement as HTMLElement).innerText);
     await page.keyboard.press('Enter');
     await heading(label.trim());
-    await screenshot(page, 'keyboard-focus');
   });
 
   it('navigates every page in the navigation, each accessible and without errors', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapInstance, createLogger, startServer } from '@interdict/server';
 import { openStore } from '@interdict/store';
+import { inject } from 'vitest';
 
 export interface TestServer {
   url: string;
@@ -28,6 +29,8 @@ export async function startTestServer(): Promise<TestServer> {
       demoData: false,
       logger: createLogger(),
       handleSignals: false,
+      // The console built for this test run by global-setup.ts.
+      config: { consoleDir: inject('consoleDir') },
     });
     return {
       url: server.url,

@@ -134,7 +134,7 @@ function JobProgress({ job }: { job: Job }) {
 function JobSummary({ job }: { job: Job }) {
   if (job.error)
     return (
-      <Text size="xs" c="var(--interdict-danger-text)">
+      <Text size="xs" c="var(--interdict-danger-text)" style={{ overflowWrap: 'anywhere' }}>
         {job.error}
       </Text>
     );
@@ -181,7 +181,9 @@ export function JobsPanel() {
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>
                         <Code>{job.kind}</Code>
                       </Table.Td>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{job.sourceName}</Table.Td>
+                      <Table.Td miw={140} style={{ overflowWrap: 'anywhere' }}>
+                        {job.sourceName}
+                      </Table.Td>
                       <Table.Td>
                         <Badge color={statusColor[job.status]} variant="light">
                           {job.status}
@@ -192,7 +194,7 @@ export function JobsPanel() {
                       </Table.Td>
                       <Table.Td>{formatDateTime(job.startedAt ?? job.createdAt)}</Table.Td>
                       <Table.Td>{formatDateTime(job.finishedAt)}</Table.Td>
-                      <Table.Td maw={280}>
+                      <Table.Td maw={320} miw={200}>
                         <JobSummary job={job} />
                       </Table.Td>
                     </Table.Tr>
