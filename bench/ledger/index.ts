@@ -2,7 +2,7 @@
 // Sustained durable appends/s with a 1 s checkpoint interval (in-memory and real-folder blob
 // writers), append-to-published-checkpoint latency p50/p99, inclusion proofs served/s,
 // verifications/s, bytes stored per entry.
-import { mkdtemp, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -18,6 +18,9 @@ import {
   type LogStorage,
 } from '@interdict/ledger';
 import { nodeEd25519 } from '@interdict/ledger/node';
+import { ledgerLogStorage, openStore } from '@interdict/store';
+import { createTestSchema } from '@interdict/testkit';
+import { sql } from 'kysely';
 
 const seconds = Number(process.argv[2] ?? 5);
 const ORIGIN = 'bench.interdict.example/ledger';
@@ -57,11 +60,24 @@ function folderStorage(dir: string): LogStorage & { bytes(): number } {
   };
 }
 
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? await folderBytes(p) : (await stat(p)).size;
+  }
+  return total;
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 }
 
-async function appendRun(label: string, storage: LogStorage, storedBytes: () => number) {
+async function appendRun(
+  label: string,
+  storage: LogStorage,
+  storedBytes: () => number | Promise<number>,
+) {
   const signer = await ed25519Signer(ORIGIN, new Uint8Array(32).fill(1), nodeEd25519);
   // Publication times, recorded once the checkpoint write has resolved.
   const published: { size: number; at: number }[] = [];
@@ -126,7 +142,7 @@ async function appendRun(label: string, storage: LogStorage, storedBytes: () => 
     `${label}: ${size} durable appends in ${elapsed.toFixed(1)} s = ${Math.round(size / elapsed)} appends/s; ` +
       `append→durable ack p50 ${pct(acks, 50).toFixed(0)} ms, p99 ${pct(acks, 99).toFixed(0)} ms; ` +
       `append→published checkpoint p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms; ` +
-      `${published.length} checkpoints; ${(storedBytes() / size).toFixed(0)} bytes stored/entry (entry ${template.length} B)`,
+      `${published.length} checkpoints; ${((await storedBytes()) / size).toFixed(0)} bytes stored/entry (entry ${template.length} B)`,
   );
   return { seq, size };
 }
@@ -142,6 +158,27 @@ const dir = await mkdtemp(path.join(tmpdir(), 'interdict-ledger-bench-'));
 const folder = folderStorage(dir);
 await appendRun('folder blob writer (fsync + rename)', folder, () => folder.bytes());
 await rm(dir, { recursive: true, force: true });
+
+// Through the store, as the server runs it: the embedded default (PGlite data folder: tiles in
+// its blob folder, checkpoint file beside them) and PostgreSQL (tiles in the blobs table).
+const storeDir = await mkdtemp(path.join(tmpdir(), 'interdict-ledger-bench-store-'));
+const embedded = await openStore({ dataDir: storeDir });
+await appendRun('store, embedded (PGlite folder blobs)', ledgerLogStorage(embedded, ORIGIN), () =>
+  folderBytes(path.join(storeDir, 'blobs')),
+);
+await embedded.close();
+await rm(storeDir, { recursive: true, force: true });
+const schema = await createTestSchema('ledger_bench');
+const pg = await openStore({ databaseUrl: schema.url });
+await appendRun('store, PostgreSQL (blobs table)', ledgerLogStorage(pg, ORIGIN), () => 0);
+const pgBytes = await sql<{
+  n: string;
+}>`SELECT coalesce(sum(length(bytes)), 0) AS n FROM blobs`.execute(pg.db);
+console.log(
+  `  PostgreSQL blobs table: ${Number(pgBytes.rows[0]?.n ?? 0)} bytes of tiles and bundles`,
+);
+await pg.close();
+await schema.drop();
 
 // Proofs served: in-memory node hashes (what the server keeps), and straight from tiles.
 const tree = seq.hashes;
