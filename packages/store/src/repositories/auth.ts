@@ -121,13 +121,23 @@ export class AuthRepository {
         ip: meta.ip ?? null,
       });
     });
-    return {
-      sessionSecret,
-      csrfToken: csrfTokenFor(sessionSecret),
-      expiresAt,
-      user: toUser(row),
-      organisation: joinedOrganisation(row),
+    const user = toUser(row);
+    const organisation = joinedOrganisation(row);
+    const csrfToken = csrfTokenFor(sessionSecret);
+    // Remembered for BusyCache: the console's next requests may arrive while an ingest job runs.
+    const resolved: ResolvedSession = {
+      actor: {
+        userId: user.id,
+        organisationId: user.organisationId,
+        role: user.role,
+        home: organisation.home,
+      },
+      user,
+      organisation,
+      csrfToken,
     };
+    this.cache.set(`session:${sha256Hex(sessionSecret)}`, resolved, [user.id], expiresAt.getTime());
+    return { sessionSecret, csrfToken, expiresAt, user, organisation };
   }
 
   /** The session behind a cookie value, or undefined when unknown, expired or its user disabled. */
