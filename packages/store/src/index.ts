@@ -62,3 +62,4 @@ export { csrfTokenFor, API_TOKEN_PREFIX } from './secrets';
 export * from './analytics/repository';
 export * from './ledger/index';
 export * from './screening/index';
+export * from './targeting/index';

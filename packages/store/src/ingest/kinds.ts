@@ -4,4 +4,5 @@
  */
 import '../analytics/ingest';
 import '../screening/ingest';
+import '../targeting/ingest';
 export {};

@@ -2,6 +2,7 @@ import { platformMigrations } from './0001-platform';
 import { analyticsMigrations } from '../analytics/migrations';
 import { ledgerMigrations } from '../ledger/migrations';
 import { screeningMigrations } from '../screening/migrations';
+import { targetingMigrations } from '../targeting/migrations';
 import type { MigrationSet } from './types';
 
 /**
@@ -14,4 +15,5 @@ export const migrationSets: MigrationSet[] = [
   analyticsMigrations,
   ledgerMigrations,
   screeningMigrations,
+  targetingMigrations,
 ];

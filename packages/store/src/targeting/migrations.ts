@@ -1,0 +1,73 @@
+import { sql, type Kysely } from 'kysely';
+import type { MigrationSet } from '../migrations/types';
+
+/**
+ * Targeting tables (range 0300–0399), all scoped by organisation:
+ * - `targeting_declarations`: declarations as ingested (fields as JSON), with the latest score,
+ *   lane and reasons once scored;
+ * - `targeting_inspections`: inspection results (from an import's labels or recorded by an
+ *   officer), the feedback the next training learns from;
+ * - `targeting_models`: trained models (the model file's JSON) with their training metadata;
+ * - `targeting_rules`: officers' rules (conditions → lane, validity dates, explanation).
+ */
+async function up0300(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE targeting_declarations (
+      organisation_id text NOT NULL,
+      id text NOT NULL,
+      date text NOT NULL,
+      data jsonb NOT NULL,
+      source_name text NOT NULL,
+      source_line integer NOT NULL,
+      job_id text,
+      score double precision,
+      lane text,
+      reasons jsonb,
+      model_id text,
+      scored_at timestamptz,
+      PRIMARY KEY (organisation_id, id)
+    )`.execute(db);
+  await sql`CREATE INDEX targeting_declarations_date ON targeting_declarations (organisation_id, date)`.execute(
+    db,
+  );
+  await sql`
+    CREATE TABLE targeting_inspections (
+      organisation_id text NOT NULL,
+      declaration_id text NOT NULL,
+      fraud smallint NOT NULL CHECK (fraud IN (0, 1)),
+      critical smallint NOT NULL CHECK (critical IN (0, 1, 2)),
+      source text NOT NULL CHECK (source IN ('import', 'officer')),
+      note text NOT NULL DEFAULT '',
+      recorded_by text,
+      recorded_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (organisation_id, declaration_id)
+    )`.execute(db);
+  await sql`
+    CREATE TABLE targeting_models (
+      id text PRIMARY KEY,
+      organisation_id text NOT NULL,
+      objective text NOT NULL CHECK (objective IN ('fraud', 'critical')),
+      active boolean NOT NULL DEFAULT false,
+      training jsonb NOT NULL,
+      body text NOT NULL,
+      created_by text,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX targeting_models_org ON targeting_models (organisation_id, objective, created_at)`.execute(
+    db,
+  );
+  await sql`
+    CREATE TABLE targeting_rules (
+      id text PRIMARY KEY,
+      organisation_id text NOT NULL,
+      rule jsonb NOT NULL,
+      created_by text,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+}
+
+export const targetingMigrations: MigrationSet = {
+  capability: 'targeting',
+  range: [300, 399],
+  migrations: { '0300_targeting': { up: up0300 } },
+};

@@ -1,0 +1,601 @@
+import { readCsv } from '@interdict/core';
+import type { History } from '@interdict/targeting';
+import {
+  TargetingModel,
+  TargetingError,
+  parseDeclarations,
+  parseRules,
+  selectForInspection,
+  trainTargetingModel,
+  type Declaration,
+  type Lane,
+  type Objective,
+  type TargetingRule,
+} from '@interdict/targeting';
+import { sql, type Kysely } from 'kysely';
+import { assertRole, type Actor, type Role } from '../actor';
+import { StoreError } from '../errors';
+import { recordAudit } from '../repositories/audit';
+import type { Store } from '../store';
+
+/** Who may see declarations, queues and models (partners never see an agency's declarations). */
+export const TARGETING_READER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer'];
+/** Who may record inspection results. */
+export const TARGETING_INSPECTOR_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
+/** Who may train models and write rules. */
+export const TARGETING_MANAGER_ROLES: readonly Role[] = ['admin', 'analyst'];
+
+const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
+const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+const iso = (value: unknown): string =>
+  value instanceof Date ? value.toISOString() : String(value);
+
+export interface InspectionResult {
+  readonly fraud: 0 | 1;
+  readonly critical: 0 | 1 | 2;
+  readonly source: 'import' | 'officer';
+  readonly note: string;
+  readonly recordedBy: string | null;
+  readonly recordedAt: string;
+}
+
+export interface QueueItem {
+  readonly id: string;
+  readonly date: string;
+  readonly importer: string;
+  readonly hsCode: string;
+  readonly origin: string;
+  readonly itemPrice: number;
+  readonly score: number;
+  readonly lane: Lane;
+  readonly inspect: boolean;
+  readonly selectedBy: string | null;
+  readonly reasons: string[];
+  readonly inspection: InspectionResult | null;
+}
+
+export interface StoredModel {
+  readonly id: string;
+  readonly objective: Objective;
+  readonly active: boolean;
+  readonly createdAt: string;
+  readonly training: unknown;
+}
+
+export interface StoredRule extends TargetingRule {
+  readonly createdAt: string;
+}
+
+function withoutLabels(d: Declaration): Omit<Declaration, 'fraud' | 'critical'> {
+  const { fraud: _f, critical: _c, ...rest } = d;
+  return rest;
+}
+
+/**
+ * Ingest kind `declarations`: every row must parse (a bad row refuses the file, naming its
+ * line), then declarations are upserted and their labels, when present, stored as inspection
+ * results with source `import`. Runs inside the ingest job's transaction.
+ */
+export async function ingestDeclarations(
+  store: Store,
+  actor: Actor,
+  input: AsyncIterable<Uint8Array>,
+  sourceName: string,
+  jobId: string | null,
+  progress: (done: number, total?: number) => void,
+): Promise<{
+  declarations: number;
+  inspections: number;
+  firstDate: string | null;
+  lastDate: string | null;
+}> {
+  assertRole(actor, ...TARGETING_MANAGER_ROLES);
+  const lines = new Map<string, number>();
+  const parsed = await parseDeclarations(
+    (async function* () {
+      for await (const row of readCsv(input)) {
+        lines.set(row.fields['Declaration ID'] ?? '', row.line);
+        yield row;
+      }
+    })(),
+    { onBadRow: 'refuse', onProgress: (n) => progress(n) },
+  ).catch((error: unknown) => {
+    if (error instanceof TargetingError)
+      throw new StoreError('INVALID_ARGUMENT', error.message, { details: error.details ?? {} });
+    throw error;
+  });
+  const ds = parsed.declarations;
+  const db = raw(store);
+  let inspections = 0;
+  const BATCH = 500;
+  for (let i = 0; i < ds.length; i += BATCH) {
+    const batch = ds.slice(i, i + BATCH);
+    await sql`
+      INSERT INTO targeting_declarations (organisation_id, id, date, data, source_name, source_line, job_id)
+      VALUES ${sql.join(
+        batch.map(
+          (d) =>
+            sql`(${actor.organisationId}, ${d.id}, ${d.date}, ${JSON.stringify(withoutLabels(d))}::jsonb, ${sourceName}, ${lines.get(d.id) ?? 0}, ${jobId})`,
+        ),
+      )}
+      ON CONFLICT (organisation_id, id) DO UPDATE SET date = excluded.date, data = excluded.data,
+        source_name = excluded.source_name, source_line = excluded.source_line, job_id = excluded.job_id,
+        score = NULL, lane = NULL, reasons = NULL, model_id = NULL, scored_at = NULL`.execute(db);
+    const labelled = batch.filter((d) => d.fraud !== null);
+    if (labelled.length > 0) {
+      inspections += labelled.length;
+      await sql`
+        INSERT INTO targeting_inspections (organisation_id, declaration_id, fraud, critical, source, recorded_by)
+        VALUES ${sql.join(
+          labelled.map(
+            (d) =>
+              sql`(${actor.organisationId}, ${d.id}, ${d.fraud}, ${d.critical ?? (d.fraud === 1 ? 1 : 0)}, 'import', ${actor.userId})`,
+          ),
+        )}
+        ON CONFLICT (organisation_id, declaration_id) DO UPDATE SET fraud = excluded.fraud,
+          critical = excluded.critical, source = excluded.source, recorded_at = now()`.execute(db);
+    }
+    progress(i + batch.length, ds.length);
+  }
+  const dates = ds.map((d) => d.date).sort();
+  return {
+    declarations: ds.length,
+    inspections,
+    firstDate: dates[0] ?? null,
+    lastDate: dates[dates.length - 1] ?? null,
+  };
+}
+
+interface DeclRow {
+  id: string;
+  date: string;
+  data: unknown;
+  score: number | null;
+  lane: string | null;
+  reasons: unknown;
+  fraud: number | null;
+  critical: number | null;
+  source: string | null;
+  note: string | null;
+  recorded_by: string | null;
+  recorded_at: unknown;
+}
+
+function toDeclaration(r: DeclRow, withLabel: boolean): Declaration {
+  const d = json<Omit<Declaration, 'fraud' | 'critical'>>(r.data);
+  return {
+    ...d,
+    // JSON has no NaN: absent numbers come back as null.
+    taxRate: d.taxRate ?? NaN,
+    netMass: d.netMass ?? NaN,
+    itemPrice: d.itemPrice ?? NaN,
+    fraud: withLabel && r.fraud !== null ? (r.fraud as 0 | 1) : null,
+    critical: withLabel && r.critical !== null ? (r.critical as 0 | 1 | 2) : null,
+  };
+}
+
+function toInspection(r: DeclRow): InspectionResult | null {
+  if (r.fraud === null) return null;
+  return {
+    fraud: r.fraud as 0 | 1,
+    critical: (r.critical ?? 0) as 0 | 1 | 2,
+    source: (r.source ?? 'import') as 'import' | 'officer',
+    note: r.note ?? '',
+    recordedBy: r.recorded_by,
+    recordedAt: iso(r.recorded_at),
+  };
+}
+
+async function selectDeclarations(
+  store: Store,
+  actor: Actor,
+  where: { date?: string; before?: string; after?: string; id?: string; inspectedOnly?: boolean },
+): Promise<DeclRow[]> {
+  const rows = await sql<DeclRow>`
+    SELECT d.id, d.date, d.data, d.score, d.lane, d.reasons,
+      i.fraud, i.critical, i.source, i.note, i.recorded_by, i.recorded_at
+    FROM targeting_declarations d
+    LEFT JOIN targeting_inspections i
+      ON i.organisation_id = d.organisation_id AND i.declaration_id = d.id
+    WHERE d.organisation_id = ${actor.organisationId}
+      AND (${where.date ?? null}::text IS NULL OR d.date = ${where.date ?? null})
+      AND (${where.before ?? null}::text IS NULL OR d.date < ${where.before ?? null})
+      AND (${where.after ?? null}::text IS NULL OR d.date > ${where.after ?? null})
+      AND (${where.id ?? null}::text IS NULL OR d.id = ${where.id ?? null})
+      AND (${where.inspectedOnly ?? false} = false OR i.fraud IS NOT NULL)
+    ORDER BY d.date, d.id`.execute(raw(store));
+  return rows.rows;
+}
+
+/** Dates that have declarations, newest first, with counts (for the queue's date picker). */
+export async function listTargetingDays(
+  store: Store,
+  actor: Actor,
+  limit = 60,
+): Promise<{ date: string; declarations: number; scored: number; inspected: number }[]> {
+  assertRole(actor, ...TARGETING_READER_ROLES);
+  const rows = await sql<{
+    date: string;
+    n: string | number;
+    scored: string | number;
+    inspected: string | number;
+  }>`
+    SELECT d.date, count(*) AS n, count(d.score) AS scored, count(i.fraud) AS inspected
+    FROM targeting_declarations d
+    LEFT JOIN targeting_inspections i ON i.organisation_id = d.organisation_id AND i.declaration_id = d.id
+    WHERE d.organisation_id = ${actor.organisationId}
+    GROUP BY d.date ORDER BY d.date DESC LIMIT ${limit}`.execute(raw(store));
+  return rows.rows.map((r) => ({
+    date: r.date,
+    declarations: Number(r.n),
+    scored: Number(r.scored),
+    inspected: Number(r.inspected),
+  }));
+}
+
+async function activeModelRow(
+  store: Store,
+  actor: Actor,
+  objective: Objective,
+): Promise<{ id: string; body: string } | undefined> {
+  const rows = await sql<{ id: string; body: string }>`
+    SELECT id, body FROM targeting_models
+    WHERE organisation_id = ${actor.organisationId} AND objective = ${objective} AND active
+    ORDER BY created_at DESC LIMIT 1`.execute(raw(store));
+  return rows.rows[0];
+}
+
+/**
+ * The model with its history advanced through every stored declaration dated after its training
+ * data and strictly before `date` (their inspection results included): scoring a day never sees
+ * that day's or later outcomes.
+ */
+async function modelAsOf(
+  store: Store,
+  actor: Actor,
+  objective: Objective,
+  date: string,
+): Promise<{ id: string; model: TargetingModel }> {
+  const row = await activeModelRow(store, actor, objective);
+  if (!row)
+    throw new StoreError(
+      'NOT_FOUND',
+      `no ${objective} model has been trained yet: train one first`,
+    );
+  const model = TargetingModel.parse(row.body);
+  const between = await selectDeclarations(store, actor, {
+    after: model.training.lastDate,
+    before: date,
+  });
+  advance(
+    model.history,
+    between.map((r) => toDeclaration(r, true)),
+  );
+  return { id: row.id, model };
+}
+
+function advance(history: History, ds: Declaration[]): void {
+  for (const d of ds) history.add(d, true);
+}
+
+/**
+ * Scores the declarations of `date` with the active Fraud model, picks those to inspect within
+ * capacity (with a random share and the organisation's rules), and stores score, lane, reasons.
+ */
+export async function scoreTargetingDay(
+  store: Store,
+  actor: Actor,
+  input: { date: string; capacityPercent?: number; randomShare?: number },
+): Promise<{ date: string; scored: number; modelId: string; lanes: Record<Lane, number> }> {
+  assertRole(actor, ...TARGETING_INSPECTOR_ROLES);
+  const rows = await selectDeclarations(store, actor, { date: input.date });
+  const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
+  if (rows.length === 0) return { date: input.date, scored: 0, modelId: '', lanes };
+  const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', input.date);
+  const ds = rows.map((r) => toDeclaration(r, false));
+  const matrix = model.features(ds);
+  const scores = model.scoreMatrix(matrix);
+  const rules = (await listTargetingRules(store, actor)).filter(
+    (r) => !r.validTo || r.validTo >= input.date,
+  );
+  const picked = selectForInspection(ds, scores, {
+    capacity: { percent: input.capacityPercent ?? 5 },
+    randomShare: input.randomShare ?? 0.1,
+    seed: Number(input.date.replace(/-/g, '')),
+    rules,
+  });
+  await store.transaction(async (tx) => {
+    for (let i = 0; i < picked.length; i += 500) {
+      const batch = picked.slice(i, i + 500);
+      await sql`
+        UPDATE targeting_declarations AS d SET score = v.score, lane = v.lane, reasons = v.reasons::jsonb,
+          model_id = ${modelId}, scored_at = now()
+        FROM (VALUES ${sql.join(
+          batch.map((p) => {
+            const reasons = [
+              ...p.ruleReasons,
+              ...(p.selectedBy === 'random' ? ['random inspection'] : []),
+              ...(p.lane === 'green' ? [] : model.reasons(matrix, p.index).map((r) => r.text)),
+            ];
+            return sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons, selectedBy: p.selectedBy })})`;
+          }),
+        )}) AS v(id, score, lane, reasons)
+        WHERE d.organisation_id = ${actor.organisationId} AND d.id = v.id`.execute(raw(tx));
+    }
+    await recordAudit(tx.db, {
+      action: 'targeting.score',
+      actor,
+      targetType: 'targeting-day',
+      targetId: input.date,
+      details: { modelId, declarations: picked.length },
+    });
+  });
+  for (const p of picked) lanes[p.lane]++;
+  return { date: input.date, scored: picked.length, modelId, lanes };
+}
+
+/** The day's queue: declarations by descending score (scored ones first). */
+export async function targetingQueue(
+  store: Store,
+  actor: Actor,
+  input: { date: string; lane?: Lane; limit?: number },
+): Promise<QueueItem[]> {
+  assertRole(actor, ...TARGETING_READER_ROLES);
+  const rows = await selectDeclarations(store, actor, { date: input.date });
+  const items = rows.map((r): QueueItem => {
+    const d = toDeclaration(r, false);
+    const meta = json<{ reasons?: string[]; selectedBy?: string | null } | null>(r.reasons);
+    return {
+      id: d.id,
+      date: d.date,
+      importer: d.importer,
+      hsCode: d.hsCode,
+      origin: d.origin,
+      itemPrice: d.itemPrice,
+      score: r.score ?? NaN,
+      lane: (r.lane ?? 'green') as Lane,
+      inspect: meta?.selectedBy != null,
+      selectedBy: meta?.selectedBy ?? null,
+      reasons: meta?.reasons ?? [],
+      inspection: toInspection(r),
+    };
+  });
+  const laneRank: Record<Lane, number> = { red: 0, yellow: 1, blue: 2, green: 3 };
+  return items
+    .filter((x) => !input.lane || x.lane === input.lane)
+    .sort(
+      (a, b) =>
+        laneRank[a.lane] - laneRank[b.lane] ||
+        (Number.isNaN(b.score) ? -1 : b.score) - (Number.isNaN(a.score) ? -1 : a.score) ||
+        a.id.localeCompare(b.id),
+    )
+    .slice(0, input.limit ?? 200);
+}
+
+export interface DeclarationDetail {
+  readonly declaration: Omit<Declaration, 'fraud' | 'critical'>;
+  readonly score: number | null;
+  readonly lane: Lane | null;
+  readonly reasons: string[];
+  readonly inspection: InspectionResult | null;
+  /** TreeSHAP contributions of the active Fraud model, largest magnitude first. */
+  readonly explanation: {
+    readonly modelId: string;
+    readonly bias: number;
+    readonly margin: number;
+    readonly contributions: { feature: string; value: number | null; contribution: number }[];
+  } | null;
+}
+
+/** One declaration with its inspection result and an exact explanation of its score. */
+export async function getTargetingDeclaration(
+  store: Store,
+  actor: Actor,
+  id: string,
+): Promise<DeclarationDetail> {
+  assertRole(actor, ...TARGETING_READER_ROLES);
+  const [row] = await selectDeclarations(store, actor, { id });
+  if (!row) throw new StoreError('NOT_FOUND', `declaration ${id} not found`);
+  const d = toDeclaration(row, false);
+  let explanation: DeclarationDetail['explanation'] = null;
+  if (await activeModelRow(store, actor, 'fraud')) {
+    const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', d.date);
+    const matrix = model.features([d]);
+    const e = model.explain(matrix, 0);
+    const contributions = model.names
+      .map((feature, f) => ({
+        feature,
+        value: Number.isFinite(matrix.values[f]) ? (matrix.values[f] as number) : null,
+        contribution: e.contributions[f] as number,
+      }))
+      .filter((c) => c.contribution !== 0)
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    const margin = e.bias + e.contributions.reduce((s, v) => s + v, 0);
+    explanation = { modelId, bias: e.bias, margin, contributions };
+  }
+  const meta = json<{ reasons?: string[] } | null>(row.reasons);
+  return {
+    declaration: withoutLabels(d),
+    score: row.score,
+    lane: (row.lane as Lane | null) ?? null,
+    reasons: meta?.reasons ?? [],
+    inspection: toInspection(row),
+    explanation,
+  };
+}
+
+/** Records an officer's inspection result: feedback for the next training. */
+export async function recordTargetingInspection(
+  store: Store,
+  actor: Actor,
+  id: string,
+  result: { fraud: 0 | 1; critical: 0 | 1 | 2; note?: string },
+): Promise<InspectionResult> {
+  assertRole(actor, ...TARGETING_INSPECTOR_ROLES);
+  if (result.critical > 0 !== (result.fraud === 1))
+    throw new StoreError('INVALID_ARGUMENT', 'critical must be 1 or 2 exactly when fraud is 1');
+  const [row] = await selectDeclarations(store, actor, { id });
+  if (!row) throw new StoreError('NOT_FOUND', `declaration ${id} not found`);
+  await store.transaction(async (tx) => {
+    await sql`
+      INSERT INTO targeting_inspections (organisation_id, declaration_id, fraud, critical, source, note, recorded_by)
+      VALUES (${actor.organisationId}, ${id}, ${result.fraud}, ${result.critical}, 'officer', ${result.note ?? ''}, ${actor.userId})
+      ON CONFLICT (organisation_id, declaration_id) DO UPDATE SET fraud = excluded.fraud,
+        critical = excluded.critical, source = 'officer', note = excluded.note,
+        recorded_by = excluded.recorded_by, recorded_at = now()`.execute(raw(tx));
+    await recordAudit(tx.db, {
+      action: 'targeting.inspection.record',
+      actor,
+      targetType: 'declaration',
+      targetId: id,
+      details: { fraud: result.fraud, critical: result.critical },
+    });
+  });
+  const [after] = await selectDeclarations(store, actor, { id });
+  return toInspection(after as DeclRow) as InspectionResult;
+}
+
+/**
+ * Trains a model on every inspected declaration of the organisation (optionally only those
+ * dated before `until`) and makes it the active one for its objective.
+ */
+export async function trainTargetingModelFromStore(
+  store: Store,
+  actor: Actor,
+  input: { objective: Objective; until?: string; groupKey?: boolean },
+): Promise<StoredModel> {
+  assertRole(actor, ...TARGETING_MANAGER_ROLES);
+  const rows = await selectDeclarations(store, actor, {
+    inspectedOnly: true,
+    ...(input.until ? { before: input.until } : {}),
+  });
+  if (rows.length === 0)
+    throw new StoreError('INVALID_ARGUMENT', 'no inspected declarations to train on');
+  let model: TargetingModel;
+  try {
+    model = trainTargetingModel(
+      rows.map((r) => toDeclaration(r, true)),
+      { objective: input.objective, features: { groupKey: input.groupKey ?? true } },
+    );
+  } catch (error) {
+    if (error instanceof TargetingError) throw new StoreError('INVALID_ARGUMENT', error.message);
+    throw error;
+  }
+  const id = crypto.randomUUID();
+  await store.transaction(async (tx) => {
+    await sql`UPDATE targeting_models SET active = false
+      WHERE organisation_id = ${actor.organisationId} AND objective = ${input.objective}`.execute(
+      raw(tx),
+    );
+    await sql`
+      INSERT INTO targeting_models (id, organisation_id, objective, active, training, body, created_by)
+      VALUES (${id}, ${actor.organisationId}, ${input.objective}, true,
+        ${JSON.stringify(model.training)}::jsonb, ${model.serialize()}, ${actor.userId})`.execute(
+      raw(tx),
+    );
+    await recordAudit(tx.db, {
+      action: 'targeting.model.train',
+      actor,
+      targetType: 'targeting-model',
+      targetId: id,
+      details: { objective: input.objective, rows: model.training.rows },
+    });
+  });
+  const [stored] = (await listTargetingModels(store, actor)).filter((m) => m.id === id);
+  return stored as StoredModel;
+}
+
+export async function listTargetingModels(store: Store, actor: Actor): Promise<StoredModel[]> {
+  assertRole(actor, ...TARGETING_READER_ROLES);
+  const rows = await sql<{
+    id: string;
+    objective: string;
+    active: boolean;
+    created_at: unknown;
+    training: unknown;
+  }>`
+    SELECT id, objective, active, created_at, training FROM targeting_models
+    WHERE organisation_id = ${actor.organisationId} ORDER BY created_at DESC`.execute(raw(store));
+  return rows.rows.map((r) => {
+    const training = json<Record<string, unknown>>(r.training);
+    const { validationCurve: _curve, ...rest } = training;
+    return {
+      id: r.id,
+      objective: r.objective as Objective,
+      active: r.active,
+      createdAt: iso(r.created_at),
+      training: rest,
+    };
+  });
+}
+
+export async function listTargetingRules(store: Store, actor: Actor): Promise<StoredRule[]> {
+  assertRole(actor, ...TARGETING_READER_ROLES);
+  const rows = await sql<{ id: string; rule: unknown; created_at: unknown }>`
+    SELECT id, rule, created_at FROM targeting_rules
+    WHERE organisation_id = ${actor.organisationId} ORDER BY created_at`.execute(raw(store));
+  return rows.rows.map((r) => ({
+    ...json<TargetingRule>(r.rule),
+    id: r.id,
+    createdAt: iso(r.created_at),
+  }));
+}
+
+export async function createTargetingRule(
+  store: Store,
+  actor: Actor,
+  input: unknown,
+): Promise<StoredRule> {
+  assertRole(actor, ...TARGETING_MANAGER_ROLES);
+  let rule: TargetingRule;
+  try {
+    [rule] = parseRules([input]) as [TargetingRule];
+  } catch (error) {
+    if (error instanceof TargetingError) throw new StoreError('INVALID_ARGUMENT', error.message);
+    throw error;
+  }
+  const id = crypto.randomUUID();
+  await store.transaction(async (tx) => {
+    await sql`INSERT INTO targeting_rules (id, organisation_id, rule, created_by)
+      VALUES (${id}, ${actor.organisationId}, ${JSON.stringify({ ...rule, id })}::jsonb, ${actor.userId})`.execute(
+      raw(tx),
+    );
+    await recordAudit(tx.db, {
+      action: 'targeting.rule.create',
+      actor,
+      targetType: 'targeting-rule',
+      targetId: id,
+    });
+  });
+  const [stored] = (await listTargetingRules(store, actor)).filter((r) => r.id === id);
+  return stored as StoredRule;
+}
+
+export async function deleteTargetingRule(store: Store, actor: Actor, id: string): Promise<void> {
+  assertRole(actor, ...TARGETING_MANAGER_ROLES);
+  await store.transaction(async (tx) => {
+    const res =
+      await sql`DELETE FROM targeting_rules WHERE id = ${id} AND organisation_id = ${actor.organisationId}`.execute(
+        raw(tx),
+      );
+    if (Number(res.numAffectedRows ?? 0) === 0)
+      throw new StoreError('NOT_FOUND', `rule ${id} not found`);
+    await recordAudit(tx.db, {
+      action: 'targeting.rule.delete',
+      actor,
+      targetType: 'targeting-rule',
+      targetId: id,
+    });
+  });
+}
+
+/** Counts for the server's summary. */
+export async function targetingCounts(
+  store: Store,
+): Promise<{ declarations: number; inspections: number }> {
+  const r = await sql<{ d: string | number; i: string | number }>`
+    SELECT (SELECT count(*) FROM targeting_declarations) AS d, (SELECT count(*) FROM targeting_inspections) AS i`.execute(
+    raw(store),
+  );
+  return { declarations: Number(r.rows[0]?.d ?? 0), inspections: Number(r.rows[0]?.i ?? 0) };
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createTestSchema, sharedData, type TestSchema } from '@interdict/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../actor';
+import { bootstrapStore } from '../bootstrap';
+import { runIngestJob } from '../ingest/run';
+import '../ingest/kinds';
+import { MEMORY, openStore } from '../open';
+import type { Store } from '../store';
+import {
+  createTargetingRule,
+  getTargetingDeclaration,
+  listTargetingDays,
+  listTargetingModels,
+  recordTargetingInspection,
+  scoreTargetingDay,
+  targetingQueue,
+  trainTargetingModelFromStore,
+} from './repository';
+
+function bytes(text: string): AsyncIterable<Uint8Array> {
+  return Readable.from([new TextEncoder().encode(text)], {
+    objectMode: true,
+  }) as AsyncIterable<Uint8Array>;
+}
+
+const lines = (name: string) =>
+  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
+    .trim()
+    .split('\n');
+const train = lines('df_syn_train_eng.csv');
+const valid = lines('df_syn_valid_eng.csv');
+// January–February 2020 to learn from; the first days of 2021 to score (labels removed).
+const trainText =
+  train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-03-01').join('\n') + '\n';
+const header = valid[0]!;
+const day = valid.filter((l) => l.split(',')[1] === '2021-01-04');
+const unlabelled = [header, ...day.map((l) => l.replace(/,\d,\d$/, ',,'))].join('\n') + '\n';
+
+for (const engine of ['postgres', 'pglite'] as const) {
+  describe(`targeting store on ${engine}`, () => {
+    let store: Store;
+    let actor: Actor;
+    let schema: TestSchema | undefined;
+
+    beforeAll(async () => {
+      if (engine === 'postgres') {
+        schema = await createTestSchema('targeting');
+        store = await openStore({ databaseUrl: schema.url });
+      } else {
+        store = await openStore({ dataDir: MEMORY });
+      }
+      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
+      actor = await store.systemActor();
+    });
+    afterAll(async () => {
+      await store.close();
+      await schema?.drop();
+    });
+
+    it('refuses a file with a bad row and stores nothing', async () => {
+      const bad = trainText.split('\n');
+      bad[5] = bad[5]!.replace(/^(\d+),[^,]+/, '$1,not-a-date');
+      const job = await runIngestJob(store, actor, {
+        kind: 'declarations',
+        sourceName: 'bad.csv',
+        input: bytes(bad.join('\n')),
+      });
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/line 6/);
+      expect(await listTargetingDays(store, actor)).toEqual([]);
+    });
+
+    it('ingests declarations with their inspection results, trains, scores a day and explains', async () => {
+      const job = await runIngestJob(store, actor, {
+        kind: 'declarations',
+        sourceName: 'train.csv',
+        input: bytes(trainText),
+      });
+      expect(job.status).toBe('succeeded');
+      const job2 = await runIngestJob(store, actor, {
+        kind: 'declarations',
+        sourceName: 'day.csv',
+        input: bytes(unlabelled),
+      });
+      expect(job2.status).toBe('succeeded');
+      const days = await listTargetingDays(store, actor);
+      expect(days[0]).toMatchObject({ date: '2021-01-04', declarations: day.length, inspected: 0 });
+
+      await expect(scoreTargetingDay(store, actor, { date: '2021-01-04' })).rejects.toThrow(
+        /no fraud model/,
+      );
+      const model = await trainTargetingModelFromStore(store, actor, { objective: 'fraud' });
+      expect(model.active).toBe(true);
+      expect((await listTargetingModels(store, actor))[0]?.id).toBe(model.id);
+
+      await createTargetingRule(store, actor, {
+        lane: 'red',
+        hsPrefix: day[0]!.split(',')[12]!.slice(0, 6),
+        explanation: 'officer rule: this HS code',
+        validFrom: '2021-01-01',
+      });
+      const scored = await scoreTargetingDay(store, actor, {
+        date: '2021-01-04',
+        capacityPercent: 5,
+      });
+      expect(scored.scored).toBe(day.length);
+      const queue = await targetingQueue(store, actor, { date: '2021-01-04' });
+      expect(queue[0]?.lane).toBe('red');
+      expect(queue.some((q) => q.reasons.includes('officer rule: this HS code'))).toBe(true);
+      const redFromModel = queue.find((q) => q.selectedBy === 'model');
+      expect(redFromModel?.reasons.length).toBeGreaterThan(0);
+
+      const detail = await getTargetingDeclaration(store, actor, queue[0]!.id);
+      const e = detail.explanation!;
+      const total = e.bias + e.contributions.reduce((s, c) => s + c.contribution, 0);
+      expect(total).toBeCloseTo(e.margin, 9);
+      expect(1 / (1 + Math.exp(-e.margin))).toBeCloseTo(detail.score!, 6);
+
+      const result = await recordTargetingInspection(store, actor, queue[0]!.id, {
+        fraud: 1,
+        critical: 2,
+        note: 'found',
+      });
+      expect(result).toMatchObject({ fraud: 1, critical: 2, source: 'officer' });
+      await expect(
+        recordTargetingInspection(store, actor, queue[0]!.id, { fraud: 0, critical: 2 }),
+      ).rejects.toThrow(/critical/);
+    });
+
+    it('keeps organisations apart and refuses roles that may not write', async () => {
+      const other: Actor = { userId: null, organisationId: 'another-organisation', role: 'admin' };
+      expect(await listTargetingDays(store, other)).toEqual([]);
+      const [first] = await targetingQueue(store, actor, { date: '2021-01-04', limit: 1 });
+      await expect(getTargetingDeclaration(store, other, first!.id)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      const viewer: Actor = { ...actor, role: 'viewer' };
+      await expect(
+        recordTargetingInspection(store, viewer, first!.id, { fraud: 0, critical: 0 }),
+      ).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      const partner: Actor = { ...actor, role: 'partner' };
+      await expect(targetingQueue(store, partner, { date: '2021-01-04' })).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      const officer: Actor = { ...actor, role: 'officer' };
+      await expect(
+        trainTargetingModelFromStore(store, officer, { objective: 'fraud' }),
+      ).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+    });
+  });
+}
