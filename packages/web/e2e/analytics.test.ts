@@ -72,13 +72,18 @@ afterAll(async () => {
   await server?.close();
 });
 
+/**
+ * Waits until no loader is shown. Not networkidle: MapLibre's module worker keeps a request
+ * open in chromium's accounting, so pages with a map would never count as idle.
+ */
 async function settled(): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page
-    .getByRole('status')
-    .filter({ hasText: 'Loading' })
-    .first()
-    .waitFor({ state: 'hidden' });
+  const loaders = page.getByRole('status').filter({ hasText: 'Loading' });
+  const deadline = Date.now() + 30_000;
+  while ((await loaders.count()) > 0) {
+    if (Date.now() > deadline) throw new Error('the page kept loading');
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(300);
 }
 
 /** Number of canvases ECharts has drawn into (each chart is a role=img div holding one). */
@@ -163,7 +168,6 @@ describe('analytics pages with real data', () => {
     );
     await page.goto(`${server.url}/analytics/map?drug=Cocaine&year=2021`);
     await page.getByRole('heading', { name: /Ports, border crossings/ }).waitFor();
-    // Not networkidle: MapLibre's module worker keeps a request open in chromium's accounting.
     await page.getByText(/Seaports \(World Port Index\) \(/).waitFor();
     await page.getByText(/US land ports \(BTS\) \(/).waitFor();
     await mapReady();

@@ -153,6 +153,11 @@ export class AnalyticsRepository {
     assertRole(actor, ...ANALYTICS_READER_ROLES);
   }
 
+  /** Throws FORBIDDEN unless the actor may read analytics (for callers serving cached views). */
+  assertReader(actor: Actor): void {
+    this.allow(actor);
+  }
+
   /** Monthly CBP seizure events and pounds, one series per group value (effective rows only). */
   async seizureSeries(
     actor: Actor,
@@ -646,6 +651,18 @@ export class AnalyticsRepository {
       after: x.after,
       createdAt: new Date(x.created_at),
     }));
+  }
+
+  /**
+   * A cheap fingerprint of what is loaded: it changes whenever an ingest changes a dataset, so
+   * callers may cache derived values (such as the facets) until it does.
+   */
+  async dataVersion(): Promise<string> {
+    const r = await sql<{ v: string }>`
+      SELECT count(*)::text || '|' || coalesce(max(ingested_at)::text, '') AS v FROM analytics_sources`.execute(
+      this.db,
+    );
+    return r.rows[0]?.v ?? '';
   }
 
   /** Row counts per dataset for GET /api/summary (no role check: counts are not the data). */

@@ -1,0 +1,118 @@
+// `npm run bench -- analytics [--skip-postgres]`: ingest of the full BTS file (399,406 rows),
+// both CBP files and UNODC on the embedded default (PGlite in a fresh data folder) and on
+// PostgreSQL (a fresh schema), then the p95 latency of every analysis endpoint in process.
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+
+process.env.LOG_LEVEL ??= 'silent';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApp, createLogger } from '@interdict/server';
+import { bootstrapStore, openStore, runIngestJob, type Store } from '@interdict/store';
+import { createTestSchema, sharedData } from '@interdict/testkit';
+
+const FILES: [string, string][] = [
+  ['bts-crossings', sharedData('border-crossings', 'Border_Crossing_Entry_Data_full.csv.gz')],
+  ['cbp-seizures', sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv')],
+  ['cbp-seizures', sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy22_25.csv')],
+  ['unodc-seizures', sharedData('seizures', 'unodc', 'drug_seizures_2018_2022.csv')],
+  // For the traffic views' map (not part of the timed ingest total).
+  ['bts-ports', sharedData('border-crossings', 'border_ports.csv')],
+];
+
+const ENDPOINTS = [
+  '/api/analytics/seizures/series?group=drug',
+  '/api/analytics/seizures/series?group=aor&drug=Fentanyl',
+  '/api/analytics/seizures/mix?fiscalYear=2024',
+  '/api/analytics/seizures/rates?unit=trucks&area=region',
+  '/api/analytics/seizures/rates?unit=personal-vehicles&area=field-office',
+  '/api/analytics/seizures/unusual?group=drug',
+  '/api/analytics/seizures/forecast?group=total&drug=Methamphetamine',
+  '/api/analytics/crossings/series?measure=Trucks&group=border',
+  '/api/analytics/crossings/series?measure=Trucks&port=2304',
+  '/api/analytics/crossings/ports?measure=Trucks&from=2024-01&to=2024-12',
+  '/api/analytics/unodc/totals?drug=Cocaine&year=2021',
+  '/api/analytics/unodc/shares?drug=Cocaine&year=2021',
+  '/api/analytics/unodc/trends?drug=Cocaine',
+  '/api/analytics/rows/cbp-seizures?drug=Fentanyl&month=2023-03',
+  '/api/analytics/facets',
+];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+async function ingestAll(store: Store, label: string): Promise<void> {
+  await bootstrapStore(store, { adminPassword: 'bench-password-1234' });
+  const actor = await store.systemActor();
+  let timed = 0;
+  for (const [kind, file] of FILES) {
+    const started = performance.now();
+    const job = await runIngestJob(store, actor, {
+      kind,
+      sourceName: path.basename(file),
+      input: createReadStream(file),
+    });
+    const ms = performance.now() - started;
+    if (job.status !== 'succeeded') throw new Error(`${label} ${kind}: ${job.error}`);
+    const rows = (job.summary as { rows: number }).rows;
+    if (kind !== 'bts-ports') timed += ms;
+    console.log(
+      `${label}  ingest ${kind.padEnd(15)} ${path.basename(file).padEnd(42)} ${String(rows).padStart(7)} rows  ${seconds(ms)}`,
+    );
+  }
+  console.log(`${label}  ingest total (BTS full + both CBP + UNODC): ${seconds(timed)}`);
+}
+
+async function latencies(store: Store, label: string): Promise<void> {
+  const app = createApp({ store, logger: createLogger() });
+  const actor = await store.systemActor();
+  const { secret } = await store.tokens.create(actor, {
+    name: 'bench',
+    role: 'analyst',
+    expiresInDays: 1,
+  });
+  const headers = { authorization: `Bearer ${secret}` };
+  for (const url of ENDPOINTS) {
+    const first = await app.request(url, { headers });
+    if (first.status !== 200) throw new Error(`${url}: ${first.status} ${await first.text()}`);
+    const times: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const started = performance.now();
+      const res = await app.request(url, { headers });
+      await res.arrayBuffer();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const p = (q: number) =>
+      times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] ?? NaN;
+    console.log(
+      `${label}  ${url.padEnd(72)} p50 ${p(0.5).toFixed(1).padStart(6)} ms  p95 ${p(0.95).toFixed(1).padStart(6)} ms`,
+    );
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'interdict-bench-analytics-'));
+try {
+  const embedded = await openStore({ dataDir: path.join(dir, 'data') });
+  try {
+    await ingestAll(embedded, 'pglite  ');
+    await latencies(embedded, 'pglite  ');
+  } finally {
+    await embedded.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (!process.argv.includes('--skip-postgres')) {
+  const schema = await createTestSchema('bench_analytics');
+  const pg = await openStore({ databaseUrl: schema.url });
+  try {
+    await ingestAll(pg, 'postgres');
+    await latencies(pg, 'postgres');
+  } finally {
+    await pg.close();
+    await schema.drop();
+  }
+}
