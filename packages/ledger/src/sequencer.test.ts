@@ -79,6 +79,28 @@ describe('Sequencer', () => {
     await b.close();
   });
 
+  it('signs with an additional key during a rotation; either vkey verifies', async () => {
+    const next = await ed25519Signer(ORIGIN, new Uint8Array(32).fill(8), nodeEd25519);
+    const seq = await Sequencer.open({
+      origin: ORIGIN,
+      signer: next,
+      additionalSigners: [await signerP],
+      storage: memoryLogStorage(),
+      checkpointIntervalMs: 0,
+    });
+    await seq.append(enc('x'));
+    const note = ((await seq.publish()) as PublishedCheckpoint).note;
+    for (const k of [next, await signerP]) {
+      const { checkpoint } = await openCheckpoint(
+        note,
+        [ed25519Verifier(ORIGIN, k.publicKey)],
+        ORIGIN,
+      );
+      expect(checkpoint.size).toBe(1);
+    }
+    await seq.close();
+  });
+
   it('refuses oversized entries and appends after close', async () => {
     const seq = await open(memoryLogStorage());
     await expect(seq.append(new Uint8Array(70000))).rejects.toMatchObject({

@@ -40,6 +40,11 @@ export interface SequencerOptions {
   /** Checkpoint origin line; the log key's name should equal it (tlog-checkpoint §Signatures). */
   readonly origin: string;
   readonly signer: Signer;
+  /**
+   * Extra log keys that also sign every checkpoint — for key rotation: sign with the old and the
+   * new key until every verifier has the new vkey (verifiers ignore unknown keys).
+   */
+  readonly additionalSigners?: readonly Signer[];
   readonly storage: LogStorage;
   readonly clock?: Clock;
   /** Publish a checkpoint this often when the tree grew (ms); 0 disables the timer. Default 1000. */
@@ -95,8 +100,8 @@ const defer: (f: () => void) => void =
  */
 export class Sequencer {
   private readonly tree: TreeHashes;
-  private readonly opts: Required<Omit<SequencerOptions, 'cosign'>> &
-    Pick<SequencerOptions, 'cosign'>;
+  private readonly opts: Required<Omit<SequencerOptions, 'cosign' | 'additionalSigners'>> &
+    Pick<SequencerOptions, 'cosign' | 'additionalSigners'>;
   private pending: Pending[] = [];
   private waiters: Waiter[] = [];
   /** Entries of the current (partial) entry bundle, needed to rewrite it when it grows. */
@@ -305,7 +310,10 @@ export class Sequencer {
       root: this.tree.root(size),
       extensions: [],
     };
-    let note = await signNote(formatCheckpoint(checkpoint), [this.opts.signer]);
+    let note = await signNote(formatCheckpoint(checkpoint), [
+      this.opts.signer,
+      ...(this.opts.additionalSigners ?? []),
+    ]);
     if (this.opts.cosign)
       note = await this.opts.cosign(note, checkpoint, this.published?.checkpoint);
     await this.opts.storage.writeCheckpoint(utf8.encode(note));

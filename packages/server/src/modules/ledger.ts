@@ -47,6 +47,8 @@ export interface LedgerOptions {
   origin: string;
   /** Base64 32-byte Ed25519 seed (`INTERDICT_LEDGER_KEY`); else a 0600 file in the data folder. */
   key?: string;
+  /** During a key rotation: the other log key (base64 seed), which also signs every checkpoint. */
+  previousKey?: string;
   /** Folder for the key file when no key is given (default: the store's data folder). */
   keyDir?: string;
   /** Logs this instance witnesses: vkeys of their keys (`INTERDICT_LEDGER_WITNESS_LOGS`). */
@@ -61,6 +63,9 @@ export function ledgerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ledg
   return {
     origin: env.INTERDICT_LEDGER_ORIGIN ?? 'interdict.local/ledger',
     ...(env.INTERDICT_LEDGER_KEY ? { key: env.INTERDICT_LEDGER_KEY } : {}),
+    ...(env.INTERDICT_LEDGER_PREVIOUS_KEY
+      ? { previousKey: env.INTERDICT_LEDGER_PREVIOUS_KEY }
+      : {}),
     witnessLogs: list(env.INTERDICT_LEDGER_WITNESS_LOGS),
     witnesses: list(env.INTERDICT_LEDGER_WITNESSES).map((pair) => {
       const at = pair.lastIndexOf('@');
@@ -174,6 +179,13 @@ async function startService(store: Store, o: LedgerOptions): Promise<LedgerServi
   const sequencer = await Sequencer.open({
     origin: o.origin,
     signer,
+    ...(o.previousKey
+      ? {
+          additionalSigners: [
+            await ed25519Signer(o.origin, fromBase64(o.previousKey.trim()), nodeEd25519),
+          ],
+        }
+      : {}),
     storage: ledgerLogStorage(store, o.origin),
     checkpointIntervalMs: o.checkpointIntervalMs,
     ...(o.witnesses.length > 0
