@@ -3,6 +3,7 @@
 // page is visited, administration is exercised, and every page is checked by axe-core for
 // WCAG 2.2 A/AA violations; screenshots go to artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedData } from '@interdict/testkit';
 import type { Page } from 'playwright-core';
 import {
   accessibilityViolations,
@@ -272,6 +273,32 @@ describe('console against a real server', () => {
     expect((await row.innerText()).length).toBeGreaterThan(kind.length + 20);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'admin-ingest-jobs');
+  });
+
+  it('loads a real file through the upload form and shows it succeed and counted', async () => {
+    await page.goto(`${server.url}/administration/jobs`);
+    await heading('Administration');
+    await settled();
+    await page.getByRole('combobox', { name: 'Kind of data' }).click();
+    await page.getByRole('option', { name: 'bts-ports', exact: true }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: /^File/ }).click();
+    await (await chooser).setFiles(sharedData('border-crossings', 'border_ports.csv'));
+    await page.getByRole('button', { name: 'Start ingest job' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'border_ports.csv' });
+    await row.getByText('succeeded', { exact: true }).waitFor({ timeout: 60_000 });
+    const progress = row.getByRole('progressbar');
+    expect(await progress.getAttribute('aria-valuenow')).toBe('100');
+    await screenshot(page, 'admin-ingest-succeeded');
+
+    // The overview lists what is loaded, from GET /api/summary.
+    await navigation().getByRole('link', { name: 'Overview', exact: true }).click();
+    await heading('Overview');
+    await settled();
+    const loaded = page.getByRole('table', { name: /Every data set loaded/ });
+    await loaded.waitFor();
+    expect(await loaded.getByRole('row').count()).toBeGreaterThan(1);
+    await screenshot(page, 'overview-with-data');
   });
 
   it('collapses the navigation behind a menu button at tablet width', async () => {

@@ -131,6 +131,25 @@ function JobProgress({ job }: { job: Job }) {
   );
 }
 
+// Fields of a summary that repeat the row (kind, file) or are too long to scan in a table; the
+// full summary stays one click away.
+const repeated = new Set(['kind', 'sourceName', 'sha256', 'notes']);
+
+function summaryFacts(summary: unknown): string[] {
+  if (!summary || typeof summary !== 'object' || Array.isArray(summary)) return [];
+  return Object.entries(summary as Record<string, unknown>)
+    .filter(
+      ([key, value]) =>
+        !repeated.has(key) && (typeof value === 'number' || typeof value === 'string'),
+    )
+    .filter(([, value]) => String(value).length <= 24)
+    .slice(0, 8)
+    .map(
+      ([key, value]) =>
+        `${key}: ${typeof value === 'number' ? formatNumber(value) : String(value)}`,
+    );
+}
+
 function JobSummary({ job }: { job: Job }) {
   if (job.error)
     return (
@@ -139,10 +158,19 @@ function JobSummary({ job }: { job: Job }) {
       </Text>
     );
   if (job.summary == null) return <Text size="xs">—</Text>;
+  const facts = summaryFacts(job.summary);
   return (
-    <Code fz="xs" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-      {JSON.stringify(job.summary)}
-    </Code>
+    <Stack gap={4}>
+      {facts.length > 0 && <Text size="xs">{facts.join(' · ')}</Text>}
+      <details>
+        <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-xs)' }}>
+          Full result
+        </summary>
+        <Code block fz="xs" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+          {JSON.stringify(job.summary, null, 2)}
+        </Code>
+      </details>
+    </Stack>
   );
 }
 
