@@ -247,7 +247,7 @@ const IndexParam = z.object({
     .number()
     .int()
     .min(0)
-    .openapi({ param: { name: 'index', in: 'path' }, example: 0 }),
+    .openapi({ param: { name: 'index', in: 'path', required: true }, example: 0 }),
 });
 
 const EntrySchema = z
