@@ -137,10 +137,6 @@ interface Candidate {
   readonly weight: number;
 }
 
-function spanText(tokens: readonly NameToken[], idx: readonly number[]): string {
-  return idx.map((i) => tokens[i]!.text).join('');
-}
-
 const spanCache = new Map<number, number[][]>();
 
 /** Runs of 2..max adjacent positions in a name of n tokens (cached: names are short). */
@@ -156,37 +152,62 @@ function spans(n: number, max: number): number[][] {
   return out;
 }
 
-function meanWeight(tokens: readonly NameToken[], idx: readonly number[], w: TokenWeigher): number {
-  let best = 0;
-  for (const i of idx) best = Math.max(best, w(tokens[i]!));
-  return best;
+/** A run of adjacent tokens, prepared once per comparison. */
+interface Run {
+  readonly idx: readonly number[];
+  readonly joined: string;
+  /** No numbers or ideographs inside (those never join). */
+  readonly usable: boolean;
+  readonly hasLegal: boolean;
+  readonly allInitials: boolean;
+  readonly abjad: boolean;
+  readonly initials: string;
+  readonly weight: number;
 }
 
-/** Compare the tokens of a run on one side with a single token on the other. */
-function spanSimilarity(
-  run: readonly NameToken[],
-  runIdx: readonly number[],
-  single: NameToken,
-): Sim {
-  if (single.kind === 'number' || single.kind === 'legal' || single.cjk !== undefined) return NONE;
-  const parts = runIdx.map((i) => run[i]!);
-  if (parts.some((p) => p.kind === 'number' || p.cjk !== undefined)) return NONE;
-  const joined = parts.map((p) => p.text).join('');
-  if (joined === single.text) return { similarity: 1, how: 'joined' };
-  if (parts.some((p) => p.kind === 'legal')) return NONE;
-  // An abbreviation made of the parts' initials ("jc" ~ "jean claude", "pla" ~ people's liberation army).
-  if (single.text.length === parts.length && parts.every((p, k) => p.text[0] === single.text[k])) {
-    return { similarity: 0.9, how: 'abbreviation' };
+function runsOf(tokens: readonly NameToken[], weights: readonly number[]): Run[] {
+  const out: Run[] = [];
+  for (const idx of spans(tokens.length, 3)) {
+    const forward = idx.map((i) => tokens[i]!);
+    const common = {
+      idx,
+      usable: forward.every((p) => p.kind !== 'number' && p.cjk === undefined),
+      hasLegal: forward.some((p) => p.kind === 'legal'),
+      allInitials: forward.every((p) => p.kind === 'initial'),
+      abjad: forward.some((p) => p.abjad),
+      weight: Math.max(...idx.map((i) => weights[i]!)),
+    };
+    // Both reading orders: "Lavrov Sergei" joins to "sergeilavrov" as well, so that joined
+    // names stay independent of name order like everything else.
+    for (const parts of [forward, [...forward].reverse()]) {
+      out.push({
+        ...common,
+        joined: parts.map((p) => p.text).join(''),
+        initials: parts.map((p) => p.text[0]).join(''),
+      });
+    }
   }
-  if (parts.every((p) => p.kind === 'initial')) return NONE;
-  if (parts.some((p) => p.abjad) !== single.abjad) {
+  return out;
+}
+
+/** Compare a run of tokens on one side with a single token on the other. */
+function spanSimilarity(run: Run, single: NameToken): Sim {
+  if (!run.usable) return NONE;
+  if (single.kind === 'number' || single.kind === 'legal' || single.cjk !== undefined) return NONE;
+  if (run.joined === single.text) return { similarity: 1, how: 'joined' };
+  if (run.hasLegal) return NONE;
+  // An abbreviation made of the parts' initials ("jc" ~ "jean claude", "pla" ~ people's liberation army).
+  if (single.text === run.initials) return { similarity: 0.9, how: 'abbreviation' };
+  if (run.allInitials) return NONE;
+  if (Math.abs(run.joined.length - single.text.length) > 3) return NONE;
+  if (run.abjad !== single.abjad) {
     // "عبد ال" + … against "Abdul": compare consonant skeletons of the joined run.
-    const skeleton = consonantSkeleton(joined);
+    const skeleton = consonantSkeleton(run.joined);
     if (skeleton.length >= 2 && skeleton === single.skeleton) {
       return { similarity: 0.9, how: 'skeleton' };
     }
   }
-  const sim = textSimilarity(joined, single.text);
+  const sim = textSimilarity(run.joined, single.text);
   return sim.similarity > 0 ? { similarity: sim.similarity, how: 'joined' } : NONE;
 }
 
@@ -223,44 +244,25 @@ export function compareNames(
       }
     }
   }
-  if (A.length > 1 || B.length > 1) {
-    for (const run of spans(A.length, 3)) {
-      const joinedLen = spanText(A, run).length;
-      for (let j = 0; j < B.length; j++) {
-        const single = B[j]!;
-        if (Math.abs(joinedLen - single.text.length) > 3 && single.text.length !== run.length)
-          continue;
-        const sim = spanSimilarity(A, run, single);
-        if (sim.similarity > 0) {
-          const weight = (meanWeight(A, run, weigher) + wB[j]!) / 2;
-          candidates.push({
-            a: run,
-            b: [j],
-            sim,
-            weight: weight * (sim.how === 'abbreviation' ? 0.5 : 1),
-          });
-        }
+  const addRuns = (
+    runs: Run[],
+    singles: readonly NameToken[],
+    ws: readonly number[],
+    runIsA: boolean,
+  ) => {
+    for (const run of runs) {
+      for (let k = 0; k < singles.length; k++) {
+        const sim = spanSimilarity(run, singles[k]!);
+        if (sim.similarity <= 0) continue;
+        const weight = ((run.weight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
+        candidates.push(
+          runIsA ? { a: run.idx, b: [k], sim, weight } : { a: [k], b: run.idx, sim, weight },
+        );
       }
     }
-    for (const run of spans(B.length, 3)) {
-      const joinedLen = spanText(B, run).length;
-      for (let i = 0; i < A.length; i++) {
-        const single = A[i]!;
-        if (Math.abs(joinedLen - single.text.length) > 3 && single.text.length !== run.length)
-          continue;
-        const sim = spanSimilarity(B, run, single);
-        if (sim.similarity > 0) {
-          const weight = (meanWeight(B, run, weigher) + wA[i]!) / 2;
-          candidates.push({
-            a: [i],
-            b: run,
-            sim,
-            weight: weight * (sim.how === 'abbreviation' ? 0.5 : 1),
-          });
-        }
-      }
-    }
-  }
+  };
+  if (A.length > 1) addRuns(runsOf(A, wA), B, wB, true);
+  if (B.length > 1) addRuns(runsOf(B, wB), A, wA, false);
   // Best first; among equals prefer pairs covering more tokens, then heavier ones.
   candidates.sort(
     (x, y) =>
