@@ -23,6 +23,8 @@ async function countLines(ctx: IngestContext): Promise<{ lines: number }> {
   for await (const chunk of ctx.input) text += decoder.decode(chunk, { stream: true });
   const lines = text.split('\n').filter(Boolean).length;
   ctx.progress(lines, lines);
+  // Stay busy a moment, so the loader's progress ticker sees the job running.
+  await new Promise((resolve) => setTimeout(resolve, 50));
   seenLines[ctx.sourceName] = lines;
   return { lines };
 }
@@ -108,7 +110,7 @@ describe('loadDemoData', () => {
 
   it('on a fresh database loads registered kinds in order, one job each, and skips the rest', async () => {
     const { lines, logger } = logSink();
-    const run = await loadDemoData(store, { datasetsDir: dir, logger });
+    const run = await loadDemoData(store, { datasetsDir: dir, logger, progressEveryMs: 1 });
     expect(run.reason).toBe('fresh');
     expect(run.planned.map((f) => f.file)).toEqual(['sub/a.csv.gz', 'b.csv', 'bad.csv']);
     expect(run.skipped.map((f) => f.kind)).toEqual(['demo-test-not-registered']);
@@ -120,6 +122,8 @@ describe('loadDemoData', () => {
       ['demo-test-lines', 'succeeded'],
       ['demo-test-broken', 'failed'],
     ]);
+    // Progress of a running job reached the log.
+    expect(lines).toContain('demo data 1/3: demo-test-lines 4/4');
     // The gzip file arrived decompressed; the jobs ran strictly one after another.
     expect(seenLines[DEMO_SOURCE_PREFIX + 'sub/a.csv.gz']).toBe(4);
     const [first, second] = jobs;

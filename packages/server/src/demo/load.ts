@@ -17,6 +17,8 @@ export interface DemoDataOptions {
   logger?: DemoLogger;
   /** Stops the queue: no further job starts, and the running one is cancelled (rolled back). */
   signal?: AbortSignal;
+  /** How often a running job's progress is logged (default 5 s). */
+  progressEveryMs?: number;
 }
 
 export interface DemoDataRun {
@@ -50,6 +52,7 @@ export async function loadDemoData(
 ): Promise<DemoDataRun> {
   const logger = options.logger ?? noopLogger;
   const datasetsDir = options.datasetsDir ?? defaultDatasetsDir();
+  const progressEveryMs = options.progressEveryMs ?? 5000;
   const manifest = await readDemoManifest(datasetsDir);
   const actor = await store.systemActor();
 
@@ -107,7 +110,18 @@ export async function loadDemoData(
           `demo data ${step}: ${file.kind} ${file.file}`,
         );
         const t0 = Date.now();
-        const result = await done;
+        // Long files (100,000+ rows) take a while: a progress line every few seconds.
+        const ticker = setInterval(() => {
+          const p = store.liveProgress.get(job.id);
+          if (p) {
+            logger.info(
+              { jobId: job.id, kind: file.kind, done: p.done, total: p.total, step },
+              `demo data ${step}: ${file.kind} ${p.done}${p.total ? `/${p.total}` : ''}`,
+            );
+          }
+        }, progressEveryMs);
+        ticker.unref();
+        const result = await done.finally(() => clearInterval(ticker));
         results.push(result);
         const fields = {
           jobId: result.id,
