@@ -5,4 +5,5 @@
  */
 export * as analytics from './analytics';
 export * as ledger from './ledger';
+export * as targeting from './targeting';
 export * as screening from './screening';

@@ -1,0 +1,357 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  createTargetingRule,
+  deleteTargetingRule,
+  getTargetingDeclaration,
+  listTargetingDays,
+  listTargetingModels,
+  listTargetingRules,
+  recordTargetingInspection,
+  scoreTargetingDay,
+  targetingCounts,
+  targetingQueue,
+  trainTargetingModelFromStore,
+} from '@interdict/store';
+import { requireActor } from '../auth/middleware';
+import type { App, ModuleDeps } from '../env';
+import { IdParams, json, jsonBody, listOf, problemResponses } from '../schemas';
+import { registerSummaryProvider } from '../summary';
+
+// Targeting API (issue 6): the day's queue with lanes and reasons, a declaration with the exact
+// explanation of its score, inspection results as feedback, models and officers' rules.
+// Authorisation is enforced by the store's repository functions (roles and organisation scope).
+
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .openapi({ example: '2021-01-04' });
+const Lane = z.enum(['red', 'yellow', 'blue', 'green']).openapi('TargetingLane');
+
+const Inspection = z
+  .object({
+    fraud: z.number().int(),
+    critical: z.number().int(),
+    source: z.enum(['import', 'officer']),
+    note: z.string(),
+    recordedBy: z.string().nullable(),
+    recordedAt: z.string(),
+  })
+  .openapi('TargetingInspection');
+
+const QueueItem = z
+  .object({
+    id: z.string(),
+    date: z.string(),
+    importer: z.string(),
+    hsCode: z.string(),
+    origin: z.string(),
+    itemPrice: z.number().nullable(),
+    score: z.number().nullable(),
+    lane: Lane,
+    inspect: z.boolean(),
+    selectedBy: z.string().nullable(),
+    reasons: z.array(z.string()),
+    inspection: Inspection.nullable(),
+  })
+  .openapi('TargetingQueueItem');
+
+const Day = z.object({
+  date: z.string(),
+  declarations: z.number().int(),
+  scored: z.number().int(),
+  inspected: z.number().int(),
+});
+
+const Detail = z
+  .object({
+    declaration: z.record(z.string(), z.unknown()),
+    score: z.number().nullable(),
+    lane: Lane.nullable(),
+    reasons: z.array(z.string()),
+    inspection: Inspection.nullable(),
+    explanation: z
+      .object({
+        modelId: z.string(),
+        bias: z.number(),
+        margin: z.number(),
+        contributions: z.array(
+          z.object({ feature: z.string(), value: z.number().nullable(), contribution: z.number() }),
+        ),
+      })
+      .nullable(),
+  })
+  .openapi('TargetingDeclaration');
+
+const Model = z
+  .object({
+    id: z.string(),
+    objective: z.enum(['fraud', 'critical']),
+    active: z.boolean(),
+    createdAt: z.string(),
+    training: z.unknown(),
+  })
+  .openapi('TargetingModel');
+
+const RuleBody = z
+  .object({
+    lane: Lane,
+    explanation: z.string().min(1).max(500),
+    hsPrefix: z
+      .string()
+      .regex(/^\d{2,10}$/)
+      .optional(),
+    origin: z.string().max(3).optional(),
+    departure: z.string().max(3).optional(),
+    importer: z.string().max(100).optional(),
+    declarant: z.string().max(100).optional(),
+    office: z.string().max(100).optional(),
+    validFrom: IsoDate.optional(),
+    validTo: IsoDate.optional(),
+  })
+  .openapi('TargetingRuleInput');
+const Rule = RuleBody.extend({ id: z.string(), createdAt: z.string() }).openapi('TargetingRule');
+
+const finite = (x: number | null | undefined): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : x;
+
+export function register(app: App, deps: ModuleDeps): void {
+  const { store } = deps;
+  registerSummaryProvider({
+    capability: 'targeting',
+    async summarise() {
+      const counts = await targetingCounts(store);
+      return [
+        {
+          capability: 'targeting',
+          label: 'Customs declarations',
+          count: counts.declarations,
+          updatedAt: null,
+        },
+        {
+          capability: 'targeting',
+          label: 'Inspection results',
+          count: counts.inspections,
+          updatedAt: null,
+        },
+      ];
+    },
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/targeting/days',
+      tags: ['targeting'],
+      summary: 'Dates with declarations, newest first, with how many are scored and inspected',
+      responses: { 200: json(listOf(Day)), ...problemResponses },
+    }),
+    async (c) => c.json({ items: await listTargetingDays(store, requireActor(c)) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/targeting/queue',
+      tags: ['targeting'],
+      summary: "A day's queue: declarations by lane and score, with the reasons",
+      request: {
+        query: z.object({
+          date: IsoDate,
+          lane: Lane.optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(200),
+        }),
+      },
+      responses: { 200: json(listOf(QueueItem)), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const items = await targetingQueue(store, requireActor(c), {
+        date: q.date,
+        limit: q.limit,
+        ...(q.lane ? { lane: q.lane } : {}),
+      });
+      return c.json(
+        {
+          items: items.map((i) => ({
+            ...i,
+            score: finite(i.score),
+            itemPrice: finite(i.itemPrice),
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/targeting/score',
+      tags: ['targeting'],
+      summary: "Score a day's declarations with the active Fraud model and pick those to inspect",
+      request: {
+        body: jsonBody(
+          z.object({
+            date: IsoDate,
+            capacityPercent: z.number().min(0).max(100).optional(),
+            randomShare: z.number().min(0).max(1).optional(),
+          }),
+        ),
+      },
+      responses: {
+        200: json(
+          z.object({
+            date: z.string(),
+            scored: z.number().int(),
+            modelId: z.string(),
+            lanes: z.record(z.string(), z.number()),
+          }),
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await scoreTargetingDay(store, requireActor(c), {
+        date: body.date,
+        ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
+        ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
+      });
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/targeting/declarations/{id}',
+      tags: ['targeting'],
+      summary: 'A declaration with its score, lane, inspection result and TreeSHAP explanation',
+      request: { params: IdParams },
+      responses: { 200: json(Detail), ...problemResponses },
+    }),
+    async (c) => {
+      const detail = await getTargetingDeclaration(store, requireActor(c), c.req.valid('param').id);
+      const d = detail.declaration as unknown as Record<string, unknown>;
+      const declaration = Object.fromEntries(
+        Object.entries(d).map(([k, v]) => [
+          k,
+          typeof v === 'number' && !Number.isFinite(v) ? null : v,
+        ]),
+      );
+      return c.json({ ...detail, declaration }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/targeting/declarations/{id}/inspection',
+      tags: ['targeting'],
+      summary: 'Record the result of an inspection (feedback for the next training)',
+      request: {
+        params: IdParams,
+        body: jsonBody(
+          z.object({
+            fraud: z.union([z.literal(0), z.literal(1)]),
+            critical: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+            note: z.string().max(2000).optional(),
+          }),
+        ),
+      },
+      responses: { 200: json(Inspection), ...problemResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await recordTargetingInspection(
+        store,
+        requireActor(c),
+        c.req.valid('param').id,
+        {
+          fraud: body.fraud,
+          critical: body.critical,
+          ...(body.note !== undefined ? { note: body.note } : {}),
+        },
+      );
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/targeting/models',
+      tags: ['targeting'],
+      summary: 'Trained models, newest first, with their training metadata',
+      responses: { 200: json(listOf(Model)), ...problemResponses },
+    }),
+    async (c) => c.json({ items: await listTargetingModels(store, requireActor(c)) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/targeting/models',
+      tags: ['targeting'],
+      summary: 'Train a model on the inspected declarations and make it active',
+      request: {
+        body: jsonBody(
+          z.object({
+            objective: z.enum(['fraud', 'critical']),
+            until: IsoDate.optional(),
+            groupKey: z.boolean().optional(),
+          }),
+        ),
+      },
+      responses: { 201: json(Model, 'Trained'), ...problemResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const model = await trainTargetingModelFromStore(store, requireActor(c), {
+        objective: body.objective,
+        ...(body.until ? { until: body.until } : {}),
+        ...(body.groupKey !== undefined ? { groupKey: body.groupKey } : {}),
+      });
+      return c.json(model, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/targeting/rules',
+      tags: ['targeting'],
+      summary: "Officers' rules",
+      responses: { 200: json(listOf(Rule)), ...problemResponses },
+    }),
+    async (c) => c.json({ items: await listTargetingRules(store, requireActor(c)) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/targeting/rules',
+      tags: ['targeting'],
+      summary: 'Add a rule: conditions → lane, with validity dates and an explanation',
+      request: { body: jsonBody(RuleBody) },
+      responses: { 201: json(Rule, 'Created'), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(await createTargetingRule(store, requireActor(c), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/targeting/rules/{id}',
+      tags: ['targeting'],
+      summary: 'Delete a rule',
+      request: { params: IdParams },
+      responses: { 204: { description: 'Deleted' }, ...problemResponses },
+    }),
+    async (c) => {
+      await deleteTargetingRule(store, requireActor(c), c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+}
