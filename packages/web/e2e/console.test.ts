@@ -301,6 +301,41 @@ describe('console against a real server', () => {
     await screenshot(page, 'overview-with-data');
   });
 
+  it('shows a viewer the capability pages but not administration', async () => {
+    await page.goto(`${server.url}/administration/users`);
+    await heading('Administration');
+    await page.getByLabel(/^Email/).fill('vera.viewer@interdict.test');
+    await page.getByLabel(/^Full name/).fill('Vera Viewer');
+    await page.getByRole('combobox', { name: 'Role', exact: true }).click();
+    await page.getByRole('option', { name: 'viewer' }).click();
+    await page.getByLabel(/^Password/).fill('viewer-password-3Wd9');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('row').filter({ hasText: 'vera.viewer@interdict.test' }).waitFor();
+    // A password was given, so no one-time password is shown.
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    const viewer = await openBrowser();
+    try {
+      const other = viewer.page;
+      await other.goto(`${server.url}/`);
+      await other.getByLabel('Email').fill('vera.viewer@interdict.test');
+      await other.getByLabel(/^Password/).fill('viewer-password-3Wd9');
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      const nav = other.getByRole('navigation', { name: 'Primary' });
+      const labels = await nav.getByRole('link').allInnerTexts();
+      expect(labels.map((l) => l.trim())).toContain('Screening');
+      expect(labels.map((l) => l.trim())).not.toContain('Administration');
+      await other.goto(`${server.url}/administration/users`);
+      await other.getByText('Not available to your role').waitFor();
+      expect(await accessibilityViolations(other)).toEqual([]);
+      await screenshot(other, 'viewer-administration-refused');
+      expect(viewer.problems).toEqual([]);
+    } finally {
+      await viewer.close();
+    }
+  });
+
   it('collapses the navigation behind a menu button at tablet width', async () => {
     await page.setViewportSize(tablet);
     await page.goto(`${server.url}/administration/users`);
