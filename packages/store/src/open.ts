@@ -9,6 +9,7 @@ import type { Database } from './database';
 import { StoreError } from './errors';
 import { migrationSets } from './migrations/index';
 import { RegistryMigrationProvider } from './migrations/provider';
+import { lockDataFolder } from './folder-lock';
 import { PGliteDialect } from './pglite-dialect';
 import { createStore, type Store } from './store';
 import './ingest/kinds';
@@ -56,11 +57,27 @@ async function openPGlite(dataDir: string): Promise<Store> {
   const memory = dataDir === MEMORY;
   const root = memory ? undefined : path.resolve(dataDir);
   let pglite: PGlite;
+  let unlock: () => Promise<void> = () => Promise.resolve();
   try {
-    if (root) await mkdir(path.join(root, 'blobs'), { recursive: true });
+    if (root) {
+      await mkdir(path.join(root, 'blobs'), { recursive: true });
+      unlock = await lockDataFolder(root);
+    }
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      `cannot open the data folder ${root}: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
     // PGlite does not create parent folders; its cluster lives in `pgdata` beside `blobs`.
     pglite = await PGlite.create(root ? path.join(root, 'pgdata') : MEMORY);
   } catch (error) {
+    await unlock();
     throw new StoreError(
       'STORE_UNAVAILABLE',
       `cannot open the data folder ${root ?? MEMORY}: ${describeError(error)}`,
@@ -79,7 +96,10 @@ async function openPGlite(dataDir: string): Promise<Store> {
     dataDir: root,
     blobs,
     liveProgress: new Map(),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await unlock();
+    },
   });
 }
 

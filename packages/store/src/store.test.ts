@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -406,5 +406,26 @@ it('takes a PostgreSQL URL without a user (defaults to postgres) and a search_pa
     }
   } finally {
     await schema.drop();
+  }
+});
+
+it('refuses a PGlite data folder that another live process holds, and takes over a stale lock', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'interdict-lock-'));
+  const lock = path.join(dir, 'interdict.lock');
+  try {
+    await mkdir(dir, { recursive: true });
+    // The parent of this test process is alive and is not us: the folder counts as in use.
+    await writeFile(lock, `${process.ppid}\n`);
+    await expectCode(openStore({ dataDir: dir }), 'STORE_UNAVAILABLE');
+    expect((await readFile(lock, 'utf8')).trim()).toBe(String(process.ppid));
+    // A pid that cannot exist (above Linux's pid_max limit) is a stale lock.
+    await writeFile(lock, '99999999\n');
+    const store = await openStore({ dataDir: dir });
+    expect((await readFile(lock, 'utf8')).trim()).toBe(String(process.pid));
+    await expectCode(openStore({ dataDir: dir }), 'STORE_UNAVAILABLE');
+    await store.close();
+    await expect(readFile(lock, 'utf8')).rejects.toThrow();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
