@@ -276,8 +276,10 @@ export function compareNames(
   let matchedWeight = 0;
   let matchedScore = 0;
   let strongMatch = false;
+  const chosen: Candidate[] = [];
   for (const c of candidates) {
     if (c.a.some((i) => usedA[i]) || c.b.some((j) => usedB[j])) continue;
+    chosen.push(c);
     for (const i of c.a) usedA[i] = true;
     for (const j of c.b) usedB[j] = true;
     aligned.push({
@@ -326,7 +328,24 @@ export function compareNames(
   };
   const penalty = charge(leftA, costA) + charge(leftB, costB);
   const notes: string[] = [];
+  // Arabic nasab: the name after "bin"/"ibn" is the father's. When both names have one, a part
+  // that is the father's name in one and not in the other is a different person (Salman bin
+  // Muhammad is not Muhammad bin Salman).
+  let roleConflict = false;
+  if (A.some((t) => t.text === 'bin') && B.some((t) => t.text === 'bin')) {
+    const fatherA = (i: number) => i > 0 && A[i - 1]!.text === 'bin';
+    const fatherB = (j: number) => j > 0 && B[j - 1]!.text === 'bin';
+    for (const c of chosen) {
+      if (c.a.length !== 1 || c.b.length !== 1) continue;
+      if (A[c.a[0]!]!.kind !== 'word') continue;
+      if (fatherA(c.a[0]!) !== fatherB(c.b[0]!)) roleConflict = true;
+    }
+  }
   let score = matchedWeight > 0 ? matchedScore / (matchedWeight + penalty) : 0;
+  if (roleConflict) {
+    score *= 0.7;
+    notes.push("a father's name (after bin/ibn) aligned with a name in another role: ×0.7");
+  }
   if (!strongMatch && score > 0.5) {
     score = 0.5;
     notes.push('only initials, particles or legal forms aligned: capped at 0.5');

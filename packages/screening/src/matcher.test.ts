@@ -111,6 +111,13 @@ describe('matching behaviour', () => {
     expect(score('Acme Shipping', 'Apex Mining', 'Company')).toBeLessThan(0.7);
   });
 
+  it("tells a father's name (after bin) from a given name", () => {
+    expect(score('Khalid bin Yusuf Haddad', 'Yusuf bin Khalid Haddad')).toBeLessThan(
+      score('Khalid bin Yusuf Haddad', 'Haddad Khalid bin Yusuf'),
+    );
+    expect(score('Khalid bin Yusuf Haddad', 'Haddad Khalid bin Yusuf')).toBe(1);
+  });
+
   it('weighs rare parts above common ones', () => {
     const common = analyseName('mohammed ali', 'person');
     const weigher = (t: { text: string; kind: string }) =>
