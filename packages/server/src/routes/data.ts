@@ -25,7 +25,9 @@ const SummarySchema = z
 const JobUpload = z
   .object({
     kind: z.string().min(1).max(100),
-    file: z.instanceof(File).openapi({ type: 'string', format: 'binary' }),
+    file: z
+      .instanceof(File, { message: 'send the file to ingest in the form field "file"' })
+      .openapi({ type: 'string', format: 'binary' }),
   })
   .openapi('JobUpload');
 const JobsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional() });
