@@ -27,45 +27,66 @@ const MAD_TO_SIGMA = 1.4826;
 
 /**
  * A robust seasonal baseline in the spirit of STL (Cleveland et al. 1990), with medians in place
- * of loess so single outliers do not bend it: the level is a centred 13-month running median
- * (shrunk at the edges), the seasonal effect of each calendar month is the median of its
- * detrended values across years (centred to sum to zero), and each month's residual is scored
- * against the median absolute deviation of all residuals.
+ * of loess so single outliers do not bend it. Like STL's inner loop it alternates: the seasonal
+ * effect of each calendar month is the median of its de-levelled values across years (centred
+ * to sum to zero); the level is a 13-month running median of the de-seasonalised values (the
+ * season removed first, so the median is not biased by where in the year the window sits; kept
+ * full width at the ends). Each month's residual is scored against the median absolute
+ * deviation of all residuals.
  */
 export function robustSeasonalBaseline(
   points: readonly { month: Month; value: number }[],
-  options: { window?: number } = {},
+  options: { window?: number; iterations?: number } = {},
 ): BaselinePoint[] {
   const n = points.length;
   if (n === 0) return [];
-  const half = Math.floor((options.window ?? 13) / 2);
+  const width = Math.min(options.window ?? 13, n);
+  const half = Math.floor(width / 2);
   const values = points.map((p) => p.value);
-  const level = values.map((_, i) =>
-    median(values.slice(Math.max(0, i - half), Math.min(n, i + half + 1))),
-  );
-  const detrended = values.map((v, i) => v - (level[i] as number));
-  const byCalendarMonth = new Map<number, number[]>();
-  points.forEach((p, i) => {
-    const m = parseMonth(p.month).month;
-    const list = byCalendarMonth.get(m) ?? [];
-    list.push(detrended[i] as number);
-    byCalendarMonth.set(m, list);
-  });
-  // Seasonal effects need at least two years per calendar month to mean anything.
-  const seasonal = new Map<number, number>();
-  for (const [m, list] of byCalendarMonth) seasonal.set(m, list.length >= 2 ? median(list) : 0);
-  const meanSeasonal =
-    [...seasonal.values()].reduce((a, b) => a + b, 0) / Math.max(1, seasonal.size);
-  const expected = points.map(
-    (p, i) => (level[i] as number) + (seasonal.get(parseMonth(p.month).month) ?? 0) - meanSeasonal,
+  const calendarMonth = points.map((p) => parseMonth(p.month).month);
+
+  const seasonalOf = (level: readonly number[]): Map<number, number> => {
+    const byMonth = new Map<number, number[]>();
+    values.forEach((v, i) => {
+      const m = calendarMonth[i] as number;
+      const list = byMonth.get(m) ?? [];
+      list.push(v - (level[i] as number));
+      byMonth.set(m, list);
+    });
+    // Seasonal effects need at least two years per calendar month to mean anything.
+    const effects = new Map<number, number>();
+    for (const [m, list] of byMonth) effects.set(m, list.length >= 2 ? median(list) : 0);
+    const mean = [...effects.values()].reduce((a, b) => a + b, 0) / Math.max(1, effects.size);
+    for (const [m, e] of effects) effects.set(m, e - mean);
+    return effects;
+  };
+  const levelOf = (seasonal: Map<number, number>): number[] => {
+    const adjusted = values.map((v, i) => v - (seasonal.get(calendarMonth[i] as number) ?? 0));
+    return adjusted.map((_, i) => {
+      const lo = Math.max(0, Math.min(i - half, n - width));
+      return median(adjusted.slice(lo, lo + width));
+    });
+  };
+
+  const flat = median(values);
+  let seasonal = seasonalOf(values.map(() => flat));
+  let level = levelOf(seasonal);
+  for (let k = 0; k < (options.iterations ?? 2); k++) {
+    seasonal = seasonalOf(level);
+    level = levelOf(seasonal);
+  }
+  const expected = values.map(
+    (_, i) => (level[i] as number) + (seasonal.get(calendarMonth[i] as number) ?? 0),
   );
   const residuals = values.map((v, i) => v - (expected[i] as number));
   const centre = median(residuals);
   const mad = median(residuals.map((r) => Math.abs(r - centre)));
-  // A MAD of zero (most residuals identical) falls back to the mean absolute deviation, so a
-  // lone spike in an otherwise flat series still gets a finite, large score.
+  // A MAD of (nearly) zero — most residuals identical, as in a run of zero-seizure months, or
+  // equal up to rounding — falls back to the mean absolute deviation, so a lone spike in an
+  // otherwise flat series still gets a finite, large score instead of an astronomical one.
+  const tiny = 1e-9 * Math.max(1, ...values.map((v) => Math.abs(v)));
   const meanAbs = residuals.reduce((a, r) => a + Math.abs(r - centre), 0) / n;
-  const scale = mad > 0 ? MAD_TO_SIGMA * mad : meanAbs > 0 ? 1.2533 * meanAbs : 1;
+  const scale = mad > tiny ? MAD_TO_SIGMA * mad : meanAbs > tiny ? 1.2533 * meanAbs : 1;
   return points.map((p, i) => ({
     month: p.month,
     value: p.value,
