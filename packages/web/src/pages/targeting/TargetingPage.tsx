@@ -1,19 +1,620 @@
-import { CapabilityPlaceholder } from '../../components/CapabilityPlaceholder';
+import { useState, type FormEvent } from 'react';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Radio,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
+import { PageHeader } from '../../components/PageHeader';
+import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { useSignedIn } from '../../session';
+import { targetingApi, type Lane, type QueueItem, type RuleInput } from './targeting-api';
 
-// Replaced by the targeting capability (issue "Targeting").
-export default function TargetingPage() {
+const LANE_COLOUR: Record<Lane, string> = {
+  red: 'red',
+  yellow: 'yellow',
+  blue: 'blue',
+  green: 'green',
+};
+const LANE_LABEL: Record<Lane, string> = {
+  red: 'Red: inspect',
+  yellow: 'Yellow: documents',
+  blue: 'Blue: audit later',
+  green: 'Green: release',
+};
+
+function LaneBadge({ lane }: { lane: Lane }) {
   return (
-    <CapabilityPlaceholder
-      title="Targeting"
-      description="Which declarations to inspect today within capacity, and why."
-      capabilities={['targeting']}
-      upcoming={[
-        "Today's queue of declarations with red, yellow, blue and green lanes and their reasons",
-        "A declaration's page with the contribution of each feature to its score",
-        'Recording an inspection result, which feeds the next training',
-        'The rules editor: officer-written rules with validity dates and explanations',
-        'Model versions with their Precision@n% and Recall@n%',
-      ]}
+    <Badge
+      color={LANE_COLOUR[lane]}
+      variant={lane === 'red' ? 'filled' : 'light'}
+      aria-label={`lane ${lane}`}
+    >
+      {lane}
+    </Badge>
+  );
+}
+
+function canInspect(role: string): boolean {
+  return role === 'admin' || role === 'analyst' || role === 'officer';
+}
+function canManage(role: string): boolean {
+  return role === 'admin' || role === 'analyst';
+}
+
+function InspectionBadge({ item }: { item: Pick<QueueItem, 'inspection'> }) {
+  const i = item.inspection;
+  if (!i)
+    return (
+      <Text size="sm" c="dimmed">
+        not inspected
+      </Text>
+    );
+  if (i.fraud === 0)
+    return (
+      <Badge variant="outline" color="gray">
+        no fraud
+      </Badge>
+    );
+  return (
+    <Badge color={i.critical === 2 ? 'grape' : 'orange'}>
+      {i.critical === 2 ? 'critical fraud' : 'fraud'}
+    </Badge>
+  );
+}
+
+function QueueView() {
+  const { user } = useSignedIn();
+  const queryClient = useQueryClient();
+  const days = useQuery({ queryKey: ['targeting', 'days'], queryFn: targetingApi.days });
+  const [picked, setPicked] = useState<string | null>(null);
+  const [lane, setLane] = useState<Lane | null>(null);
+  const [capacity, setCapacity] = useState<number>(5);
+  const date = picked ?? days.data?.items[0]?.date ?? null;
+  const queue = useQuery({
+    queryKey: ['targeting', 'queue', date, lane],
+    queryFn: () => targetingApi.queue(date as string, lane ?? undefined),
+    enabled: date !== null,
+  });
+  const score = useMutation({
+    mutationFn: () => targetingApi.score(date as string, capacity),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+  });
+  return (
+    <QueryState query={days} label="declaration days">
+      {(d) =>
+        d.items.length === 0 ? (
+          <Text c="dimmed">
+            No declarations loaded yet: upload a declarations file under Administration → Jobs.
+          </Text>
+        ) : (
+          <Stack>
+            <Group align="flex-end" wrap="wrap">
+              <Select
+                label="Day"
+                data={d.items.map((x) => ({
+                  value: x.date,
+                  label: `${x.date} (${x.declarations}, ${x.scored} scored)`,
+                }))}
+                value={date}
+                onChange={setPicked}
+                allowDeselect={false}
+                w={260}
+              />
+              <Select
+                label="Lane"
+                placeholder="All lanes"
+                data={(['red', 'yellow', 'blue', 'green'] as Lane[]).map((l) => ({
+                  value: l,
+                  label: LANE_LABEL[l],
+                }))}
+                value={lane}
+                onChange={(v) => setLane(v)}
+                clearable
+                w={200}
+              />
+              {canInspect(user.role) && (
+                <>
+                  <NumberInput
+                    label="Capacity (%)"
+                    min={0}
+                    max={100}
+                    value={capacity}
+                    onChange={(v) => setCapacity(Number(v) || 0)}
+                    w={130}
+                  />
+                  <Button onClick={() => score.mutate()} loading={score.isPending}>
+                    Score this day
+                  </Button>
+                </>
+              )}
+            </Group>
+            {score.isError && <ErrorAlert error={score.error} title="Could not score the day" />}
+            {score.isSuccess && (
+              <Text size="sm" role="status">
+                Scored {score.data.scored} declarations: red {score.data.lanes.red}, yellow{' '}
+                {score.data.lanes.yellow}, blue {score.data.lanes.blue}, green{' '}
+                {score.data.lanes.green}.
+              </Text>
+            )}
+            <QueryState query={queue} label="the queue">
+              {(q) => (
+                <Table.ScrollContainer minWidth={900}>
+                  <Table striped highlightOnHover aria-label={`Queue for ${date ?? ''}`}>
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Lane</Table.Th>
+                        <Table.Th>Declaration</Table.Th>
+                        <Table.Th>Score</Table.Th>
+                        <Table.Th>Importer</Table.Th>
+                        <Table.Th>HS</Table.Th>
+                        <Table.Th>Origin</Table.Th>
+                        <Table.Th>Reasons</Table.Th>
+                        <Table.Th>Result</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {q.items.map((item) => (
+                        <Table.Tr key={item.id} data-testid="queue-row">
+                          <Table.Td>
+                            <LaneBadge lane={item.lane} />
+                          </Table.Td>
+                          <Table.Td>
+                            <Anchor
+                              component={Link}
+                              to={`/targeting/declaration/${encodeURIComponent(item.id)}`}
+                            >
+                              {item.id}
+                            </Anchor>
+                            {item.selectedBy === 'random' && (
+                              <Badge ml={4} size="xs" variant="outline">
+                                random
+                              </Badge>
+                            )}
+                          </Table.Td>
+                          <Table.Td>{item.score === null ? '–' : item.score.toFixed(3)}</Table.Td>
+                          <Table.Td>{item.importer}</Table.Td>
+                          <Table.Td>{item.hsCode}</Table.Td>
+                          <Table.Td>{item.origin}</Table.Td>
+                          <Table.Td>
+                            <Text size="xs">{item.reasons.join('; ')}</Text>
+                          </Table.Td>
+                          <Table.Td>
+                            <InspectionBadge item={item} />
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
+              )}
+            </QueryState>
+          </Stack>
+        )
+      }
+    </QueryState>
+  );
+}
+
+function InspectionForm({ declarationId }: { declarationId: string }) {
+  const queryClient = useQueryClient();
+  const [outcome, setOutcome] = useState<'0' | '1' | '2'>('0');
+  const [note, setNote] = useState('');
+  const record = useMutation({
+    mutationFn: () =>
+      targetingApi.recordInspection(declarationId, {
+        fraud: outcome === '0' ? 0 : 1,
+        critical: Number(outcome) as 0 | 1 | 2,
+        note,
+      }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    record.mutate();
+  };
+  return (
+    <Card withBorder component="form" onSubmit={submit} aria-label="Record an inspection result">
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          Record the inspection result
+        </Title>
+        <Radio.Group value={outcome} onChange={(v) => setOutcome(v)} label="Outcome">
+          <Group mt={4}>
+            <Radio value="0" label="No fraud" />
+            <Radio value="1" label="Fraud" />
+            <Radio value="2" label="Critical fraud (public safety)" />
+          </Group>
+        </Radio.Group>
+        <Textarea
+          label="Note"
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          maxLength={2000}
+        />
+        {record.isError && <ErrorAlert error={record.error} title="Could not record the result" />}
+        {record.isSuccess && (
+          <Text size="sm" role="status">
+            Recorded. It will be used at the next training.
+          </Text>
+        )}
+        <Group>
+          <Button type="submit" loading={record.isPending}>
+            Record result
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+function DeclarationView() {
+  const { id = '' } = useParams();
+  const { user } = useSignedIn();
+  const detail = useQuery({
+    queryKey: ['targeting', 'declaration', id],
+    queryFn: () => targetingApi.declaration(id),
+  });
+  return (
+    <QueryState query={detail} label="the declaration">
+      {(d) => {
+        const e = d.explanation;
+        const top = e ? e.contributions.slice(0, 15) : [];
+        const maxAbs = Math.max(1e-9, ...top.map((c) => Math.abs(c.contribution)));
+        return (
+          <Stack>
+            <Group>
+              <Anchor component={Link} to="/targeting">
+                ← Queue
+              </Anchor>
+            </Group>
+            <Group gap="sm">
+              <Title order={2} size="h3">
+                Declaration {String(d.declaration.id)}
+              </Title>
+              {d.lane && <LaneBadge lane={d.lane} />}
+              {d.score !== null && <Badge variant="outline">score {d.score.toFixed(3)}</Badge>}
+              <InspectionBadge item={d} />
+            </Group>
+            {d.reasons.length > 0 && (
+              <Text size="sm">
+                <b>Reasons:</b> {d.reasons.join('; ')}
+              </Text>
+            )}
+            <SimpleGrid cols={{ base: 1, md: 2 }}>
+              <Card withBorder>
+                <Title order={3} size="h5" mb="xs">
+                  Declared
+                </Title>
+                <Table fz="sm" aria-label="Declaration fields">
+                  <Table.Tbody>
+                    {Object.entries(d.declaration)
+                      .filter(([k]) => k !== 'day')
+                      .map(([k, v]) => (
+                        <Table.Tr key={k}>
+                          <Table.Th>{k}</Table.Th>
+                          <Table.Td>{v === null || v === '' ? '–' : String(v)}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                  </Table.Tbody>
+                </Table>
+              </Card>
+              <Card withBorder>
+                <Title order={3} size="h5" mb="xs">
+                  Why this score
+                </Title>
+                {e ? (
+                  <>
+                    <Text size="xs" c="dimmed" mb="xs">
+                      Exact TreeSHAP contributions to the log-odds: base {e.bias.toFixed(2)} +
+                      contributions = {e.margin.toFixed(2)} (probability{' '}
+                      {(1 / (1 + Math.exp(-e.margin))).toFixed(3)}).
+                    </Text>
+                    <Table fz="xs" aria-label="Feature contributions">
+                      <Table.Thead>
+                        <Table.Tr>
+                          <Table.Th>Feature</Table.Th>
+                          <Table.Th>Value</Table.Th>
+                          <Table.Th>Contribution</Table.Th>
+                        </Table.Tr>
+                      </Table.Thead>
+                      <Table.Tbody>
+                        {top.map((c) => (
+                          <Table.Tr key={c.feature}>
+                            <Table.Td>{c.feature}</Table.Td>
+                            <Table.Td>
+                              {c.value === null ? 'missing' : Number(c.value.toPrecision(4))}
+                            </Table.Td>
+                            <Table.Td>
+                              <Group gap={6} wrap="nowrap">
+                                <div
+                                  aria-hidden
+                                  style={{
+                                    width: `${Math.round((60 * Math.abs(c.contribution)) / maxAbs)}px`,
+                                    height: 8,
+                                    background:
+                                      c.contribution > 0
+                                        ? 'var(--mantine-color-red-6)'
+                                        : 'var(--mantine-color-teal-6)',
+                                  }}
+                                />
+                                <span>
+                                  {c.contribution > 0 ? '+' : ''}
+                                  {c.contribution.toFixed(3)}
+                                </span>
+                              </Group>
+                            </Table.Td>
+                          </Table.Tr>
+                        ))}
+                      </Table.Tbody>
+                    </Table>
+                  </>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    No model has been trained yet.
+                  </Text>
+                )}
+              </Card>
+            </SimpleGrid>
+            {canInspect(user.role) && <InspectionForm declarationId={String(d.declaration.id)} />}
+          </Stack>
+        );
+      }}
+    </QueryState>
+  );
+}
+
+function RulesView() {
+  const { user } = useSignedIn();
+  const queryClient = useQueryClient();
+  const rules = useQuery({ queryKey: ['targeting', 'rules'], queryFn: targetingApi.rules });
+  const [draft, setDraft] = useState<RuleInput>({ lane: 'red', explanation: '' });
+  const create = useMutation({
+    mutationFn: () => {
+      const clean = Object.fromEntries(
+        Object.entries(draft).filter(([, v]) => v !== '' && v !== undefined),
+      );
+      return targetingApi.createRule(clean as unknown as RuleInput);
+    },
+    onSuccess: () => {
+      setDraft({ lane: 'red', explanation: '' });
+      void queryClient.invalidateQueries({ queryKey: ['targeting', 'rules'] });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (ruleId: string) => targetingApi.deleteRule(ruleId),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting', 'rules'] }),
+  });
+  const field = (key: keyof RuleInput, label: string, placeholder?: string) => (
+    <TextInput
+      label={label}
+      placeholder={placeholder}
+      value={draft[key] ?? ''}
+      onChange={(e) => setDraft({ ...draft, [key]: e.currentTarget.value })}
     />
+  );
+  return (
+    <Stack>
+      <QueryState query={rules} label="rules">
+        {(r) => (
+          <Table aria-label="Officer rules">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Lane</Table.Th>
+                <Table.Th>Conditions</Table.Th>
+                <Table.Th>Valid</Table.Th>
+                <Table.Th>Explanation</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {r.items.map((rule) => (
+                <Table.Tr key={rule.id}>
+                  <Table.Td>
+                    <LaneBadge lane={rule.lane} />
+                  </Table.Td>
+                  <Table.Td>
+                    {[
+                      rule.hsPrefix && `HS ${rule.hsPrefix}*`,
+                      rule.origin && `origin ${rule.origin}`,
+                      rule.departure && `departure ${rule.departure}`,
+                      rule.importer && `importer ${rule.importer}`,
+                    ]
+                      .filter(Boolean)
+                      .join(', ') || 'every declaration'}
+                  </Table.Td>
+                  <Table.Td>
+                    {rule.validFrom ?? '…'} – {rule.validTo ?? '…'}
+                  </Table.Td>
+                  <Table.Td>{rule.explanation}</Table.Td>
+                  <Table.Td>
+                    {canManage(user.role) && (
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => remove.mutate(rule.id)}
+                      >
+                        Delete
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
+      {canManage(user.role) && (
+        <Card
+          withBorder
+          component="form"
+          aria-label="New rule"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            create.mutate();
+          }}
+        >
+          <Stack gap="sm">
+            <Title order={2} size="h4">
+              New rule
+            </Title>
+            <SimpleGrid cols={{ base: 1, sm: 3 }}>
+              <Select
+                label="Lane"
+                data={(['red', 'yellow', 'blue', 'green'] as Lane[]).map((l) => ({
+                  value: l,
+                  label: LANE_LABEL[l],
+                }))}
+                value={draft.lane}
+                onChange={(v) => setDraft({ ...draft, lane: v ?? 'red' })}
+                allowDeselect={false}
+              />
+              {field('hsPrefix', 'HS code prefix', '2933')}
+              {field('origin', 'Origin country', 'CO')}
+              {field('departure', 'Departure country')}
+              {field('importer', 'Importer ID')}
+              {field('validFrom', 'Valid from', 'YYYY-MM-DD')}
+              {field('validTo', 'Valid to', 'YYYY-MM-DD')}
+            </SimpleGrid>
+            <Textarea
+              label="Explanation"
+              required
+              value={draft.explanation}
+              onChange={(e) => setDraft({ ...draft, explanation: e.currentTarget.value })}
+            />
+            {create.isError && <ErrorAlert error={create.error} title="Could not add the rule" />}
+            <Group>
+              <Button type="submit" loading={create.isPending}>
+                Add rule
+              </Button>
+            </Group>
+          </Stack>
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+function ModelsView() {
+  const { user } = useSignedIn();
+  const queryClient = useQueryClient();
+  const models = useQuery({ queryKey: ['targeting', 'models'], queryFn: targetingApi.models });
+  const train = useMutation({
+    mutationFn: (objective: 'fraud' | 'critical') => targetingApi.train(objective),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+  });
+  return (
+    <Stack>
+      {canManage(user.role) && (
+        <Group>
+          <Button
+            onClick={() => train.mutate('fraud')}
+            loading={train.isPending && train.variables === 'fraud'}
+          >
+            Train Fraud model
+          </Button>
+          <Button
+            variant="default"
+            onClick={() => train.mutate('critical')}
+            loading={train.isPending && train.variables === 'critical'}
+          >
+            Train Critical Fraud model
+          </Button>
+        </Group>
+      )}
+      {train.isError && <ErrorAlert error={train.error} title="Could not train" />}
+      <QueryState query={models} label="models">
+        {(m) => (
+          <Table aria-label="Models">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Trained</Table.Th>
+                <Table.Th>Objective</Table.Th>
+                <Table.Th>Declarations</Table.Th>
+                <Table.Th>Trees</Table.Th>
+                <Table.Th>Data</Table.Th>
+                <Table.Th>Status</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {m.items.map((model) => (
+                <Table.Tr key={model.id}>
+                  <Table.Td>{new Date(model.createdAt).toLocaleString()}</Table.Td>
+                  <Table.Td>{model.objective}</Table.Td>
+                  <Table.Td>
+                    {String(model.training.rows)} ({String(model.training.positives)} positive)
+                  </Table.Td>
+                  <Table.Td>{String(model.training.bestRound)}</Table.Td>
+                  <Table.Td>
+                    {String(model.training.firstDate)} – {String(model.training.lastDate)}
+                  </Table.Td>
+                  <Table.Td>
+                    {model.active ? (
+                      <Badge>active</Badge>
+                    ) : (
+                      <Badge variant="outline">retired</Badge>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
+const TABS = [
+  { value: '', label: 'Queue' },
+  { value: 'rules', label: 'Rules' },
+  { value: 'models', label: 'Models' },
+];
+
+export default function TargetingPage() {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const sub = location.pathname.replace(/^\/targeting\/?/, '').split('/')[0] ?? '';
+  const tab = TABS.some((t) => t.value === sub) ? sub : '';
+  return (
+    <>
+      <PageHeader
+        title="Targeting"
+        description="Which declarations to inspect today within capacity, and why: lanes from the model's scores, officers' rules and a random share."
+      />
+      {sub !== 'declaration' && (
+        <Tabs value={tab} onChange={(v) => void navigate(`/targeting${v ? `/${v}` : ''}`)} mb="md">
+          <Tabs.List>
+            {TABS.map((t) => (
+              <Tabs.Tab key={t.value} value={t.value}>
+                {t.label}
+              </Tabs.Tab>
+            ))}
+          </Tabs.List>
+        </Tabs>
+      )}
+      <Routes>
+        <Route index element={<QueueView />} />
+        <Route path="declaration/:id" element={<DeclarationView />} />
+        <Route path="rules" element={<RulesView />} />
+        <Route path="models" element={<ModelsView />} />
+        <Route path="*" element={<QueueView />} />
+      </Routes>
+    </>
   );
 }

@@ -1,0 +1,99 @@
+// Typed calls to the targeting API (packages/server/src/modules/targeting.ts).
+import { http, withQuery, type ListResponse } from '../../api';
+
+export type Lane = 'red' | 'yellow' | 'blue' | 'green';
+
+export interface Inspection {
+  fraud: number;
+  critical: number;
+  source: 'import' | 'officer';
+  note: string;
+  recordedBy: string | null;
+  recordedAt: string;
+}
+export interface Day {
+  date: string;
+  declarations: number;
+  scored: number;
+  inspected: number;
+}
+export interface QueueItem {
+  id: string;
+  date: string;
+  importer: string;
+  hsCode: string;
+  origin: string;
+  itemPrice: number | null;
+  score: number | null;
+  lane: Lane;
+  inspect: boolean;
+  selectedBy: string | null;
+  reasons: string[];
+  inspection: Inspection | null;
+}
+export interface Contribution {
+  feature: string;
+  value: number | null;
+  contribution: number;
+}
+export interface DeclarationDetail {
+  declaration: Record<string, string | number | null>;
+  score: number | null;
+  lane: Lane | null;
+  reasons: string[];
+  inspection: Inspection | null;
+  explanation: {
+    modelId: string;
+    bias: number;
+    margin: number;
+    contributions: Contribution[];
+  } | null;
+}
+export interface TargetingModel {
+  id: string;
+  objective: 'fraud' | 'critical';
+  active: boolean;
+  createdAt: string;
+  training: Record<string, unknown>;
+}
+export interface RuleInput {
+  lane: Lane;
+  explanation: string;
+  hsPrefix?: string;
+  origin?: string;
+  departure?: string;
+  importer?: string;
+  validFrom?: string;
+  validTo?: string;
+}
+export interface Rule extends RuleInput {
+  id: string;
+  createdAt: string;
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const targetingApi = {
+  days: () => http.get<ListResponse<Day>>('/api/targeting/days'),
+  queue: (date: string, lane?: Lane) =>
+    http.get<ListResponse<QueueItem>>(
+      withQuery('/api/targeting/queue', { date, lane, limit: 500 }),
+    ),
+  score: (date: string, capacityPercent: number) =>
+    http.post<{ scored: number; lanes: Record<Lane, number> }>('/api/targeting/score', {
+      date,
+      capacityPercent,
+    }),
+  declaration: (declarationId: string) =>
+    http.get<DeclarationDetail>(`/api/targeting/declarations/${id(declarationId)}`),
+  recordInspection: (
+    declarationId: string,
+    body: { fraud: 0 | 1; critical: 0 | 1 | 2; note: string },
+  ) => http.post<Inspection>(`/api/targeting/declarations/${id(declarationId)}/inspection`, body),
+  models: () => http.get<ListResponse<TargetingModel>>('/api/targeting/models'),
+  train: (objective: 'fraud' | 'critical') =>
+    http.post<TargetingModel>('/api/targeting/models', { objective }),
+  rules: () => http.get<ListResponse<Rule>>('/api/targeting/rules'),
+  createRule: (rule: RuleInput) => http.post<Rule>('/api/targeting/rules', rule),
+  deleteRule: (ruleId: string) => http.delete(`/api/targeting/rules/${id(ruleId)}`),
+};
