@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
-import { readCsv } from '@interdict/core';
+import { describeError, readCsv } from '@interdict/core';
+import { currentScreeningEntities, DEFAULT_DATA_DIR } from '@interdict/store';
 import {
   ScreeningIndex,
   parseFollowTheMoney,
@@ -24,6 +25,7 @@ import {
 import { CliExit, ExitCode } from '../exit-codes';
 import { printJson, printLine } from '../output';
 import { createProgress } from '../progress';
+import { withStore } from '../store-from-env';
 import type { RegisterCommands } from './index';
 
 /**
@@ -126,8 +128,37 @@ export async function loadListSpec(spec: string): Promise<ParsedList> {
   }
 }
 
-/** The lists named on the command line, or the bundled ones when none is given. */
+/**
+ * The list versions in force in the store (INTERDICT_DATA or DATABASE_URL), when it has any.
+ * Undefined when there is no store yet, it holds no lists, or it is locked by a running server.
+ */
+async function storeLists(): Promise<ParsedList[] | undefined> {
+  if (!process.env.DATABASE_URL && !existsSync(process.env.INTERDICT_DATA ?? DEFAULT_DATA_DIR)) {
+    return undefined;
+  }
+  try {
+    return await withStore(async (store) => {
+      const actor = await store.systemActor();
+      const { versions, entities } = await currentScreeningEntities(store, actor);
+      if (versions.length === 0) return undefined;
+      return versions.map((v) => ({
+        version: v,
+        entities: entities.filter((e) => e.list === v.source),
+        warnings: [],
+      }));
+    });
+  } catch (error) {
+    process.stderr.write(`screening: lists not read from the store (${describeError(error)})\n`);
+    return undefined;
+  }
+}
+
+/** The lists named on the command line, else those in the store, else the bundled ones. */
 export async function loadLists(specs: readonly string[]): Promise<ParsedList[]> {
+  if (specs.length === 0) {
+    const stored = await storeLists();
+    if (stored) return stored;
+  }
   const chosen = specs.length > 0 ? specs : DEFAULT_LISTS;
   if (specs.length === 0 && !chosen.every((s) => existsSync(s.slice(s.indexOf(':') + 1)))) {
     throw new CliExit(
