@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,10 +10,11 @@ import type { App, AppEnv, ModuleDeps, ServerConfig, ServerDeps } from './env';
 import * as modules from './modules/index';
 import type { ServerModule } from './modules/types';
 import { createLogger, createMetrics } from './observability';
-import { errorToProblem, problem } from './problem';
+import { errorToProblem, HttpProblem, problem } from './problem';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerDataRoutes } from './routes/data';
+import { json, ProblemSchema } from './schemas';
 import { docsAsset, docsPage, serveConsole } from './static';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -149,31 +150,68 @@ export function createApp(deps: ServerDeps & { lifecycle?: Lifecycle }): App {
     async (c) => (await docsAsset(c, c.req.param('name'))) ?? c.notFound(),
   );
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    if (deps.lifecycle?.draining) return problem(c, 503, 'DRAINING', 'the server is shutting down');
-    // PGlite lives in this process: open means ready (a ping would queue behind a running ingest).
-    if (store.engine === 'postgres') {
-      try {
-        await Promise.race([
-          store.ping(),
-          new Promise((_, reject) =>
-            setTimeout(() => reject(new Error('database ping timed out')), 2000).unref(),
-          ),
-        ]);
-      } catch (error) {
-        return problem(
-          c,
-          503,
-          'STORE_UNAVAILABLE',
-          `the database does not answer: ${String(error)}`,
-        );
+  const ops = { tags: ['operations'], security: [] };
+  app.openapi(
+    createRoute({
+      ...ops,
+      method: 'get',
+      path: '/healthz',
+      summary: 'The process is up',
+      responses: { 200: json(z.object({ status: z.literal('ok') })) },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+  app.openapi(
+    createRoute({
+      ...ops,
+      method: 'get',
+      path: '/readyz',
+      summary: 'Ready for traffic: the store answers and the server is not draining',
+      responses: {
+        200: json(z.object({ status: z.literal('ready'), engine: z.enum(['pglite', 'postgres']) })),
+        503: {
+          description: 'Not ready',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+      },
+    }),
+    async (c) => {
+      if (deps.lifecycle?.draining)
+        throw new HttpProblem(503, 'DRAINING', 'the server is shutting down');
+      // PGlite lives in this process: open means ready (a ping would queue behind a running ingest).
+      if (store.engine === 'postgres') {
+        try {
+          await Promise.race([
+            store.ping(),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error('database ping timed out')), 2000).unref(),
+            ),
+          ]);
+        } catch (error) {
+          throw new HttpProblem(
+            503,
+            'STORE_UNAVAILABLE',
+            `the database does not answer: ${String(error)}`,
+          );
+        }
       }
-    }
-    return c.json({ status: 'ready', engine: store.engine });
-  });
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+      return c.json({ status: 'ready' as const, engine: store.engine }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      ...ops,
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics (text exposition format)',
+      responses: {
+        200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } },
+      },
+    }),
+    async (c) =>
+      c.text(await metrics.registry.metrics(), 200, {
+        'content-type': metrics.registry.contentType,
+      }),
   );
 
   const consoleHandler = serveConsole(config.consoleDir);
