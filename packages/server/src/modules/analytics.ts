@@ -436,7 +436,9 @@ export function register(app: App, deps: ModuleDeps): void {
     async (c) => {
       const q = c.req.valid('query');
       const actor = requireActor(c);
-      const range = { from: q.from, to: q.to };
+      // Without a start, begin where the seizure data begins: earlier traffic has nothing to pair.
+      const from = q.from ?? (await repo.seizureMonths(actor))?.[0];
+      const range = { from, to: q.to };
       const traffic: TrafficAggregate[] = await repo.trafficByArea(actor, q.area, q.unit, range);
       // Field offices are OFO's: seizures between ports (Border Patrol) have no traffic to divide by.
       const seizures = await repo.seizureSeries(actor, q.area === 'region' ? 'region' : 'aor', {

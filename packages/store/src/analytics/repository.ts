@@ -214,6 +214,18 @@ export class AnalyticsRepository {
     return { ...out, months: lo && hi ? [lo, hi] : null };
   }
 
+  /** First and last month of the effective CBP rows (null when none are loaded). */
+  async seizureMonths(actor: Actor): Promise<[string, string] | null> {
+    this.allow(actor);
+    const m = await sql<{ lo: string | null; hi: string | null }>`
+      SELECT min(month) AS lo, max(month) AS hi FROM analytics_cbp_seizures WHERE effective`.execute(
+      this.db,
+    );
+    const lo = m.rows[0]?.lo;
+    const hi = m.rows[0]?.hi;
+    return lo && hi ? [lo, hi] : null;
+  }
+
   /** Monthly BTS crossings, one series per group value. */
   async crossingSeries(
     actor: Actor,
@@ -311,36 +323,39 @@ export class AnalyticsRepository {
     ];
     if (range.from) p.push(sql`month >= ${range.from}`);
     if (range.to) p.push(sql`month <= ${range.to}`);
-    const r = await sql<{
-      port_name: string;
-      state: string;
-      border: string;
-      month: string;
-      value: string;
-      rows: string;
-    }>`
-      SELECT port_name, state, border, month, sum(value) AS value, count(*) AS rows
-      FROM analytics_bts_crossings WHERE ${and(p)}
-      GROUP BY port_name, state, border, month`.execute(this.db);
-    const regionOf = new Map(
-      Object.entries(REGION_BORDER).map(([region, border]) => [border as string, region]),
-    );
-    const out = new Map<string, TrafficAggregate>();
-    for (const x of r.rows) {
-      const key =
-        area === 'region'
-          ? regionOf.get(x.border)
-          : fieldOfficeOf({ state: x.state, portName: x.port_name });
-      if (!key) continue;
-      const k = `${key}|${x.month}`;
-      const cur = out.get(k) ?? { key, month: x.month, value: 0, rows: 0 };
-      cur.value += Number(x.value);
-      cur.rows += Number(x.rows);
-      out.set(k, cur);
+    // Group in SQL to one row per area and month; field offices come from a CASE over the
+    // ports (117 of them), built with the same mapping the analytics package documents.
+    let areaSql: RawBuilder<unknown>;
+    if (area === 'region') {
+      const cases = Object.entries(REGION_BORDER).map(
+        ([region, border]) => sql`WHEN ${border} THEN ${region}`,
+      );
+      areaSql = sql`CASE border ${sql.join(cases, sql` `)} END`;
+    } else {
+      const ports = await sql<{ port_code: string; port_name: string; state: string }>`
+        SELECT DISTINCT ON (port_code) port_code, port_name, state FROM analytics_bts_crossings
+        ORDER BY port_code`.execute(this.db);
+      const cases = ports.rows
+        .map(
+          (x) => [x.port_code, fieldOfficeOf({ state: x.state, portName: x.port_name })] as const,
+        )
+        .filter(([, office]) => office !== null)
+        .map(([code, office]) => sql`WHEN ${code} THEN ${office}`);
+      if (cases.length === 0) return [];
+      areaSql = sql`CASE port_code ${sql.join(cases, sql` `)} END`;
     }
-    return [...out.values()].sort((a, b) =>
-      a.key === b.key ? a.month.localeCompare(b.month) : a.key.localeCompare(b.key),
-    );
+    const r = await sql<{ key: string | null; month: string; value: string; rows: string }>`
+      SELECT ${areaSql} AS key, month, sum(value) AS value, count(*) AS rows
+      FROM analytics_bts_crossings WHERE ${and(p)}
+      GROUP BY 1, 2 ORDER BY 1, 2`.execute(this.db);
+    return r.rows
+      .filter((x) => x.key !== null)
+      .map((x) => ({
+        key: x.key as string,
+        month: x.month,
+        value: Number(x.value),
+        rows: Number(x.rows),
+      }));
   }
 
   /** UNODC kilograms by country, drug (sub-group) and year: every row summed, none deduplicated. */
