@@ -140,7 +140,8 @@ function table(title: string, groupOf: (s: Scored) => string): void {
     const o = count((s) => s.ours);
     const l = count((s) => s.theirs);
     console.log(
-      `${g.padEnd(18)} ${String(list.length).padStart(5)}   ${f3(o.p)} / ${f3(o.r)} / ${f3(o.f1)}    ${f3(l.p)} / ${f3(l.r)} / ${f3(l.f1)} (${l.n})`,
+      `${g.padEnd(18)} ${String(list.length).padStart(5)}   ${f3(o.p)} / ${f3(o.r)} / ${f3(o.f1)}    ` +
+        (l.n === 0 ? 'not scored by logic-v2' : `${f3(l.p)} / ${f3(l.r)} / ${f3(l.f1)} (${l.n})`),
     );
   }
 }
