@@ -35,6 +35,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireActor, requireRole } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { registerProblemStatus } from '../problem';
+import { serveConsole } from '../static';
 import { problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
 
@@ -321,6 +322,7 @@ const json = (schema: z.ZodType, description: string) => ({
 export function register(app: App, deps: ModuleDeps): void {
   const { store } = deps;
   const repo = new LedgerRepository(store);
+  const consoleHandler = serveConsole(deps.config.consoleDir);
   for (const [code, status] of [
     ['INDEX_OUT_OF_RANGE', 404],
     ['TILE_PATH_INVALID', 404],
@@ -360,7 +362,11 @@ export function register(app: App, deps: ModuleDeps): void {
   app.get('/ledger/*', async (c) => {
     const svc = await ledgerService(store);
     const prefix = `/ledger/${svc.origin}/`;
-    if (!c.req.path.startsWith(prefix)) return c.text('no such log\n', 404);
+    if (!c.req.path.startsWith(prefix)) {
+      // `/ledger` is also the console's Ledger page: a reload there gets the console, like every
+      // other client-side route (the SPA fallback leaves /ledger to this module).
+      return (await consoleHandler(c)) ?? c.text('no such log\n', 404);
+    }
     const rest = c.req.path.slice(prefix.length);
     if (rest === 'checkpoint') {
       const note = svc.sequencer.checkpoint?.note;

@@ -56,38 +56,41 @@ function CheckpointCard({ info }: { info: LedgerInfo }) {
                   icon={<IconCircleCheck aria-hidden />}
                   title="Verified in this browser"
                 >
-                  Signature verified against key <Code>{info.vkey}</Code>
+                  Signature verified against key{' '}
+                  <Code style={{ wordBreak: 'break-all' }}>{info.vkey}</Code>
                 </Alert>
-                <Table aria-label="Checkpoint signatures">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Signer</Table.Th>
-                      <Table.Th>Key ID</Table.Th>
-                      <Table.Th>Kind</Table.Th>
-                      <Table.Th>Time</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {v.signatures.map((s) => (
-                      <Table.Tr key={`${s.name}-${s.keyId}`}>
-                        <Table.Td>{s.name}</Table.Td>
-                        <Table.Td>
-                          <Code>{s.keyId}</Code>
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge color={s.kind === 'log' ? 'teal' : 'blue'} variant="light">
-                            {s.kind === 'log' ? 'log signature (verified)' : s.kind}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          {s.timestamp !== undefined
-                            ? formatDateTime(new Date(s.timestamp * 1000).toISOString())
-                            : '—'}
-                        </Table.Td>
+                <Table.ScrollContainer minWidth={420}>
+                  <Table aria-label="Checkpoint signatures">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Signer</Table.Th>
+                        <Table.Th>Key ID</Table.Th>
+                        <Table.Th>Kind</Table.Th>
+                        <Table.Th>Time</Table.Th>
                       </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {v.signatures.map((s) => (
+                        <Table.Tr key={`${s.name}-${s.keyId}`}>
+                          <Table.Td>{s.name}</Table.Td>
+                          <Table.Td>
+                            <Code>{s.keyId}</Code>
+                          </Table.Td>
+                          <Table.Td>
+                            <Badge color={s.kind === 'log' ? 'teal' : 'blue'} variant="light">
+                              {s.kind === 'log' ? 'log signature (verified)' : s.kind}
+                            </Badge>
+                          </Table.Td>
+                          <Table.Td>
+                            {s.timestamp !== undefined
+                              ? formatDateTime(new Date(s.timestamp * 1000).toISOString())
+                              : '—'}
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
                 <Text size="xs" c="dimmed">
                   Witness cosignatures are checked against a policy of trusted witness keys, e.g.
                   with <Code>interdict ledger verify-checkpoint --policy FILE</Code>.
@@ -120,7 +123,7 @@ function KeysCard({ info }: { info: LedgerInfo }) {
               <Code style={{ wordBreak: 'break-all' }}>{value}</Code>
               <CopyButton value={value ?? ''}>
                 {({ copied, copy }) => (
-                  <Button size="xs" variant="default" onClick={copy}>
+                  <Button size="xs" variant="default" onClick={copy} style={{ flexShrink: 0 }}>
                     {copied ? 'Copied' : 'Copy'}
                   </Button>
                 )}
