@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ed25519Signer, hashLeaf, Sequencer, TreeHashes } from '@interdict/ledger';
+import {
+  ed25519Signer,
+  formatProofBundle,
+  hashLeaf,
+  Sequencer,
+  TreeHashes,
+} from '@interdict/ledger';
 import { folderLogStorage } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -133,6 +139,25 @@ describe('interdict ledger verify-*', () => {
       cproof,
     ]);
     expect(swapped.code).toBe(ExitCode.checkFailed);
+  });
+
+  it('verify-inclusion --bundle checks a C2SP tlog-proof file', async () => {
+    const bundle = path.join(dir, 'entry.tlog-proof');
+    const note = readFileSync(cp(7), 'utf8');
+    await writeFile(
+      bundle,
+      formatProofBundle({ index: 4, proof: tree.inclusionProof(4, 7), checkpoint: note }),
+    );
+    const leaf = b64(tree.node(0, 4));
+    expect(
+      (await run(['verify-inclusion', '--bundle', bundle, '--vkey', ASTRA, '--leaf-hash', leaf]))
+        .code,
+    ).toBe(ExitCode.ok);
+    const other = b64(tree.node(0, 5));
+    expect(
+      (await run(['verify-inclusion', '--bundle', bundle, '--vkey', ASTRA, '--leaf-hash', other]))
+        .code,
+    ).toBe(ExitCode.checkFailed);
   });
 
   it('verify-tiles --dir recomputes the tree, and fails on a truncated tile', async () => {
