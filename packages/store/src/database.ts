@@ -1,3 +1,4 @@
+import type { AnalyticsTables } from './analytics/tables';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column with a default (optional on insert). */
@@ -109,6 +110,7 @@ type Intersect<T extends readonly unknown[]> = T extends readonly [infer H, ...i
 type SchemaParts = [
   PlatformTables,
   // capabilities below, one per line
+  AnalyticsTables,
 ];
 
 /** The whole schema, as Kysely sees it. */
