@@ -5,6 +5,12 @@ import react from '@vitejs/plugin-react';
 // ledger tiles to a server started with `npx interdict start` (port 8080).
 export default defineConfig({
   plugins: [react()],
+  resolve: {
+    // @interdict/core (shared with the ledger verifier that runs here) reads CSV with csv-parse,
+    // whose default entry needs Node's Buffer and stream at import time; its browser build
+    // carries its own.
+    alias: [{ find: /^csv-parse$/, replacement: 'csv-parse/browser/esm' }],
+  },
   server: { proxy: { '/api': 'http://localhost:8080', '/ledger': 'http://localhost:8080' } },
   build: {
     outDir: 'dist',

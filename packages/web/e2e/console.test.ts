@@ -134,16 +134,29 @@ describe('console against a real server', () => {
         'Administration',
       ]),
     );
+    // Every page is visited even when one fails, so one report names all broken pages.
+    const failures: string[] = [];
     for (const label of labels) {
-      await navigation().getByRole('link', { name: label, exact: true }).click();
-      await heading(label);
-      await settled();
-      expect(await page.title()).toBe(`${label} · Interdict`);
-      const link = navigation().getByRole('link', { name: label, exact: true });
-      expect(await link.getAttribute('aria-current')).toBe('page');
-      expect(await accessibilityViolations(page), label).toEqual([]);
-      await screenshot(page, `page-${label.toLowerCase()}`);
+      const before = browser.problems.length;
+      try {
+        await navigation().getByRole('link', { name: label, exact: true }).click();
+        await page.getByRole('heading', { level: 1, name: label }).waitFor({ timeout: 15_000 });
+        await settled();
+        await screenshot(page, `page-${label.toLowerCase()}`);
+        expect(await page.title()).toBe(`${label} · Interdict`);
+        const link = navigation().getByRole('link', { name: label, exact: true });
+        expect(await link.getAttribute('aria-current')).toBe('page');
+        const violations = await accessibilityViolations(page);
+        if (violations.length > 0) failures.push(`${label}: ${violations.join('; ')}`);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        failures.push(`${label}: ${reason}`);
+        await screenshot(page, `page-${label.toLowerCase()}-failed`);
+      }
+      const errors = browser.problems.slice(before);
+      if (errors.length > 0) failures.push(`${label}: ${errors.join('; ').slice(0, 400)}`);
     }
+    expect(failures).toEqual([]);
   });
 
   it('creates a user, shows the one-time password once, changes the role and disables', async () => {
@@ -371,6 +384,22 @@ describe('console against a real server', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'admin-ingest-jobs-dark');
     await page.getByRole('button', { name: 'Use light theme' }).click();
+  });
+
+  it('asks to sign in again when the session ends mid-use, then returns to the page', async () => {
+    await page.goto(`${server.url}/administration/users`);
+    await heading('Administration');
+    await settled();
+    // The server no longer knows this browser (as after an expiry or a forged cookie).
+    await browser.context.clearCookies();
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await heading('Sign in to Interdict');
+    await page.getByText('Your session has ended').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'session-ended');
+    await signIn(server.adminEmail, server.adminPassword);
+    await heading('Administration');
+    expect(new URL(page.url()).pathname).toBe('/administration/audit');
   });
 
   it('signs out, and a page then asks to sign in again', async () => {

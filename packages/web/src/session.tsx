@@ -1,4 +1,12 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, onUnauthorised, setCsrfToken, type Session } from './api';
 
@@ -10,6 +18,8 @@ interface SessionContextValue {
   error: Error | null;
   signIn: (email: string, password: string) => Promise<Session>;
   signOut: () => Promise<void>;
+  /** True when the server ended the session (expired, revoked, user disabled) while in use. */
+  ended: boolean;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
@@ -33,6 +43,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     retry: 1,
   });
   const session = query.data ?? null;
+  const [ended, setEnded] = useState(false);
 
   useEffect(() => {
     setCsrfToken(session?.csrfToken ?? null);
@@ -43,6 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onUnauthorised(() => {
+        if (queryClient.getQueryData(sessionKey)) setEnded(true);
         setCsrfToken(null);
         queryClient.setQueryData(sessionKey, null);
         queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
@@ -53,6 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(
     async (email: string, password: string) => {
       const next = await api.auth.signIn(email, password);
+      setEnded(false);
       setCsrfToken(next.csrfToken);
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
       queryClient.setQueryData(sessionKey, next);
@@ -80,8 +93,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       error: query.error,
       signIn,
       signOut,
+      ended,
     }),
-    [session, query.isPending, query.error, signIn, signOut],
+    [session, query.isPending, query.error, signIn, signOut, ended],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

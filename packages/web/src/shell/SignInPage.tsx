@@ -23,7 +23,7 @@ function signInError(error: unknown): string {
 }
 
 export function SignInPage() {
-  const { session, signIn } = useSession();
+  const { session, signIn, ended } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
@@ -67,6 +67,11 @@ export function SignInPage() {
             <Text size="sm" c="dimmed">
               Use the email and password your administrator gave you.
             </Text>
+            {ended && !error && (
+              <Alert color="blue" variant="light" role="status" title="Your session has ended">
+                Sign in again to continue where you were.
+              </Alert>
+            )}
             {error && (
               <Alert
                 color="red"
