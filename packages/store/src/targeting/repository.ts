@@ -263,6 +263,11 @@ async function modelAsOf(
       `no ${objective} model has been trained yet: train one first`,
     );
   const model = TargetingModel.parse(row.body);
+  if (date <= model.training.lastDate)
+    throw new StoreError(
+      'CONFLICT',
+      `the active ${objective} model learnt from inspections up to ${model.training.lastDate}: scoring or explaining ${date} with it would use that day's outcomes; train a model on inspections before ${date} first`,
+    );
   const between = await selectDeclarations(store, actor, {
     after: model.training.lastDate,
     before: date,
@@ -398,8 +403,14 @@ export async function getTargetingDeclaration(
   if (!row) throw new StoreError('NOT_FOUND', `declaration ${id} not found`);
   const d = toDeclaration(row, false);
   let explanation: DeclarationDetail['explanation'] = null;
-  if (await activeModelRow(store, actor, 'fraud')) {
-    const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', d.date);
+  // Explained by the active Fraud model when it learnt only from earlier days; else none.
+  const asOf = await modelAsOf(store, actor, 'fraud', d.date).catch((error: unknown) => {
+    if (error instanceof StoreError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND'))
+      return null;
+    throw error;
+  });
+  if (asOf) {
+    const { id: modelId, model } = asOf;
     const matrix = model.features([d]);
     const e = model.explain(matrix, 0);
     const contributions = model.names

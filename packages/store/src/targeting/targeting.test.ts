@@ -101,6 +101,10 @@ for (const engine of ['postgres', 'pglite'] as const) {
         explanation: 'officer rule: this HS code',
         validFrom: '2021-01-01',
       });
+      // A day the model learnt from cannot be scored with it (its outcomes would leak).
+      await expect(scoreTargetingDay(store, actor, { date: '2020-01-15' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
       const scored = await scoreTargetingDay(store, actor, {
         date: '2021-01-04',
         capacityPercent: 5,

@@ -514,14 +514,24 @@ function ModelsView() {
   const { user } = useSignedIn();
   const queryClient = useQueryClient();
   const models = useQuery({ queryKey: ['targeting', 'models'], queryFn: targetingApi.models });
+  const [until, setUntil] = useState('');
   const train = useMutation({
-    mutationFn: (objective: 'fraud' | 'critical') => targetingApi.train(objective),
+    mutationFn: (objective: 'fraud' | 'critical') =>
+      targetingApi.train(objective, /^\d{4}-\d{2}-\d{2}$/.test(until) ? until : undefined),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
   });
   return (
     <Stack>
       {canManage(user.role) && (
-        <Group>
+        <Group align="flex-end">
+          <TextInput
+            label="Learn from inspections before"
+            description="A model scores only days after the data it learnt from"
+            placeholder="YYYY-MM-DD (all when empty)"
+            value={until}
+            onChange={(e) => setUntil(e.currentTarget.value)}
+            w={260}
+          />
           <Button
             onClick={() => train.mutate('fraud')}
             loading={train.isPending && train.variables === 'fraud'}
@@ -581,7 +591,8 @@ function ModelsView() {
 }
 
 const TABS = [
-  { value: '', label: 'Queue' },
+  // Mantine's Tabs refuse an empty value; the queue lives at /targeting itself.
+  { value: 'queue', label: 'Queue' },
   { value: 'rules', label: 'Rules' },
   { value: 'models', label: 'Models' },
 ];
@@ -590,7 +601,7 @@ export default function TargetingPage() {
   const location = useLocation();
   const navigate = useNavigate();
   const sub = location.pathname.replace(/^\/targeting\/?/, '').split('/')[0] ?? '';
-  const tab = TABS.some((t) => t.value === sub) ? sub : '';
+  const tab = TABS.some((t) => t.value === sub) ? sub : 'queue';
   return (
     <>
       <PageHeader
@@ -598,7 +609,11 @@ export default function TargetingPage() {
         description="Which declarations to inspect today within capacity, and why: lanes from the model's scores, officers' rules and a random share."
       />
       {sub !== 'declaration' && (
-        <Tabs value={tab} onChange={(v) => void navigate(`/targeting${v ? `/${v}` : ''}`)} mb="md">
+        <Tabs
+          value={tab}
+          onChange={(v) => void navigate(`/targeting${v && v !== 'queue' ? `/${v}` : ''}`)}
+          mb="md"
+        >
           <Tabs.List>
             {TABS.map((t) => (
               <Tabs.Tab key={t.value} value={t.value}>

@@ -91,8 +91,11 @@ export const targetingApi = {
     body: { fraud: 0 | 1; critical: 0 | 1 | 2; note: string },
   ) => http.post<Inspection>(`/api/targeting/declarations/${id(declarationId)}/inspection`, body),
   models: () => http.get<ListResponse<TargetingModel>>('/api/targeting/models'),
-  train: (objective: 'fraud' | 'critical') =>
-    http.post<TargetingModel>('/api/targeting/models', { objective }),
+  train: (objective: 'fraud' | 'critical', until?: string) =>
+    http.post<TargetingModel>(
+      '/api/targeting/models',
+      until ? { objective, until } : { objective },
+    ),
   rules: () => http.get<ListResponse<Rule>>('/api/targeting/rules'),
   createRule: (rule: RuleInput) => http.post<Rule>('/api/targeting/rules', rule),
   deleteRule: (ruleId: string) => http.delete(`/api/targeting/rules/${id(ruleId)}`),
