@@ -58,13 +58,12 @@ def main():
     train_seconds = time.perf_counter() - started
     best = booster.best_iteration + 1
     scores = booster.predict(d_valid, iteration_range=(0, best))
-    # Throughput: predict the validation matrix repeatedly for about a second.
-    started = time.perf_counter()
-    rows = 0
-    while time.perf_counter() - started < 1.0:
+    # Throughput: the best of several passes over the validation matrix (least disturbed).
+    per_second = 0.0
+    for _ in range(7):
+        started = time.perf_counter()
         booster.predict(d_valid, iteration_range=(0, best))
-        rows += x_valid.shape[0]
-    per_second = rows / (time.perf_counter() - started)
+        per_second = max(per_second, x_valid.shape[0] / (time.perf_counter() - started))
     json.dump(
         {
             "version": xgb.__version__,
