@@ -1,6 +1,6 @@
 import { ROLES, registerIngestKind, type Role } from '@interdict/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type Member, type World } from './testing';
+import { call, makeWorld, PASSWORD, type Member, type World } from './testing';
 
 /**
  * The access-control matrix (docs/access-control.md): every endpoint × every role × a member of
@@ -38,6 +38,17 @@ const ENDPOINTS: Endpoint[] = [
     name: 'GET /api/auth/me',
     targets: ['none'],
     request: () => Promise.resolve({ method: 'GET', path: '/api/auth/me' }),
+    allow: anyone,
+  },
+  {
+    name: 'POST /api/auth/password (own, unchanged)',
+    targets: ['none'],
+    request: () =>
+      Promise.resolve({
+        method: 'POST',
+        path: '/api/auth/password',
+        body: { currentPassword: PASSWORD, newPassword: PASSWORD },
+      }),
     allow: anyone,
   },
   {

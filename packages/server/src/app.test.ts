@@ -247,6 +247,40 @@ describe('sign-in, sessions and CSRF', () => {
   });
 });
 
+describe("changing one's password", () => {
+  it('needs the current password, keeps this session and ends the others', async () => {
+    const email = 'officer@home.example';
+    const here = await signIn(world.app, email);
+    const elsewhere = await signIn(world.app, email);
+    const change = (currentPassword: string, newPassword: string) =>
+      world.app.request('/api/auth/password', {
+        method: 'POST',
+        headers: {
+          cookie: here.cookie,
+          'x-csrf-token': here.csrf,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ currentPassword, newPassword }),
+      });
+    const wrong = await change('not my password', 'a brand new passphrase');
+    expect(wrong.status).toBe(403);
+    expect(await problemOf(wrong)).toMatchObject({ code: 'FORBIDDEN' });
+    expect(
+      (await world.app.request('/api/auth/me', { headers: { cookie: elsewhere.cookie } })).status,
+    ).toBe(200);
+
+    expect((await change(PASSWORD, 'a brand new passphrase')).status).toBe(204);
+    expect(
+      (await world.app.request('/api/auth/me', { headers: { cookie: here.cookie } })).status,
+    ).toBe(200);
+    expect(
+      (await world.app.request('/api/auth/me', { headers: { cookie: elsewhere.cookie } })).status,
+    ).toBe(401);
+    await expect(signIn(world.app, email)).rejects.toThrow(/401/);
+    await signIn(world.app, email, 'a brand new passphrase');
+  });
+});
+
 describe('API tokens over HTTP', () => {
   it('authenticates with a bearer token until it is revoked or expires', async () => {
     const admin = world.members.agency.admin;
@@ -266,6 +300,12 @@ describe('API tokens over HTTP', () => {
       body: JSON.stringify({ name: 'chain', expiresInDays: 1 }),
     });
     expect(post.status).toBe(403);
+    const password = await world.app.request('/api/auth/password', {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ currentPassword: PASSWORD, newPassword: 'token cannot do this' }),
+    });
+    expect(password.status).toBe(403);
     expect((await call(world.app, admin, 'DELETE', `/api/tokens/${token.id}`)).status).toBe(204);
     const revoked = await world.app.request('/api/jobs', { headers: bearer });
     expect(revoked.status).toBe(401);

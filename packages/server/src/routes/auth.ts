@@ -8,6 +8,13 @@ import { json, jsonBody, problemResponses, ProblemSchema, SessionSchema } from '
 import { getCookie } from 'hono/cookie';
 import { requireActor } from '../auth/middleware';
 
+const PasswordChange = z
+  .strictObject({
+    currentPassword: z.string().max(1024),
+    newPassword: z.string().min(12).max(1024),
+  })
+  .openapi('PasswordChange');
+
 const SignIn = z
   .strictObject({ email: z.string().max(320), password: z.string().max(1024) })
   .openapi('SignIn');
@@ -91,6 +98,58 @@ export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimi
       const secret = getCookie(c, SESSION_COOKIE);
       if (secret) await store.auth.signOut(secret, { ip: clientIp(c, config) });
       clearSessionCookie(c);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/auth/password',
+      tags: ['auth'],
+      summary: 'Change your own password (signed in with the console); other sessions end',
+      request: { body: jsonBody(PasswordChange) },
+      responses: {
+        204: { description: 'Changed' },
+        ...problemResponses,
+        429: {
+          description: 'Too many attempts',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+      },
+    }),
+    async (c) => {
+      const actor = requireActor(c);
+      const auth = c.get('auth');
+      if (auth?.via !== 'session' || !auth.sessionSecret || !auth.user) {
+        throw new StoreError(
+          'FORBIDDEN',
+          'sign in with a password to change it; API tokens cannot',
+        );
+      }
+      const { currentPassword, newPassword } = c.req.valid('json');
+      const accountKey = `signin:account:${auth.user.email}`;
+      const wait = await limiter.retryAfter(accountKey, accountRule);
+      if (wait > 0) {
+        throw new HttpProblem(
+          429,
+          'RATE_LIMITED',
+          `too many wrong passwords; try again in ${wait} s`,
+          {
+            'retry-after': String(wait),
+          },
+        );
+      }
+      try {
+        await store.auth.changePassword(auth.sessionSecret, currentPassword, newPassword, {
+          ip: clientIp(c, config),
+        });
+      } catch (error) {
+        if (error instanceof StoreError && error.code === 'FORBIDDEN')
+          await limiter.hit(accountKey, accountRule);
+        throw error;
+      }
+      c.get('logger').info({ userId: actor.userId }, 'password changed');
       return c.body(null, 204);
     },
   );

@@ -5,6 +5,7 @@ import type { Database } from '../database';
 import { StoreError } from '../errors';
 import {
   burnPasswordCheck,
+  hashPassword,
   csrfTokenFor,
   randomSecret,
   sha256Hex,
@@ -13,6 +14,7 @@ import {
 import { recordAudit } from './audit';
 import { toOrganisation, toUser, type Organisation, type User } from './model';
 import { inTransaction } from './tx';
+import { checkPassword } from './users';
 
 /** Absolute session lifetime; a new sign-in is needed after it. */
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -188,6 +190,63 @@ export class AuthRepository {
       new Date(row.session_expires_at).getTime(),
     );
     return resolved;
+  }
+
+  /**
+   * A signed-in user changes their own password (e.g. replaces a one-time password). The current
+   * password must be given; every other session of the user ends, the one asking stays.
+   */
+  async changePassword(
+    sessionSecret: string,
+    currentPassword: string,
+    newPassword: string,
+    meta: RequestMeta = {},
+  ): Promise<void> {
+    const session = await this.resolveSession(sessionSecret);
+    if (!session) throw new StoreError('UNAUTHENTICATED', 'sign in first');
+    const row = await this.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', session.user.id)
+      .executeTakeFirstOrThrow();
+    const ok =
+      row.password_hash !== null && (await verifyPassword(currentPassword, row.password_hash));
+    if (!ok) {
+      await recordAudit(this.db, {
+        action: 'user.password',
+        outcome: 'failure',
+        actor: session.actor,
+        targetType: 'user',
+        targetId: session.user.id,
+        ip: meta.ip ?? null,
+        details: { reason: 'wrong_password' },
+      });
+      throw new StoreError('FORBIDDEN', 'the current password is wrong', {
+        details: { field: 'currentPassword' },
+      });
+    }
+    const hash = await hashPassword(checkPassword(newPassword));
+    const keep = sha256Hex(sessionSecret);
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ password_hash: hash, updated_at: new Date() })
+        .where('id', '=', session.user.id)
+        .execute();
+      await trx
+        .deleteFrom('sessions')
+        .where('user_id', '=', session.user.id)
+        .where('id_hash', '<>', keep)
+        .execute();
+      await recordAudit(trx, {
+        action: 'user.password',
+        actor: session.actor,
+        targetType: 'user',
+        targetId: session.user.id,
+        ip: meta.ip ?? null,
+      });
+    });
+    this.cache.invalidate(session.user.id);
   }
 
   /** Ends the session (idempotent) and records it. */
