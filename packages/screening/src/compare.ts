@@ -152,7 +152,7 @@ function spans(n: number, max: number): number[][] {
   return out;
 }
 
-/** A run of adjacent tokens, prepared once per comparison. */
+/** A run of adjacent tokens, prepared once per name (cached) and read by every comparison. */
 interface Run {
   readonly idx: readonly number[];
   readonly joined: string;
@@ -162,31 +162,38 @@ interface Run {
   readonly allInitials: boolean;
   readonly abjad: boolean;
   readonly initials: string;
-  readonly weight: number;
+  readonly skeleton: string;
 }
 
-function runsOf(tokens: readonly NameToken[], weights: readonly number[]): Run[] {
+const runCache = new WeakMap<readonly NameToken[], Run[]>();
+
+function runsOf(tokens: readonly NameToken[]): Run[] {
+  const cached = runCache.get(tokens);
+  if (cached) return cached;
   const out: Run[] = [];
   for (const idx of spans(tokens.length, 3)) {
     const forward = idx.map((i) => tokens[i]!);
-    const common = {
-      idx,
-      usable: forward.every((p) => p.kind !== 'number' && p.cjk === undefined),
-      hasLegal: forward.some((p) => p.kind === 'legal'),
-      allInitials: forward.every((p) => p.kind === 'initial'),
-      abjad: forward.some((p) => p.abjad),
-      weight: Math.max(...idx.map((i) => weights[i]!)),
-    };
+    const usable = forward.every((p) => p.kind !== 'number' && p.cjk === undefined);
+    const hasLegal = forward.some((p) => p.kind === 'legal');
+    const allInitials = forward.every((p) => p.kind === 'initial');
+    const abjad = forward.some((p) => p.abjad);
     // Both reading orders: "Lavrov Sergei" joins to "sergeilavrov" as well, so that joined
     // names stay independent of name order like everything else.
     for (const parts of [forward, [...forward].reverse()]) {
+      const joined = parts.map((p) => p.text).join('');
       out.push({
-        ...common,
-        joined: parts.map((p) => p.text).join(''),
+        idx,
+        joined,
+        usable,
+        hasLegal,
+        allInitials,
+        abjad,
         initials: parts.map((p) => p.text[0]).join(''),
+        skeleton: consonantSkeleton(joined),
       });
     }
   }
+  runCache.set(tokens, out);
   return out;
 }
 
@@ -202,8 +209,7 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
   if (Math.abs(run.joined.length - single.text.length) > 3) return NONE;
   if (run.abjad !== single.abjad) {
     // "عبد ال" + … against "Abdul": compare consonant skeletons of the joined run.
-    const skeleton = consonantSkeleton(run.joined);
-    if (skeleton.length >= 2 && skeleton === single.skeleton) {
+    if (run.skeleton.length >= 2 && run.skeleton === single.skeleton) {
       return { similarity: 0.9, how: 'skeleton' };
     }
   }
@@ -246,23 +252,28 @@ export function compareNames(
   }
   const addRuns = (
     runs: Run[],
+    runWeights: readonly number[],
     singles: readonly NameToken[],
     ws: readonly number[],
     runIsA: boolean,
   ) => {
     for (const run of runs) {
+      if (!run.usable) continue;
+      let runWeight = 0;
       for (let k = 0; k < singles.length; k++) {
         const sim = spanSimilarity(run, singles[k]!);
         if (sim.similarity <= 0) continue;
-        const weight = ((run.weight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
+        if (runWeight === 0)
+          for (const i of run.idx) runWeight = Math.max(runWeight, runWeights[i]!);
+        const weight = ((runWeight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
         candidates.push(
           runIsA ? { a: run.idx, b: [k], sim, weight } : { a: [k], b: run.idx, sim, weight },
         );
       }
     }
   };
-  if (A.length > 1) addRuns(runsOf(A, wA), B, wB, true);
-  if (B.length > 1) addRuns(runsOf(B, wB), A, wA, false);
+  if (A.length > 1) addRuns(runsOf(A), wA, B, wB, true);
+  if (B.length > 1) addRuns(runsOf(B), wB, A, wA, false);
   // Best first; among equals prefer pairs covering more tokens, then heavier ones.
   candidates.sort(
     (x, y) =>
