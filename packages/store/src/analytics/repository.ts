@@ -214,6 +214,24 @@ export class AnalyticsRepository {
     return { ...out, months: lo && hi ? [lo, hi] : null };
   }
 
+  private portNames:
+    | { version: string; rows: { port_code: string; port_name: string; state: string }[] }
+    | undefined;
+
+  /** Each land port's name and state, scanned from the 400k crossing rows once per data version. */
+  private async crossingPortNames(): Promise<
+    { port_code: string; port_name: string; state: string }[]
+  > {
+    const version = await this.dataVersion();
+    if (this.portNames?.version !== version) {
+      const r = await sql<{ port_code: string; port_name: string; state: string }>`
+        SELECT port_code, min(port_name) AS port_name, min(state) AS state
+        FROM analytics_bts_crossings GROUP BY port_code ORDER BY port_code`.execute(this.db);
+      this.portNames = { version, rows: r.rows };
+    }
+    return this.portNames.rows;
+  }
+
   /** First and last month of the effective CBP rows (null when none are loaded). */
   async seizureMonths(actor: Actor): Promise<[string, string] | null> {
     this.allow(actor);
@@ -332,10 +350,8 @@ export class AnalyticsRepository {
       );
       areaSql = sql`CASE border ${sql.join(cases, sql` `)} END`;
     } else {
-      const ports = await sql<{ port_code: string; port_name: string; state: string }>`
-        SELECT DISTINCT ON (port_code) port_code, port_name, state FROM analytics_bts_crossings
-        ORDER BY port_code`.execute(this.db);
-      const cases = ports.rows
+      const ports = await this.crossingPortNames();
+      const cases = ports
         .map(
           (x) => [x.port_code, fieldOfficeOf({ state: x.state, portName: x.port_name })] as const,
         )
