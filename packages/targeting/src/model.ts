@@ -387,7 +387,8 @@ export function describeFeature(name: string, value: number, contribution: numbe
   if (entity && tail === 'fraudRate') return `${entity} fraud rate ${(v * 100).toFixed(1)}% (${c})`;
   if (entity && tail === 'criticalRate')
     return `${entity} critical-fraud rate ${(v * 100).toFixed(2)}% (${c})`;
-  if (entity && tail === 'count') return `${entity} seen ${v} times before (${c})`;
+  if (entity && tail === 'count')
+    return `${entity} seen ${v === 0 ? 'never' : v === 1 ? 'once' : `${v} times`} before (${c})`;
   if (name === 'unitValue.zInHs') return `unit value ${v.toFixed(1)} SD from its HS norm (${c})`;
   return `${name} = ${Number.isNaN(v) ? 'missing' : Number(v.toPrecision(4))} (${c})`;
 }
