@@ -67,7 +67,10 @@ it('on PGlite, answers sessions, tokens and job progress while an ingest job hol
       user: { id: signed.user.id },
     });
     expect(await store.tokens.authenticate(secret)).toMatchObject({ actor: { role: 'admin' } });
-    expect((await store.jobs.list(admin)).items).toEqual([]);
+    // The list was read before the job existed; the job this process queued joins it, with progress.
+    const live = { id: job.id, status: 'running', done: 7, total: 10 };
+    expect((await store.jobs.list(admin)).items).toEqual([expect.objectContaining(live)]);
+    expect(await store.jobs.get(admin, job.id)).toMatchObject(live);
     // ...while a query that needs the database is still waiting for the job.
     expect(organisationsSettled).toBe(false);
     release();

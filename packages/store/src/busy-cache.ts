@@ -52,6 +52,25 @@ export class BusyCache {
     this.#entries.delete(key);
   }
 
+  readonly #jobs = new Map<string, { job: unknown; organisationId: string }>();
+
+  /**
+   * Jobs this process started or finished lately, so a remembered jobs list can show a job that
+   * was queued, or has finished, since the list was read. Bounded; newest kept.
+   */
+  rememberJob<T extends { id: string }>(job: T, organisationId: string): void {
+    this.#jobs.delete(job.id);
+    this.#jobs.set(job.id, { job, organisationId });
+    if (this.#jobs.size > 200) {
+      const oldest = this.#jobs.keys().next().value;
+      if (oldest !== undefined) this.#jobs.delete(oldest);
+    }
+  }
+
+  rememberedJobs<T>(): { job: T; organisationId: string }[] {
+    return [...this.#jobs.values()] as { job: T; organisationId: string }[];
+  }
+
   /** Drop every entry tagged with `tag` (a user id, a token id, `jobs`). */
   invalidate(tag: string): void {
     for (const [key, entry] of this.#entries)

@@ -25,6 +25,8 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly jobs: JobsRepository;
   readonly blobs: BlobStore;
+  /** Reads answered from memory while a PGlite ingest holds the session (see busy-cache.ts). */
+  readonly cache: BusyCache;
   /** Progress of jobs this process is running (shared by every view of this store). */
   readonly liveProgress: LiveProgress;
   /**
@@ -69,6 +71,7 @@ export function createStore(parts: StoreParts): Store {
     // In a transaction on PostgreSQL, blobs go through the transaction too.
     blobs: parts.blobs instanceof TableBlobStore ? new TableBlobStore(db) : parts.blobs,
     liveProgress,
+    cache,
     transaction<T>(fn: (s: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return fn(store);
       return db

@@ -57,6 +57,10 @@ export async function startIngestJob(
       .where('id', '=', jobId)
       .execute();
     store.liveProgress.set(jobId, { done: 0, total: null });
+    store.cache.rememberJob(
+      { ...toJob(row), status: 'running', startedAt: startedAt.toISOString() },
+      actor.organisationId,
+    );
     let lastWrite = 0;
     try {
       // One transaction for the whole job: a failure anywhere leaves stored data as it was.
@@ -109,7 +113,9 @@ export async function startIngestJob(
         .where('id', '=', jobId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toJob(done);
+      const succeeded = toJob(done);
+      store.cache.rememberJob(succeeded, actor.organisationId);
+      return succeeded;
     } catch (error) {
       const message = describeError(error).slice(0, 2000);
       const p = store.liveProgress.get(jobId);
@@ -135,11 +141,14 @@ export async function startIngestJob(
           .returningAll()
           .executeTakeFirstOrThrow();
       });
-      return toJob(failed);
+      const failedJob = toJob(failed);
+      store.cache.rememberJob(failedJob, actor.organisationId);
+      return failedJob;
     } finally {
       store.liveProgress.delete(jobId);
     }
   })();
+  store.cache.rememberJob(toJob(row), actor.organisationId);
   return { job: toJob(row), finished };
 }
 

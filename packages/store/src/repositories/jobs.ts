@@ -24,6 +24,20 @@ export class JobsRepository {
     return p ? { ...job, status: 'running', done: p.done, total: p.total ?? job.total } : job;
   }
 
+  /** A remembered list, brought up to date with the jobs this process queued or finished since. */
+  private withRemembered(actor: Actor, snapshot: Job[], limit: number): Job[] {
+    const byId = new Map(snapshot.map((j) => [j.id, j]));
+    for (const { job, organisationId } of this.cache.rememberedJobs<Job>()) {
+      if (isInstanceAdmin(actor) || organisationId === actor.organisationId) byId.set(job.id, job);
+    }
+    return [...byId.values()]
+      .sort((a, b) =>
+        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id),
+      )
+      .slice(0, limit)
+      .map((j) => this.overlay(j));
+  }
+
   private scope(actor: Actor): string {
     return isInstanceAdmin(actor) ? 'jobs:all' : `jobs:${actor.organisationId}`;
   }
@@ -34,7 +48,7 @@ export class JobsRepository {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
     const key = `${this.scope(actor)}:${limit}`;
     const cached = this.cache.get<Job[]>(key);
-    if (cached) return { items: cached.map((j) => this.overlay(j)) };
+    if (cached) return { items: this.withRemembered(actor, cached, limit) };
     let q = this.db
       .selectFrom('ingest_jobs')
       .selectAll()
@@ -49,7 +63,11 @@ export class JobsRepository {
 
   async get(actor: Actor, id: string): Promise<Job> {
     assertRole(actor, ...JOB_READER_ROLES);
-    const cached = this.cache.get<Job>(`${this.scope(actor)}:job:${id}`);
+    const cached =
+      this.cache.get<Job>(`${this.scope(actor)}:job:${id}`) ??
+      (this.cache.busy()
+        ? this.withRemembered(actor, [], 500).find((j) => j.id === id)
+        : undefined);
     if (cached) return this.overlay(cached);
     let q = this.db.selectFrom('ingest_jobs').selectAll().where('id', '=', id);
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
