@@ -15,7 +15,7 @@ export const tablet = { width: 768, height: 1024 } as const;
 export interface ConsoleBrowser {
   context: BrowserContext;
   page: Page;
-  /** Console errors, page errors and failed requests seen so far (other than expected 401s). */
+  /** Console errors, page errors and failed requests seen so far (not handled refusals). */
   problems: string[];
   close(): Promise<void>;
 }
@@ -48,9 +48,11 @@ export async function openBrowser(options: { colorScheme?: 'light' | 'dark' } = 
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const text = message.text();
-    // The browser logs every non-2xx fetch; an expected 401 (session probe before sign-in, a
-    // wrong password) is not a fault of the console.
-    if (/status of 401/.test(text)) return;
+    // The browser logs every non-2xx fetch. Refusals the console handles and shows (401 for the
+    // session probe or a wrong password, 409 and 422 for a form the server refused) are not its
+    // faults; a 404 for an asset or a 500 still is.
+    if (/Failed to load resource: the server responded with a status of (401|409|422)\b/.test(text))
+      return;
     problems.push(`console: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

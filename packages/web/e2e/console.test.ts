@@ -327,6 +327,17 @@ describe('console against a real server', () => {
     // A password was given, so no one-time password is shown.
     expect(await page.getByRole('dialog').count()).toBe(0);
 
+    // The same email again: the server's problem details become a readable alert.
+    await page.getByLabel(/^Email/).fill('vera.viewer@interdict.test');
+    await page.getByLabel(/^Full name/).fill('Vera Again');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'Could not create the user' });
+    await refusal.waitFor();
+    const text = await refusal.innerText();
+    expect(text).not.toContain('[object Object]');
+    expect(text.replace('Could not create the user', '').trim().length).toBeGreaterThan(10);
+    await screenshot(page, 'admin-user-refused');
+
     const viewer = await openBrowser();
     try {
       const other = viewer.page;
