@@ -101,6 +101,30 @@ describe('Sequencer', () => {
     await seq.close();
   });
 
+  it('keeps the previous checkpoint while witnesses withhold the quorum', async () => {
+    let quorum = false;
+    const storage = memoryLogStorage();
+    const seq = await Sequencer.open({
+      origin: ORIGIN,
+      signer: await signerP,
+      storage,
+      checkpointIntervalMs: 0,
+      cosign: (note) =>
+        quorum
+          ? Promise.resolve(`${note}\u2014 w.test/x AAAAAAAA\n`)
+          : Promise.reject(new LedgerError('QUORUM_NOT_MET', 'no')),
+    });
+    expect(seq.checkpoint).toBeUndefined();
+    await seq.append(enc('x'));
+    await expect(seq.publish()).rejects.toMatchObject({ code: 'QUORUM_NOT_MET' });
+    expect(storage.checkpoint).toBeUndefined();
+    quorum = true;
+    const pub = (await seq.publish()) as PublishedCheckpoint;
+    expect(pub.checkpoint.size).toBe(1);
+    expect(pub.note).toContain('\u2014 w.test/x AAAAAAAA\n');
+    await seq.close();
+  });
+
   it('refuses oversized entries and appends after close', async () => {
     const seq = await open(memoryLogStorage());
     await expect(seq.append(new Uint8Array(70000))).rejects.toMatchObject({

@@ -52,14 +52,16 @@ export interface SequencerOptions {
   /** Largest number of entries sequenced in one batch. Default 8192. */
   readonly maxBatch?: number;
   /**
-   * Optional: gather witness cosignatures for a freshly signed checkpoint note (with the previous
-   * published checkpoint for consistency proofs) and return the note with them added. Throwing
-   * keeps the previous checkpoint published and retries at the next interval.
+   * Optional: gather witness cosignatures for a freshly signed checkpoint note (the tree's hashes
+   * give the consistency proofs witnesses ask for) and return the note with them added. Throwing
+   * (e.g. QUORUM_NOT_MET under a tlog-policy) keeps the previous checkpoint published; the next
+   * interval tries again.
    */
   readonly cosign?: (
     note: string,
     checkpoint: Checkpoint,
     previous: Checkpoint | undefined,
+    hashes: TreeHashes,
   ) => Promise<string>;
 }
 
@@ -137,7 +139,13 @@ export class Sequencer {
   static async open(opts: SequencerOptions): Promise<Sequencer> {
     const { tree, bundleEntries, published, recovered } = await recover(opts);
     const s = new Sequencer(opts, tree, bundleEntries, published);
-    if (recovered > 0 || !published) await s.publish();
+    if (recovered > 0 || !published) {
+      // Publishing now covers recovered entries; if witnesses withhold their cosignatures the
+      // timer retries, but a storage failure is fatal.
+      await s.publish().catch((e: unknown) => {
+        if (!(opts.cosign && e instanceof LedgerError && e.code === 'QUORUM_NOT_MET')) throw e;
+      });
+    }
     if (s.opts.checkpointIntervalMs > 0) {
       s.timer = setInterval(() => {
         if (s.durable > (s.published?.checkpoint.size ?? -1)) s.publish().catch(() => undefined);
@@ -315,7 +323,7 @@ export class Sequencer {
       ...(this.opts.additionalSigners ?? []),
     ]);
     if (this.opts.cosign)
-      note = await this.opts.cosign(note, checkpoint, this.published?.checkpoint);
+      note = await this.opts.cosign(note, checkpoint, this.published?.checkpoint, this.tree);
     await this.opts.storage.writeCheckpoint(utf8.encode(note));
     const published = { checkpoint, note };
     this.published = published;

@@ -54,6 +54,8 @@ describe('ledger module: two instances that witness each other', () => {
       key: keyA,
       witnessLogs: [keys.b.vkey],
       witnesses: [witnessVia(b.app, keys.b.witnessVkey)],
+      // A publishes only checkpoints B has cosigned.
+      policy: `log ${keys.a.vkey}\nwitness B ${keys.b.witnessVkey}\nquorum B\n`,
       checkpointIntervalMs: 50,
     });
     setLedgerOptions(b.store, {
@@ -76,6 +78,9 @@ describe('ledger module: two instances that witness each other', () => {
       await call(a.app, a.members.home.viewer, 'GET', '/api/ledger')
     ).json()) as { vkey: string; tilesPrefix: string };
     expect(info.vkey).toBe(keys.a.vkey);
+    // Under A's policy even the first checkpoint carries B's cosignature.
+    const first = await (await a.app.request(`${info.tilesPrefix}checkpoint`)).text();
+    expect(first).toContain(parseVkey(keys.b.witnessVkey).name);
     const res = await call(a.app, a.members.home.analyst, 'POST', '/api/ledger/entries', {
       type: 'seizure-report',
       body: { kg: 42, drug: 'cocaine', port: 'NLRTM' },

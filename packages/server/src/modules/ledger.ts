@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
@@ -12,11 +13,13 @@ import {
   hashLeaf,
   keyIdHex,
   LedgerError,
+  parsePolicy,
   parseTilePath,
   randomSeed,
   sealEnvelope,
   Sequencer,
   verifierFromVkey,
+  verifyCheckpointWithPolicy,
   type Cosigner,
   type Verifier,
   type WitnessEndpoint,
@@ -48,6 +51,8 @@ export interface LedgerOptions {
   origin: string;
   /** Base64 32-byte Ed25519 seed (`INTERDICT_LEDGER_KEY`); else a 0600 file in the data folder. */
   key?: string;
+  /** A C2SP tlog-policy (text) whose quorum must cosign before a checkpoint is published. */
+  policy?: string;
   /** During a key rotation: the other log key (base64 seed), which also signs every checkpoint. */
   previousKey?: string;
   /** Folder for the key file when no key is given (default: the store's data folder). */
@@ -60,6 +65,8 @@ export interface LedgerOptions {
 }
 
 export function ledgerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerOptions {
+  // INTERDICT_LEDGER_POLICY names a tlog-policy file (read once, at start).
+  const policyFile = env.INTERDICT_LEDGER_POLICY;
   const list = (v: string | undefined) => (v ?? '').split(/[\s,]+/).filter((x) => x.length > 0);
   return {
     origin: env.INTERDICT_LEDGER_ORIGIN ?? 'interdict.local/ledger',
@@ -67,6 +74,7 @@ export function ledgerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ledg
     ...(env.INTERDICT_LEDGER_PREVIOUS_KEY
       ? { previousKey: env.INTERDICT_LEDGER_PREVIOUS_KEY }
       : {}),
+    ...(policyFile ? { policy: readFileSync(policyFile, 'utf8') } : {}),
     witnessLogs: list(env.INTERDICT_LEDGER_WITNESS_LOGS),
     witnesses: list(env.INTERDICT_LEDGER_WITNESSES).map((pair) => {
       const at = pair.lastIndexOf('@');
@@ -75,6 +83,7 @@ export function ledgerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ledg
         verifier: verifierFromVkey(pair.slice(0, at), nodeEd25519),
         submit: async (body: string) => {
           const res = await fetch(`${url}/add-checkpoint`, {
+            signal: AbortSignal.timeout(10_000),
             method: 'POST',
             body,
             headers: { 'content-type': 'text/plain' },
@@ -156,27 +165,61 @@ export async function ledgerVkeys(
   return { vkey: log.vkey, witnessVkey: w.vkey };
 }
 
-const services = new WeakMap<Store, Promise<LedgerService>>();
-
-export function ledgerService(store: Store): Promise<LedgerService> {
-  let s = services.get(store);
-  if (!s) {
-    s = startService(store, { ...ledgerOptionsFromEnv(), ...overrides.get(store) });
-    s.catch(() => services.delete(store));
-    services.set(store, s);
-  }
-  return s;
+interface Identity {
+  readonly options: LedgerOptions;
+  readonly seed: Uint8Array;
+  readonly cosigner: Cosigner;
+  readonly witnessLogs: ReadonlyMap<string, Verifier[]>;
 }
 
-async function startService(store: Store, o: LedgerOptions): Promise<LedgerService> {
-  const seed = await loadLogSeed(store, o);
+const identities = new WeakMap<Store, Promise<Identity>>();
+const services = new WeakMap<Store, Promise<LedgerService>>();
+
+function memo<T>(
+  map: WeakMap<Store, Promise<T>>,
+  store: Store,
+  make: () => Promise<T>,
+): Promise<T> {
+  let p = map.get(store);
+  if (!p) {
+    p = make();
+    p.catch(() => map.delete(store));
+    map.set(store, p);
+  }
+  return p;
+}
+
+/**
+ * Keys and witness settings, without the sequencer: the witness endpoint needs only these, so two
+ * instances that witness each other never wait on each other's log while starting.
+ */
+function identity(store: Store): Promise<Identity> {
+  return memo(identities, store, async () => {
+    const options = { ...ledgerOptionsFromEnv(), ...overrides.get(store) };
+    const seed = await loadLogSeed(store, options);
+    const witnessLogs = new Map<string, Verifier[]>();
+    for (const vkey of options.witnessLogs) {
+      const v = verifierFromVkey(vkey, nodeEd25519);
+      witnessLogs.set(v.name, [...(witnessLogs.get(v.name) ?? []), v]);
+    }
+    const cosign = await cosigner(
+      `${options.origin}/witness`,
+      derive(seed, 'witness key'),
+      nodeEd25519,
+    );
+    return { options, seed, cosigner: cosign, witnessLogs };
+  });
+}
+
+export function ledgerService(store: Store): Promise<LedgerService> {
+  return memo(services, store, async () => startService(store, await identity(store)));
+}
+
+async function startService(store: Store, id: Identity): Promise<LedgerService> {
+  const { seed, options: o, cosigner: cosign, witnessLogs } = id;
   const signer = await ed25519Signer(o.origin, seed, nodeEd25519);
-  const witnessName = `${o.origin}/witness`;
-  const cosign = await cosigner(witnessName, derive(seed, 'witness key'), nodeEd25519);
   const known = new Map<string, number>();
-  // The cosign hook needs the sequencer's hashes; it only runs after open() returned (a first
-  // checkpoint published during open goes out uncosigned, then the next interval cosigns).
-  const opened: { seq?: Sequencer } = {};
+  const policy = o.policy === undefined ? undefined : parsePolicy(o.policy, nodeEd25519);
   const sequencer = await Sequencer.open({
     origin: o.origin,
     signer,
@@ -191,9 +234,7 @@ async function startService(store: Store, o: LedgerOptions): Promise<LedgerServi
     checkpointIntervalMs: o.checkpointIntervalMs,
     ...(o.witnesses.length > 0
       ? {
-          cosign: async (note, checkpoint) => {
-            const hashes = opened.seq?.hashes;
-            if (!hashes) return note;
+          cosign: async (note, checkpoint, _previous, hashes) => {
             const r = await collectCosignatures(
               note,
               checkpoint,
@@ -201,17 +242,14 @@ async function startService(store: Store, o: LedgerOptions): Promise<LedgerServi
               (a, b) => hashes.consistencyProof(a, b),
               known,
             );
+            // With a tlog-policy, publish only checkpoints its quorum has cosigned (the previous
+            // checkpoint stays published and the next interval tries again).
+            if (policy) await verifyCheckpointWithPolicy(r.note, policy);
             return r.note;
           },
         }
       : {}),
   });
-  opened.seq = sequencer;
-  const witnessLogs = new Map<string, Verifier[]>();
-  for (const vkey of o.witnessLogs) {
-    const v = verifierFromVkey(vkey, nodeEd25519);
-    witnessLogs.set(v.name, [...(witnessLogs.get(v.name) ?? []), v]);
-  }
   const repo = new LedgerRepository(store);
   const orgSigners = new Map<string, ReturnType<typeof ed25519Signer>>();
   return {
@@ -350,9 +388,9 @@ export function register(app: App, deps: ModuleDeps): void {
 
   // C2SP tlog-witness add-checkpoint (no authentication beyond the checkpoint signature).
   app.post('/ledger/witness/add-checkpoint', bodyLimit({ maxSize: 64 * 1024 }), async (c) => {
-    const svc = await ledgerService(store);
+    const id = await identity(store);
     const res = await addCheckpoint(
-      { cosigner: svc.cosigner, logs: svc.witnessLogs, state: repo.witnessState() },
+      { cosigner: id.cosigner, logs: id.witnessLogs, state: repo.witnessState() },
       new Uint8Array(await c.req.arrayBuffer()),
     );
     return c.body(res.body, res.status, { 'Content-Type': res.contentType });
