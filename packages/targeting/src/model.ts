@@ -387,8 +387,11 @@ export function describeFeature(name: string, value: number, contribution: numbe
   if (entity && tail === 'fraudRate') return `${entity} fraud rate ${(v * 100).toFixed(1)}% (${c})`;
   if (entity && tail === 'criticalRate')
     return `${entity} critical-fraud rate ${(v * 100).toFixed(2)}% (${c})`;
-  if (entity && tail === 'count')
-    return `${entity} seen ${v === 0 ? 'never' : v === 1 ? 'once' : `${v} times`} before (${c})`;
+  if (entity && tail === 'count') {
+    const seen =
+      v === 0 ? 'never seen before' : v === 1 ? 'seen once before' : `seen ${v} times before`;
+    return `${entity} ${seen} (${c})`;
+  }
   if (name === 'unitValue.zInHs') return `unit value ${v.toFixed(1)} SD from its HS norm (${c})`;
   return `${name} = ${Number.isNaN(v) ? 'missing' : Number(v.toPrecision(4))} (${c})`;
 }
