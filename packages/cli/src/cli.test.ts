@@ -265,7 +265,7 @@ describe(
     });
 
     it('refuses a data folder held by a running process, and takes over a stale hold', async () => {
-      const pidFile = path.join(env.INTERDICT_DATA ?? '', 'interdict.pid');
+      const pidFile = path.join(env.INTERDICT_DATA ?? '', 'interdict.lock');
       // This test process is alive: to the CLI it looks like a running `interdict start`.
       await writeFile(pidFile, String(process.pid));
       const held = await interdict(['users', 'list'], env);
