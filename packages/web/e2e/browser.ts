@@ -56,6 +56,15 @@ export async function openBrowser(options: { colorScheme?: 'light' | 'dark' } = 
     problems.push(`console: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // The console must work offline: no fonts, tiles or scripts from the internet. Any request to
+  // a host other than the test server is refused and reported.
+  await context.route(
+    (url) => url.protocol.startsWith('http') && !['127.0.0.1', 'localhost'].includes(url.hostname),
+    async (route) => {
+      problems.push(`request to the internet: ${route.request().url()}`);
+      await route.abort('blockedbyclient');
+    },
+  );
   page.on('requestfailed', (request) => {
     const failure = request.failure()?.errorText ?? 'failed';
     // Polling requests cancelled by navigation are not failures.
