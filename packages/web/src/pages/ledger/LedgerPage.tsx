@@ -24,7 +24,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { formatDateTime, formatNumber } from '../../components/format';
 import { useSignedIn } from '../../session';
 import { ledgerApi, type LedgerEntry, type LedgerInfo } from './ledgerApi';
-import { verifyCheckpointNote, verifyEntry } from './verify';
+import { verifyCheckpointNote, verifyEntry, verifyProofText } from './verify';
 
 const infoKey = ['ledger', 'info'] as const;
 const entriesKey = ['ledger', 'entries'] as const;
@@ -255,13 +255,78 @@ function Entries({ info }: { info: LedgerInfo }) {
   );
 }
 
+function ProofChecker({ info }: { info: LedgerInfo }) {
+  const [proof, setProof] = useState('');
+  const [leafHash, setLeafHash] = useState('');
+  const [vkey, setVkey] = useState(info.vkey);
+  const check = useMutation({
+    mutationFn: () => verifyProofText(proof, leafHash.trim(), vkey.trim()),
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    check.mutate();
+  }
+  return (
+    <Card withBorder component="section" aria-labelledby="proof-heading">
+      <form onSubmit={submit}>
+        <Stack gap="sm">
+          <Title order={2} size="h4" id="proof-heading">
+            Check a proof
+          </Title>
+          <Text size="sm" c="dimmed">
+            Paste a C2SP tlog-proof (for example one a partner sent you) and the leaf hash; it is
+            checked here against the verifier key you give, nothing is sent to the server.
+          </Text>
+          <Textarea
+            label="Proof (c2sp.org/tlog-proof@v1)"
+            value={proof}
+            onChange={(e) => setProof(e.currentTarget.value)}
+            autosize
+            minRows={4}
+            required
+          />
+          <TextInput
+            label="Leaf hash (base64)"
+            value={leafHash}
+            onChange={(e) => setLeafHash(e.currentTarget.value)}
+            required
+          />
+          <TextInput
+            label="Log verifier key"
+            value={vkey}
+            onChange={(e) => setVkey(e.currentTarget.value)}
+            required
+          />
+          {check.isError && (
+            <Alert color="red" variant="light" role="alert" title="Not verified">
+              {errorMessage(check.error)}
+            </Alert>
+          )}
+          {check.data && (
+            <Alert color="teal" variant="light" role="status" title="Verified">
+              Leaf {check.data.index} is in the tree of size {formatNumber(check.data.size)} of{' '}
+              <Code>{check.data.origin}</Code>, verified against key{' '}
+              <Code>{vkey.split('+').slice(0, 2).join('+')}</Code>.
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" variant="default" loading={check.isPending}>
+              Verify
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
 function AppendForm() {
   const queryClient = useQueryClient();
   const [type, setType] = useState('note');
   const [body, setBody] = useState('{\n  "text": ""\n}');
   const [parseError, setParseError] = useState<string | null>(null);
   const append = useMutation({
-    mutationFn: (value: unknown) => ledgerApi.append({ type, body: value }),
+    mutationFn: (value: unknown) => ledgerApi.append({ type, body: value, wait: true }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['ledger'] });
     },
@@ -300,7 +365,7 @@ function AppendForm() {
           {append.isError && <ErrorAlert error={append.error} title="Could not record" />}
           {append.data && (
             <Text size="sm" role="status">
-              Recorded as entry {append.data.index}.
+              Recorded as entry {append.data.index} and included in a signed checkpoint.
             </Text>
           )}
           <Group>
@@ -332,7 +397,10 @@ export default function LedgerPage() {
               <KeysCard info={i} />
             </SimpleGrid>
             <Entries info={i} />
-            {canWrite && <AppendForm />}
+            <SimpleGrid cols={{ base: 1, md: canWrite ? 2 : 1 }}>
+              {canWrite && <AppendForm />}
+              <ProofChecker info={i} />
+            </SimpleGrid>
           </Stack>
         )}
       </QueryState>

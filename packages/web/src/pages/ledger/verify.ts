@@ -3,6 +3,7 @@ import {
   keyIdHex,
   openCheckpoint,
   parseNote,
+  parseProofBundle,
   verifierFromVkey,
   verifyEnvelope,
   verifyProofBundle,
@@ -74,4 +75,21 @@ export async function verifyEntry(
     () => false,
   );
   return { size: cp.size, organisationKey };
+}
+
+/** A pasted tlog-proof checked against a pasted vkey (nothing leaves the browser). */
+export async function verifyProofText(
+  proof: string,
+  leafHashBase64: string,
+  vkey: string,
+): Promise<{ index: number; size: number; origin: string }> {
+  const text = proof.replace(/\r\n/g, '\n');
+  let leaf: Uint8Array;
+  try {
+    leaf = base64ToBytes(leafHashBase64);
+  } catch {
+    throw new Error('the leaf hash is not base64');
+  }
+  const cp = await verifyProofBundle(text, leaf, [verifierFromVkey(vkey)]);
+  return { index: parseProofBundle(text).index, size: cp.size, origin: cp.origin };
 }
