@@ -1,0 +1,92 @@
+/// <reference lib="dom" />
+// The screening page end to end: a real server (in process, fresh PGlite), the UN consolidated
+// list uploaded through the API as an ingest job, then a search, the explained hits, the entity
+// page and a decision, in Debian's chromium, checked and screenshotted.
+import { readFileSync } from 'node:fs';
+import { sharedData } from '@interdict/testkit';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityViolations, openBrowser, screenshot, type ConsoleBrowser } from './browser';
+import { startTestServer, type TestServer } from './server';
+
+let server: TestServer;
+let browser: ConsoleBrowser;
+let page: Page;
+
+async function loadUnList(): Promise<void> {
+  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+  });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const form = new FormData();
+  form.set('kind', 'un-consolidated');
+  const file = sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml');
+  form.set('file', new Blob([readFileSync(file)]), 'UN_consolidated.xml');
+  const res = await fetch(`${server.url}/api/jobs`, {
+    method: 'POST',
+    headers: { cookie, 'x-csrf-token': csrfToken },
+    body: form,
+  });
+  expect(res.status, await res.clone().text()).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  for (;;) {
+    const job = (await (
+      await fetch(`${server.url}/api/jobs/${id}`, { headers: { cookie } })
+    ).json()) as { status: string; error: string | null };
+    if (job.status === 'succeeded') break;
+    if (job.status === 'failed') throw new Error(`UN list: ${job.error}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await loadUnList();
+  browser = await openBrowser();
+  page = browser.page;
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Email').fill(server.adminEmail);
+  await page.getByLabel(/^Password/).fill(server.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('screening page', () => {
+  it('screens a misspelled name and explains the hit', async () => {
+    await page.goto(`${server.url}/screening`);
+    await page.getByRole('heading', { level: 1, name: 'Screening' }).waitFor();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Erik Badege');
+    await page.getByRole('button', { name: 'Screen' }).click();
+    const hit = page.getByTestId('screening-hit').first();
+    await hit.waitFor({ timeout: 60_000 });
+    expect(await hit.innerText()).toContain('ERIC BADEGE');
+    expect(await hit.getByRole('table', { name: 'Why this score' }).innerText()).toMatch(/erik/);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'screening-search');
+  });
+
+  it('opens the entity page and records a dismissal', async () => {
+    await page.getByTestId('screening-hit').first().getByRole('link').click();
+    await page.getByRole('heading', { name: 'ERIC BADEGE' }).waitFor();
+    await page.getByRole('textbox', { name: 'Note' }).fill('different person: born 1990');
+    await page.getByRole('button', { name: 'Dismiss hit' }).click();
+    await page.getByText(/dismissed for “ERIC BADEGE”/).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'screening-entity');
+  });
+
+  it('lists the list versions in force', async () => {
+    await page.goto(`${server.url}/screening/lists`);
+    const table = page.getByRole('table', { name: 'List versions' });
+    await table.waitFor();
+    expect(await table.innerText()).toContain('un@2026-02-27');
+  });
+});
