@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { describeError } from '@interdict/core';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { FolderBlobStore, MemoryBlobStore, TableBlobStore, type BlobStore } from './blobs';
 import type { Database } from './database';
@@ -142,8 +142,16 @@ function openPostgres(databaseUrl: string, poolSize: number): Store {
 }
 
 async function migrate(store: Store, logger: StoreLogger | undefined): Promise<void> {
+  // Kysely looks for its migration tables in every schema unless told which: a database holding
+  // several Interdict schemas (parallel test runs) would find another schema's lock table and
+  // never create its own. Pin them to the schema this connection works in.
+  const schema =
+    store.engine === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
+      : undefined;
   const migrator = new Migrator({
     db: store.db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: new RegistryMigrationProvider(migrationSets),
     // Capabilities land in any order, so a lower-numbered set may arrive after a higher one ran.
     allowUnorderedMigrations: true,
