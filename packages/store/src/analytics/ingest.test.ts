@@ -14,6 +14,27 @@ const CBP1 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv');
 const CBP2 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy22_25.csv');
 const UNODC = sharedData('seizures', 'unodc', 'drug_seizures_2018_2022.csv');
 const BTS_PORTS = sharedData('border-crossings', 'border_ports.csv');
+const BTS = sharedData('border-crossings', 'Border_Crossing_Entry_Data_2015-2025.csv');
+
+/** `Jan 2024` → `2024-01`, written out here rather than borrowed from the code under test. */
+function monthOf(date: string): string {
+  const names = [
+    'Jan',
+    'Feb',
+    'Mar',
+    'Apr',
+    'May',
+    'Jun',
+    'Jul',
+    'Aug',
+    'Sep',
+    'Oct',
+    'Nov',
+    'Dec',
+  ];
+  const [name, year] = date.split(' ');
+  return `${year}-${String(names.indexOf(name as string) + 1).padStart(2, '0')}`;
+}
 
 function bytes(data: string | Uint8Array): AsyncIterable<Uint8Array> {
   const all = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -159,6 +180,39 @@ for (const engine of ['pglite', 'postgres'] as const) {
       const ok = await ingest('bts-ports', 'border_ports.csv.gz', gz);
       expect(ok.status, ok.error ?? '').toBe('succeeded');
       expect(await count(store, 'analytics_bts_ports')).toBe(117);
+    });
+
+    it('merges border crossings: a subset changes nothing, a revised value is recorded', async () => {
+      const lines = readFileSync(BTS, 'utf8').split('\n');
+      const full = lines.slice(0, 3001).join('\n');
+      const first = await ingest('bts-crossings', 'bts.csv', full);
+      expect(first.status, first.error ?? '').toBe('succeeded');
+      expect(first.summary).toMatchObject({ inserted: 3000, updated: 0 });
+      // A subset of the same rows (as the 2015+ file is of the full one) deletes nothing.
+      const subset = await ingest(
+        'bts-crossings',
+        'bts-subset.csv',
+        lines.slice(0, 1001).join('\n'),
+      );
+      expect(subset.summary).toMatchObject({
+        inserted: 0,
+        updated: 0,
+        deleted: 0,
+        unchanged: 1000,
+      });
+      expect(await count(store, 'analytics_bts_crossings')).toBe(3000);
+      // A revised value updates its row and leaves a change record naming the key.
+      const revised = [...lines.slice(0, 3001)];
+      const f = (revised[5] as string).split(',');
+      f[6] = String(Number(f[6]) + 1);
+      revised[5] = f.join(',');
+      const job = await ingest('bts-crossings', 'bts.csv', revised.join('\n'));
+      expect(job.summary).toMatchObject({ inserted: 0, updated: 1, deleted: 0 });
+      const change = await sql<{ row_key: string }>`
+        SELECT row_key FROM analytics_changes WHERE job_id = ${job.id}`.execute(store.db);
+      expect(change.rows.map((r) => r.row_key)).toEqual([
+        `${f[2]}|${monthOf(f[4] as string)}|${f[5]}|0`,
+      ]);
     });
 
     it('sums UNODC rows without deduplicating them', async () => {

@@ -31,6 +31,18 @@ function lastFullFiscalYear(last: string | undefined): number {
   return m >= 9 ? y : y - 1;
 }
 
+/** Fiscal years covered by the loaded CBP months (FY N starts in October of N−1). */
+function fiscalYears(months: [string, string] | null): string[] {
+  if (!months) return [String(lastFullFiscalYear(undefined))];
+  const fy = (m: string) => {
+    const [y, mm] = m.split('-').map(Number) as [number, number];
+    return mm >= 10 ? y + 1 : y;
+  };
+  const out: string[] = [];
+  for (let y = fy(months[0]); y <= fy(months[1]); y++) out.push(String(y));
+  return out;
+}
+
 export function SeizuresView({ facets }: { facets: Facets }) {
   const navigate = useNavigate();
   const [v, set] = useViewParams({
@@ -246,7 +258,7 @@ export function SeizuresView({ facets }: { facets: Facets }) {
                 label="Fiscal year"
                 value={v.fy}
                 onChange={(x) => set({ fy: x })}
-                options={Array.from({ length: 7 }, (_, i) => String(2019 + i))}
+                options={fiscalYears(facets.seizures.months)}
                 w={110}
               />
               <CsvButton path="seizures/mix" query={mixQuery} label="CSV" />
