@@ -14,7 +14,13 @@ export {
   type RateLimiter,
   type RateRule,
 } from './auth/rate-limit';
-export { problem, errorToProblem, registerProblemStatus, type Problem } from './problem';
+export {
+  problem,
+  errorToProblem,
+  registerProblemStatus,
+  HttpProblem,
+  type Problem,
+} from './problem';
 export {
   registerSummaryProvider,
   summaryProviders,
