@@ -42,6 +42,7 @@ describe('TargetingModel', () => {
       Array.from(model.explain(m, 3).contributions),
     );
     expect(loaded.training.rows).toBe(train.length);
+    expect(loaded.training.holdoutMetrics.map((m) => m.percent)).toEqual([1, 2, 5, 10]);
   });
 
   it('refuses a model file of another version', () => {

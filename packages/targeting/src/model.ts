@@ -1,4 +1,5 @@
 import type { Declaration } from './declarations';
+import { precisionRecallAt, type AtN } from './metrics';
 import { TargetingError } from './errors';
 import {
   DEFAULT_FEATURE_CONFIG,
@@ -42,6 +43,8 @@ export interface TrainingMetadata {
   readonly roundsRun: number;
   readonly params: GbdtParams;
   readonly validationCurve: number[];
+  /** Precision@n% and Recall@n% (n = 1, 2, 5, 10) on the early-stopping holdout. */
+  readonly holdoutMetrics: AtN[];
   /** Wall time spent building features and growing trees. */
   readonly featuresMs: number;
   readonly treesMs: number;
@@ -307,6 +310,14 @@ export function finishTraining(
     options.onProgress?.('trees', done, total),
   );
   const treesMs = performance.now() - t0;
+  // Precision/Recall@n% on the early-stopping holdout: a model version's evaluation (slightly
+  // optimistic, since the same rows chose the number of trees).
+  let holdoutMetrics: AtN[] = [];
+  if (prepared.holdout) {
+    const compiled = new CompiledGbdt(result.model);
+    const margins = compiled.margins(prepared.holdout.values, prepared.holdout.rows);
+    holdoutMetrics = precisionRecallAt(margins, prepared.holdout.labels);
+  }
   // Scoring later declarations uses everything known: the full training history.
   const history = new History(config);
   for (const d of labelled) history.learnCodes(d);
@@ -324,6 +335,7 @@ export function finishTraining(
     roundsRun: result.roundsRun,
     params,
     validationCurve: result.validationCurve,
+    holdoutMetrics,
     featuresMs: Math.round(featuresMs),
     treesMs: Math.round(treesMs),
   };

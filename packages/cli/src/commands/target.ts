@@ -153,7 +153,10 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         printLine(
           `trained a ${t.objective} model on ${t.rows} declarations (${t.positives} positive, ${t.firstDate} to ${t.lastDate}): ` +
             `${t.bestRound} trees (early-stopped on ${t.earlyStoppingRows} declarations from ${t.earlyStoppingFrom ?? '-'}), ` +
-            `${model.names.length} features; wrote ${opts.model}`,
+            `${model.names.length} features; wrote ${opts.model}` +
+            (t.holdoutMetrics[2]
+              ? `; holdout P@5% ${fixed(t.holdoutMetrics[2].precision)}, R@5% ${fixed(t.holdoutMetrics[2].recall)}`
+              : ''),
         );
       },
     );

@@ -558,6 +558,7 @@ function ModelsView() {
                 <Table.Th>Declarations</Table.Th>
                 <Table.Th>Trees</Table.Th>
                 <Table.Th>Data</Table.Th>
+                <Table.Th>Holdout P@5% / R@5%</Table.Th>
                 <Table.Th>Status</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -572,6 +573,15 @@ function ModelsView() {
                   <Table.Td>{String(model.training.bestRound)}</Table.Td>
                   <Table.Td>
                     {String(model.training.firstDate)} – {String(model.training.lastDate)}
+                  </Table.Td>
+                  <Table.Td>
+                    {(() => {
+                      const m = (
+                        model.training.holdoutMetrics as
+                          { percent: number; precision: number; recall: number }[] | undefined
+                      )?.find((x) => x.percent === 5);
+                      return m ? `${m.precision.toFixed(3)} / ${m.recall.toFixed(3)}` : '–';
+                    })()}
                   </Table.Td>
                   <Table.Td>
                     {model.active ? (
