@@ -1,5 +1,6 @@
 import { consonantSkeleton, type AnalysedName, type NameStyle, type NameToken } from './normalize';
 import { jaroWinkler, osaDistance } from './distance';
+import { isNickname } from './nicknames';
 
 /**
  * Name-to-name comparison by token alignment (the approach of OpenSanctions logic-v2 and of
@@ -15,7 +16,7 @@ import { jaroWinkler, osaDistance } from './distance';
  * - weights favour rare tokens (IDF from the lists) over common ones and particles.
  */
 export type AlignmentKind =
-  'exact' | 'edit' | 'phonetic' | 'skeleton' | 'initial' | 'joined' | 'abbreviation';
+  'exact' | 'edit' | 'phonetic' | 'skeleton' | 'initial' | 'joined' | 'nickname' | 'abbreviation';
 
 export interface TokenAlignment {
   readonly query: string;
@@ -119,6 +120,9 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
       const d = osaDistance(s, t, 1);
       if (d <= 1) best = maxSim(best, { similarity: 0.8, how: 'skeleton' });
     }
+  }
+  if (best.similarity < 0.8 && isNickname(a.text, b.text)) {
+    return { similarity: 0.8, how: 'nickname' };
   }
   if (best.similarity < 0.8 && phoneticMatch(a, b)) {
     best = { similarity: 0.8, how: 'phonetic' };

@@ -104,6 +104,11 @@ describe('matching behaviour', () => {
     expect(score('A.B.C. Shipping', 'ABC Shipping', 'Company')).toBe(1);
   });
 
+  it('knows common short forms of given names', () => {
+    expect(score('Bill Gates', 'William Gates')).toBeGreaterThanOrEqual(0.7);
+    expect(score('Sasha Petrov', 'Alexander Petrov')).toBeGreaterThanOrEqual(0.7);
+  });
+
   it('keeps different people apart', () => {
     expect(score('John Smith', 'Jane Smithers')).toBeLessThan(0.7);
     expect(score('Boris Abramov', 'Roman Abramov')).toBeLessThan(0.7);
