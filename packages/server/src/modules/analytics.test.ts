@@ -152,6 +152,18 @@ describe('analytics API views', () => {
       '/api/analytics/seizures/rates?unit=personal-vehicles&area=field-office&from=2023-01&to=2023-12',
     );
     expect(offices.items.map((i) => i.area)).toContain('SAN DIEGO FIELD OFFICE');
+    // Only land seizures are set against land traffic: the rows behind a rate say so.
+    const sample = (
+      offices.items as unknown as { area: string; events: number; rowsHref: string }[]
+    ).find((i) => i.area === 'SAN DIEGO FIELD OFFICE' && i.events > 0);
+    const rows = await get<{ items: { land_filter: string; component: string; events: number }[] }>(
+      `${sample?.rowsHref}&limit=1000`,
+    );
+    expect(rows.items.length).toBeGreaterThan(0);
+    expect(new Set(rows.items.map((r) => `${r.component}/${r.land_filter}`))).toEqual(
+      new Set(['Office of Field Operations/Land Only']),
+    );
+    expect(rows.items.reduce((a, r) => a + Number(r.events), 0)).toBe(sample?.events);
   });
 
   it('unusual months and a forecast with intervals', async () => {

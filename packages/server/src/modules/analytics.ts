@@ -440,13 +440,22 @@ export function register(app: App, deps: ModuleDeps): void {
       const from = q.from ?? (await repo.seizureMonths(actor))?.[0];
       const range = { from, to: q.to };
       const traffic: TrafficAggregate[] = await repo.trafficByArea(actor, q.area, q.unit, range);
-      // Field offices are OFO's: seizures between ports (Border Patrol) have no traffic to divide by.
-      const seizures = await repo.seizureSeries(actor, q.area === 'region' ? 'region' : 'aor', {
+      // Only land seizures are set against land traffic (CBP's `Land Only` filter): a field
+      // office's airport and mail seizures (Chicago's are mostly international mail) have no
+      // land traffic to divide by. Field offices are OFO's, so Border Patrol sectors between the
+      // ports count towards their region only.
+      const landOnly = {
         drug: q.drug,
         from: q.from,
         to: q.to,
+        landFilter: 'Land Only',
         ...(q.area === 'field-office' ? { component: 'Office of Field Operations' } : {}),
-      });
+      };
+      const seizures = await repo.seizureSeries(
+        actor,
+        q.area === 'region' ? 'region' : 'aor',
+        landOnly,
+      );
       const rates = seizuresPerTraffic(
         seizures.map((s) => ({ area: s.key, month: s.month, events: s.events, pounds: s.pounds })),
         traffic.map((t) => ({ area: t.key, month: t.month, value: t.value })),
@@ -454,9 +463,10 @@ export function register(app: App, deps: ModuleDeps): void {
         ...r,
         unit: q.unit,
         rowsHref: rowsHref('cbp-seizures', {
-          drug: q.drug,
+          ...landOnly,
+          from: undefined,
+          to: undefined,
           [q.area === 'region' ? 'region' : 'aor']: r.area,
-          ...(q.area === 'field-office' ? { component: 'Office of Field Operations' } : {}),
           month: r.month,
         }),
         trafficHref: rowsHref('bts-crossings', {

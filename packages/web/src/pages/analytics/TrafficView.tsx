@@ -165,8 +165,8 @@ export function TrafficView({ facets }: { facets: Facets }) {
                 <Table fz="sm" striped mt="sm">
                   <Table.Caption>
                     Whole period. Traffic counts inbound {data.measures.join(', ').toLowerCase()};
-                    Border Patrol seizures between ports are counted for regions, not for field
-                    offices.
+                    seizures are CBP&apos;s land seizures only, and Border Patrol seizures between
+                    ports count for regions, not for field offices.
                   </Table.Caption>
                   <Table.Thead>
                     <Table.Tr>
@@ -247,8 +247,8 @@ export function TrafficView({ facets }: { facets: Facets }) {
                 />
                 {last && (
                   <Text size="sm">
-                    Latest month {last.month}: {fmt(last.value)} ({' '}
-                    <RowsLink href={last.rowsHref} rows={last.rows} />)
+                    Latest month {last.month}: {fmt(last.value)} ·{' '}
+                    <RowsLink href={last.rowsHref} rows={last.rows} />
                   </Text>
                 )}
               </>

@@ -117,7 +117,7 @@ export function CsvButton({ path, query, label }: { path: string; query: Query; 
 export function RowsLink({ href, rows }: { href: string; rows: number }) {
   return (
     <Anchor component={Link} to={rowsPageHref(href)} size="sm">
-      <Group gap={4} wrap="nowrap" component="span">
+      <Group gap={4} wrap="nowrap" component="span" style={{ display: 'inline-flex' }}>
         <IconLink size={12} aria-hidden />
         {rows.toLocaleString()} {rows === 1 ? 'row' : 'rows'}
       </Group>
