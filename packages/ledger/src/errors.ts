@@ -42,6 +42,8 @@ export type LedgerErrorCode =
   | 'BODY_HASH_MISMATCH'
   // sequencer and witness
   | 'SEQUENCER_CLOSED'
+  // another replica holds this log's sequencer lock (appends go there)
+  | 'LEDGER_NOT_SEQUENCER'
   | 'STORAGE_INCONSISTENT'
   | 'WITNESS_REQUEST_MALFORMED';
 

@@ -142,3 +142,4 @@ export {
   type WitnessResponse,
   type WitnessEndpoint,
 } from './witness';
+export { LogReader } from './reader';

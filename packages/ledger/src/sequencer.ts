@@ -116,6 +116,7 @@ export class Sequencer {
   private publishing: Promise<PublishedCheckpoint | undefined> | undefined;
   private broken: unknown;
   private closed = false;
+  private aborted = false;
 
   private constructor(
     opts: SequencerOptions,
@@ -225,6 +226,21 @@ export class Sequencer {
     this.waiters = [];
   }
 
+  /**
+   * Stops at once without writing anything more: for a replica that lost its sequencer lock
+   * (another replica may already sequence, so even a final checkpoint would race it). Queued
+   * appends and waiters are refused; a batch already writing finishes its idempotent writes.
+   */
+  abort(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.closed = true;
+    this.aborted = true;
+    const error = new LedgerError('SEQUENCER_CLOSED', 'this replica stopped sequencing the log');
+    for (const p of this.pending.splice(0)) p.reject(error);
+    for (const w of this.waiters.splice(0)) w.reject(error);
+  }
+
   /** Reads an entry back from its bundle. */
   async entry(index: number): Promise<Uint8Array> {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.durable) {
@@ -324,6 +340,7 @@ export class Sequencer {
     ]);
     if (this.opts.cosign)
       note = await this.opts.cosign(note, checkpoint, this.published?.checkpoint, this.tree);
+    if (this.aborted) fail('SEQUENCER_CLOSED', 'this replica stopped sequencing the log');
     await this.opts.storage.writeCheckpoint(utf8.encode(note));
     const published = { checkpoint, note };
     this.published = published;

@@ -13,6 +13,7 @@ import {
   hashLeaf,
   keyIdHex,
   LedgerError,
+  LogReader,
   parsePolicy,
   parseTilePath,
   randomSeed,
@@ -21,11 +22,14 @@ import {
   verifierFromVkey,
   verifyCheckpointWithPolicy,
   type Cosigner,
+  type PublishedCheckpoint,
+  type TreeHashes,
   type Verifier,
   type WitnessEndpoint,
 } from '@interdict/ledger';
 import { nodeEd25519 } from '@interdict/ledger/node';
 import {
+  acquireSequencerLock,
   LEDGER_READER_ROLES,
   LEDGER_WRITER_ROLES,
   LedgerRepository,
@@ -62,6 +66,8 @@ export interface LedgerOptions {
   /** Witnesses this log asks for cosignatures (`INTERDICT_LEDGER_WITNESSES`, `vkey@url` pairs). */
   witnesses: WitnessEndpoint[];
   checkpointIntervalMs: number;
+  /** PostgreSQL replicas: how often one without the sequencer lock tries again (ms). */
+  sequencerRetryMs?: number;
 }
 
 export function ledgerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerOptions {
@@ -102,13 +108,26 @@ export function setLedgerOptions(store: Store, options: Partial<LedgerOptions>):
   overrides.set(store, options);
 }
 
+/** What a replica serves proofs from: the latest published checkpoint and the tree behind it. */
+export interface LedgerView {
+  readonly checkpoint: PublishedCheckpoint | undefined;
+  readonly hashes: TreeHashes;
+}
+
 export interface LedgerService {
   readonly origin: string;
   readonly vkey: string;
   readonly witnessVkey: string;
-  readonly sequencer: Sequencer;
+  /** The sequencer while this replica holds the log's sequencer lock, else undefined. */
+  readonly sequencer: Sequencer | undefined;
   readonly cosigner: Cosigner;
   readonly witnessLogs: ReadonlyMap<string, Verifier[]>;
+  /** The published state: the sequencer's, or re-read from storage on a read-only replica. */
+  view(): Promise<LedgerView>;
+  /** The sequencer, or a 503 `LEDGER_NOT_SEQUENCER` when another replica sequences the log. */
+  writer(): Sequencer;
+  /** Final checkpoint, releases the sequencer lock (also runs when the store closes). */
+  close(): Promise<void>;
   /** The signer for an organisation's envelopes (derived from the instance key, see below). */
   organisationSigner(organisationId: string): ReturnType<typeof ed25519Signer>;
 }
@@ -220,35 +239,65 @@ async function startService(store: Store, id: Identity): Promise<LedgerService> 
   const signer = await ed25519Signer(o.origin, seed, nodeEd25519);
   const known = new Map<string, number>();
   const policy = o.policy === undefined ? undefined : parsePolicy(o.policy, nodeEd25519);
-  const sequencer = await Sequencer.open({
-    origin: o.origin,
-    signer,
-    ...(o.previousKey
-      ? {
-          additionalSigners: [
-            await ed25519Signer(o.origin, fromBase64(o.previousKey.trim()), nodeEd25519),
-          ],
-        }
-      : {}),
-    storage: ledgerLogStorage(store, o.origin),
-    checkpointIntervalMs: o.checkpointIntervalMs,
-    ...(o.witnesses.length > 0
-      ? {
-          cosign: async (note, checkpoint, _previous, hashes) => {
-            const r = await collectCosignatures(
-              note,
-              checkpoint,
-              o.witnesses,
-              (a, b) => hashes.consistencyProof(a, b),
-              known,
-            );
-            // With a tlog-policy, publish only checkpoints its quorum has cosigned (the previous
-            // checkpoint stays published and the next interval tries again).
-            if (policy) await verifyCheckpointWithPolicy(r.note, policy);
-            return r.note;
-          },
-        }
-      : {}),
+  const previousSigner = o.previousKey
+    ? await ed25519Signer(o.origin, fromBase64(o.previousKey.trim()), nodeEd25519)
+    : undefined;
+  const openSequencer = () =>
+    Sequencer.open({
+      origin: o.origin,
+      signer,
+      ...(previousSigner ? { additionalSigners: [previousSigner] } : {}),
+      storage: ledgerLogStorage(store, o.origin),
+      checkpointIntervalMs: o.checkpointIntervalMs,
+      ...(o.witnesses.length > 0
+        ? {
+            cosign: async (note, checkpoint, _previous, hashes) => {
+              const r = await collectCosignatures(
+                note,
+                checkpoint,
+                o.witnesses,
+                (a, b) => hashes.consistencyProof(a, b),
+                known,
+              );
+              // With a tlog-policy, publish only checkpoints its quorum has cosigned (the previous
+              // checkpoint stays published and the next interval tries again).
+              if (policy) await verifyCheckpointWithPolicy(r.note, policy);
+              return r.note;
+            },
+          }
+        : {}),
+    });
+  // One sequencer per log across replicas (a PostgreSQL advisory lock; see store/ledger/lock.ts).
+  // A replica without it serves the published log read-only and keeps trying to take over.
+  let sequencer: Sequencer | undefined;
+  let reader: LogReader | undefined;
+  const storage = ledgerLogStorage(store, o.origin);
+  const lock = await acquireSequencerLock(store, o.origin, {
+    ...(o.sequencerRetryMs !== undefined ? { retryMs: o.sequencerRetryMs } : {}),
+    async onAcquired() {
+      // Opening recovers whatever the previous holder made durable and publishes it.
+      sequencer = await openSequencer();
+      reader = undefined;
+    },
+    onLost() {
+      sequencer?.abort();
+      sequencer = undefined;
+    },
+  });
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= lock.release(async () => {
+      const s = sequencer;
+      sequencer = undefined;
+      await s?.close();
+    }));
+  // The lock's connection must go back before the store's pool can end.
+  const closeStore = store.close.bind(store);
+  Object.assign(store, {
+    close: async () => {
+      await close().catch(() => undefined);
+      await closeStore();
+    },
   });
   const repo = new LedgerRepository(store);
   const orgSigners = new Map<string, ReturnType<typeof ed25519Signer>>();
@@ -256,9 +305,25 @@ async function startService(store: Store, id: Identity): Promise<LedgerService> 
     origin: o.origin,
     vkey: signer.vkey,
     witnessVkey: cosign.vkey,
-    sequencer,
+    get sequencer() {
+      return sequencer;
+    },
     cosigner: cosign,
     witnessLogs,
+    async view() {
+      if (sequencer) return { checkpoint: sequencer.checkpoint, hashes: sequencer.hashes };
+      reader ??= await LogReader.open(storage, o.origin);
+      await reader.refresh();
+      return { checkpoint: reader.checkpoint, hashes: reader.hashes };
+    },
+    writer() {
+      if (sequencer) return sequencer;
+      throw new LedgerError(
+        'LEDGER_NOT_SEQUENCER',
+        'another replica sequences this log; send appends there (this one serves it read-only)',
+      );
+    },
+    close,
     organisationSigner(organisationId) {
       let p = orgSigners.get(organisationId);
       if (!p) {
@@ -342,12 +407,12 @@ function entryJson(e: LedgerEntry) {
   };
 }
 
-function proofBundle(svc: LedgerService, index: number): string | null {
-  const cp = svc.sequencer.checkpoint;
+async function proofBundle(svc: LedgerService, index: number): Promise<string | null> {
+  const { checkpoint: cp, hashes } = await svc.view();
   if (!cp || cp.checkpoint.size <= index) return null;
   return formatProofBundle({
     index,
-    proof: svc.sequencer.hashes.inclusionProof(index, cp.checkpoint.size),
+    proof: hashes.inclusionProof(index, cp.checkpoint.size),
     checkpoint: cp.note,
   });
 }
@@ -365,6 +430,7 @@ export function register(app: App, deps: ModuleDeps): void {
     ['INDEX_OUT_OF_RANGE', 404],
     ['TILE_PATH_INVALID', 404],
     ['SEQUENCER_CLOSED', 503],
+    ['LEDGER_NOT_SEQUENCER', 503],
     ['STORAGE_INCONSISTENT', 500],
   ] as const) {
     registerProblemStatus(code, status);
@@ -374,7 +440,7 @@ export function register(app: App, deps: ModuleDeps): void {
     capability: 'ledger',
     async summarise(s) {
       const svc = await ledgerService(s);
-      const cp = svc.sequencer.checkpoint;
+      const cp = (await svc.view()).checkpoint;
       return [
         {
           capability: 'ledger',
@@ -407,7 +473,7 @@ export function register(app: App, deps: ModuleDeps): void {
     }
     const rest = c.req.path.slice(prefix.length);
     if (rest === 'checkpoint') {
-      const note = svc.sequencer.checkpoint?.note;
+      const note = (await svc.view()).checkpoint?.note;
       if (!note) return c.text('no checkpoint yet\n', 404);
       // Mutable: cache for a moment only (tlog-tiles §Checkpoints).
       return c.body(note, 200, {
@@ -453,7 +519,7 @@ export function register(app: App, deps: ModuleDeps): void {
     async (c) => {
       requireActor(c);
       const svc = await ledgerService(store);
-      const cp = svc.sequencer.checkpoint;
+      const cp = (await svc.view()).checkpoint;
       return c.json(
         {
           origin: svc.origin,
@@ -493,12 +559,14 @@ export function register(app: App, deps: ModuleDeps): void {
       const actor = requireRole(c, ...LEDGER_WRITER_ROLES);
       const input = c.req.valid('json');
       const svc = await ledgerService(store);
+      // Refuse before signing anything when another replica sequences the log.
+      const writer = svc.writer();
       const body = canonicalJsonBytes(input.body ?? null);
       const sealed = await sealEnvelope(
         { type: input.type, organisation: actor.organisationId, time: new Date(), body },
         await svc.organisationSigner(actor.organisationId),
       );
-      const index = await svc.sequencer.append(sealed.bytes);
+      const index = await writer.append(sealed.bytes);
       const entry = await repo.recordEntry(actor, {
         origin: svc.origin,
         index,
@@ -507,8 +575,8 @@ export function register(app: App, deps: ModuleDeps): void {
         body,
         envelope: sealed.bytes,
       });
-      if (input.wait) await svc.sequencer.waitForCheckpoint(index);
-      return c.json({ ...entryJson(entry), proof: proofBundle(svc, index) }, 201);
+      if (input.wait) await writer.waitForCheckpoint(index);
+      return c.json({ ...entryJson(entry), proof: await proofBundle(svc, index) }, 201);
     },
   );
 
@@ -561,7 +629,7 @@ export function register(app: App, deps: ModuleDeps): void {
       const { index } = c.req.valid('param');
       const svc = await ledgerService(store);
       const entry = await repo.getEntry(actor, svc.origin, index);
-      return c.json({ ...entryJson(entry), proof: proofBundle(svc, index) }, 200);
+      return c.json({ ...entryJson(entry), proof: await proofBundle(svc, index) }, 200);
     },
   );
 
@@ -586,7 +654,8 @@ export function register(app: App, deps: ModuleDeps): void {
       requireActor(c);
       const q = c.req.valid('query');
       const svc = await ledgerService(store);
-      const published = svc.sequencer.checkpoint?.checkpoint.size ?? 0;
+      const view = await svc.view();
+      const published = view.checkpoint?.checkpoint.size ?? 0;
       if (q.new > published || q.old > q.new) {
         throw new StoreError('INVALID_ARGUMENT', `sizes must satisfy 1 ≤ old ≤ new ≤ ${published}`);
       }
@@ -594,7 +663,7 @@ export function register(app: App, deps: ModuleDeps): void {
         {
           old: q.old,
           new: q.new,
-          proof: svc.sequencer.hashes.consistencyProof(q.old, q.new).map(toBase64),
+          proof: view.hashes.consistencyProof(q.old, q.new).map(toBase64),
         },
         200,
       );

@@ -5,3 +5,9 @@ export {
   type LedgerEntry,
 } from './repository';
 export { ledgerLogStorage, folderLogStorage, ledgerPrefix } from './storage';
+export {
+  acquireSequencerLock,
+  sequencerLockKey,
+  type SequencerLock,
+  type SequencerLockOptions,
+} from './lock';
