@@ -283,6 +283,24 @@ function gridSeries<A extends { key: string; month: string; rows: number }>(
   return out;
 }
 
+/** A GET view of the analytics API: tagged, with its query schema and a JSON or CSV answer. */
+function view<P extends string, Q extends z.ZodObject>(
+  path: P,
+  summary: string,
+  query: Q,
+  schema: z.ZodType,
+  description: string,
+) {
+  return createRoute({
+    method: 'get',
+    path,
+    tags: ['analytics'],
+    summary,
+    request: { query },
+    responses: answers(schema, description),
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export function register(app: App, deps: ModuleDeps): void {
@@ -335,15 +353,13 @@ export function register(app: App, deps: ModuleDeps): void {
   }
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/seizures/series',
-      tags: ['analytics'],
-      summary:
-        'Monthly CBP drug seizures by drug, region, component or field office/sector, with year-over-year change',
-      request: { query: SeizureSeriesQuery },
-      responses: answers(SeriesResponse, 'One monthly series per group value'),
-    }),
+    view(
+      '/api/analytics/seizures/series',
+      'Monthly CBP drug seizures by drug, region, component or field office/sector, with year-over-year change',
+      SeizureSeriesQuery,
+      SeriesResponse,
+      'One monthly series per group value',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const series = (await seizureSeries(c, q)).map((s) => ({
@@ -373,14 +389,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/seizures/mix',
-      tags: ['analytics'],
-      summary: 'Drug mix: each drug’s share of seizure pounds and events',
-      request: { query: MixQuery },
-      responses: answers(Table, 'One row per drug'),
-    }),
+    view(
+      '/api/analytics/seizures/mix',
+      'Drug mix: each drug’s share of seizure pounds and events',
+      MixQuery,
+      Table,
+      'One row per drug',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const filter = seizureFilter(q);
@@ -424,15 +439,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/seizures/rates',
-      tags: ['analytics'],
-      summary:
-        'Seizure events and pounds per 100,000 units of traffic, by border region or field office',
-      request: { query: RatesQuery },
-      responses: answers(Table, 'One row per area and month'),
-    }),
+    view(
+      '/api/analytics/seizures/rates',
+      'Seizure events and pounds per 100,000 units of traffic, by border region or field office',
+      RatesQuery,
+      Table,
+      'One row per area and month',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const actor = requireActor(c);
@@ -508,15 +521,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/seizures/unusual',
-      tags: ['analytics'],
-      summary:
-        'Unusual months against a robust seasonal baseline (median level + seasonal medians, MAD z-scores)',
-      request: { query: UnusualQuery },
-      responses: answers(Table, 'Flagged months, most unusual first, and each series’ baseline'),
-    }),
+    view(
+      '/api/analytics/seizures/unusual',
+      'Unusual months against a robust seasonal baseline (median level + seasonal medians, MAD z-scores)',
+      UnusualQuery,
+      Table,
+      'Flagged months, most unusual first, and each series’ baseline',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const series = await seizureSeries(c, q);
@@ -555,14 +566,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/seizures/forecast',
-      tags: ['analytics'],
-      summary: 'Short-horizon forecast (additive Holt-Winters) with residual-based intervals',
-      request: { query: ForecastQuery },
-      responses: answers(Table, 'History and forecast per series'),
-    }),
+    view(
+      '/api/analytics/seizures/forecast',
+      'Short-horizon forecast (additive Holt-Winters) with residual-based intervals',
+      ForecastQuery,
+      Table,
+      'History and forecast per series',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const series = await seizureSeries(c, q);
@@ -594,14 +604,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/crossings/series',
-      tags: ['analytics'],
-      summary: 'Monthly inbound border crossings (BTS) by port, border, state or measure',
-      request: { query: CrossingSeriesQuery },
-      responses: answers(SeriesResponse, 'One monthly series per group value'),
-    }),
+    view(
+      '/api/analytics/crossings/series',
+      'Monthly inbound border crossings (BTS) by port, border, state or measure',
+      CrossingSeriesQuery,
+      SeriesResponse,
+      'One monthly series per group value',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const filter = {
@@ -662,15 +671,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/crossings/ports',
-      tags: ['analytics'],
-      summary:
-        'Land ports with coordinates and their total of one measure over a period (for the map)',
-      request: { query: CrossingPortsQuery },
-      responses: answers(Table, 'One row per port'),
-    }),
+    view(
+      '/api/analytics/crossings/ports',
+      'Land ports with coordinates and their total of one measure over a period (for the map)',
+      CrossingPortsQuery,
+      Table,
+      'One row per port',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const filter = {
@@ -708,15 +715,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/unodc/totals',
-      tags: ['analytics'],
-      summary:
-        'UNODC seizures: kilograms by country, drug and year (rows summed, never deduplicated)',
-      request: { query: UnodcQuery },
-      responses: answers(Table, 'One row per country, drug and year'),
-    }),
+    view(
+      '/api/analytics/unodc/totals',
+      'UNODC seizures: kilograms by country, drug and year (rows summed, never deduplicated)',
+      UnodcQuery,
+      Table,
+      'One row per country, drug and year',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const filter = {
@@ -760,14 +765,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/unodc/shares',
-      tags: ['analytics'],
-      summary: 'Regional shares of the world total for one drug and year (UNODC)',
-      request: { query: SharesQuery },
-      responses: answers(Table, 'One row per region'),
-    }),
+    view(
+      '/api/analytics/unodc/shares',
+      'Regional shares of the world total for one drug and year (UNODC)',
+      SharesQuery,
+      Table,
+      'One row per region',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const totals = await repo.unodcTotals(requireActor(c), { drug: q.drug, year: q.year });
@@ -789,14 +793,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/unodc/trends',
-      tags: ['analytics'],
-      summary: 'Trend per country for one drug (least-squares slope and compound annual growth)',
-      request: { query: UnodcQuery },
-      responses: answers(Table, 'One row per country, steepest rise first'),
-    }),
+    view(
+      '/api/analytics/unodc/trends',
+      'Trend per country for one drug (least-squares slope and compound annual growth)',
+      UnodcQuery,
+      Table,
+      'One row per country, steepest rise first',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const totals = await repo.unodcTotals(requireActor(c), {
@@ -855,15 +858,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/places',
-      tags: ['analytics'],
-      summary:
-        'Seaports (World Port Index) or UN/LOCODE border crossings and ports with coordinates',
-      request: { query: PlacesQuery },
-      responses: answers(Table, 'One row per place'),
-    }),
+    view(
+      '/api/analytics/places',
+      'Seaports (World Port Index) or UN/LOCODE border crossings and ports with coordinates',
+      PlacesQuery,
+      Table,
+      'One row per place',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const items = await repo.places(requireActor(c), q.kind, q.country);
@@ -972,15 +973,13 @@ export function register(app: App, deps: ModuleDeps): void {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/analytics/changes',
-      tags: ['analytics'],
-      summary:
-        'What revised files changed: each inserted, updated or withdrawn row, before and after',
-      request: { query: ChangesQuery },
-      responses: answers(Table, 'Changes, newest first'),
-    }),
+    view(
+      '/api/analytics/changes',
+      'What revised files changed: each inserted, updated or withdrawn row, before and after',
+      ChangesQuery,
+      Table,
+      'Changes, newest first',
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const items = await repo.changes(requireActor(c), {
