@@ -170,8 +170,10 @@ function EntryRow({ entry, info }: { entry: LedgerEntry; info: LedgerInfo }) {
   return (
     <Table.Tr>
       <Table.Td>{entry.index}</Table.Td>
-      <Table.Td>{entry.recordType}</Table.Td>
-      <Table.Td>{formatDateTime(envelope.time ?? entry.createdAt)}</Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{entry.recordType}</Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        {formatDateTime(envelope.time ?? entry.createdAt)}
+      </Table.Td>
       <Table.Td>
         <Code>{entry.bodySha256.slice(0, 16)}…</Code>
         {entry.erasedAt && (
@@ -201,6 +203,16 @@ function EntryRow({ entry, info }: { entry: LedgerEntry; info: LedgerInfo }) {
             >
               Proof
             </Button>
+          )}
+          {check.data && (
+            // The proof checker below (or a partner) needs the leaf hash with the proof.
+            <CopyButton value={check.data.full.leafHash}>
+              {({ copied, copy }) => (
+                <Button size="xs" variant="subtle" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy leaf hash'}
+                </Button>
+              )}
+            </CopyButton>
           )}
         </Group>
         {checked && (
