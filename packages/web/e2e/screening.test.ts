@@ -13,7 +13,8 @@ let server: TestServer;
 let browser: ConsoleBrowser;
 let page: Page;
 
-async function loadUnList(): Promise<void> {
+/** Upload a list file through the API as the admin and wait for its ingest job. */
+async function upload(kind: string, name: string, bytes: Uint8Array): Promise<void> {
   const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -22,9 +23,8 @@ async function loadUnList(): Promise<void> {
   const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };
   const form = new FormData();
-  form.set('kind', 'un-consolidated');
-  const file = sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml');
-  form.set('file', new Blob([readFileSync(file)]), 'UN_consolidated.xml');
+  form.set('kind', kind);
+  form.set('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
   const res = await fetch(`${server.url}/api/jobs`, {
     method: 'POST',
     headers: { cookie, 'x-csrf-token': csrfToken },
@@ -37,10 +37,17 @@ async function loadUnList(): Promise<void> {
       await fetch(`${server.url}/api/jobs/${id}`, { headers: { cookie } })
     ).json()) as { status: string; error: string | null };
     if (job.status === 'succeeded') break;
-    if (job.status === 'failed') throw new Error(`UN list: ${job.error}`);
+    if (job.status === 'failed') throw new Error(`${name}: ${job.error}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+const loadUnList = () =>
+  upload(
+    'un-consolidated',
+    'UN_consolidated.xml',
+    readFileSync(sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml')),
+  );
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -88,5 +95,25 @@ describe('screening page', () => {
     const table = page.getByRole('table', { name: 'List versions' });
     await table.waitFor();
     expect(await table.innerText()).toContain('un@2026-02-27');
+  });
+
+  it('monitors a party and shows the new hit after a list update', async () => {
+    await page.goto(`${server.url}/screening`);
+    await page.getByRole('tab', { name: 'Monitoring' }).click();
+    await page.getByRole('textbox', { name: 'Party name' }).fill('Dmitri Kovalenko');
+    await page.getByRole('button', { name: 'Monitor' }).click();
+    const party = page.getByTestId('monitored-party').filter({ hasText: 'Dmitri Kovalenko' });
+    await party.waitFor();
+    expect(await party.innerText()).toContain('none');
+    // A small OFAC sdn.csv written for this test that lists him: the re-screening reports it.
+    const sdn =
+      '703,"KOVALENKO, Dmitri Ivanovich","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n';
+    await upload('ofac-sdn', 'sdn.csv', new TextEncoder().encode(sdn));
+    await page.reload();
+    const alert = page.getByTestId('screening-alert').first();
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('KOVALENKO, Dmitri Ivanovich');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'screening-monitoring');
   });
 });

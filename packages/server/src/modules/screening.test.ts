@@ -106,3 +106,105 @@ describe('screening module', () => {
     expect(lists.items.filter((v) => v.current)).toHaveLength(1);
   });
 });
+
+// Small OFAC legacy sdn.csv files written for this test; the newer one adds entry 203.
+const sdnRow = (id: number, name: string, type: string) =>
+  `${id},"${name}","${type}","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- `;
+const OLD_SDN = [
+  sdnRow(201, 'ZAMBRANO ORTEGA, Hector', 'individual'),
+  sdnRow(202, 'BLUE SEA SHIPPING LTD', '-0- '),
+].join('\r\n');
+const NEW_SDN = [OLD_SDN, sdnRow(203, 'KOVALENKO, Dmitri Ivanovich', 'individual')].join('\r\n');
+
+describe('screening monitored parties over HTTP', () => {
+  let w: World;
+  const ingest = async (sourceName: string, text: string) => {
+    const job = await runIngestJob(w.store, await w.store.systemActor(), {
+      kind: 'ofac-sdn',
+      sourceName,
+      input: Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>,
+    });
+    expect(job.status, job.error ?? '').toBe('succeeded');
+    return job.summary as { version: string };
+  };
+
+  beforeAll(async () => {
+    w = await makeWorld();
+  });
+  afterAll(async () => {
+    await w.store.close();
+  });
+
+  it('adds a party, and after a newer list reports exactly its new hit as an alert', async () => {
+    await ingest('sdn-2024-01-01.csv', OLD_SDN);
+    const analyst = w.members.agency.analyst;
+    const added = await call(w.app, analyst, 'POST', '/api/screening/parties', {
+      name: 'Dmitri Kovalenko',
+      schema: 'Person',
+      note: 'shipper on declaration 17',
+    });
+    expect(added.status).toBe(201);
+    const party = (await added.json()) as { id: string; hits: unknown[] };
+    expect(party.hits).toEqual([]);
+    const baseline = await call(w.app, analyst, 'POST', '/api/screening/parties', {
+      name: 'Hector Zambrano Ortega',
+    });
+    expect(((await baseline.json()) as { hits: { entityId: string }[] }).hits).toMatchObject([
+      { entityId: 'ofac:201' },
+    ]);
+    const update = await ingest('sdn-2024-02-01.csv', NEW_SDN);
+    const alerts = await call(w.app, w.members.agency.officer, 'GET', '/api/screening/alerts');
+    expect(alerts.status).toBe(200);
+    const items = ((await alerts.json()) as { items: Record<string, unknown>[] }).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      partyId: party.id,
+      entityId: 'ofac:203',
+      listVersion: update.version,
+      trigger: 'list-update',
+    });
+  });
+
+  it('keeps parties and alerts from other organisations, viewers and partners', async () => {
+    const home = w.members.home.admin;
+    const mine = (await (
+      await call(w.app, w.members.agency.admin, 'GET', '/api/screening/parties')
+    ).json()) as { items: { id: string }[] };
+    expect(mine.items).toHaveLength(2);
+    const theirs = (await (await call(w.app, home, 'GET', '/api/screening/parties')).json()) as {
+      items: unknown[];
+    };
+    expect(theirs.items).toEqual([]);
+    const homeAlerts = (await (await call(w.app, home, 'GET', '/api/screening/alerts')).json()) as {
+      items: unknown[];
+    };
+    expect(homeAlerts.items).toEqual([]);
+    const id = mine.items[0]!.id;
+    expect((await call(w.app, home, 'DELETE', `/api/screening/parties/${id}`)).status).toBe(404);
+    for (const m of [w.members.agency.viewer, w.members.agency.partner]) {
+      expect((await call(w.app, m, 'GET', '/api/screening/parties')).status).toBe(403);
+      expect((await call(w.app, m, 'GET', '/api/screening/alerts')).status).toBe(403);
+      expect(
+        (await call(w.app, m, 'POST', '/api/screening/parties', { name: 'Someone Else' })).status,
+      ).toBe(403);
+      expect((await call(w.app, m, 'DELETE', `/api/screening/parties/${id}`)).status).toBe(403);
+    }
+    expect((await call(w.app, undefined, 'GET', '/api/screening/alerts')).status).toBe(401);
+    const bad = await call(w.app, w.members.agency.analyst, 'POST', '/api/screening/parties', {
+      name: 'A B',
+      nationality: 'Atlantis',
+    });
+    expect(bad.status).toBe(400);
+    const gone = await call(
+      w.app,
+      w.members.agency.analyst,
+      'DELETE',
+      `/api/screening/parties/${id}`,
+    );
+    expect(gone.status).toBe(204);
+    const left = (await (
+      await call(w.app, w.members.agency.admin, 'GET', '/api/screening/parties')
+    ).json()) as { items: { id: string }[] };
+    expect(left.items.map((p) => p.id)).not.toContain(id);
+  });
+});

@@ -2,21 +2,26 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   MAX_NAME_LENGTH,
   SCHEMAS,
-  ScreeningIndex,
   type ScreeningHit,
   type ScreeningQuery,
 } from '@interdict/screening';
 import {
-  currentScreeningEntities,
+  addMonitoredParty,
+  currentScreeningIndex,
   getScreeningEntity,
+  listMonitoredParties,
+  listScreeningAlerts,
+  removeMonitoredParty,
+  SCREENING_MONITOR_ROLES,
   listScreeningDecisions,
   listScreeningVersions,
   recordScreeningDecision,
   screeningSummary,
+  type Actor,
+  type MonitoredPartyInput,
   type Store,
-  type StoredListVersion,
 } from '@interdict/store';
-import { requireActor } from '../auth/middleware';
+import { requireActor, requireRole } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { registerProblemStatus } from '../problem';
 import { problemResponses } from '../schemas';
@@ -33,34 +38,8 @@ for (const code of ['NAME_EMPTY', 'NAME_TOO_LONG', 'INVALID_QUERY'])
 for (const code of ['LIST_MALFORMED', 'LIST_ENCODING', 'LIST_EMPTY'])
   registerProblemStatus(code, 422);
 
-interface Cached {
-  key: string;
-  index: ScreeningIndex;
-  versions: StoredListVersion[];
-}
-const caches = new WeakMap<Store, Promise<Cached>>();
-
-async function indexFor(
-  store: Store,
-  actor: Parameters<typeof listScreeningVersions>[1],
-): Promise<Cached> {
-  const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
-  const key = versions.map((v) => v.storedId).join('|');
-  const cached = caches.get(store);
-  if (cached) {
-    const c = await cached;
-    if (c.key === key) return c;
-  }
-  const building = (async (): Promise<Cached> => {
-    const { versions: v, entities } = await currentScreeningEntities(store, actor);
-    return {
-      key: v.map((x) => x.storedId).join('|'),
-      index: ScreeningIndex.build(entities),
-      versions: v,
-    };
-  })();
-  caches.set(store, building);
-  return building;
+async function indexFor(store: Store, actor: Actor) {
+  return currentScreeningIndex(store, actor);
 }
 
 const QuerySchema = z
@@ -130,6 +109,33 @@ const EntityParams = z.object({
     .max(200)
     .openapi({ param: { name: 'id', in: 'path' }, example: 'ofac:7226' }),
 });
+
+const PartyBody = z
+  .object({
+    name: z.string().min(1).max(MAX_NAME_LENGTH).openapi({ example: 'Dmitri Kovalenko' }),
+    schema: z.enum(SCHEMAS as [string, ...string[]]).optional(),
+    birthDate: z
+      .string()
+      .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/)
+      .optional(),
+    nationality: z.string().min(1).max(100).optional(),
+    identifiers: z
+      .array(z.object({ type: z.string().max(40).optional(), value: z.string().min(1).max(100) }))
+      .max(20)
+      .optional(),
+    note: z.string().max(2000).optional(),
+  })
+  .openapi('MonitoredPartyRequest');
+
+const PartyParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path', required: true } }),
+});
+
+const Loose = z.record(z.string(), z.unknown());
 
 function hitJson(hit: ScreeningHit) {
   return {
@@ -260,6 +266,93 @@ export function register(app: App, deps: ModuleDeps): void {
         listVersions: versions.map((v) => v.id),
       });
       return c.json(decision as unknown as Record<string, unknown>, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/screening/parties',
+      tags: ['screening'],
+      summary: "Parties the caller's organisation monitors, each with the listed entities it hits",
+      responses: {
+        200: {
+          description: 'Monitored parties, newest first',
+          content: { 'application/json': { schema: z.object({ items: z.array(Loose) }) } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      const items = await listMonitoredParties(deps.store, actor);
+      return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/screening/parties',
+      tags: ['screening'],
+      summary:
+        'Monitor a party: screened now (its baseline hits), then again after every list update',
+      request: { body: { content: { 'application/json': { schema: PartyBody } }, required: true } },
+      responses: {
+        201: {
+          description: 'The party with its baseline hits',
+          content: { 'application/json': { schema: Loose } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      const body = c.req.valid('json');
+      const party = await addMonitoredParty(deps.store, actor, body as MonitoredPartyInput);
+      return c.json(party as unknown as Record<string, unknown>, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/screening/parties/{id}',
+      tags: ['screening'],
+      summary: 'Stop monitoring a party (its hits and alerts go with it)',
+      request: { params: PartyParams },
+      responses: { 204: { description: 'Removed' }, ...problemResponses },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      await removeMonitoredParty(deps.store, actor, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/screening/alerts',
+      tags: ['screening'],
+      summary:
+        'New hits of monitored parties found by re-screening after list updates, newest first',
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      },
+      responses: {
+        200: {
+          description: 'Alerts, each naming the list version that produced it',
+          content: { 'application/json': { schema: z.object({ items: z.array(Loose) }) } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      const items = await listScreeningAlerts(deps.store, actor, {
+        limit: c.req.valid('query').limit,
+      });
+      return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
     },
   );
 }

@@ -5,6 +5,8 @@ export {
   currentScreeningEntities,
   getScreeningEntity,
   recordScreeningDecision,
+  screeningDecisionRecord,
+  setScreeningDecisionLedger,
   listScreeningDecisions,
   screeningSummary,
   installListVersion,
@@ -14,3 +16,17 @@ export {
   type ScreeningDecision,
   type OfacPart,
 } from './repository';
+export {
+  SCREENING_MONITOR_ROLES,
+  MONITOR_THRESHOLD,
+  currentScreeningIndex,
+  addMonitoredParty,
+  listMonitoredParties,
+  removeMonitoredParty,
+  listScreeningAlerts,
+  rescreenMonitoredParties,
+  type MonitoredPartyInput,
+  type MonitoredParty,
+  type PartyHit,
+  type ScreeningAlert,
+} from './monitoring';

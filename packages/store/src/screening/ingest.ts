@@ -1,4 +1,5 @@
 import { registerIngestKind, type IngestContext } from '../ingest/registry';
+import { rescreenMonitoredParties } from './monitoring';
 import { installListVersion, parseStoredList, saveListPart, type OfacPart } from './repository';
 
 async function readAll(ctx: IngestContext, encoding: 'latin1' | 'utf-8'): Promise<string> {
@@ -42,9 +43,14 @@ registerIngestKind({
       ctx.jobId,
       (d, t) => ctx.progress(d, t),
     );
+    // Issue 5 §2: with the new version in force (same transaction), report new hits.
+    const rescreened = installed.unchanged
+      ? { parties: 0, newHits: 0 }
+      : await rescreenMonitoredParties(ctx.store, ctx.actor);
     return {
       part,
       ...installed,
+      rescreened,
       entities: parsed.version.counts.entities,
       warnings: parsed.warnings.length,
     };
@@ -68,8 +74,12 @@ registerIngestKind({
       ctx.jobId,
       (d, t) => ctx.progress(d, t),
     );
+    const rescreened = installed.unchanged
+      ? { parties: 0, newHits: 0 }
+      : await rescreenMonitoredParties(ctx.store, ctx.actor);
     return {
       ...installed,
+      rescreened,
       entities: parsed.version.counts.entities,
       warnings: parsed.warnings.length,
     };

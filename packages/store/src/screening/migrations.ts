@@ -65,8 +65,63 @@ async function up0200(db: Kysely<unknown>): Promise<void> {
   );
 }
 
+/**
+ * Monitoring (0201): parties an organisation keeps under watch, and every listed entity each of
+ * them has hit. A hit row is written once per (party, entity), so after a list update only an
+ * entity the party had never hit before becomes a new row: `trigger = 'list-update'` marks those
+ * (the alerts), `'added'` the hits found when the party was added.
+ */
+async function up0201(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE screening_monitored_parties (
+      id text PRIMARY KEY,
+      organisation_id text NOT NULL,
+      name text NOT NULL,
+      schema text,
+      birth_date text,
+      nationality text,
+      identifiers jsonb NOT NULL DEFAULT '[]',
+      note text NOT NULL DEFAULT '',
+      created_by text,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`CREATE INDEX screening_parties_org ON screening_monitored_parties (organisation_id, created_at)`.execute(
+    db,
+  );
+  await sql`
+    CREATE TABLE screening_party_hits (
+      party_id text NOT NULL REFERENCES screening_monitored_parties (id) ON DELETE CASCADE,
+      entity_id text NOT NULL,
+      organisation_id text NOT NULL,
+      list_version text NOT NULL,
+      trigger text NOT NULL CHECK (trigger IN ('added', 'list-update')),
+      score double precision NOT NULL,
+      entity_name text NOT NULL,
+      matched_name text NOT NULL,
+      explanation jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (party_id, entity_id)
+    )`.execute(db);
+  await sql`CREATE INDEX screening_party_hits_org ON screening_party_hits (organisation_id, trigger, created_at)`.execute(
+    db,
+  );
+}
+
+/**
+ * Ledger commitments of decisions (0202): the log origin and leaf index of the envelope that
+ * commits to each decision (null until it is appended, and for decisions taken before).
+ */
+async function up0202(db: Kysely<unknown>): Promise<void> {
+  await sql`ALTER TABLE screening_decisions ADD COLUMN ledger_origin text`.execute(db);
+  await sql`ALTER TABLE screening_decisions ADD COLUMN ledger_index bigint`.execute(db);
+}
+
 export const screeningMigrations: MigrationSet = {
   capability: 'screening',
   range: [200, 299],
-  migrations: { '0200_screening': { up: up0200 } },
+  migrations: {
+    '0200_screening': { up: up0200 },
+    '0201_screening_monitoring': { up: up0201 },
+    '0202_screening_decision_ledger': { up: up0202 },
+  },
 };

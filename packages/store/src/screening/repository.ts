@@ -39,6 +39,45 @@ export interface ScreeningDecision {
   readonly score: number | null;
   readonly listVersions: readonly string[];
   readonly createdAt: string;
+  /** Where the decision is committed to the ledger: log origin and leaf index (null before). */
+  readonly ledger: { readonly origin: string; readonly index: number } | null;
+}
+
+/**
+ * The record a decision's ledger envelope commits to: every field of the decision as taken
+ * (not where it was later committed). Its RFC 8785 canonical JSON is the ledger entry's body.
+ */
+export function screeningDecisionRecord(d: ScreeningDecision): Record<string, unknown> {
+  return {
+    id: d.id,
+    organisationId: d.organisationId,
+    userId: d.userId,
+    entityId: d.entityId,
+    queryName: d.queryName,
+    decision: d.decision,
+    note: d.note,
+    score: d.score,
+    listVersions: [...d.listVersions],
+    createdAt: d.createdAt,
+  };
+}
+
+/** Remember the ledger leaf that commits to a decision of the actor's organisation. */
+export async function setScreeningDecisionLedger(
+  store: Store,
+  actor: Actor,
+  decisionId: string,
+  ledger: { origin: string; index: number },
+): Promise<ScreeningDecision> {
+  assertRole(actor, ...SCREENING_DECIDER_ROLES);
+  const r = await sql`
+    UPDATE screening_decisions SET ledger_origin = ${ledger.origin}, ledger_index = ${ledger.index}
+    WHERE id = ${decisionId} AND organisation_id = ${actor.organisationId}
+      AND ledger_index IS NULL`.execute(raw(store));
+  if (Number(r.numAffectedRows ?? 0) === 0)
+    throw new StoreError('NOT_FOUND', `no uncommitted decision ${decisionId}`);
+  const [decision] = await listScreeningDecisions(store, actor, { id: decisionId });
+  return decision!;
 }
 
 const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
@@ -310,6 +349,10 @@ export async function listScreeningDecisions(
     score: r.score == null ? null : Number(r.score),
     listVersions: json<string[]>(r.list_versions),
     createdAt: iso(r.created_at),
+    ledger:
+      r.ledger_index == null
+        ? null
+        : { origin: String(r.ledger_origin), index: Number(r.ledger_index) },
   }));
 }
 

@@ -20,6 +20,7 @@ import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
+import { MonitoringView } from './MonitoringView';
 import { screeningApi, type Hit, type MatchQuery } from './screening-api';
 
 const SCHEMAS = ['Person', 'Organization', 'Company', 'Vessel', 'Aircraft'];
@@ -345,7 +346,10 @@ function ListsView() {
 export default function ScreeningPage() {
   const location = useLocation();
   const navigate = useNavigate();
-  const section = location.pathname.split('/')[2] === 'lists' ? 'lists' : 'search';
+  const session = useSignedIn();
+  const canMonitor = ['admin', 'analyst', 'officer'].includes(session.user.role);
+  const segment = location.pathname.split('/')[2];
+  const section = segment === 'lists' || segment === 'monitoring' ? segment : 'search';
   return (
     <>
       <PageHeader
@@ -354,17 +358,19 @@ export default function ScreeningPage() {
       />
       <Tabs
         value={section}
-        onChange={(v) => v && void navigate(v === 'lists' ? '/screening/lists' : '/screening')}
+        onChange={(v) => v && void navigate(v === 'search' ? '/screening' : `/screening/${v}`)}
         mb="lg"
       >
         <Tabs.List aria-label="Screening views">
           <Tabs.Tab value="search">Search</Tabs.Tab>
+          {canMonitor && <Tabs.Tab value="monitoring">Monitoring</Tabs.Tab>}
           <Tabs.Tab value="lists">List versions</Tabs.Tab>
         </Tabs.List>
       </Tabs>
       <Routes>
         <Route index element={<SearchView />} />
         <Route path="lists" element={<ListsView />} />
+        <Route path="monitoring" element={<MonitoringView />} />
         <Route path="entity/:id" element={<EntityView />} />
         <Route path="*" element={<SearchView />} />
       </Routes>

@@ -89,7 +89,43 @@ export interface ListVersion {
   diff: { added: number; changed: number; removed: number };
 }
 
+export interface PartyHit {
+  partyId: string;
+  entityId: string;
+  entityName: string;
+  matchedName: string;
+  score: number;
+  listVersion: string;
+  trigger: 'added' | 'list-update';
+  createdAt: string;
+}
+export interface MonitoredParty {
+  id: string;
+  name: string;
+  schema: string | null;
+  birthDate: string | null;
+  nationality: string | null;
+  identifiers: { type?: string; value: string }[];
+  note: string;
+  createdAt: string;
+  hits: PartyHit[];
+}
+export interface PartyInput {
+  name: string;
+  schema?: string;
+  birthDate?: string;
+  nationality?: string;
+  note?: string;
+}
+export interface ScreeningAlert extends PartyHit {
+  partyName: string;
+}
+
 export const screeningApi = {
+  parties: () => http.get<{ items: MonitoredParty[] }>('/api/screening/parties'),
+  addParty: (input: PartyInput) => http.post<MonitoredParty>('/api/screening/parties', input),
+  removeParty: (id: string) => http.delete(`/api/screening/parties/${encodeURIComponent(id)}`),
+  alerts: () => http.get<{ items: ScreeningAlert[] }>('/api/screening/alerts'),
   match: (query: MatchQuery, threshold: number) =>
     http.post<MatchResponse>('/api/screening/match', { queries: [query], threshold, limit: 20 }),
   entity: (id: string) =>

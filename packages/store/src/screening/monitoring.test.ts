@@ -1,0 +1,147 @@
+import { Readable } from 'node:stream';
+import { createTestSchema, type TestSchema } from '@interdict/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../actor';
+import { bootstrapStore } from '../bootstrap';
+import { runIngestJob } from '../ingest/run';
+import '../ingest/kinds';
+import { MEMORY, openStore } from '../open';
+import type { Store } from '../store';
+import {
+  addMonitoredParty,
+  listMonitoredParties,
+  listScreeningAlerts,
+  removeMonitoredParty,
+} from './monitoring';
+
+function bytes(text: string): AsyncIterable<Uint8Array> {
+  return Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>;
+}
+
+// Small OFAC legacy sdn.csv files written for this test (12 columns, `-0-` nulls, as in OFAC's
+// published layout): the newer one adds entry 103, a person nobody had hit before.
+const row = (id: number, name: string, type: string) =>
+  `${id},"${name}","${type}","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- `;
+const OLD = [
+  row(101, 'ZAMBRANO ORTEGA, Hector', 'individual'),
+  row(102, 'BLUE SEA SHIPPING LTD', '-0- '),
+].join('\r\n');
+const NEW = [OLD, row(103, 'KOVALENKO, Dmitri Ivanovich', 'individual')].join('\r\n');
+
+for (const engine of ['postgres', 'pglite'] as const) {
+  describe(`monitored parties on ${engine}`, () => {
+    let store: Store;
+    let system: Actor;
+    let schema: TestSchema | undefined;
+    const orgA: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'analyst' };
+    const orgB: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'officer' };
+
+    const ingest = async (name: string, text: string) => {
+      const job = await runIngestJob(store, system, {
+        kind: 'ofac-sdn',
+        sourceName: name,
+        input: bytes(text),
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      return job.summary as { version: string; rescreened: { parties: number; newHits: number } };
+    };
+
+    beforeAll(async () => {
+      if (engine === 'postgres') {
+        schema = await createTestSchema('screening_monitor');
+        store = await openStore({ databaseUrl: schema.url });
+      } else {
+        store = await openStore({ dataDir: MEMORY });
+      }
+      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
+      system = await store.systemActor();
+    });
+    afterAll(async () => {
+      await store.close();
+      await schema?.drop();
+    });
+
+    it('re-screens stored parties after a list update and reports only new hits', async () => {
+      await ingest('sdn-2024-01-01.csv', OLD);
+      const known = await addMonitoredParty(store, orgA, {
+        name: 'Hector Zambrano Ortega',
+        note: 'consignee',
+      });
+      // Already on the old list: a baseline hit, not an alert.
+      expect(known.hits.map((h) => [h.entityId, h.trigger])).toEqual([['ofac:101', 'added']]);
+      const dmitri = await addMonitoredParty(store, orgA, {
+        name: 'Dmitri Kovalenko',
+        schema: 'Person',
+        nationality: 'ua',
+      });
+      expect(dmitri.hits).toEqual([]);
+      await addMonitoredParty(store, orgB, { name: 'Blue Sea Shipping Limited' });
+      expect(await listScreeningAlerts(store, orgA)).toEqual([]);
+
+      const update = await ingest('sdn-2024-02-01.csv', NEW);
+      expect(update.rescreened).toEqual({ parties: 3, newHits: 1 });
+      const alerts = await listScreeningAlerts(store, orgA);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({
+        partyId: dmitri.id,
+        partyName: 'Dmitri Kovalenko',
+        entityId: 'ofac:103',
+        trigger: 'list-update',
+        listVersion: update.version,
+      });
+      expect(alerts[0]!.score).toBeGreaterThanOrEqual(0.7);
+      // Organisation B's party hit 102 on the old list already: nothing new for B.
+      expect(await listScreeningAlerts(store, orgB)).toEqual([]);
+
+      // The same content again is no new version and reports nothing.
+      const again = await ingest('sdn-2024-02-01.csv', NEW);
+      expect(again.rescreened).toEqual({ parties: 0, newHits: 0 });
+      expect(await listScreeningAlerts(store, orgA)).toHaveLength(1);
+    });
+
+    it('keeps parties and alerts within their organisation and their roles', async () => {
+      const mine = await listMonitoredParties(store, orgA);
+      expect(mine.map((p) => p.name).sort()).toEqual([
+        'Dmitri Kovalenko',
+        'Hector Zambrano Ortega',
+      ]);
+      const theirs = await listMonitoredParties(store, orgB);
+      expect(theirs.map((p) => p.name)).toEqual(['Blue Sea Shipping Limited']);
+      for (const role of ['viewer', 'partner'] as const) {
+        const actor: Actor = { ...orgA, role };
+        await expect(listMonitoredParties(store, actor)).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+        });
+        await expect(listScreeningAlerts(store, actor)).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+        });
+        await expect(addMonitoredParty(store, actor, { name: 'X Y' })).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+        });
+        await expect(removeMonitoredParty(store, actor, mine[0]!.id)).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+        });
+      }
+      await expect(removeMonitoredParty(store, orgB, mine[0]!.id)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(await listMonitoredParties(store, orgA)).toHaveLength(2);
+      await removeMonitoredParty(store, orgA, mine[0]!.id);
+      expect((await listMonitoredParties(store, orgA)).map((p) => p.id)).toEqual([mine[1]!.id]);
+    });
+
+    it('refuses bad parties with a clear error and stores nothing', async () => {
+      const before = await listMonitoredParties(store, orgA);
+      await expect(addMonitoredParty(store, orgA, { name: '---' })).rejects.toMatchObject({
+        code: 'NAME_EMPTY',
+      });
+      await expect(
+        addMonitoredParty(store, orgA, { name: 'A B', birthDate: '12/03/1970' }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /birthDate/ });
+      await expect(
+        addMonitoredParty(store, orgA, { name: 'A B', nationality: 'Atlantis' }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /nationality/ });
+      expect(await listMonitoredParties(store, orgA)).toEqual(before);
+    });
+  });
+}

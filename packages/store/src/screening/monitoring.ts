@@ -1,0 +1,324 @@
+import {
+  checkQueryName,
+  countryCode,
+  SCHEMAS,
+  ScreeningIndex,
+  type Schema,
+  type ScreeningHit,
+  type ScreeningQuery,
+} from '@interdict/screening';
+import { sql, type Kysely } from 'kysely';
+import { assertRole, type Actor, type Role } from '../actor';
+import { StoreError } from '../errors';
+import { recordAudit } from '../repositories/audit';
+import type { Store } from '../store';
+import {
+  currentScreeningEntities,
+  listScreeningVersions,
+  type StoredListVersion,
+} from './repository';
+
+/** Who may keep parties under watch and read their alerts (within their own organisation). */
+export const SCREENING_MONITOR_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
+
+/** Score at which a monitored party counts as hitting a listed entity. */
+export const MONITOR_THRESHOLD = 0.7;
+const HITS_PER_PARTY = 20;
+
+export interface MonitoredPartyInput {
+  readonly name: string;
+  readonly schema?: Schema;
+  readonly birthDate?: string;
+  readonly nationality?: string;
+  readonly identifiers?: readonly { readonly type?: string; readonly value: string }[];
+  readonly note?: string;
+}
+
+export interface PartyHit {
+  readonly partyId: string;
+  readonly entityId: string;
+  readonly entityName: string;
+  readonly matchedName: string;
+  readonly score: number;
+  /** The stored id of the list version in force when the hit was first found. */
+  readonly listVersion: string;
+  /** `added`: found when the party was added; `list-update`: new after a list update (an alert). */
+  readonly trigger: 'added' | 'list-update';
+  readonly explanation: unknown;
+  readonly createdAt: string;
+}
+
+export interface MonitoredParty {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly name: string;
+  readonly schema: Schema | null;
+  readonly birthDate: string | null;
+  readonly nationality: string | null;
+  readonly identifiers: readonly { readonly type?: string; readonly value: string }[];
+  readonly note: string;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly hits: readonly PartyHit[];
+}
+
+export interface ScreeningAlert extends PartyHit {
+  readonly partyName: string;
+}
+
+const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+// One index, keyed by the stored ids of the versions in force (each carries its content hash,
+// so the same key always means the same entities, whichever store or transaction read them).
+let cachedIndex: { key: string; index: ScreeningIndex } | undefined;
+
+/** The screening index over every list version in force (rebuilt when a version changes). */
+export async function currentScreeningIndex(
+  store: Store,
+  actor: Actor,
+): Promise<{ index: ScreeningIndex; versions: StoredListVersion[] }> {
+  const current = (await listScreeningVersions(store, actor)).filter((v) => v.current);
+  const key = current.map((v) => v.storedId).join('|');
+  if (cachedIndex?.key === key) return { index: cachedIndex.index, versions: current };
+  // Read the entities only when the versions in force changed.
+  const { versions, entities } = await currentScreeningEntities(store, actor);
+  const built = {
+    key: versions.map((v) => v.storedId).join('|'),
+    index: ScreeningIndex.build(entities),
+  };
+  cachedIndex = built;
+  return { index: built.index, versions };
+}
+
+function validate(input: MonitoredPartyInput): void {
+  const bad = (field: string, message: string): never => {
+    throw new StoreError('INVALID_ARGUMENT', `${field}: ${message}`, { details: { field } });
+  };
+  checkQueryName(input.name);
+  if (input.schema !== undefined && !(SCHEMAS as readonly string[]).includes(input.schema))
+    bad('schema', `must be one of ${SCHEMAS.join(', ')}`);
+  if (input.birthDate !== undefined && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(input.birthDate))
+    bad('birthDate', 'must be YYYY, YYYY-MM or YYYY-MM-DD');
+  if (input.nationality !== undefined && !countryCode(input.nationality))
+    bad('nationality', `${JSON.stringify(input.nationality)} is not a known country`);
+  if ((input.identifiers?.length ?? 0) > 20) bad('identifiers', 'at most 20');
+  for (const i of input.identifiers ?? [])
+    if (!i.value.trim()) bad('identifiers', 'an identifier needs a value');
+  if ((input.note?.length ?? 0) > 2000) bad('note', 'at most 2000 characters');
+}
+
+function queryOf(p: MonitoredParty | MonitoredPartyInput): ScreeningQuery {
+  return {
+    name: p.name,
+    ...(p.schema ? { schema: p.schema } : {}),
+    ...(p.birthDate ? { birthDate: p.birthDate } : {}),
+    ...(p.nationality ? { nationality: p.nationality } : {}),
+    ...(p.identifiers && p.identifiers.length > 0 ? { identifiers: p.identifiers } : {}),
+  };
+}
+
+/**
+ * Insert the hits not yet known for a party (ON CONFLICT: an entity the party hit before is
+ * never reported again). Returns how many rows were new.
+ */
+async function insertHits(
+  db: Kysely<unknown>,
+  party: { id: string; organisationId: string },
+  hits: readonly ScreeningHit[],
+  versionOf: ReadonlyMap<string, string>,
+  trigger: PartyHit['trigger'],
+): Promise<number> {
+  if (hits.length === 0) return 0;
+  const r = await sql`
+    INSERT INTO screening_party_hits (party_id, entity_id, organisation_id, list_version, trigger,
+      score, entity_name, matched_name, explanation)
+    VALUES ${sql.join(
+      hits.map(
+        (h) =>
+          sql`(${party.id}, ${h.entity.id}, ${party.organisationId},
+            ${versionOf.get(h.entity.list) ?? h.entity.list}, ${trigger}, ${h.score},
+            ${h.entity.names[0]?.full ?? ''}, ${h.explanation.matchedName},
+            ${JSON.stringify(h.explanation)})`,
+      ),
+    )}
+    ON CONFLICT (party_id, entity_id) DO NOTHING`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+const versionMap = (versions: readonly StoredListVersion[]): Map<string, string> =>
+  new Map(versions.map((v) => [v.source, v.storedId]));
+
+function toHit(r: Record<string, unknown>): PartyHit {
+  return {
+    partyId: String(r.party_id),
+    entityId: String(r.entity_id),
+    entityName: String(r.entity_name),
+    matchedName: String(r.matched_name),
+    score: Number(r.score),
+    listVersion: String(r.list_version),
+    trigger: r.trigger === 'list-update' ? 'list-update' : 'added',
+    explanation: json(r.explanation),
+    createdAt: iso(r.created_at),
+  };
+}
+
+/** Parties of the actor's organisation with their hits, newest first (never another's). */
+export async function listMonitoredParties(
+  store: Store,
+  actor: Actor,
+  filter: { id?: string } = {},
+): Promise<MonitoredParty[]> {
+  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  const db = raw(store);
+  const parties = await sql<Record<string, unknown>>`
+    SELECT * FROM screening_monitored_parties
+    WHERE organisation_id = ${actor.organisationId}
+      AND (${filter.id ?? null}::text IS NULL OR id = ${filter.id ?? null})
+    ORDER BY created_at DESC, id LIMIT 1000`.execute(db);
+  const hits = await sql<Record<string, unknown>>`
+    SELECT * FROM screening_party_hits
+    WHERE organisation_id = ${actor.organisationId}
+      AND (${filter.id ?? null}::text IS NULL OR party_id = ${filter.id ?? null})
+    ORDER BY score DESC, entity_id`.execute(db);
+  const byParty = new Map<string, PartyHit[]>();
+  for (const r of hits.rows) {
+    const h = toHit(r);
+    byParty.set(h.partyId, [...(byParty.get(h.partyId) ?? []), h]);
+  }
+  return parties.rows.map((r) => ({
+    id: String(r.id),
+    organisationId: String(r.organisation_id),
+    name: String(r.name),
+    schema: typeof r.schema === 'string' ? (r.schema as Schema) : null,
+    birthDate: typeof r.birth_date === 'string' ? r.birth_date : null,
+    nationality: typeof r.nationality === 'string' ? r.nationality : null,
+    identifiers: json(r.identifiers),
+    note: String(r.note),
+    createdBy: typeof r.created_by === 'string' ? r.created_by : null,
+    createdAt: iso(r.created_at),
+    hits: byParty.get(String(r.id)) ?? [],
+  }));
+}
+
+/**
+ * Put a party under watch for the actor's organisation. It is screened at once against the
+ * versions in force; those hits are its baseline (`added`), so later alerts are only new ones.
+ */
+export async function addMonitoredParty(
+  store: Store,
+  actor: Actor,
+  input: MonitoredPartyInput,
+): Promise<MonitoredParty> {
+  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  validate(input);
+  const id = crypto.randomUUID();
+  return store.transaction(async (tx) => {
+    const db = raw(tx);
+    await sql`
+      INSERT INTO screening_monitored_parties (id, organisation_id, name, schema, birth_date,
+        nationality, identifiers, note, created_by)
+      VALUES (${id}, ${actor.organisationId}, ${input.name}, ${input.schema ?? null},
+        ${input.birthDate ?? null}, ${input.nationality ?? null},
+        ${JSON.stringify(input.identifiers ?? [])}, ${input.note ?? ''}, ${actor.userId})`.execute(
+      db,
+    );
+    const { index, versions } = await currentScreeningIndex(tx, actor);
+    const hits = index.search(queryOf(input), {
+      threshold: MONITOR_THRESHOLD,
+      limit: HITS_PER_PARTY,
+    });
+    await insertHits(
+      db,
+      { id, organisationId: actor.organisationId },
+      hits,
+      versionMap(versions),
+      'added',
+    );
+    await recordAudit(tx.db, {
+      action: 'screening.party.added',
+      actor,
+      targetType: 'screening-party',
+      targetId: id,
+      details: { name: input.name, hits: hits.length },
+    });
+    const [party] = await listMonitoredParties(tx, actor, { id });
+    return party!;
+  });
+}
+
+/** Stop watching a party of the actor's organisation (NOT_FOUND for anyone else's). */
+export async function removeMonitoredParty(store: Store, actor: Actor, id: string): Promise<void> {
+  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  await store.transaction(async (tx) => {
+    const r = await sql`
+      DELETE FROM screening_monitored_parties
+      WHERE id = ${id} AND organisation_id = ${actor.organisationId}`.execute(raw(tx));
+    if (Number(r.numAffectedRows ?? 0) === 0)
+      throw new StoreError('NOT_FOUND', `no monitored party ${id}`);
+    await recordAudit(tx.db, {
+      action: 'screening.party.removed',
+      actor,
+      targetType: 'screening-party',
+      targetId: id,
+    });
+  });
+}
+
+/** New hits found by re-screening after list updates, for the actor's organisation, newest first. */
+export async function listScreeningAlerts(
+  store: Store,
+  actor: Actor,
+  options: { limit?: number } = {},
+): Promise<ScreeningAlert[]> {
+  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  const limit = Math.min(Math.max(options.limit ?? 200, 1), 1000);
+  const rows = await sql<Record<string, unknown>>`
+    SELECT h.*, p.name AS party_name FROM screening_party_hits h
+    JOIN screening_monitored_parties p ON p.id = h.party_id
+    WHERE h.organisation_id = ${actor.organisationId} AND h.trigger = 'list-update'
+    ORDER BY h.created_at DESC, h.party_id, h.entity_id LIMIT ${limit}`.execute(raw(store));
+  return rows.rows.map((r) => ({ ...toHit(r), partyName: String(r.party_name) }));
+}
+
+/**
+ * Re-screen every organisation's monitored parties against the versions in force and record the
+ * hits on entities a party never hit before as alerts. Called by the list ingest kinds inside
+ * their transaction, after the new version is marked current, so the alerts commit with it (and
+ * vanish with it if the import fails). A system operation: it spans organisations by design.
+ */
+export async function rescreenMonitoredParties(
+  store: Store,
+  actor: Actor,
+): Promise<{ parties: number; newHits: number }> {
+  const db = raw(store);
+  const parties = await sql<Record<string, unknown>>`
+    SELECT id, organisation_id, name, schema, birth_date, nationality, identifiers
+    FROM screening_monitored_parties ORDER BY id`.execute(db);
+  if (parties.rows.length === 0) return { parties: 0, newHits: 0 };
+  const { index, versions } = await currentScreeningIndex(store, actor);
+  const versionOf = versionMap(versions);
+  let newHits = 0;
+  for (const r of parties.rows) {
+    const party = {
+      name: String(r.name),
+      ...(typeof r.schema === 'string' ? { schema: r.schema as Schema } : {}),
+      ...(typeof r.birth_date === 'string' ? { birthDate: r.birth_date } : {}),
+      ...(typeof r.nationality === 'string' ? { nationality: r.nationality } : {}),
+      identifiers: json<{ type?: string; value: string }[]>(r.identifiers),
+    };
+    const hits = index.search(queryOf(party), {
+      threshold: MONITOR_THRESHOLD,
+      limit: HITS_PER_PARTY,
+    });
+    newHits += await insertHits(
+      db,
+      { id: String(r.id), organisationId: String(r.organisation_id) },
+      hits,
+      versionOf,
+      'list-update',
+    );
+  }
+  return { parties: parties.rows.length, newHits };
+}
