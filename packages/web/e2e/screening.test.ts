@@ -86,6 +86,9 @@ describe('screening page', () => {
     await page.getByRole('textbox', { name: 'Note' }).fill('different person: born 1990');
     await page.getByRole('button', { name: 'Dismiss hit' }).click();
     await page.getByText(/dismissed for “ERIC BADEGE”/).waitFor();
+    const committed = page.getByTestId('decision-ledger');
+    expect(await committed.innerText()).toMatch(/^committed to the ledger at index \d+$/);
+    expect(await committed.getAttribute('href')).toBe('/ledger');
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'screening-entity');
   });

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { canonicalJson } from '@interdict/core';
 import { runIngestJob } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,12 +83,41 @@ describe('screening module', () => {
       score: 0.8,
     });
     expect(d.status).toBe(201);
+    const decision = (await d.json()) as Record<string, unknown> & {
+      ledger: { origin: string; index: number } | null;
+    };
+    // Committed to the ledger: the leaf's envelope commits to the SHA-256 of the decision as
+    // stored (RFC 8785 canonical JSON of every field but where it was committed).
+    expect(decision.ledger?.index).toEqual(expect.any(Number));
+    const leaf = await call(w.app, officer, 'GET', `/api/ledger/entries/${decision.ledger!.index}`);
+    expect(leaf.status).toBe(200);
+    const entry = (await leaf.json()) as { recordType: string; envelope: string; body: unknown };
+    expect(entry.recordType).toBe('screening.decision');
+    const { ledger: _where, ...stored } = decision;
+    const envelope = JSON.parse(entry.envelope) as { bodySha256: string; organisation: string };
+    expect(envelope.organisation).toBe(officer.organisationId);
+    expect(envelope.bodySha256).toBe(
+      createHash('sha256').update(canonicalJson(stored)).digest('hex'),
+    );
+    expect(entry.body).toEqual(stored);
+    // Another organisation cannot read the entry behind it.
+    expect(
+      (
+        await call(
+          w.app,
+          w.members.home.officer,
+          'GET',
+          `/api/ledger/entries/${decision.ledger!.index}`,
+        )
+      ).status,
+    ).toBe(404);
     const mine = (await (
       await call(w.app, officer, 'GET', '/api/screening/entities/un:6907993')
     ).json()) as {
-      decisions: unknown[];
+      decisions: { ledger: unknown }[];
     };
     expect(mine.decisions).toHaveLength(1);
+    expect(mine.decisions[0]?.ledger).toEqual(decision.ledger);
     const theirs = (await (
       await call(w.app, w.members.home.officer, 'GET', '/api/screening/entities/un:6907993')
     ).json()) as { decisions: unknown[] };

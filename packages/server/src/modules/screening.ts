@@ -15,17 +15,26 @@ import {
   SCREENING_MONITOR_ROLES,
   listScreeningDecisions,
   listScreeningVersions,
+  LedgerRepository,
   recordScreeningDecision,
+  screeningDecisionRecord,
+  setScreeningDecisionLedger,
   screeningSummary,
   type Actor,
   type MonitoredPartyInput,
   type Store,
 } from '@interdict/store';
+import { canonicalJsonBytes, sha256Hex } from '@interdict/core';
+import { sealEnvelope } from '@interdict/ledger';
 import { requireActor, requireRole } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { registerProblemStatus } from '../problem';
 import { problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
+import { ledgerService } from './ledger';
+
+/** Ledger record type of an officer's confirm/dismiss decision on a screening hit. */
+export const DECISION_RECORD_TYPE = 'screening.decision';
 
 /**
  * Screening API: match names against the list versions in force, read listed entities and list
@@ -245,7 +254,8 @@ export function register(app: App, deps: ModuleDeps): void {
       method: 'post',
       path: '/api/screening/decisions',
       tags: ['screening'],
-      summary: 'Confirm or dismiss a hit (recorded with the list versions in force and audited)',
+      summary:
+        'Confirm or dismiss a hit (recorded with the list versions in force, audited, committed to the ledger)',
       request: {
         body: { content: { 'application/json': { schema: DecisionBody } }, required: true },
       },
@@ -261,11 +271,39 @@ export function register(app: App, deps: ModuleDeps): void {
       const actor = requireActor(c);
       const body = c.req.valid('json');
       const versions = (await listScreeningVersions(deps.store, actor)).filter((v) => v.current);
+      // Refuse before storing anything when another replica sequences the ledger.
+      const ledger = await ledgerService(deps.store);
+      const writer = ledger.writer();
       const decision = await recordScreeningDecision(deps.store, actor, {
         ...body,
         listVersions: versions.map((v) => v.id),
       });
-      return c.json(decision as unknown as Record<string, unknown>, 201);
+      // Issue 5 §5: the decision is committed to the ledger as a signed envelope over the
+      // SHA-256 of its canonical JSON (RFC 8785); the body stays readable to this organisation.
+      const record = canonicalJsonBytes(screeningDecisionRecord(decision));
+      const sealed = await sealEnvelope(
+        {
+          type: DECISION_RECORD_TYPE,
+          organisation: actor.organisationId,
+          time: new Date(),
+          body: record,
+        },
+        await ledger.organisationSigner(actor.organisationId),
+      );
+      const index = await writer.append(sealed.bytes);
+      await new LedgerRepository(deps.store).recordEntry(actor, {
+        origin: ledger.origin,
+        index,
+        recordType: DECISION_RECORD_TYPE,
+        bodySha256: sha256Hex(record),
+        body: record,
+        envelope: sealed.bytes,
+      });
+      const committed = await setScreeningDecisionLedger(deps.store, actor, decision.id, {
+        origin: ledger.origin,
+        index,
+      });
+      return c.json(committed as unknown as Record<string, unknown>, 201);
     },
   );
   app.openapi(

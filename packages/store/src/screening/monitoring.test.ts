@@ -13,6 +13,7 @@ import {
   listScreeningAlerts,
   removeMonitoredParty,
 } from './monitoring';
+import { recordScreeningDecision, setScreeningDecisionLedger } from './repository';
 
 function bytes(text: string): AsyncIterable<Uint8Array> {
   return Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>;
@@ -142,6 +143,25 @@ for (const engine of ['postgres', 'pglite'] as const) {
         addMonitoredParty(store, orgA, { name: 'A B', nationality: 'Atlantis' }),
       ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /nationality/ });
       expect(await listMonitoredParties(store, orgA)).toEqual(before);
+    });
+
+    it('remembers where a decision is committed, once, for its own organisation only', async () => {
+      const decision = await recordScreeningDecision(store, orgA, {
+        entityId: 'ofac:101',
+        queryName: 'Hector Zambrano Ortega',
+        decision: 'confirmed',
+        listVersions: [],
+      });
+      expect(decision.ledger).toBeNull();
+      const where = { origin: 'example.org/log', index: 7 };
+      await expect(
+        setScreeningDecisionLedger(store, orgB, decision.id, where),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const committed = await setScreeningDecisionLedger(store, orgA, decision.id, where);
+      expect(committed.ledger).toEqual(where);
+      await expect(
+        setScreeningDecisionLedger(store, orgA, decision.id, { ...where, index: 8 }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
   });
 }

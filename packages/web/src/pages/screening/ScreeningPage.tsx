@@ -270,7 +270,14 @@ function EntityView() {
           {decisions.map((d) => (
             <Text key={d.id} size="sm">
               {d.createdAt.slice(0, 16).replace('T', ' ')} — {d.decision} for “{d.queryName}”
-              {d.note ? `: ${d.note}` : ''} (lists {d.listVersions.join(', ')})
+              {d.note ? `: ${d.note}` : ''} (lists {d.listVersions.join(', ')}) —{' '}
+              {d.ledger ? (
+                <Anchor component={Link} to="/ledger" data-testid="decision-ledger">
+                  committed to the ledger at index {d.ledger.index}
+                </Anchor>
+              ) : (
+                'not committed to the ledger'
+              )}
             </Text>
           ))}
           {canDecide && (

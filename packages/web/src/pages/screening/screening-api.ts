@@ -76,6 +76,7 @@ export interface Decision {
   score: number | null;
   listVersions: string[];
   createdAt: string;
+  ledger: { origin: string; index: number } | null;
 }
 export interface ListVersion {
   id: string;
