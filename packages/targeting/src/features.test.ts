@@ -196,6 +196,18 @@ describe('history features', () => {
     expect(Math.abs(typical.values[z] as number)).toBeLessThan(1);
   });
 
+  it('clones the history: the clone scores alike and advancing it leaves the original alone', () => {
+    const ds = randomDeclarations(13, 100);
+    const { history } = buildTrainingFeatures(ds, DEFAULT_FEATURE_CONFIG);
+    const later = randomDeclarations(14, 40).map((d) => ({ ...d, day: d.day + 50 }));
+    const before = Array.from(buildScoringFeatures(later, history).values);
+    const copy = history.clone();
+    expect(Array.from(buildScoringFeatures(later, copy).values)).toEqual(before);
+    for (const d of randomDeclarations(15, 60)) copy.add({ ...d, fraud: 1 }, true);
+    expect(Array.from(buildScoringFeatures(later, history).values)).toEqual(before);
+    expect(Array.from(buildScoringFeatures(later, copy).values)).not.toEqual(before);
+  });
+
   it('round-trips the history through JSON', () => {
     const ds = randomDeclarations(11, 100);
     const { history } = buildTrainingFeatures(ds, DEFAULT_FEATURE_CONFIG);

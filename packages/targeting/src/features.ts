@@ -264,6 +264,26 @@ export class History {
     };
   }
 
+  /** An independent copy (a cached snapshot can be advanced without changing the original). */
+  clone(): History {
+    const h = new History(this.config);
+    h.declarations = this.declarations;
+    h.inspected = this.inspected;
+    h.frauds = this.frauds;
+    h.criticals = this.criticals;
+    this.counters.forEach((c, k) => {
+      const to = h.counters[k] as Counter;
+      for (const [key, i] of c.index) to.index.set(key, i);
+      to.n = c.n.slice();
+      to.inspected = c.inspected.slice();
+      to.fraud = c.fraud.slice();
+      to.critical = c.critical.slice();
+    });
+    for (const [key, s] of this.unitValue) h.unitValue.set(key, { ...s });
+    for (const [f, vocab] of this.vocabularies) h.vocabularies.set(f, new Map(vocab));
+    return h;
+  }
+
   static fromJSON(config: FeatureConfig, json: HistoryJson): History {
     const h = new History(config);
     h.declarations = json.declarations;

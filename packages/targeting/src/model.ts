@@ -98,13 +98,19 @@ export class TargetingModel {
     gbdt: GbdtModel,
     history: History,
     training: TrainingMetadata,
+    compiled?: CompiledGbdt,
   ) {
     this.config = config;
     this.names = featureNames(config);
     this.gbdt = gbdt;
-    this.compiled = new CompiledGbdt(gbdt);
+    this.compiled = compiled ?? new CompiledGbdt(gbdt);
     this.history = history;
     this.training = training;
+  }
+
+  /** The same trees with another history (e.g. a clone advanced to a later day); no re-parsing. */
+  withHistory(history: History): TargetingModel {
+    return new TargetingModel(this.config, this.gbdt, history, this.training, this.compiled);
   }
 
   get objective(): Objective {

@@ -16,6 +16,14 @@ import { sql, type Kysely } from 'kysely';
 import { assertRole, type Actor, type Role } from '../actor';
 import { StoreError } from '../errors';
 import { recordAudit } from '../repositories/audit';
+import {
+  bumpGeneration,
+  cachedAsOf,
+  cachedBase,
+  forgetModels,
+  generation,
+  rememberAsOf,
+} from './model-cache';
 import type { Store } from '../store';
 
 /** Who may see declarations, queues and models (partners never see an agency's declarations). */
@@ -137,6 +145,7 @@ export async function ingestDeclarations(
     }
     progress(i + batch.length, ds.length);
   }
+  bumpGeneration(store, actor.organisationId);
   const dates = ds.map((d) => d.date).sort();
   return {
     declarations: ds.length,
@@ -237,18 +246,57 @@ async function activeModelRow(
   store: Store,
   actor: Actor,
   objective: Objective,
-): Promise<{ id: string; body: string } | undefined> {
-  const rows = await sql<{ id: string; body: string }>`
-    SELECT id, body FROM targeting_models
+): Promise<{ id: string; lastDate: string } | undefined> {
+  // Only the id and training end date: the body (the model file) is read once per model id.
+  const rows = await sql<{ id: string; last_date: string }>`
+    SELECT id, training->>'lastDate' AS last_date FROM targeting_models
     WHERE organisation_id = ${actor.organisationId} AND objective = ${objective} AND active
     ORDER BY created_at DESC LIMIT 1`.execute(raw(store));
-  return rows.rows[0];
+  const row = rows.rows[0];
+  return row && { id: row.id, lastDate: row.last_date };
+}
+
+async function loadModel(store: Store, actor: Actor, id: string): Promise<TargetingModel> {
+  const rows = await sql<{ body: string }>`
+    SELECT body FROM targeting_models
+    WHERE organisation_id = ${actor.organisationId} AND id = ${id}`.execute(raw(store));
+  const row = rows.rows[0];
+  if (!row) throw new StoreError('NOT_FOUND', `targeting model ${id} not found`);
+  return TargetingModel.parse(row.body);
+}
+
+/**
+ * A cheap summary of the stored declarations and inspections dated in (after, before): if it and
+ * this process's write generation are unchanged, a cached history advanced through them is valid.
+ */
+async function historyFingerprint(
+  store: Store,
+  actor: Actor,
+  after: string,
+  before: string,
+): Promise<string> {
+  const rows = await sql<Record<string, unknown>>`
+    SELECT count(*) AS n, count(i.fraud) AS inspected, coalesce(sum(i.fraud), 0) AS frauds,
+      coalesce(sum(i.critical), 0) AS criticals, max(i.recorded_at) AS recorded,
+      coalesce(sum(hashtext(coalesce(d.job_id, '') || d.id)), 0) AS jobs
+    FROM targeting_declarations d
+    LEFT JOIN targeting_inspections i
+      ON i.organisation_id = d.organisation_id AND i.declaration_id = d.id
+    WHERE d.organisation_id = ${actor.organisationId} AND d.date > ${after} AND d.date < ${before}`.execute(
+    raw(store),
+  );
+  const r = rows.rows[0] ?? {};
+  const parts = [r.n, r.inspected, r.frauds, r.criticals, r.recorded, r.jobs].map((v) =>
+    v instanceof Date ? v.toISOString() : String(v),
+  );
+  return `${generation(store, actor.organisationId)}|${parts.join('|')}`;
 }
 
 /**
  * The model with its history advanced through every stored declaration dated after its training
  * data and strictly before `date` (their inspection results included): scoring a day never sees
- * that day's or later outcomes.
+ * that day's or later outcomes. Cached per model id and date (see model-cache.ts); the result is
+ * shared, so callers must not advance its history.
  */
 async function modelAsOf(
   store: Store,
@@ -262,20 +310,25 @@ async function modelAsOf(
       'NOT_FOUND',
       `no ${objective} model has been trained yet: train one first`,
     );
-  const model = TargetingModel.parse(row.body);
-  if (date <= model.training.lastDate)
+  if (date <= row.lastDate)
     throw new StoreError(
       'CONFLICT',
-      `the active ${objective} model learnt from inspections up to ${model.training.lastDate}: scoring or explaining ${date} with it would use that day's outcomes; train a model on inspections before ${date} first`,
+      `the active ${objective} model learnt from inspections up to ${row.lastDate}: scoring or explaining ${date} with it would use that day's outcomes; train a model on inspections before ${date} first`,
     );
-  const between = await selectDeclarations(store, actor, {
-    after: model.training.lastDate,
-    before: date,
-  });
+  const fingerprint = await historyFingerprint(store, actor, row.lastDate, date);
+  const hit = cachedAsOf(store, row.id, date, fingerprint);
+  if (hit) return { id: row.id, model: hit };
+  const base = await cachedBase(store, actor.organisationId, row.id, () =>
+    loadModel(store, actor, row.id),
+  );
+  const between = await selectDeclarations(store, actor, { after: row.lastDate, before: date });
+  const history = base.history.clone();
   advance(
-    model.history,
+    history,
     between.map((r) => toDeclaration(r, true)),
   );
+  const model = base.withHistory(history);
+  rememberAsOf(store, row.id, date, fingerprint, model);
   return { id: row.id, model };
 }
 
@@ -462,6 +515,7 @@ export async function recordTargetingInspection(
       details: { fraud: result.fraud, critical: result.critical },
     });
   });
+  bumpGeneration(store, actor.organisationId);
   const [after] = await selectDeclarations(store, actor, { id });
   return toInspection(after as DeclRow) as InspectionResult;
 }
@@ -512,6 +566,7 @@ export async function trainTargetingModelFromStore(
       details: { objective: input.objective, rows: model.training.rows },
     });
   });
+  forgetModels(store, actor.organisationId);
   const [stored] = (await listTargetingModels(store, actor)).filter((m) => m.id === id);
   return stored as StoredModel;
 }

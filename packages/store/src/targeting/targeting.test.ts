@@ -18,6 +18,7 @@ import {
   targetingQueue,
   trainTargetingModelFromStore,
 } from './repository';
+import { clearTargetingModelCache } from './model-cache';
 
 function bytes(text: string): AsyncIterable<Uint8Array> {
   return Readable.from([new TextEncoder().encode(text)], {
@@ -37,6 +38,9 @@ const trainText =
 const header = valid[0]!;
 const day = valid.filter((l) => l.split(',')[1] === '2021-01-04');
 const unlabelled = [header, ...day.map((l) => l.replace(/,\d,\d$/, ',,'))].join('\n') + '\n';
+const nextDay = valid.filter((l) => l.split(',')[1] === '2021-01-05');
+const nextUnlabelled =
+  [header, ...nextDay.map((l) => l.replace(/,\d,\d$/, ',,'))].join('\n') + '\n';
 
 for (const engine of ['postgres', 'pglite'] as const) {
   describe(`targeting store on ${engine}`, () => {
@@ -131,6 +135,38 @@ for (const engine of ['postgres', 'pglite'] as const) {
       await expect(
         recordTargetingInspection(store, actor, queue[0]!.id, { fraud: 0, critical: 2 }),
       ).rejects.toThrow(/critical/);
+    });
+
+    it('caches parsed models yet explains with every inspection recorded since, and with a newly trained model', async () => {
+      const job = await runIngestJob(store, actor, {
+        kind: 'declarations',
+        sourceName: 'next-day.csv',
+        input: bytes(nextUnlabelled),
+      });
+      expect(job.status).toBe('succeeded');
+      const target = nextDay[0]!.split(',')[0]!;
+      const first = await getTargetingDeclaration(store, actor, target);
+      expect(first.explanation).not.toBeNull();
+      // Served from the cache: the same answer.
+      expect(await getTargetingDeclaration(store, actor, target)).toEqual(first);
+      // Outcomes recorded for the previous day must reach the next day's features.
+      for (const line of day)
+        await recordTargetingInspection(store, actor, line.split(',')[0]!, {
+          fraud: 1,
+          critical: 1,
+        });
+      const after = await getTargetingDeclaration(store, actor, target);
+      expect(after.explanation!.margin).not.toBe(first.explanation!.margin);
+      clearTargetingModelCache(store);
+      expect(await getTargetingDeclaration(store, actor, target)).toEqual(after);
+      // A new model replaces the cached one.
+      const retrained = await trainTargetingModelFromStore(store, actor, {
+        objective: 'fraud',
+        until: '2020-02-01',
+      });
+      const again = await getTargetingDeclaration(store, actor, target);
+      expect(again.explanation!.modelId).toBe(retrained.id);
+      expect(again.explanation!.modelId).not.toBe(first.explanation!.modelId);
     });
 
     it('keeps organisations apart and refuses roles that may not write', async () => {
