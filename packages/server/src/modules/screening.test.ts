@@ -54,6 +54,28 @@ describe('screening module', () => {
     expect(body.results[2]?.hits).toEqual([]);
   });
 
+  it('answers a batch of more than 200 queries as the same queries one by one', async () => {
+    const names = ['Eric Badege', 'Nobody Atall', 'BADEGE Eric'];
+    const queries = Array.from({ length: 230 }, (_, i) => ({ name: names[i % 3]! }));
+    const res = await call(w.app, w.members.agency.analyst, 'POST', '/api/screening/match', {
+      queries,
+      threshold: 0.5,
+    });
+    expect(res.status).toBe(200);
+    const batch = (await res.json()) as Match;
+    expect(batch.results).toHaveLength(230);
+    for (const [i, name] of names.entries()) {
+      const one = (await (
+        await call(w.app, w.members.agency.analyst, 'POST', '/api/screening/match', {
+          queries: [{ name }],
+          threshold: 0.5,
+        })
+      ).json()) as Match;
+      expect(batch.results[i]).toEqual(one.results[0]);
+      expect(batch.results[i + 225]).toEqual(one.results[0]);
+    }
+  });
+
   it('refuses anonymous callers and partners, and bad queries', async () => {
     const q = { queries: [{ name: 'Eric Badege' }] };
     expect((await call(w.app, undefined, 'POST', '/api/screening/match', q)).status).toBe(401);

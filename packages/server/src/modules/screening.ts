@@ -32,6 +32,7 @@ import { registerProblemStatus } from '../problem';
 import { problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
 import { ledgerService } from './ledger';
+import { screenBatch } from './screening-batch';
 
 /** Ledger record type of an officer's confirm/dismiss decision on a screening hit. */
 export const DECISION_RECORD_TYPE = 'screening.decision';
@@ -195,12 +196,11 @@ export function register(app: App, deps: ModuleDeps): void {
       const actor = requireActor(c);
       const body = c.req.valid('json');
       const { index, versions } = await indexFor(deps.store, actor);
-      const results = body.queries.map((q) => ({
-        query: q,
-        hits: index
-          .search(q as ScreeningQuery, { threshold: body.threshold, limit: body.limit })
-          .map(hitJson),
-      }));
+      const hits = await screenBatch(index, body.queries as ScreeningQuery[], {
+        threshold: body.threshold,
+        limit: body.limit,
+      });
+      const results = body.queries.map((q, i) => ({ query: q, hits: hits[i]!.map(hitJson) }));
       return c.json({ listVersions: versions.map((v) => v.id), results }, 200);
     },
   );
