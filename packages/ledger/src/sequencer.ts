@@ -162,6 +162,11 @@ export class Sequencer {
     return this.durable;
   }
 
+  /** False once a storage write failed: only reopening the log (recovery) can go on from there. */
+  get healthy(): boolean {
+    return this.broken === undefined;
+  }
+
   get checkpoint(): PublishedCheckpoint | undefined {
     return this.published;
   }

@@ -130,6 +130,9 @@ function openPostgres(databaseUrl: string, poolSize: number): Store {
     types: { getTypeParser: parseTypes },
   });
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  // Likewise for a client checked out between queries (e.g. the ledger's sequencer-lock session):
+  // without a listener its 'error' event would crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return createStore({
     db,

@@ -126,6 +126,11 @@ export interface LedgerService {
   view(): Promise<LedgerView>;
   /** The sequencer, or a 503 `LEDGER_NOT_SEQUENCER` when another replica sequences the log. */
   writer(): Sequencer;
+  /**
+   * Reports an append `sequencer` refused: after a failed storage write it is unusable, so the
+   * lock is given up and taken again, reopening (recovering) the log from storage.
+   */
+  failed(sequencer: Sequencer): void;
   /** Final checkpoint, releases the sequencer lock (also runs when the store closes). */
   close(): Promise<void>;
   /** The signer for an organisation's envelopes (derived from the instance key, see below). */
@@ -242,12 +247,12 @@ async function startService(store: Store, id: Identity): Promise<LedgerService> 
   const previousSigner = o.previousKey
     ? await ed25519Signer(o.origin, fromBase64(o.previousKey.trim()), nodeEd25519)
     : undefined;
-  const openSequencer = () =>
+  const openSequencer = (writer: Parameters<typeof ledgerLogStorage>[2]) =>
     Sequencer.open({
       origin: o.origin,
       signer,
       ...(previousSigner ? { additionalSigners: [previousSigner] } : {}),
-      storage: ledgerLogStorage(store, o.origin),
+      storage: ledgerLogStorage(store, o.origin, writer),
       checkpointIntervalMs: o.checkpointIntervalMs,
       ...(o.witnesses.length > 0
         ? {
@@ -274,9 +279,9 @@ async function startService(store: Store, id: Identity): Promise<LedgerService> 
   const storage = ledgerLogStorage(store, o.origin);
   const lock = await acquireSequencerLock(store, o.origin, {
     ...(o.sequencerRetryMs !== undefined ? { retryMs: o.sequencerRetryMs } : {}),
-    async onAcquired() {
+    async onAcquired(writer) {
       // Opening recovers whatever the previous holder made durable and publishes it.
-      sequencer = await openSequencer();
+      sequencer = await openSequencer(writer);
       reader = undefined;
     },
     onLost() {
@@ -322,6 +327,13 @@ async function startService(store: Store, id: Identity): Promise<LedgerService> 
         'LEDGER_NOT_SEQUENCER',
         'another replica sequences this log; send appends there (this one serves it read-only)',
       );
+    },
+    failed(broken) {
+      if (broken !== sequencer || broken.healthy || closing) return;
+      lock.relinquish(async () => {
+        if (sequencer === broken) sequencer = undefined;
+        broken.abort();
+      });
     },
     close,
     organisationSigner(organisationId) {
@@ -566,7 +578,10 @@ export function register(app: App, deps: ModuleDeps): void {
         { type: input.type, organisation: actor.organisationId, time: new Date(), body },
         await svc.organisationSigner(actor.organisationId),
       );
-      const index = await writer.append(sealed.bytes);
+      const index = await writer.append(sealed.bytes).catch((error: unknown) => {
+        svc.failed(writer);
+        throw error;
+      });
       const entry = await repo.recordEntry(actor, {
         origin: svc.origin,
         index,

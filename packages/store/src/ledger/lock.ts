@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../database';
 import type { Store } from '../store';
 
 // One sequencer per log (packages/ledger/README.md "Crash safety": two sequencers on one log
@@ -12,8 +13,12 @@ import type { Store } from '../store';
 export interface SequencerLockOptions {
   /** How often a replica without the lock tries again, and the holder checks its session (ms). */
   retryMs?: number;
-  /** Called once the lock is held: start sequencing. */
-  onAcquired(): Promise<void> | void;
+  /**
+   * Called once the lock is held: start sequencing. `db` is bound to the lock's own session
+   * (undefined on PGlite); writing through it fences the writes: once the session is gone (and
+   * with it the lock) they fail instead of racing the next holder.
+   */
+  onAcquired(db: Kysely<Database> | undefined): Promise<void> | void;
   /** Called if the holder's session broke: stop sequencing at once (the lock is gone). */
   onLost(error: unknown): Promise<void> | void;
 }
@@ -23,6 +28,11 @@ export interface SequencerLock {
   readonly held: boolean;
   /** Stops trying; if held, runs `beforeRelease` (e.g. a final checkpoint) and releases it. */
   release(beforeRelease?: () => Promise<void>): Promise<void>;
+  /**
+   * Gives the lock up but keeps trying to take it again (this replica or another then reopens
+   * the log from storage): for a sequencer that cannot go on, e.g. after a failed write.
+   */
+  relinquish(beforeRelease: () => Promise<void>): void;
 }
 
 /**
@@ -44,11 +54,31 @@ export async function acquireSequencerLock(
 ): Promise<SequencerLock> {
   const retryMs = options.retryMs ?? 2000;
   if (store.engine !== 'postgres') {
-    await options.onAcquired();
+    await options.onAcquired(undefined);
+    let stopped = false;
+    let reopening = Promise.resolve();
     return {
       held: true,
       async release(before) {
+        stopped = true;
+        await reopening;
         await before?.();
+      },
+      relinquish(before) {
+        // One process per data folder: give up, then take it again (retrying while it fails).
+        reopening = reopening
+          .then(before)
+          .catch(() => undefined)
+          .then(async () => {
+            while (!stopped) {
+              try {
+                await options.onAcquired(undefined);
+                return;
+              } catch {
+                await new Promise((r) => setTimeout(r, retryMs));
+              }
+            }
+          });
       },
     };
   }
@@ -60,6 +90,7 @@ export async function acquireSequencerLock(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
   let beforeRelease: (() => Promise<void>) | undefined;
+  let giveUp = false;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -83,7 +114,7 @@ export async function acquireSequencerLock(
           if (r.rows[0]?.ok !== true) return decided(false);
           held = true;
           try {
-            await options.onAcquired();
+            await options.onAcquired(conn);
           } catch (error) {
             held = false;
             await sql`select pg_advisory_unlock(${key}::bigint)`
@@ -93,9 +124,9 @@ export async function acquireSequencerLock(
           }
           decided(true);
           // Hold: check the session every interval so a broken connection stops the sequencer.
-          while (!stopped) {
+          while (!stopped && !giveUp) {
             await sleep(retryMs);
-            if (stopped) break;
+            if (stopped || giveUp) break;
             try {
               await sql`select 1`.execute(conn);
             } catch (error) {
@@ -108,6 +139,8 @@ export async function acquireSequencerLock(
             await beforeRelease?.();
           } finally {
             held = false;
+            giveUp = false;
+            beforeRelease = undefined;
             await sql`select pg_advisory_unlock(${key}::bigint)`.execute(conn);
           }
         })
@@ -130,8 +163,15 @@ export async function acquireSequencerLock(
     get held() {
       return held;
     },
-    async release(before) {
+    relinquish(before) {
+      if (!held || stopped) return;
       beforeRelease = before;
+      giveUp = true;
+      if (timer) clearTimeout(timer);
+      wake?.();
+    },
+    async release(before) {
+      if (!giveUp) beforeRelease = before;
       stopped = true;
       if (timer) clearTimeout(timer);
       wake?.();

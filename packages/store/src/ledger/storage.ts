@@ -1,8 +1,9 @@
 import { open, mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogStorage } from '@interdict/ledger';
-import { sql } from 'kysely';
-import { FolderBlobStore, type BlobStore } from '../blobs';
+import { sql, type Kysely } from 'kysely';
+import { FolderBlobStore, TableBlobStore, type BlobStore } from '../blobs';
+import type { Database } from '../database';
 import { StoreError } from '../errors';
 import type { Store } from '../store';
 
@@ -69,14 +70,25 @@ export function folderLogStorage(blobRoot: string, origin: string): LogStorage {
   };
 }
 
-/** Log storage for a store: its blob store for tiles, its folder or a table for the checkpoint. */
-export function ledgerLogStorage(store: Store, origin: string): LogStorage {
+/**
+ * Log storage for a store: its blob store for tiles, its folder or a table for the checkpoint.
+ * On PostgreSQL, `writer` (the sequencer lock's session, see lock.ts) carries every write, so a
+ * sequencer that lost its lock cannot write any more; reads use the pool.
+ */
+export function ledgerLogStorage(
+  store: Store,
+  origin: string,
+  writer?: Kysely<Database>,
+): LogStorage {
   const prefix = ledgerPrefix(origin);
   if (store.dataDir !== undefined && store.engine === 'pglite') {
     return folderLogStorage(path.join(store.dataDir, 'blobs'), origin);
   }
+  const reads = blobStorage(store.blobs, prefix);
+  const writes = writer ? blobStorage(new TableBlobStore(writer), prefix) : reads;
   return {
-    ...blobStorage(store.blobs, prefix),
+    get: reads.get,
+    put: writes.put,
     async readCheckpoint() {
       const r = await sql<{
         note: Uint8Array;
@@ -89,7 +101,7 @@ export function ledgerLogStorage(store: Store, origin: string): LogStorage {
       await sql`
         INSERT INTO ledger_checkpoints (origin, size, note) VALUES (${origin}, ${size}, ${bytes})
         ON CONFLICT (origin) DO UPDATE SET size = excluded.size, note = excluded.note, updated_at = now()`.execute(
-        store.db,
+        writer ?? store.db,
       );
     },
   };
