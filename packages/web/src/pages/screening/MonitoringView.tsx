@@ -1,22 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import {
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { detailsForApi, EMPTY_DETAILS, PartyDetailFields } from './PartyDetailFields';
 import { screeningApi, type PartyInput } from './screening-api';
-
-const SCHEMAS = ['Person', 'Organization', 'Company', 'Vessel', 'Aircraft'];
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
@@ -29,16 +17,13 @@ const entityLink = (id: string, name: string) => (
 function AddPartyForm() {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
-  const [schema, setSchema] = useState<string | null>(null);
-  const [birthDate, setBirthDate] = useState('');
-  const [nationality, setNationality] = useState('');
+  const [details, setDetails] = useState(EMPTY_DETAILS);
   const [note, setNote] = useState('');
   const add = useMutation({
     mutationFn: (input: PartyInput) => screeningApi.addParty(input),
     onSuccess: () => {
       setName('');
-      setBirthDate('');
-      setNationality('');
+      setDetails(EMPTY_DETAILS);
       setNote('');
       void queryClient.invalidateQueries({ queryKey: ['screening', 'parties'] });
     },
@@ -48,9 +33,7 @@ function AddPartyForm() {
     if (!name.trim()) return;
     add.mutate({
       name: name.trim(),
-      ...(schema ? { schema } : {}),
-      ...(birthDate.trim() ? { birthDate: birthDate.trim() } : {}),
-      ...(nationality.trim() ? { nationality: nationality.trim() } : {}),
+      ...detailsForApi(details),
       ...(note.trim() ? { note: note.trim() } : {}),
     });
   };
@@ -64,29 +47,7 @@ function AddPartyForm() {
           miw={240}
           required
         />
-        <Select
-          label="Kind"
-          placeholder="any"
-          data={SCHEMAS}
-          value={schema}
-          onChange={setSchema}
-          clearable
-          w={150}
-        />
-        <TextInput
-          label="Date of birth"
-          placeholder="YYYY or YYYY-MM-DD"
-          value={birthDate}
-          onChange={(e) => setBirthDate(e.currentTarget.value)}
-          w={160}
-        />
-        <TextInput
-          label="Nationality"
-          placeholder="country or code"
-          value={nationality}
-          onChange={(e) => setNationality(e.currentTarget.value)}
-          w={150}
-        />
+        <PartyDetailFields value={details} onChange={setDetails} />
         <TextInput
           label="Note"
           value={note}

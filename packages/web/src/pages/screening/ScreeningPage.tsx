@@ -6,7 +6,6 @@ import {
   Card,
   Group,
   NumberInput,
-  Select,
   Stack,
   Table,
   Tabs,
@@ -21,9 +20,8 @@ import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
 import { MonitoringView } from './MonitoringView';
+import { detailsForApi, EMPTY_DETAILS, PartyDetailFields } from './PartyDetailFields';
 import { screeningApi, type Hit, type MatchQuery } from './screening-api';
-
-const SCHEMAS = ['Person', 'Organization', 'Company', 'Vessel', 'Aircraft'];
 
 function scoreColour(score: number): string {
   return score >= 0.9 ? 'red' : score >= 0.8 ? 'orange' : 'yellow';
@@ -99,9 +97,7 @@ function HitCard({ hit }: { hit: Hit }) {
 
 function SearchView() {
   const [name, setName] = useState('');
-  const [schema, setSchema] = useState<string | null>(null);
-  const [birthDate, setBirthDate] = useState('');
-  const [nationality, setNationality] = useState('');
+  const [details, setDetails] = useState(EMPTY_DETAILS);
   const [threshold, setThreshold] = useState<number | string>(0.7);
   const search = useMutation({
     mutationFn: (q: MatchQuery) => screeningApi.match(q, Number(threshold) || 0.7),
@@ -109,12 +105,7 @@ function SearchView() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!name.trim()) return;
-    search.mutate({
-      name: name.trim(),
-      ...(schema ? { schema } : {}),
-      ...(birthDate ? { birthDate } : {}),
-      ...(nationality ? { nationality } : {}),
-    });
+    search.mutate({ name: name.trim(), ...detailsForApi(details) });
   };
   const result = search.data?.results[0];
   return (
@@ -130,29 +121,7 @@ function SearchView() {
             required
             data-autofocus
           />
-          <Select
-            label="Kind"
-            placeholder="any"
-            data={SCHEMAS}
-            value={schema}
-            onChange={setSchema}
-            clearable
-            w={150}
-          />
-          <TextInput
-            label="Date of birth"
-            placeholder="YYYY or YYYY-MM-DD"
-            value={birthDate}
-            onChange={(e) => setBirthDate(e.currentTarget.value)}
-            w={160}
-          />
-          <TextInput
-            label="Nationality"
-            placeholder="country or code"
-            value={nationality}
-            onChange={(e) => setNationality(e.currentTarget.value)}
-            w={160}
-          />
+          <PartyDetailFields value={details} onChange={setDetails} />
           <NumberInput
             label="Threshold"
             min={0}
