@@ -7,7 +7,7 @@ import {
   verifyTiles,
 } from '@interdict/ledger';
 import { nodeEd25519 } from '@interdict/ledger/node';
-import { openStore, type Store } from '@interdict/store';
+import { openStore, sequencerLockHolder, type Store } from '@interdict/store';
 import { createTestSchema, type TestSchema } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapInstance } from '../bootstrap';
@@ -187,5 +187,55 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
     expect(list.items.map((e) => e.index).sort((x, y) => x - y)).toEqual([
       0, 1, 2, 3, 4, 5, 6, 7, 8,
     ]);
+  });
+
+  it('when the sequencing session is killed, the log is reopened from storage and stays consistent', async () => {
+    const { vkey } = await ledgerVkeys(ORIGIN, KEY);
+    const logKey = verifierFromVkey(vkey, nodeEd25519);
+    const sb = await signIn(b.server.url);
+    const before = await getJson<{ checkpoint: string }>(b.server.url, sb, '/api/ledger');
+    const old = (await openCheckpoint(before.checkpoint, [logKey])).checkpoint;
+    // End the session holding B's lock (as a DBA, a failover or a network cut would).
+    const pid = await sequencerLockHolder(b.store, ORIGIN);
+    expect(pid).toBeTypeOf('number');
+    const killed = await b.store.db
+      .selectNoFrom((eb) => eb.fn<boolean>('pg_terminate_backend', [eb.val(pid)]).as('ok'))
+      .executeTakeFirst();
+    expect(killed?.ok).toBe(true);
+    // Appends fail until B notices and reopens the log; bounded wait, at most 200 attempts.
+    let status = 0;
+    for (let i = 0; i < 200 && status !== 201; i++) {
+      status = (await append(b.server.url, sb, { n: 'after kill' })).status;
+      if (status !== 201) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(201);
+    const after = await getJson<{ checkpoint: string; tilesPrefix: string }>(
+      b.server.url,
+      sb,
+      '/api/ledger',
+    );
+    const now = (await openCheckpoint(after.checkpoint, [logKey])).checkpoint;
+    expect(now.size).toBeGreaterThan(old.size);
+    const c = await getJson<{ proof: string[] }>(
+      b.server.url,
+      sb,
+      `/api/ledger/proofs/consistency?old=${old.size}&new=${now.size}`,
+    );
+    verifyConsistency(
+      old.size,
+      now.size,
+      c.proof.map((p) => new Uint8Array(Buffer.from(p, 'base64'))),
+      old.root,
+      now.root,
+    );
+    const tiles = await verifyTiles(
+      async (p) => {
+        const r = await fetch(`${b.server.url}${after.tilesPrefix}${p}`);
+        return r.status === 200 ? new Uint8Array(await r.arrayBuffer()) : undefined;
+      },
+      now,
+      { entries: true },
+    );
+    expect(tiles.entries).toBe(now.size);
   });
 });

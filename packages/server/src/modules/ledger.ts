@@ -330,9 +330,10 @@ async function startService(store: Store, id: Identity): Promise<LedgerService> 
     },
     failed(broken) {
       if (broken !== sequencer || broken.healthy || closing) return;
-      lock.relinquish(async () => {
+      lock.relinquish(() => {
         if (sequencer === broken) sequencer = undefined;
         broken.abort();
+        return Promise.resolve();
       });
     },
     close,

@@ -7,6 +7,7 @@ export {
 export { ledgerLogStorage, folderLogStorage, ledgerPrefix } from './storage';
 export {
   acquireSequencerLock,
+  sequencerLockHolder,
   sequencerLockKey,
   type SequencerLock,
   type SequencerLockOptions,

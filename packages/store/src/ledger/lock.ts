@@ -179,3 +179,23 @@ export async function acquireSequencerLock(
     },
   };
 }
+
+/**
+ * The server process id (`pg_backend_pid`) of the session holding a log's sequencer lock, or
+ * undefined when no replica holds it (or on PGlite): for diagnostics and tests.
+ */
+export async function sequencerLockHolder(
+  store: Store,
+  origin: string,
+): Promise<number | undefined> {
+  if (store.engine !== 'postgres') return undefined;
+  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]
+    ?.s;
+  // pg_locks splits a bigint advisory key into classid (high half) and objid (low half).
+  const key = BigInt.asUintN(64, sequencerLockKey(schema ?? '', origin));
+  const r = await sql<{ pid: number }>`
+    select pid from pg_locks where locktype = 'advisory' and granted and objsubid = 1
+      and classid = ${(key >> 32n).toString()}::bigint::oid
+      and objid = ${(key & 0xffffffffn).toString()}::bigint::oid`.execute(store.db);
+  return r.rows[0]?.pid;
+}
