@@ -1,6 +1,6 @@
 import { ScreeningIndex, type Entity } from '@interdict/screening';
 import { describe, expect, it } from 'vitest';
-import { BATCH_SLICE, BATCH_YIELD_ABOVE, screenBatch } from './screening-batch';
+import { BATCH_YIELD_ABOVE, screenBatch } from './screening-batch';
 
 // A handful of listed entities written for this test.
 const entity = (id: string, name: string): Entity => ({
@@ -27,7 +27,7 @@ const names = ['Hector Zambrano', 'Dmitri Kovalenko', 'Maria Lopez', 'Nobody Ata
 
 describe('screenBatch', () => {
   it('answers a large batch exactly as one query at a time, in order', async () => {
-    const queries = Array.from({ length: BATCH_YIELD_ABOVE + 3 * BATCH_SLICE + 7 }, (_, i) => ({
+    const queries = Array.from({ length: 3 * BATCH_YIELD_ABOVE + 7 }, (_, i) => ({
       name: names[i % names.length]!,
     }));
     const batch = await screenBatch(index, queries, { threshold: 0.5, limit: 5 });
