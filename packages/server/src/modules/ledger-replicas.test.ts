@@ -115,17 +115,19 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
     for (let n = 1; n < 5; n++) expect((await append(a.server.url, sa, { n })).status).toBe(201);
 
     // B serves the log A wrote: the same checkpoint, tiles that rebuild it, and proofs.
-    const infoA = await getJson<{ checkpoint: string; size: number }>(
+    const infoA = await getJson<{ checkpoint: string; size: number; sequencing: boolean }>(
       a.server.url,
       sa,
       '/api/ledger',
     );
-    const infoB = await getJson<{ checkpoint: string; size: number; tilesPrefix: string }>(
-      b.server.url,
-      sb,
-      '/api/ledger',
-    );
+    const infoB = await getJson<{
+      checkpoint: string;
+      size: number;
+      tilesPrefix: string;
+      sequencing: boolean;
+    }>(b.server.url, sb, '/api/ledger');
     expect(infoB.checkpoint).toBe(infoA.checkpoint);
+    expect([infoA.sequencing, infoB.sequencing]).toEqual([true, false]);
     const old = (await openCheckpoint(infoB.checkpoint, [logKey])).checkpoint;
     expect(old.size).toBe(5);
     const entry = await getJson<{ proof: string; leafHash: string; envelope: string }>(

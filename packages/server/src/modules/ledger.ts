@@ -520,6 +520,10 @@ export function register(app: App, deps: ModuleDeps): void {
           vkey: z.string(),
           witnessVkey: z.string(),
           tilesPrefix: z.string(),
+          sequencing: z.boolean().openapi({
+            description:
+              'Whether this replica sequences the log (else it serves it read-only and refuses appends with 503 LEDGER_NOT_SEQUENCER)',
+          }),
           size: z.number().int(),
           checkpoint: z.string().nullable(),
           organisationKeys: z.array(
@@ -539,6 +543,7 @@ export function register(app: App, deps: ModuleDeps): void {
           vkey: svc.vkey,
           witnessVkey: svc.witnessVkey,
           tilesPrefix: `/ledger/${svc.origin}/`,
+          sequencing: svc.sequencer !== undefined,
           size: cp?.checkpoint.size ?? 0,
           checkpoint: cp?.note ?? null,
           organisationKeys: await repo.organisationKeys(),

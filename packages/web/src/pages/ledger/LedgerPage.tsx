@@ -131,6 +131,12 @@ function KeysCard({ info }: { info: LedgerInfo }) {
             </Group>
           </Stack>
         ))}
+        {!info.sequencing && (
+          <Text size="sm" c="dimmed">
+            This server serves the log read-only; another replica sequences it and takes new
+            records.
+          </Text>
+        )}
         <Text size="sm">
           Tiles: <Code>{info.tilesPrefix}</Code> (C2SP tlog-tiles; any standard client can verify
           the log).

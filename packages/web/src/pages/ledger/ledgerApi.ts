@@ -7,6 +7,8 @@ export interface LedgerInfo {
   vkey: string;
   witnessVkey: string;
   tilesPrefix: string;
+  /** False on a replica that serves the log read-only (another one sequences it). */
+  sequencing: boolean;
   size: number;
   checkpoint: string | null;
   organisationKeys: { organisationId: string; keyId: string; vkey: string }[];
