@@ -210,7 +210,10 @@ export async function parseDeclarations(
   const problems: RowProblem[] = [];
   let mapping = options.mapping;
   let rowsRead = 0;
-  for await (const row of rows) {
+  // The cast only pins the element type: over the union, TypeScript sometimes (depending on the
+  // order files are checked, as in a full `eslint .`) infers `any` for `row`. `for await` takes
+  // sync iterables too at run time.
+  for await (const row of rows as AsyncIterable<CsvRow>) {
     if (!mapping) {
       mapping = detectMapping(Object.keys(row.fields));
       if (!mapping) {
