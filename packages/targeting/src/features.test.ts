@@ -6,6 +6,7 @@ import {
   History,
   buildScoringFeatures,
   buildTrainingFeatures,
+  civilFromDays,
   featureNames,
   type FeatureConfig,
   type FeatureMatrix,
@@ -218,6 +219,22 @@ describe('history features', () => {
     const later = randomDeclarations(12, 40).map((d) => ({ ...d, day: d.day + 50 }));
     expect(Array.from(buildScoringFeatures(later, copy).values)).toEqual(
       Array.from(buildScoringFeatures(later, history).values),
+    );
+  });
+});
+
+describe('calendar features', () => {
+  it('computes weekday, month and day of month as Date does, for any day', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1_000_000, max: 1_000_000 }), (day) => {
+        const date = new Date(day * 86_400_000);
+        expect({ ...civilFromDays(day) }).toEqual({
+          weekday: date.getUTCDay(),
+          month: date.getUTCMonth() + 1,
+          dayOfMonth: date.getUTCDate(),
+        });
+      }),
+      { numRuns: 2000 },
     );
   });
 });

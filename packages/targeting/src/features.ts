@@ -340,10 +340,10 @@ function writePlain(d: Declaration, history: History, out: Float64Array, offset:
   }
   out[o++] = d.taxRate;
   out[o++] = Math.log1p((d.itemPrice * d.taxRate) / 100);
-  const date = new Date(d.day * 86_400_000);
-  out[o++] = date.getUTCDay();
-  out[o++] = date.getUTCMonth() + 1;
-  out[o++] = date.getUTCDate();
+  const { weekday, month, dayOfMonth } = civilFromDays(d.day);
+  out[o++] = weekday;
+  out[o++] = month;
+  out[o++] = dayOfMonth;
   out[o++] = d.departure === d.origin ? 1 : 0;
   out[o++] = d.seller === '' ? 1 : 0;
   out[o++] = d.courier === '' ? 0 : 1;
@@ -351,6 +351,30 @@ function writePlain(d: Declaration, history: History, out: Float64Array, offset:
     const code = history.vocabularies.get(f)?.get(d[f]);
     out[o++] = code === undefined ? NaN : code;
   }
+}
+
+const civil = { weekday: 0, month: 0, dayOfMonth: 0 };
+
+/**
+ * Weekday (0 = Sunday), month and day of month of a day number (days since 1970-01-01, UTC),
+ * as Date's getUTCDay/getUTCMonth+1/getUTCDate give, without allocating a Date per row: the
+ * proleptic Gregorian "civil_from_days" algorithm (H. Hinnant, "chrono-Compatible Low-Level
+ * Date Algorithms"). Returns a shared object: read it before the next call.
+ */
+export function civilFromDays(day: number): { weekday: number; month: number; dayOfMonth: number } {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  civil.dayOfMonth = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  civil.month = mp < 10 ? mp + 3 : mp - 9;
+  // 1970-01-01 was a Thursday (4).
+  civil.weekday = (((day + 4) % 7) + 7) % 7;
+  return civil;
 }
 
 /** Features of `d` from `history` alone (the scoring path). */
