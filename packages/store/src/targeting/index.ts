@@ -1,1 +1,2 @@
 export * from './repository';
+export { clearTargetingModelCache } from './model-cache';
