@@ -25,10 +25,13 @@ interface StoreCache {
   readonly generations: Map<string, number>;
 }
 
-/** Dates kept per model (a queue page, its declarations and yesterday's all hit a few dates). */
-const AS_OF_LIMIT = 16;
-/** Models kept per store (active fraud and critical models of a few organisations). */
-const MODEL_LIMIT = 8;
+/**
+ * Dates kept per model: officers work on today's queue and a few recent days. Each entry holds
+ * a copy of the model's history (several MB for the KCS train set), hence the small limits.
+ */
+const AS_OF_LIMIT = 4;
+/** Models kept per store (the active fraud and critical models of a couple of organisations). */
+const MODEL_LIMIT = 4;
 
 const caches = new WeakMap<Store, StoreCache>();
 
