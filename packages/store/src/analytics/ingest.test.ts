@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { createTestSchema, sharedData, type TestSchema } from '@interdict/testkit';
+import { sharedData } from '@interdict/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapStore } from '../bootstrap';
 import { runIngestJob } from '../ingest/run';
-import { MEMORY, openStore } from '../open';
 import type { Store } from '../store';
 import type { Actor } from '../actor';
+import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
 
 const CBP1 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv');
 const CBP2 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy22_25.csv');
@@ -36,13 +34,7 @@ function monthOf(date: string): string {
   return `${year}-${String(names.indexOf(name as string) + 1).padStart(2, '0')}`;
 }
 
-function bytes(data: string | Uint8Array): AsyncIterable<Uint8Array> {
-  const all = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  // Several chunks, so that parsers see split lines as they do with real streams.
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < all.length; i += 65536) chunks.push(all.subarray(i, i + 65536));
-  return Readable.from(chunks, { objectMode: true }) as AsyncIterable<Uint8Array>;
-}
+const bytes = byteSource;
 
 async function count(store: Store, table: string): Promise<number> {
   const r = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(
@@ -62,25 +54,18 @@ function rawCbpPounds(file: string, fy: string, drug: string): number {
   return sum;
 }
 
-for (const engine of ['pglite', 'postgres'] as const) {
+for (const engine of ENGINES) {
   describe(`analytics ingest on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let schema: TestSchema | undefined;
+    let opened: EngineStore | undefined;
 
     beforeAll(async () => {
-      if (engine === 'postgres') {
-        schema = await createTestSchema('analytics');
-        store = await openStore({ databaseUrl: schema.url });
-      } else {
-        store = await openStore({ dataDir: MEMORY });
-      }
-      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
-      actor = await store.systemActor();
+      opened = await openEngineStore(engine, 'analytics');
+      ({ store, actor } = opened);
     });
     afterAll(async () => {
-      await store?.close();
-      await schema?.drop();
+      await opened?.close();
     });
 
     const ingest = (kind: string, sourceName: string, data: string | Uint8Array) =>

@@ -1,12 +1,9 @@
-import { Readable } from 'node:stream';
-import { createTestSchema, type TestSchema } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
-import { bootstrapStore } from '../bootstrap';
 import { runIngestJob } from '../ingest/run';
 import '../ingest/kinds';
-import { MEMORY, openStore } from '../open';
 import type { Store } from '../store';
+import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
 import {
   addMonitoredParty,
   listMonitoredParties,
@@ -15,9 +12,7 @@ import {
 } from './monitoring';
 import { recordScreeningDecision, setScreeningDecisionLedger } from './repository';
 
-function bytes(text: string): AsyncIterable<Uint8Array> {
-  return Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>;
-}
+const bytes = byteSource;
 
 // Small OFAC legacy sdn.csv files written for this test (12 columns, `-0-` nulls, as in OFAC's
 // published layout): the newer one adds entry 103, a person nobody had hit before.
@@ -29,11 +24,11 @@ const OLD = [
 ].join('\r\n');
 const NEW = [OLD, row(103, 'KOVALENKO, Dmitri Ivanovich', 'individual')].join('\r\n');
 
-for (const engine of ['postgres', 'pglite'] as const) {
+for (const engine of ENGINES) {
   describe(`monitored parties on ${engine}`, () => {
     let store: Store;
     let system: Actor;
-    let schema: TestSchema | undefined;
+    let opened: EngineStore | undefined;
     const orgA: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'analyst' };
     const orgB: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'officer' };
 
@@ -48,18 +43,11 @@ for (const engine of ['postgres', 'pglite'] as const) {
     };
 
     beforeAll(async () => {
-      if (engine === 'postgres') {
-        schema = await createTestSchema('screening_monitor');
-        store = await openStore({ databaseUrl: schema.url });
-      } else {
-        store = await openStore({ dataDir: MEMORY });
-      }
-      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
-      system = await store.systemActor();
+      opened = await openEngineStore(engine, 'screening_monitor');
+      ({ store, actor: system } = opened);
     });
     afterAll(async () => {
-      await store.close();
-      await schema?.drop();
+      await opened?.close();
     });
 
     it('re-screens stored parties after a list update and reports only new hits', async () => {

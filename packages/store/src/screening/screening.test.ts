@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { createTestSchema, sharedData, type TestSchema } from '@interdict/testkit';
+import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
-import { bootstrapStore } from '../bootstrap';
 import { runIngestJob } from '../ingest/run';
 import '../ingest/kinds';
-import { MEMORY, openStore } from '../open';
 import type { Store } from '../store';
+import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
 import {
   currentScreeningEntities,
   getScreeningEntity,
@@ -17,34 +15,22 @@ import {
   recordScreeningDecision,
 } from './repository';
 
-function bytes(data: string | Uint8Array): AsyncIterable<Uint8Array> {
-  const all = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < all.length; i += 65536) chunks.push(all.subarray(i, i + 65536));
-  return Readable.from(chunks, { objectMode: true }) as AsyncIterable<Uint8Array>;
-}
+const bytes = byteSource;
 
 const W = (...p: string[]) => sharedData('watchlists', ...p);
 
-for (const engine of ['postgres', 'pglite'] as const) {
+for (const engine of ENGINES) {
   describe(`screening store on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let schema: TestSchema | undefined;
+    let opened: EngineStore | undefined;
 
     beforeAll(async () => {
-      if (engine === 'postgres') {
-        schema = await createTestSchema('screening');
-        store = await openStore({ databaseUrl: schema.url });
-      } else {
-        store = await openStore({ dataDir: MEMORY });
-      }
-      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
-      actor = await store.systemActor();
+      opened = await openEngineStore(engine, 'screening');
+      ({ store, actor } = opened);
     });
     afterAll(async () => {
-      await store.close();
-      await schema?.drop();
+      await opened?.close();
     });
 
     it('loads the UN list and the OFAC legacy set as list versions', async () => {

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { createTestSchema, sharedData, type TestSchema } from '@interdict/testkit';
+import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
-import { bootstrapStore } from '../bootstrap';
 import { runIngestJob } from '../ingest/run';
 import '../ingest/kinds';
-import { MEMORY, openStore } from '../open';
 import type { Store } from '../store';
+import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
 import {
   createTargetingRule,
   getTargetingDeclaration,
@@ -20,11 +18,7 @@ import {
 } from './repository';
 import { clearTargetingModelCache } from './model-cache';
 
-function bytes(text: string): AsyncIterable<Uint8Array> {
-  return Readable.from([new TextEncoder().encode(text)], {
-    objectMode: true,
-  }) as AsyncIterable<Uint8Array>;
-}
+const bytes = (text: string) => byteSource(text);
 
 const lines = (name: string) =>
   readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
@@ -42,25 +36,18 @@ const nextDay = valid.filter((l) => l.split(',')[1] === '2021-01-05');
 const nextUnlabelled =
   [header, ...nextDay.map((l) => l.replace(/,\d,\d$/, ',,'))].join('\n') + '\n';
 
-for (const engine of ['postgres', 'pglite'] as const) {
+for (const engine of ENGINES) {
   describe(`targeting store on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let schema: TestSchema | undefined;
+    let opened: EngineStore | undefined;
 
     beforeAll(async () => {
-      if (engine === 'postgres') {
-        schema = await createTestSchema('targeting');
-        store = await openStore({ databaseUrl: schema.url });
-      } else {
-        store = await openStore({ dataDir: MEMORY });
-      }
-      await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
-      actor = await store.systemActor();
+      opened = await openEngineStore(engine, 'targeting');
+      ({ store, actor } = opened);
     });
     afterAll(async () => {
-      await store.close();
-      await schema?.drop();
+      await opened?.close();
     });
 
     it('refuses a file with a bad row and stores nothing', async () => {
