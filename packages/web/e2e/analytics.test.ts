@@ -160,12 +160,6 @@ describe('analytics pages with real data', () => {
       )
         external.push(r.url());
     });
-    page.on('requestfinished', (r) =>
-      console.log('DONE', Date.now() % 100000, r.url().slice(0, 150)),
-    );
-    page.on('requestfailed', (r) =>
-      console.log('FAIL', Date.now() % 100000, r.url().slice(0, 150)),
-    );
     await page.goto(`${server.url}/analytics/map?drug=Cocaine&year=2021`);
     await page.getByRole('heading', { name: /Ports, border crossings/ }).waitFor();
     await page.getByText(/Seaports \(World Port Index\) \(/).waitFor();

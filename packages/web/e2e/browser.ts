@@ -86,6 +86,9 @@ export async function openBrowser(options: { colorScheme?: 'light' | 'dark' } = 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
+  // A full-page shot of a scrolled page draws the fixed header and navbar at the scroll offset,
+  // in the middle of the picture: always shoot from the top.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }

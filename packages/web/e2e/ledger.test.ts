@@ -37,9 +37,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   return (await res.json()) as T;
 }
 
-/** Full-page screenshot from the top, so the fixed header and navbar sit where they belong. */
 async function shoot(name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, name);
 }
 
