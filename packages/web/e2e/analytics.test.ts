@@ -7,7 +7,13 @@ import { basename } from 'node:path';
 import { sharedData } from '@interdict/testkit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, openBrowser, screenshot, type ConsoleBrowser } from './browser';
+import {
+  accessibilityViolations,
+  openBrowser,
+  screenshot,
+  type ConsoleBrowser,
+  signInAs,
+} from './browser';
 import { startTestServer, type TestServer } from './server';
 
 let server: TestServer;
@@ -60,11 +66,7 @@ beforeAll(async () => {
   await loadData();
   browser = await openBrowser();
   page = browser.page;
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Email').fill(server.adminEmail);
-  await page.getByLabel(/^Password/).fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  await signInAs(page, server.url, server.adminEmail, server.adminPassword);
 }, 300_000);
 
 afterAll(async () => {

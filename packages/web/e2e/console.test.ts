@@ -12,6 +12,7 @@ import {
   screenshot,
   tablet,
   type ConsoleBrowser,
+  signInAs,
 } from './browser';
 import { startTestServer, type TestServer } from './server';
 
@@ -341,11 +342,7 @@ describe('console against a real server', () => {
     const viewer = await openBrowser();
     try {
       const other = viewer.page;
-      await other.goto(`${server.url}/`);
-      await other.getByLabel('Email').fill('vera.viewer@interdict.test');
-      await other.getByLabel(/^Password/).fill('viewer-password-3Wd9');
-      await other.getByRole('button', { name: 'Sign in' }).click();
-      await other.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      await signInAs(other, server.url, 'vera.viewer@interdict.test', 'viewer-password-3Wd9');
       const nav = other.getByRole('navigation', { name: 'Primary' });
       const labels = await nav.getByRole('link').allInnerTexts();
       expect(labels.map((l) => l.trim())).toContain('Screening');

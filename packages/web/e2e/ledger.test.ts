@@ -8,7 +8,13 @@ import { hashLeaf, parseProofBundle, verifierFromVkey, verifyProofBundle } from 
 import { nodeEd25519 } from '@interdict/ledger/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, openBrowser, screenshot, type ConsoleBrowser } from './browser';
+import {
+  accessibilityViolations,
+  openBrowser,
+  screenshot,
+  type ConsoleBrowser,
+  signInAs,
+} from './browser';
 import { startTestServer, type TestServer } from './server';
 
 let server: TestServer;
@@ -71,11 +77,7 @@ beforeAll(async () => {
   }
   browser = await openBrowser();
   page = browser.page;
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Email').fill(server.adminEmail);
-  await page.getByLabel(/^Password/).fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  await signInAs(page, server.url, server.adminEmail, server.adminPassword);
 }, 180_000);
 
 afterAll(async () => {
