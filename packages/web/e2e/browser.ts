@@ -126,6 +126,17 @@ export interface AxeViolation {
 export async function accessibilityViolations(page: Page): Promise<string[]> {
   const injected = await page.evaluate(() => 'axe' in window);
   if (!injected) await page.addScriptTag({ content: axeSource });
+  // Let running CSS transitions and animations end first (a modal fading in, a button's hover
+  // colour): axe measures contrast on the colours of the moment, and half-faded text fails it.
+  // Infinite animations (loaders) are left alone; a cancelled one counts as ended.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   const violations = await page.evaluate(async () => {
     const axe = (
       window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<unknown> } }
