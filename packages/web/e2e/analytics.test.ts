@@ -14,7 +14,7 @@ import {
   type ConsoleBrowser,
   signInAs,
 } from './browser';
-import { startTestServer, type TestServer } from './server';
+import { ingestThroughApi, startTestServer, type TestServer } from './server';
 
 let server: TestServer;
 let browser: ConsoleBrowser;
@@ -32,32 +32,8 @@ const FILES: [string, string][] = [
 
 /** Loads the files the way an administrator would: POST /api/jobs, then poll each job. */
 async function loadData(): Promise<void> {
-  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-  });
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
   for (const [kind, file] of FILES) {
-    const form = new FormData();
-    form.set('kind', kind);
-    form.set('file', new Blob([readFileSync(file)]), basename(file));
-    const res = await fetch(`${server.url}/api/jobs`, {
-      method: 'POST',
-      headers: { cookie, 'x-csrf-token': csrfToken },
-      body: form,
-    });
-    expect(res.status, await res.clone().text()).toBe(202);
-    const { id } = (await res.json()) as { id: string };
-    for (;;) {
-      const job = (await (
-        await fetch(`${server.url}/api/jobs/${id}`, { headers: { cookie } })
-      ).json()) as { status: string; error: string | null };
-      if (job.status === 'succeeded') break;
-      if (job.status === 'failed') throw new Error(`${kind} ${file}: ${job.error}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await ingestThroughApi(server, kind, basename(file), readFileSync(file));
   }
 }
 

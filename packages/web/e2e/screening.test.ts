@@ -13,40 +13,14 @@ import {
   type ConsoleBrowser,
   signInAs,
 } from './browser';
-import { startTestServer, type TestServer } from './server';
+import { ingestThroughApi, startTestServer, type TestServer } from './server';
 
 let server: TestServer;
 let browser: ConsoleBrowser;
 let page: Page;
 
-/** Upload a list file through the API as the admin and wait for its ingest job. */
-async function upload(kind: string, name: string, bytes: Uint8Array): Promise<void> {
-  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-  });
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const form = new FormData();
-  form.set('kind', kind);
-  form.set('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
-  const res = await fetch(`${server.url}/api/jobs`, {
-    method: 'POST',
-    headers: { cookie, 'x-csrf-token': csrfToken },
-    body: form,
-  });
-  expect(res.status, await res.clone().text()).toBe(202);
-  const { id } = (await res.json()) as { id: string };
-  for (;;) {
-    const job = (await (
-      await fetch(`${server.url}/api/jobs/${id}`, { headers: { cookie } })
-    ).json()) as { status: string; error: string | null };
-    if (job.status === 'succeeded') break;
-    if (job.status === 'failed') throw new Error(`${name}: ${job.error}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const upload = (kind: string, name: string, bytes: Uint8Array) =>
+  ingestThroughApi(server, kind, name, bytes);
 
 const loadUnList = () =>
   upload(

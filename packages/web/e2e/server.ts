@@ -47,3 +47,41 @@ export async function startTestServer(): Promise<TestServer> {
     throw error;
   }
 }
+
+/**
+ * Loads a file the way an administrator would: sign in through the API, POST /api/jobs, then poll
+ * the job until it ends. Throws with the job's error when the ingest fails.
+ */
+export async function ingestThroughApi(
+  server: TestServer,
+  kind: string,
+  name: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+  });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const form = new FormData();
+  form.set('kind', kind);
+  form.set('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
+  const res = await fetch(`${server.url}/api/jobs`, {
+    method: 'POST',
+    headers: { cookie, 'x-csrf-token': csrfToken },
+    body: form,
+  });
+  if (res.status !== 202)
+    throw new Error(`upload ${kind} ${name}: ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  for (;;) {
+    const job = (await (
+      await fetch(`${server.url}/api/jobs/${id}`, { headers: { cookie } })
+    ).json()) as { status: string; error: string | null };
+    if (job.status === 'succeeded') return;
+    if (job.status === 'failed') throw new Error(`${kind} ${name}: ${job.error}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
