@@ -4,6 +4,7 @@ import { sharedData } from '@interdict/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   KCS_HS10_MAPPING,
+  declarationParties,
   parseColumnMapping,
   parseDate,
   parseDeclarations,
@@ -104,6 +105,48 @@ describe('parseDeclarations', () => {
       fraud: 1,
     });
     expect(Number.isNaN(declarations[0]?.netMass)).toBe(true);
+  });
+
+  it('maps party name and country columns, and leaves them out when empty', async () => {
+    const mapping = parseColumnMapping(
+      JSON.stringify({
+        columns: {
+          id: 'ref',
+          date: 'accepted',
+          hsCode: 'tariff',
+          importer: 'importer code',
+          importerName: 'importer',
+          consigneeName: 'consignee',
+          consigneeCountry: 'consignee country',
+          sellerName: 'exporter',
+          sellerCountry: 'exporter country',
+        },
+      }),
+    );
+    const { declarations, problems } = await parseDeclarations(
+      readCsv([
+        'ref,accepted,tariff,importer code,importer,consignee,consignee country,exporter,exporter country\n' +
+          'X1,2021-01-05,850440,I1,  Acme   Trading Ltd ,Beta SA,CO,,\n' +
+          'X2,2021-01-05,850440,I2,,,,Gamma GmbH,DE\n',
+      ]),
+      { mapping },
+    );
+    expect(problems).toEqual([]);
+    expect(declarationParties(declarations[0]!)).toEqual([
+      { role: 'importer', name: 'Acme Trading Ltd' },
+      { role: 'consignee', name: 'Beta SA', country: 'CO' },
+    ]);
+    expect(declarationParties(declarations[1]!)).toEqual([
+      { role: 'seller', name: 'Gamma GmbH', country: 'DE' },
+    ]);
+    expect('sellerName' in declarations[0]!).toBe(false);
+  });
+
+  it('reads party names from a KCS-shaped file that adds them, and none from the benchmark', async () => {
+    const { declarations } = await parse([`${HEADER},Importer Name`, `${GOOD},ACME LTD`]);
+    expect(declarationParties(declarations[0]!)).toEqual([{ role: 'importer', name: 'ACME LTD' }]);
+    const plain = await parse([HEADER, GOOD]);
+    expect(declarationParties(plain.declarations[0]!)).toEqual([]);
   });
 
   it('refuses a mapping with an unknown field or without required ones', () => {

@@ -38,6 +38,17 @@ export interface Declaration {
   readonly fraud: 0 | 1 | null;
   /** 0 none, 1 fraud, 2 critical (public-safety) fraud, null not inspected. */
   readonly critical: 0 | 1 | 2 | null;
+  /**
+   * Party names and countries, present only when the schema carries them: the KCS benchmark has
+   * coded ids only, other schemas reach these through a column mapping. They are screened
+   * against watchlists at scoring time (issue 6 §4) and are never model features.
+   */
+  readonly importerName?: string;
+  readonly importerCountry?: string;
+  readonly consigneeName?: string;
+  readonly consigneeCountry?: string;
+  readonly sellerName?: string;
+  readonly sellerCountry?: string;
 }
 
 export type DeclarationField = Exclude<keyof Declaration, 'day'>;
@@ -59,6 +70,15 @@ const TEXT_FIELDS = [
   'originIndicator',
 ] as const;
 const NUMBER_FIELDS = ['taxRate', 'netMass', 'itemPrice'] as const;
+/** Optional party fields: absent from a declaration when the column is missing or empty. */
+const PARTY_FIELDS = [
+  'importerName',
+  'importerCountry',
+  'consigneeName',
+  'consigneeCountry',
+  'sellerName',
+  'sellerCountry',
+] as const;
 const ALL_FIELDS: readonly DeclarationField[] = [
   'id',
   'date',
@@ -67,7 +87,30 @@ const ALL_FIELDS: readonly DeclarationField[] = [
   ...NUMBER_FIELDS,
   'fraud',
   'critical',
+  ...PARTY_FIELDS,
 ];
+
+/** The parties whose names a declaration may carry, in the order reasons name them. */
+export type PartyRole = 'importer' | 'consignee' | 'seller';
+export const PARTY_ROLES: readonly PartyRole[] = ['importer', 'consignee', 'seller'];
+
+export interface DeclarationParty {
+  readonly role: PartyRole;
+  readonly name: string;
+  readonly country?: string;
+}
+
+/** The named parties of a declaration (none for the KCS schema, which codes its parties). */
+export function declarationParties(d: Declaration): DeclarationParty[] {
+  const parties: DeclarationParty[] = [];
+  for (const role of PARTY_ROLES) {
+    const name = d[`${role}Name`];
+    if (!name) continue;
+    const country = d[`${role}Country`];
+    parties.push({ role, name, ...(country ? { country } : {}) });
+  }
+  return parties;
+}
 const REQUIRED_FIELDS: readonly DeclarationField[] = ['id', 'date', 'hsCode'];
 
 /**
@@ -103,6 +146,13 @@ const KCS_COMMON: Partial<Record<DeclarationField, string>> = {
   itemPrice: 'Item Price',
   fraud: 'Fraud',
   critical: 'Critical Fraud',
+  // Not in the benchmark's files; read when a KCS-shaped export adds them (all optional).
+  importerName: 'Importer Name',
+  importerCountry: 'Importer Country',
+  consigneeName: 'Consignee Name',
+  consigneeCountry: 'Consignee Country',
+  sellerName: 'Seller Name',
+  sellerCountry: 'Seller Country',
 };
 
 /** The 2023 KCS release (`HS6 Code`, zero-padded). */
@@ -320,6 +370,12 @@ export function declarationFromFields(
   if (problems.length > 0 || !date) return problems;
   const text = {} as Record<(typeof TEXT_FIELDS)[number], string>;
   for (const field of TEXT_FIELDS) text[field] = get(field);
+  const parties: Partial<Record<(typeof PARTY_FIELDS)[number], string>> = {};
+  for (const field of PARTY_FIELDS) {
+    // Names are screened as given; only runs of white space are collapsed.
+    const value = get(field).replace(/\s+/g, ' ');
+    if (value !== '') parties[field] = value;
+  }
   return {
     id,
     date: date.iso,
@@ -329,6 +385,7 @@ export function declarationFromFields(
     ...numbers,
     fraud,
     critical,
+    ...parties,
   };
 }
 

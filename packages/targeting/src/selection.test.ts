@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { capacityFor, precisionRecallAt } from './metrics';
-import { parseRules, selectForInspection } from './selection';
+import {
+  collectLaneRaises,
+  parseRules,
+  parseWatchlistPolicy,
+  selectForInspection,
+  watchlistRaises,
+  type LaneRaiser,
+  type WatchlistMatch,
+} from './selection';
 import { declaration } from './test-fixtures';
 
 describe('precisionRecallAt', () => {
@@ -109,5 +117,125 @@ describe('selectForInspection', () => {
     expect(() => parseRules([{ lane: 'red', explanation: 'x', validFrom: '1/1/2021' }])).toThrow(
       /validFrom/,
     );
+  });
+});
+
+describe('lane raisers', () => {
+  const day = Array.from({ length: 100 }, (_, i) =>
+    declaration({
+      id: `D${i}`,
+      date: '2021-01-04',
+      ...(i === 70 ? { importerName: 'Flagged Importer' } : {}),
+      ...(i === 80 ? { sellerName: 'Watched Seller' } : {}),
+    }),
+  );
+  const scores = day.map((_, i) => 1 - i / 100);
+  // A stand-in for the watchlist: raises declarations by the party names it carries.
+  const raiser: LaneRaiser = {
+    source: 'watchlist',
+    raise: (ds) =>
+      Promise.resolve(
+        ds.map((d) => [
+          ...(d.importerName === 'Flagged Importer'
+            ? [{ source: 'watchlist', lane: 'red' as const, reason: 'importer listed' }]
+            : []),
+          ...(d.sellerName === 'Watched Seller'
+            ? [{ source: 'watchlist', lane: 'yellow' as const, reason: 'seller watched' }]
+            : []),
+        ]),
+      ),
+  };
+
+  it('inspects a red raise beyond capacity and lifts a lower one, keeping rules and bands', async () => {
+    const raises = await collectLaneRaises(day, [raiser]);
+    const rules = parseRules([
+      { lane: 'red', importer: 'IMP0001', hsPrefix: '99', explanation: 'r' },
+    ]);
+    const picked = selectForInspection(day, scores, {
+      capacity: { count: 3 },
+      randomShare: 0,
+      rules,
+      raises,
+      bands: { yellow: 0.9, blue: 0.1 },
+    });
+    expect(picked[70]).toMatchObject({
+      lane: 'red',
+      inspect: true,
+      selectedBy: 'raised',
+      raises: [{ source: 'watchlist', lane: 'red', reason: 'importer listed' }],
+    });
+    // Capacity 3: the red raise takes one place, the model's top two the rest.
+    expect(picked.filter((p) => p.inspect).map((p) => p.index)).toEqual([0, 1, 70]);
+    // Score band blue, raise yellow: the higher wins; a raise never lowers a band.
+    expect(picked[80]).toMatchObject({ lane: 'yellow', inspect: false });
+    expect(picked[5]?.lane).toBe('yellow');
+    expect(picked[50]).toMatchObject({ lane: 'blue', raises: [] });
+    // Without the raiser the same declarations are released or banded by score only.
+    const plain = selectForInspection(day, scores, {
+      capacity: { count: 3 },
+      randomShare: 0,
+      bands: { yellow: 0.9, blue: 0.1 },
+    });
+    expect(plain[70]).toMatchObject({ lane: 'blue', inspect: false });
+    expect(plain.filter((p) => p.inspect).map((p) => p.index)).toEqual([0, 1, 2]);
+  });
+
+  it('refuses a raiser that answers for the wrong number of declarations', async () => {
+    const broken: LaneRaiser = { source: 'intelligence', raise: () => Promise.resolve([[]]) };
+    await expect(collectLaneRaises(day, [broken])).rejects.toThrow(/intelligence/);
+  });
+});
+
+describe('watchlistRaises', () => {
+  const match = (overrides: Partial<WatchlistMatch> = {}): WatchlistMatch => ({
+    role: 'importer',
+    partyName: 'ACME LTD',
+    entityId: 'ofac:1',
+    entityName: 'ACME LIMITED',
+    matchedName: 'ACME LIMITED',
+    list: 'ofac',
+    listVersion: 'ofac@2024-05-03',
+    programs: ['SDNTK'],
+    score: 0.93,
+    ...overrides,
+  });
+
+  it('raises at the threshold with a reason naming the list version', () => {
+    const policy = parseWatchlistPolicy({ threshold: 0.9 });
+    expect(watchlistRaises([match()], policy)).toEqual([
+      {
+        source: 'watchlist',
+        lane: 'red',
+        reason:
+          "Importer ACME LTD matches OFAC SDN 'ACME LIMITED' (SDNTK, 0.93, list version ofac@2024-05-03)",
+      },
+    ]);
+    expect(watchlistRaises([match({ score: 0.89 })], policy)).toEqual([]);
+    expect(watchlistRaises([match({ score: 0.9 })], policy)).toHaveLength(1);
+  });
+
+  it('honours decisions: dismissed never raises, confirmed raises at any score', () => {
+    const policy = parseWatchlistPolicy({ threshold: 0.9, lane: 'yellow' });
+    expect(watchlistRaises([match({ score: 1, decision: 'dismissed' })], policy)).toEqual([]);
+    const [confirmed] = watchlistRaises([match({ score: 0.5, decision: 'confirmed' })], policy);
+    expect(confirmed?.lane).toBe('yellow');
+    expect(confirmed?.reason).toMatch(/confirmed by an officer/);
+  });
+
+  it('gives one raise per party and entity, naming the alias that matched', () => {
+    const raises = watchlistRaises([
+      match({ score: 0.86 }),
+      match({ score: 0.95, matchedName: 'ACME LTDA' }),
+      match({ role: 'seller', partyName: 'Acme', entityId: 'un:2', list: 'un', programs: [] }),
+    ]);
+    expect(raises.map((r) => r.reason)).toEqual([
+      "Importer ACME LTD matches OFAC SDN 'ACME LTDA' (ACME LIMITED) (SDNTK, 0.95, list version ofac@2024-05-03)",
+      "Seller Acme matches UN Security Council list 'ACME LIMITED' (0.93, list version ofac@2024-05-03)",
+    ]);
+  });
+
+  it('refuses a threshold or lane out of range', () => {
+    expect(() => parseWatchlistPolicy({ threshold: 0 })).toThrow(/threshold/);
+    expect(() => parseWatchlistPolicy({ threshold: 1.5 })).toThrow(/threshold/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Declaration } from './declarations';
+import type { Declaration, PartyRole } from './declarations';
 import { TargetingError } from './errors';
 import { capacityFor, rankByScore } from './metrics';
 import { Prng } from './prng';
@@ -62,9 +62,60 @@ export interface SelectionOptions {
   readonly seed?: number;
   readonly rules?: readonly TargetingRule[];
   readonly bands?: ScoreBands;
+  /**
+   * Lane raises per declaration (same order as `declarations`), from `collectLaneRaises`. A red
+   * raise is inspected like a red rule: mandatory, even beyond capacity.
+   */
+  readonly raises?: readonly (readonly LaneRaise[] | undefined)[];
 }
 
-export type SelectionReason = 'model' | 'random' | 'rule';
+export type SelectionReason = 'model' | 'random' | 'rule' | 'raised';
+
+/**
+ * What, beyond the model's score and officers' rules, lifts a declaration's lane (issue 6 §4):
+ * today a watchlist hit on one of its parties (source `watchlist`); later a matching live
+ * intelligence report (source `intelligence`). A raise only ever raises: lanes take the highest
+ * of score band, rules and raises.
+ */
+export interface LaneRaise {
+  readonly source: string;
+  readonly lane: Lane;
+  /** Shown to the officer as it is, e.g. "Importer X matches OFAC SDN 'Y' (SDNTK, 0.93, …)". */
+  readonly reason: string;
+}
+
+/**
+ * A source of lane raises. It sees a whole day's declarations at once so it can batch its
+ * look-ups (one screening pass over the day's distinct party names, say); it may be async
+ * because its data live behind I/O that the caller wires in (the store, a worker pool).
+ */
+export interface LaneRaiser {
+  readonly source: string;
+  raise(declarations: readonly Declaration[]): Promise<readonly (readonly LaneRaise[])[]>;
+}
+
+/** Runs every raiser over the day and merges their raises per declaration. */
+export async function collectLaneRaises(
+  declarations: readonly Declaration[],
+  raisers: readonly LaneRaiser[],
+): Promise<LaneRaise[][]> {
+  const merged: LaneRaise[][] = declarations.map(() => []);
+  for (const raiser of raisers) {
+    const raised = await raiser.raise(declarations);
+    if (raised.length !== declarations.length)
+      throw new TargetingError(
+        'INVALID_ARGUMENT',
+        `lane raiser ${raiser.source} answered for ${raised.length} of ${declarations.length} declarations`,
+      );
+    raised.forEach((r, i) => merged[i]?.push(...r));
+  }
+  return merged;
+}
+
+/** The highest lane among raises (green when there are none). */
+export function raisedLane(raises: readonly LaneRaise[] | undefined): Lane {
+  return (raises ?? []).reduce<Lane>((lane, r) => higherLane(lane, r.lane), 'green');
+}
 
 export interface Selected {
   readonly index: number;
@@ -76,6 +127,8 @@ export interface Selected {
   readonly selectedBy: SelectionReason | null;
   /** Rule explanations that applied. */
   readonly ruleReasons: string[];
+  /** Lane raises that applied (watchlist hits, later intelligence). */
+  readonly raises: LaneRaise[];
 }
 
 /**
@@ -112,12 +165,15 @@ export function selectForInspection(
       }
     }
   });
+  if (options.raises && options.raises.length !== n)
+    throw new TargetingError('INVALID_ARGUMENT', 'declarations and raises differ in length');
+  const raiseLane = declarations.map((_, i) => raisedLane(options.raises?.[i]));
   const selectedBy: (SelectionReason | null)[] = new Array<SelectionReason | null>(n).fill(null);
   let used = 0;
-  // Red rules are mandatory: they are inspected even beyond capacity.
+  // Red rules and red raises are mandatory: they are inspected even beyond capacity.
   for (let i = 0; i < n; i++) {
-    if (ruleLane[i] === 'red') {
-      selectedBy[i] = 'rule';
+    if (ruleLane[i] === 'red' || raiseLane[i] === 'red') {
+      selectedBy[i] = ruleLane[i] === 'red' ? 'rule' : 'raised';
       used++;
     }
   }
@@ -144,10 +200,11 @@ export function selectForInspection(
       index: i,
       id: d.id,
       score,
-      lane: by ? 'red' : higherLane(band, ruleLane[i] as Lane),
+      lane: by ? 'red' : higherLane(higherLane(band, ruleLane[i] as Lane), raiseLane[i] as Lane),
       inspect: by !== null,
       selectedBy: by,
       ruleReasons: ruleReasons[i] ?? [],
+      raises: [...(options.raises?.[i] ?? [])],
     };
   });
 }
@@ -198,4 +255,113 @@ export function parseRules(value: unknown): TargetingRule[] {
       ...pick('validTo'),
     };
   });
+}
+
+/**
+ * One watchlist hit on a declaration's party, as the caller found it with the screening matcher
+ * (the targeting package does no matching itself: it only decides what a hit does to the lane).
+ */
+export interface WatchlistMatch {
+  readonly role: PartyRole;
+  readonly partyName: string;
+  readonly entityId: string;
+  /** The listed entity's primary name, and the listed name (alias or primary) that matched. */
+  readonly entityName: string;
+  readonly matchedName: string;
+  /** The list's source tag (`ofac`, `un`, …) and the id of the list version in force. */
+  readonly list: string;
+  readonly listVersion: string;
+  readonly programs: readonly string[];
+  readonly score: number;
+  /** An officer's latest decision on this party name and entity, if any. */
+  readonly decision?: 'confirmed' | 'dismissed';
+}
+
+/** What a watchlist hit does: scores at or above `threshold` raise the lane to `lane`. */
+export interface WatchlistPolicy {
+  readonly threshold: number;
+  readonly lane: Lane;
+}
+
+/**
+ * 0.85 sits above the screening API's default review threshold (0.7): a lane raise sends a
+ * declaration to physical inspection, so it needs a closer match than a screening officer's
+ * review list does; confirmed decisions raise at any score.
+ */
+export const DEFAULT_WATCHLIST_POLICY: WatchlistPolicy = { threshold: 0.85, lane: 'red' };
+
+const LIST_LABELS: Readonly<Record<string, string>> = {
+  ofac: 'OFAC SDN',
+  un: 'UN Security Council list',
+};
+const ROLE_LABELS: Readonly<Record<PartyRole, string>> = {
+  importer: 'Importer',
+  consignee: 'Consignee',
+  seller: 'Seller',
+};
+
+export function parseWatchlistPolicy(input: Partial<WatchlistPolicy> = {}): WatchlistPolicy {
+  const threshold = input.threshold ?? DEFAULT_WATCHLIST_POLICY.threshold;
+  if (!(threshold > 0 && threshold <= 1))
+    throw new TargetingError('INVALID_ARGUMENT', 'the watchlist threshold must be in (0, 1]');
+  const lane = input.lane ?? DEFAULT_WATCHLIST_POLICY.lane;
+  if (!LANE_ORDER.includes(lane))
+    throw new TargetingError(
+      'INVALID_ARGUMENT',
+      'the watchlist lane must be red, yellow, blue or green',
+    );
+  return { threshold, lane };
+}
+
+/**
+ * Turns one declaration's watchlist matches into lane raises: a confirmed decision raises
+ * whatever the score, a dismissed one never does (the officer already looked at that party and
+ * entity), otherwise the score must reach the threshold. One raise per party and entity, best
+ * score first; the reason names the list version so an officer can trace it.
+ */
+export function watchlistRaises(
+  matches: readonly WatchlistMatch[],
+  policy: WatchlistPolicy = DEFAULT_WATCHLIST_POLICY,
+): LaneRaise[] {
+  const best = new Map<string, WatchlistMatch>();
+  for (const m of matches) {
+    if (m.decision === 'dismissed') continue;
+    if (m.decision !== 'confirmed' && m.score < policy.threshold) continue;
+    const key = `${m.role}\u0000${m.entityId}`;
+    const seen = best.get(key);
+    if (!seen || outranks(m, seen)) best.set(key, m);
+  }
+  return [...best.values()]
+    .sort(
+      (a, b) =>
+        PARTY_ORDER(a.role) - PARTY_ORDER(b.role) ||
+        b.score - a.score ||
+        a.entityId.localeCompare(b.entityId),
+    )
+    .map((m) => {
+      const facts = [
+        ...(m.programs.length > 0 ? [m.programs.join(', ')] : []),
+        m.score.toFixed(2),
+        ...(m.decision === 'confirmed' ? ['confirmed by an officer'] : []),
+        `list version ${m.listVersion}`,
+      ];
+      const listed =
+        m.matchedName === m.entityName
+          ? `'${m.entityName}'`
+          : `'${m.matchedName}' (${m.entityName})`;
+      return {
+        source: 'watchlist',
+        lane: policy.lane,
+        reason: `${ROLE_LABELS[m.role]} ${m.partyName} matches ${LIST_LABELS[m.list] ?? m.list.toUpperCase()} ${listed} (${facts.join(', ')})`,
+      };
+    });
+}
+
+const PARTY_ORDER = (role: PartyRole): number => ['importer', 'consignee', 'seller'].indexOf(role);
+
+/** A confirmed match outranks an unconfirmed one; otherwise the higher score wins. */
+function outranks(a: WatchlistMatch, b: WatchlistMatch): boolean {
+  const ca = a.decision === 'confirmed';
+  const cb = b.decision === 'confirmed';
+  return ca !== cb ? ca : a.score > b.score;
 }
