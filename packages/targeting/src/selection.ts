@@ -341,7 +341,8 @@ export function watchlistRaises(
     .map((m) => {
       const facts = [
         ...(m.programs.length > 0 ? [m.programs.join(', ')] : []),
-        m.score.toFixed(2),
+        // A confirmed decision on an entity the matcher did not return has no score to show.
+        ...(Number.isFinite(m.score) ? [m.score.toFixed(2)] : []),
         ...(m.decision === 'confirmed' ? ['confirmed by an officer'] : []),
         `list version ${m.listVersion}`,
       ];

@@ -8,6 +8,7 @@ import {
   listTargetingRules,
   recordTargetingInspection,
   scoreTargetingDay,
+  storeScreener,
   targetingCounts,
   targetingQueue,
   trainTargetingModelFromStore,
@@ -16,6 +17,7 @@ import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { IdParams, json, jsonBody, listOf, problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
+import { screenBatch } from './screening-batch';
 
 // Targeting API (issue 6): the day's queue with lanes and reasons, a declaration with the exact
 // explanation of its score, inspection results as feedback, models and officers' rules.
@@ -38,6 +40,22 @@ const Inspection = z
   })
   .openapi('TargetingInspection');
 
+const Raise = z
+  .object({
+    source: z.string().openapi({ example: 'watchlist' }),
+    lane: Lane,
+    reason: z.string(),
+  })
+  .openapi('TargetingLaneRaise');
+
+const Party = z
+  .object({
+    role: z.enum(['importer', 'consignee', 'seller']),
+    name: z.string(),
+    country: z.string().optional(),
+  })
+  .openapi('TargetingParty');
+
 const QueueItem = z
   .object({
     id: z.string(),
@@ -51,6 +69,8 @@ const QueueItem = z
     inspect: z.boolean(),
     selectedBy: z.string().nullable(),
     reasons: z.array(z.string()),
+    raises: z.array(Raise),
+    parties: z.array(Party),
     inspection: Inspection.nullable(),
   })
   .openapi('TargetingQueueItem');
@@ -68,6 +88,8 @@ const Detail = z
     score: z.number().nullable(),
     lane: Lane.nullable(),
     reasons: z.array(z.string()),
+    raises: z.array(Raise),
+    parties: z.array(Party),
     inspection: Inspection.nullable(),
     explanation: z
       .object({
@@ -195,6 +217,16 @@ export function register(app: App, deps: ModuleDeps): void {
             date: IsoDate,
             capacityPercent: z.number().min(0).max(100).optional(),
             randomShare: z.number().min(0).max(1).optional(),
+            watchlist: z
+              .object({
+                threshold: z.number().gt(0).max(1).optional().openapi({ example: 0.85 }),
+                lane: Lane.optional(),
+              })
+              .optional()
+              .openapi({
+                description:
+                  'A party-name hit on a list in force at or above `threshold` (default 0.85) raises the declaration to `lane` (default red)',
+              }),
           }),
         ),
       },
@@ -205,6 +237,7 @@ export function register(app: App, deps: ModuleDeps): void {
             scored: z.number().int(),
             modelId: z.string(),
             lanes: z.record(z.string(), z.number()),
+            raised: z.number().int(),
           }),
         ),
         ...problemResponses,
@@ -212,11 +245,24 @@ export function register(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const result = await scoreTargetingDay(store, requireActor(c), {
-        date: body.date,
-        ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
-        ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
-      });
+      const actor = requireActor(c);
+      const watchlist = body.watchlist && {
+        ...(body.watchlist.threshold !== undefined ? { threshold: body.watchlist.threshold } : {}),
+        ...(body.watchlist.lane ? { lane: body.watchlist.lane } : {}),
+      };
+      const result = await scoreTargetingDay(
+        store,
+        actor,
+        {
+          date: body.date,
+          ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
+          ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
+          ...(watchlist ? { watchlist } : {}),
+        },
+        // Party names are screened the way the screening API screens a batch (event loop kept
+        // free between slices); swap this one line when screening moves to its worker pool.
+        { screener: storeScreener(store, actor, screenBatch) },
+      );
       return c.json(result, 200);
     },
   );

@@ -66,8 +66,32 @@ async function up0300(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
 }
 
+/**
+ * Parties by name (0301): the importer, consignee and seller names (and countries) a declaration
+ * carries when its schema has them (the KCS benchmark codes its parties, so it has none). Kept
+ * out of the declaration's JSON so one table answers "which declarations name this party" (by
+ * the index on name) and scoring screens each day's names against the watchlists (issue 6 §4).
+ */
+async function up0301(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE targeting_declaration_parties (
+      organisation_id text NOT NULL,
+      declaration_id text NOT NULL,
+      role text NOT NULL CHECK (role IN ('importer', 'consignee', 'seller')),
+      name text NOT NULL,
+      country text,
+      PRIMARY KEY (organisation_id, declaration_id, role)
+    )`.execute(db);
+  await sql`CREATE INDEX targeting_declaration_parties_name ON targeting_declaration_parties (organisation_id, lower(name))`.execute(
+    db,
+  );
+}
+
 export const targetingMigrations: MigrationSet = {
   capability: 'targeting',
   range: [300, 399],
-  migrations: { '0300_targeting': { up: up0300 } },
+  migrations: {
+    '0300_targeting': { up: up0300 },
+    '0301_targeting_parties': { up: up0301 },
+  },
 };

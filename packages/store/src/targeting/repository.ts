@@ -3,14 +3,21 @@ import type { History } from '@interdict/targeting';
 import {
   TargetingModel,
   TargetingError,
+  collectLaneRaises,
+  declarationParties,
   parseDeclarations,
   parseRules,
+  parseWatchlistPolicy,
   selectForInspection,
   trainTargetingModel,
   type Declaration,
+  type DeclarationParty,
   type Lane,
+  type LaneRaise,
+  type LaneRaiser,
   type Objective,
   type TargetingRule,
+  type WatchlistPolicy,
 } from '@interdict/targeting';
 import { sql, type Kysely } from 'kysely';
 import { assertRole, type Actor, type Role } from '../actor';
@@ -25,6 +32,12 @@ import {
   rememberAsOf,
 } from './model-cache';
 import type { Store } from '../store';
+import {
+  organisationDecisions,
+  storeScreener,
+  watchlistRaiser,
+  type PartyScreener,
+} from './watchlist';
 
 /** Who may see declarations, queues and models (partners never see an agency's declarations). */
 export const TARGETING_READER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer'];
@@ -59,6 +72,10 @@ export interface QueueItem {
   readonly inspect: boolean;
   readonly selectedBy: string | null;
   readonly reasons: string[];
+  /** Lane raises behind the lane (watchlist hits; later intelligence), also among `reasons`. */
+  readonly raises: LaneRaise[];
+  /** Named parties, when the declaration's schema carries names. */
+  readonly parties: DeclarationParty[];
   readonly inspection: InspectionResult | null;
 }
 
@@ -76,6 +93,20 @@ export interface StoredRule extends TargetingRule {
 
 function withoutLabels(d: Declaration): Omit<Declaration, 'fraud' | 'critical'> {
   const { fraud: _f, critical: _c, ...rest } = d;
+  return rest;
+}
+
+/** The declaration's JSON as stored: no labels (inspections) and no parties (their own table). */
+function storedData(d: Declaration): Record<string, unknown> {
+  const {
+    importerName: _in,
+    importerCountry: _ic,
+    consigneeName: _cn,
+    consigneeCountry: _cc,
+    sellerName: _sn,
+    sellerCountry: _sc,
+    ...rest
+  } = withoutLabels(d);
   return rest;
 }
 
@@ -123,12 +154,26 @@ export async function ingestDeclarations(
       VALUES ${sql.join(
         batch.map(
           (d) =>
-            sql`(${actor.organisationId}, ${d.id}, ${d.date}, ${JSON.stringify(withoutLabels(d))}::jsonb, ${sourceName}, ${lines.get(d.id) ?? 0}, ${jobId})`,
+            sql`(${actor.organisationId}, ${d.id}, ${d.date}, ${JSON.stringify(storedData(d))}::jsonb, ${sourceName}, ${lines.get(d.id) ?? 0}, ${jobId})`,
         ),
       )}
       ON CONFLICT (organisation_id, id) DO UPDATE SET date = excluded.date, data = excluded.data,
         source_name = excluded.source_name, source_line = excluded.source_line, job_id = excluded.job_id,
         score = NULL, lane = NULL, reasons = NULL, model_id = NULL, scored_at = NULL`.execute(db);
+    // A re-ingested declaration carries exactly the parties of its new row.
+    await sql`DELETE FROM targeting_declaration_parties
+      WHERE organisation_id = ${actor.organisationId}
+        AND declaration_id IN (${sql.join(batch.map((d) => d.id))})`.execute(db);
+    const parties = batch.flatMap((d) => declarationParties(d).map((p) => ({ id: d.id, ...p })));
+    if (parties.length > 0)
+      await sql`
+        INSERT INTO targeting_declaration_parties (organisation_id, declaration_id, role, name, country)
+        VALUES ${sql.join(
+          parties.map(
+            (p) =>
+              sql`(${actor.organisationId}, ${p.id}, ${p.role}, ${p.name}, ${p.country ?? null})`,
+          ),
+        )}`.execute(db);
     const labelled = batch.filter((d) => d.fraud !== null);
     if (labelled.length > 0) {
       inspections += labelled.length;
@@ -168,12 +213,31 @@ interface DeclRow {
   note: string | null;
   recorded_by: string | null;
   recorded_at: unknown;
+  /** Only when selected `withParties`. */
+  parties?: unknown;
+}
+
+function partiesOf(r: DeclRow): DeclarationParty[] {
+  const rows = json<
+    { role: DeclarationParty['role']; name: string; country: string | null }[] | null
+  >(r.parties ?? null);
+  return (rows ?? []).map((p) => ({
+    role: p.role,
+    name: p.name,
+    ...(p.country ? { country: p.country } : {}),
+  }));
 }
 
 function toDeclaration(r: DeclRow, withLabel: boolean): Declaration {
   const d = json<Omit<Declaration, 'fraud' | 'critical'>>(r.data);
+  const named: Record<string, string> = {};
+  for (const p of partiesOf(r)) {
+    named[`${p.role}Name`] = p.name;
+    if (p.country) named[`${p.role}Country`] = p.country;
+  }
   return {
     ...d,
+    ...named,
     // JSON has no NaN: absent numbers come back as null.
     taxRate: d.taxRate ?? NaN,
     netMass: d.netMass ?? NaN,
@@ -198,11 +262,24 @@ function toInspection(r: DeclRow): InspectionResult | null {
 async function selectDeclarations(
   store: Store,
   actor: Actor,
-  where: { date?: string; before?: string; after?: string; id?: string; inspectedOnly?: boolean },
+  where: {
+    date?: string;
+    before?: string;
+    after?: string;
+    id?: string;
+    inspectedOnly?: boolean;
+    /** Join the named parties (a day's queue and a declaration's page; never history). */
+    withParties?: boolean;
+  },
 ): Promise<DeclRow[]> {
+  const parties = where.withParties
+    ? sql`, (SELECT jsonb_agg(jsonb_build_object('role', p.role, 'name', p.name, 'country', p.country) ORDER BY p.role)
+        FROM targeting_declaration_parties p
+        WHERE p.organisation_id = d.organisation_id AND p.declaration_id = d.id) AS parties`
+    : sql``;
   const rows = await sql<DeclRow>`
     SELECT d.id, d.date, d.data, d.score, d.lane, d.reasons,
-      i.fraud, i.critical, i.source, i.note, i.recorded_by, i.recorded_at
+      i.fraud, i.critical, i.source, i.note, i.recorded_by, i.recorded_at ${parties}
     FROM targeting_declarations d
     LEFT JOIN targeting_inspections i
       ON i.organisation_id = d.organisation_id AND i.declaration_id = d.id
@@ -343,12 +420,37 @@ function advance(history: History, ds: Declaration[]): void {
 export async function scoreTargetingDay(
   store: Store,
   actor: Actor,
-  input: { date: string; capacityPercent?: number; randomShare?: number },
-): Promise<{ date: string; scored: number; modelId: string; lanes: Record<Lane, number> }> {
+  input: {
+    date: string;
+    capacityPercent?: number;
+    randomShare?: number;
+    /** What a watchlist hit on a party does (threshold, lane); see DEFAULT_WATCHLIST_POLICY. */
+    watchlist?: Partial<WatchlistPolicy>;
+  },
+  wiring: {
+    /** How party names are screened (default: the store's index, in this process). */
+    screener?: PartyScreener;
+    /** Further lane raisers (live intelligence, once it exists). */
+    raisers?: readonly LaneRaiser[];
+  } = {},
+): Promise<{
+  date: string;
+  scored: number;
+  modelId: string;
+  lanes: Record<Lane, number>;
+  raised: number;
+}> {
   assertRole(actor, ...TARGETING_INSPECTOR_ROLES);
-  const rows = await selectDeclarations(store, actor, { date: input.date });
+  let policy: WatchlistPolicy;
+  try {
+    policy = parseWatchlistPolicy(input.watchlist);
+  } catch (error) {
+    if (error instanceof TargetingError) throw new StoreError('INVALID_ARGUMENT', error.message);
+    throw error;
+  }
+  const rows = await selectDeclarations(store, actor, { date: input.date, withParties: true });
   const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
-  if (rows.length === 0) return { date: input.date, scored: 0, modelId: '', lanes };
+  if (rows.length === 0) return { date: input.date, scored: 0, modelId: '', lanes, raised: 0 };
   const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', input.date);
   const ds = rows.map((r) => toDeclaration(r, false));
   const matrix = model.features(ds);
@@ -356,12 +458,22 @@ export async function scoreTargetingDay(
   const rules = (await listTargetingRules(store, actor)).filter(
     (r) => !r.validTo || r.validTo >= input.date,
   );
+  const raisers: LaneRaiser[] = [
+    watchlistRaiser(wiring.screener ?? storeScreener(store, actor), {
+      policy,
+      decisions: await organisationDecisions(store, actor),
+    }),
+    ...(wiring.raisers ?? []),
+  ];
+  const raises = await collectLaneRaises(ds, raisers);
   const picked = selectForInspection(ds, scores, {
     capacity: { percent: input.capacityPercent ?? 5 },
     randomShare: input.randomShare ?? 0.1,
     seed: Number(input.date.replace(/-/g, '')),
     rules,
+    raises,
   });
+  const raisedCount = picked.filter((p) => p.raises.length > 0).length;
   await store.transaction(async (tx) => {
     for (let i = 0; i < picked.length; i += 500) {
       const batch = picked.slice(i, i + 500);
@@ -371,11 +483,12 @@ export async function scoreTargetingDay(
         FROM (VALUES ${sql.join(
           batch.map((p) => {
             const reasons = [
+              ...p.raises.map((r) => r.reason),
               ...p.ruleReasons,
               ...(p.selectedBy === 'random' ? ['random inspection'] : []),
               ...(p.lane === 'green' ? [] : model.reasons(matrix, p.index).map((r) => r.text)),
             ];
-            return sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons, selectedBy: p.selectedBy })})`;
+            return sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons, selectedBy: p.selectedBy, raises: p.raises })})`;
           }),
         )}) AS v(id, score, lane, reasons)
         WHERE d.organisation_id = ${actor.organisationId} AND d.id = v.id`.execute(raw(tx));
@@ -385,11 +498,11 @@ export async function scoreTargetingDay(
       actor,
       targetType: 'targeting-day',
       targetId: input.date,
-      details: { modelId, declarations: picked.length },
+      details: { modelId, declarations: picked.length, policy, raised: raisedCount },
     });
   });
   for (const p of picked) lanes[p.lane]++;
-  return { date: input.date, scored: picked.length, modelId, lanes };
+  return { date: input.date, scored: picked.length, modelId, lanes, raised: raisedCount };
 }
 
 /** The day's queue: declarations by descending score (scored ones first). */
@@ -399,10 +512,10 @@ export async function targetingQueue(
   input: { date: string; lane?: Lane; limit?: number },
 ): Promise<QueueItem[]> {
   assertRole(actor, ...TARGETING_READER_ROLES);
-  const rows = await selectDeclarations(store, actor, { date: input.date });
+  const rows = await selectDeclarations(store, actor, { date: input.date, withParties: true });
   const items = rows.map((r): QueueItem => {
     const d = toDeclaration(r, false);
-    const meta = json<{ reasons?: string[]; selectedBy?: string | null } | null>(r.reasons);
+    const meta = json<ScoreMeta | null>(r.reasons);
     return {
       id: d.id,
       date: d.date,
@@ -415,6 +528,8 @@ export async function targetingQueue(
       inspect: meta?.selectedBy != null,
       selectedBy: meta?.selectedBy ?? null,
       reasons: meta?.reasons ?? [],
+      raises: meta?.raises ?? [],
+      parties: partiesOf(r),
       inspection: toInspection(r),
     };
   });
@@ -430,11 +545,21 @@ export async function targetingQueue(
     .slice(0, input.limit ?? 200);
 }
 
+/** What scoring stores beside the score and lane (`targeting_declarations.reasons`). */
+interface ScoreMeta {
+  reasons?: string[];
+  selectedBy?: string | null;
+  raises?: LaneRaise[];
+}
+
 export interface DeclarationDetail {
   readonly declaration: Omit<Declaration, 'fraud' | 'critical'>;
   readonly score: number | null;
   readonly lane: Lane | null;
   readonly reasons: string[];
+  /** Lane raises found when it was scored (watchlist hits, with the list versions). */
+  readonly raises: LaneRaise[];
+  readonly parties: DeclarationParty[];
   readonly inspection: InspectionResult | null;
   /** TreeSHAP contributions of the active Fraud model, largest magnitude first. */
   readonly explanation: {
@@ -452,7 +577,7 @@ export async function getTargetingDeclaration(
   id: string,
 ): Promise<DeclarationDetail> {
   assertRole(actor, ...TARGETING_READER_ROLES);
-  const [row] = await selectDeclarations(store, actor, { id });
+  const [row] = await selectDeclarations(store, actor, { id, withParties: true });
   if (!row) throw new StoreError('NOT_FOUND', `declaration ${id} not found`);
   const d = toDeclaration(row, false);
   let explanation: DeclarationDetail['explanation'] = null;
@@ -477,12 +602,14 @@ export async function getTargetingDeclaration(
     const margin = e.bias + e.contributions.reduce((s, v) => s + v, 0);
     explanation = { modelId, bias: e.bias, margin, contributions };
   }
-  const meta = json<{ reasons?: string[] } | null>(row.reasons);
+  const meta = json<ScoreMeta | null>(row.reasons);
   return {
     declaration: withoutLabels(d),
     score: row.score,
     lane: (row.lane as Lane | null) ?? null,
     reasons: meta?.reasons ?? [],
+    raises: meta?.raises ?? [],
+    parties: partiesOf(row),
     inspection: toInspection(row),
     explanation,
   };
