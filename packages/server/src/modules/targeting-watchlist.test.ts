@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { runIngestJob } from '@interdict/store';
+import { sharedData } from '@interdict/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, makeWorld, type World } from '../testing';
+
+// Watchlist lane raises through the API (issue 6 §4): a declaration whose importer is on the
+// OFAC SDN list goes red with the reason; another organisation sees none of it.
+
+const sdnText = readFileSync(sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv'), 'utf8');
+// The first SDNTK (narcotics kingpin) entity of three or more words, from the real list.
+const kingpin = sdnText
+  .split('\n')
+  .map((line) => /^(\d+),"([^"]+)",-0- ?,"SDNTK",/.exec(line)?.[2])
+  .find((name) => name !== undefined && name.split(' ').length >= 3)!;
+
+const lines = (name: string) =>
+  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
+    .trim()
+    .split('\n');
+const train = lines('df_syn_train_eng.csv');
+const valid = lines('df_syn_valid_eng.csv');
+const DAY = '2021-01-04';
+const day = valid.filter((l) => l.split(',')[1] === DAY);
+const flaggedId = day[day.length - 1]!.split(',')[0]!;
+const dayText =
+  [
+    `${valid[0]!},Importer Name`,
+    ...day.map((l, i) => `${l.replace(/,\d,\d$/, ',,')},"${i === day.length - 1 ? kingpin : ''}"`),
+  ].join('\n') + '\n';
+const trainText =
+  train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-02-01').join('\n') + '\n';
+
+let world: World;
+
+interface Item {
+  id: string;
+  lane: string;
+  inspect: boolean;
+  reasons: string[];
+  raises: { source: string; lane: string; reason: string }[];
+  parties: { role: string; name: string }[];
+}
+
+beforeAll(async () => {
+  world = await makeWorld();
+  const actor = await world.store.systemActor();
+  for (const [kind, sourceName, text] of [
+    ['ofac-sdn', 'sdn.csv', sdnText],
+    ['declarations', 'train.csv', trainText],
+    ['declarations', 'day.csv', dayText],
+  ] as const) {
+    const job = await runIngestJob(world.store, actor, {
+      kind,
+      sourceName,
+      input: Readable.from([new TextEncoder().encode(text)], {
+        objectMode: true,
+      }) as AsyncIterable<Uint8Array>,
+    });
+    if (job.status !== 'succeeded') throw new Error(job.error ?? 'ingest failed');
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await world?.store.close();
+});
+
+describe('targeting API: watchlist raises', () => {
+  it('scores the day with the watchlist reason on the queue and the declaration page', async () => {
+    const { home } = world.members;
+    expect(
+      (await call(world.app, home.analyst, 'POST', '/api/targeting/models', { objective: 'fraud' }))
+        .status,
+    ).toBe(201);
+    const versions = (await (
+      await call(world.app, home.viewer, 'GET', '/api/screening/lists')
+    ).json()) as { items: { id: string; current: boolean }[] };
+    const version = versions.items.find((v) => v.current)!.id;
+    const scored = await call(world.app, home.officer, 'POST', '/api/targeting/score', {
+      date: DAY,
+      capacityPercent: 1,
+      watchlist: { threshold: 0.9 },
+    });
+    expect(scored.status).toBe(200);
+    expect(((await scored.json()) as { raised: number }).raised).toBe(1);
+    const queue = (await (
+      await call(world.app, home.viewer, 'GET', `/api/targeting/queue?date=${DAY}&lane=red`)
+    ).json()) as { items: Item[] };
+    const flagged = queue.items.find((i) => i.id === flaggedId)!;
+    const reason = `Importer ${kingpin} matches OFAC SDN '${kingpin}' (SDNTK, 1.00, list version ${version})`;
+    expect(flagged).toMatchObject({
+      lane: 'red',
+      inspect: true,
+      raises: [{ source: 'watchlist', lane: 'red', reason }],
+      parties: [{ role: 'importer', name: kingpin }],
+    });
+    expect(flagged.reasons[0]).toBe(reason);
+    const detail = (await (
+      await call(world.app, home.viewer, 'GET', `/api/targeting/declarations/${flaggedId}`)
+    ).json()) as Item & { declaration: Record<string, unknown> };
+    expect(detail.raises[0]?.reason).toBe(reason);
+    expect(detail.declaration.importerName).toBe(kingpin);
+  });
+
+  it('refuses a watchlist threshold out of range', async () => {
+    const res = await call(world.app, world.members.home.officer, 'POST', '/api/targeting/score', {
+      date: DAY,
+      watchlist: { threshold: 0 },
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('shows another organisation neither the declarations nor their watchlist reasons', async () => {
+    const { agency, home } = world.members;
+    for (const member of [agency.admin, agency.officer]) {
+      const queue = await call(world.app, member, 'GET', `/api/targeting/queue?date=${DAY}`);
+      expect(queue.status).toBe(200);
+      expect(((await queue.json()) as { items: unknown[] }).items).toEqual([]);
+      expect(
+        (await call(world.app, member, 'GET', `/api/targeting/declarations/${flaggedId}`)).status,
+      ).toBe(404);
+    }
+    // Scoring its own (empty) day raises nothing of the other organisation's.
+    const scored = await call(world.app, agency.officer, 'POST', '/api/targeting/score', {
+      date: DAY,
+    });
+    expect(await scored.json()).toMatchObject({ scored: 0, raised: 0 });
+    expect(
+      (await call(world.app, home.partner, 'GET', `/api/targeting/queue?date=${DAY}`)).status,
+    ).toBe(403);
+  });
+});
