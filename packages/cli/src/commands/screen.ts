@@ -2,12 +2,16 @@ import { closeSync, createReadStream, existsSync, openSync, readSync, statSync }
 import { open as openFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { describeError, readCsv } from '@interdict/core';
-import { currentScreeningEntities, DEFAULT_DATA_DIR } from '@interdict/store';
+import {
+  currentScreeningEntities,
+  DEFAULT_DATA_DIR,
+  ScreeningWorkerPool,
+  type PooledHit,
+} from '@interdict/store';
 import {
   ScreeningIndex,
   parseFollowTheMoney,
@@ -31,8 +35,8 @@ import type { RegisterCommands } from './index';
 /**
  * `interdict screen …`: screening against watchlists loaded from files (`--list kind:path`), or
  * from the bundled `datasets/watchlists` when none is given. Batch screening runs one worker
- * thread per core; each worker parses the lists and builds its own index (the index is plain
- * in-memory data, cheaper to rebuild than to copy between threads).
+ * thread per core (`ScreeningWorkerPool` from the store, also behind the match API); each worker
+ * builds its own index from the entities (plain in-memory data, cheaper to rebuild than to copy).
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -217,6 +221,11 @@ function resultColumns(hit: ScreeningHit | undefined): string[] {
   ];
 }
 
+function pooledColumns(hit: PooledHit | undefined): string[] {
+  if (!hit) return resultColumns(undefined);
+  return [hit.score.toFixed(4), hit.entityId, hit.matchedName, hit.list, hit.programs.join(';')];
+}
+
 interface BatchRow {
   readonly line: number;
   readonly fields: Readonly<Record<string, string>>;
@@ -238,95 +247,37 @@ function screenRows(
   });
 }
 
-interface WorkerInit {
-  readonly kind: 'interdict-screen';
-  /** Parsed once by the main thread and copied to each worker (cheaper than parsing again). */
-  readonly entities: readonly Entity[];
-  readonly threshold: number;
-}
-
-type WorkerMessage = { type: 'ready' } | { type: 'done'; id: number; results: string[][] };
-
-/** Worker side: build the index once, then screen the chunks the main thread sends. */
-function runWorker(init: WorkerInit): void {
-  const index = ScreeningIndex.build(init.entities);
-  const port = parentPort!;
-  port.on('message', (msg: { id: number; rows: BatchRow[] } | { stop: true }) => {
-    if ('stop' in msg) {
-      port.close();
-      return;
-    }
-    const results = screenRows(index, msg.rows, init.threshold);
-    port.postMessage({ type: 'done', id: msg.id, results } satisfies WorkerMessage);
-  });
-  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
-}
-
-if (!isMainThread && (workerData as WorkerInit | undefined)?.kind === 'interdict-screen') {
-  runWorker(workerData as WorkerInit);
-}
-
-function startWorker(init: WorkerInit): Worker {
-  // Workers run TypeScript through tsx like the main thread does (its loader is not inherited).
-  // The entities travel by structured clone in workerData.
-  const entry = pathToFileURL(fileURLToPath(import.meta.url)).href;
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: init });
-}
-
-/** Screen rows over worker threads; results come back in input order. */
+/**
+ * Screen rows over worker threads (the screening package's pool, shared with the server's match
+ * API); results come back in input order. `onReady` fires once every worker has built its index.
+ */
 export async function screenInWorkers(
   rows: readonly BatchRow[],
-  init: Omit<WorkerInit, 'kind'>,
+  init: { readonly entities: readonly Entity[]; readonly threshold: number },
   threads: number,
   onProgress: (done: number) => void,
   onReady?: () => void,
 ): Promise<string[][]> {
-  const chunkSize = 256;
-  const chunks: BatchRow[][] = [];
-  for (let i = 0; i < rows.length; i += chunkSize) chunks.push(rows.slice(i, i + chunkSize));
-  const results = new Array<string[][]>(chunks.length);
-  let next = 0;
-  let done = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(threads, chunks.length)) }, () =>
-    startWorker({ kind: 'interdict-screen', ...init }),
-  );
-  let ready = 0;
+  const pool = new ScreeningWorkerPool(Math.max(1, threads));
   try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = (): void => {
-              if (next >= chunks.length) {
-                worker.postMessage({ stop: true });
-                resolve();
-                return;
-              }
-              const id = next++;
-              worker.postMessage({ id, rows: chunks[id] });
-            };
-            worker.on('message', (msg: WorkerMessage) => {
-              if (msg.type === 'ready') {
-                if (++ready === workers.length) onReady?.();
-                return send();
-              }
-              results[msg.id] = msg.results;
-              done += msg.results.length;
-              onProgress(done);
-              send();
-            });
-            worker.on('error', reject);
-            worker.on('exit', (code) => {
-              if (code !== 0) reject(new Error(`a screening worker stopped with code ${code}`));
-            });
-          }),
-      ),
+    const generation = await pool.generationFor('cli', () =>
+      Promise.resolve({
+        key: 'cli',
+        listVersions: [],
+        entitiesJson: JSON.stringify(init.entities),
+      }),
     );
+    onReady?.();
+    const { hits } = await pool.search(
+      rows.map((row) => fixtureQuery(row.fields) ?? null),
+      { threshold: init.threshold, limit: 1 },
+      { explain: false, onError: 'empty', chunkSize: 256, onProgress },
+      generation,
+    );
+    return hits.map((h) => pooledColumns(h[0]));
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return results.flat();
 }
 
 async function readRows(

@@ -1,10 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  MAX_NAME_LENGTH,
-  SCHEMAS,
-  type ScreeningHit,
-  type ScreeningQuery,
-} from '@interdict/screening';
+import { MAX_NAME_LENGTH, SCHEMAS, type ScreeningQuery } from '@interdict/screening';
 import {
   addMonitoredParty,
   currentScreeningIndex,
@@ -20,7 +15,13 @@ import {
   screeningDecisionRecord,
   setScreeningDecisionLedger,
   screeningSummary,
+  screeningIndexSource,
+  screeningWorkerCount,
+  ScreeningWorkerPool,
+  StoreError,
+  compactHit,
   type Actor,
+  type PooledHit,
   type MonitoredPartyInput,
   type Store,
 } from '@interdict/store';
@@ -28,7 +29,7 @@ import { canonicalJsonBytes, sha256Hex } from '@interdict/core';
 import { sealEnvelope } from '@interdict/ledger';
 import { requireActor, requireRole } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
-import { registerProblemStatus } from '../problem';
+import { HttpProblem, registerProblemStatus } from '../problem';
 import { problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
 import { ledgerService } from './ledger';
@@ -50,6 +51,67 @@ for (const code of ['LIST_MALFORMED', 'LIST_ENCODING', 'LIST_EMPTY'])
 
 async function indexFor(store: Store, actor: Actor) {
   return currentScreeningIndex(store, actor);
+}
+
+/**
+ * Match requests run on a pool of worker threads, one index per thread (issue 5 §4), so a large
+ * batch uses every core and never holds up other routes. Size: INTERDICT_SCREENING_WORKERS
+ * (default: one per core; 0 screens on the main thread, time-sliced by screenBatch). One pool per
+ * store, started by the first match request; until every worker has built the index for the
+ * versions in force, match requests wait up to INTERDICT_SCREENING_WAIT_MS (default 30 s) and
+ * are then answered 503 with Retry-After.
+ */
+const pools = new WeakMap<Store, ScreeningWorkerPool | null>();
+
+function poolFor(store: Store): ScreeningWorkerPool | null {
+  let pool = pools.get(store);
+  if (pool === undefined) {
+    const size = screeningWorkerCount(process.env.INTERDICT_SCREENING_WORKERS);
+    pool = size === 0 ? null : new ScreeningWorkerPool(size);
+    pools.set(store, pool);
+  }
+  return pool;
+}
+
+/** Stop the screening workers of `store` (tests and shutdown; a later request starts new ones). */
+export async function closeScreeningPool(store: Store): Promise<void> {
+  const pool = pools.get(store);
+  pools.delete(store);
+  await pool?.close();
+}
+
+function waitMs(): number {
+  const n = Number(process.env.INTERDICT_SCREENING_WAIT_MS ?? 30_000);
+  return Number.isFinite(n) && n >= 0 ? n : 30_000;
+}
+
+async function matchInPool(
+  store: Store,
+  pool: ScreeningWorkerPool,
+  actor: Actor,
+  queries: readonly ScreeningQuery[],
+  options: { threshold: number; limit: number },
+): Promise<{ listVersions: readonly string[]; hits: PooledHit[][] }> {
+  // Read the versions in force as the caller (this checks the caller may screen at all).
+  const current = (await listScreeningVersions(store, actor)).filter((v) => v.current);
+  const key = current.map((v) => v.storedId).join('|');
+  try {
+    const generation = await pool.generationFor(
+      key,
+      () => screeningIndexSource(store, actor),
+      waitMs(),
+    );
+    const { generation: used, hits } = await pool.search(queries, options, {}, generation);
+    return { listVersions: used.listVersions, hits };
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_UNAVAILABLE') {
+      const retry = Number(error.details?.retryAfter ?? 5);
+      throw new HttpProblem(503, 'SCREENING_WARMING_UP', error.message, {
+        'Retry-After': String(retry),
+      });
+    }
+    throw error;
+  }
 }
 
 const QuerySchema = z
@@ -147,16 +209,11 @@ const PartyParams = z.object({
 
 const Loose = z.record(z.string(), z.unknown());
 
-function hitJson(hit: ScreeningHit) {
+function pooledHitJson(hit: PooledHit) {
   return {
-    entityId: hit.entity.id,
-    score: hit.score,
-    schema: hit.entity.schema,
-    name: hit.entity.names[0]?.full ?? '',
-    matchedName: hit.explanation.matchedName,
-    list: hit.entity.list,
-    programs: [...hit.entity.programs],
-    explanation: hit.explanation as unknown as Record<string, unknown>,
+    ...hit,
+    programs: [...hit.programs],
+    explanation: (hit.explanation ?? {}) as unknown as Record<string, unknown>,
   };
 }
 
@@ -195,12 +252,23 @@ export function register(app: App, deps: ModuleDeps): void {
     async (c) => {
       const actor = requireActor(c);
       const body = c.req.valid('json');
+      const options = { threshold: body.threshold, limit: body.limit };
+      const queries = body.queries as ScreeningQuery[];
+      const pool = poolFor(deps.store);
+      if (pool) {
+        const { listVersions, hits } = await matchInPool(deps.store, pool, actor, queries, options);
+        const results = body.queries.map((q, i) => ({
+          query: q,
+          hits: (hits[i] ?? []).map(pooledHitJson),
+        }));
+        return c.json({ listVersions: [...listVersions], results }, 200);
+      }
       const { index, versions } = await indexFor(deps.store, actor);
-      const hits = await screenBatch(index, body.queries as ScreeningQuery[], {
-        threshold: body.threshold,
-        limit: body.limit,
-      });
-      const results = body.queries.map((q, i) => ({ query: q, hits: hits[i]!.map(hitJson) }));
+      const hits = await screenBatch(index, queries, options);
+      const results = body.queries.map((q, i) => ({
+        query: q,
+        hits: hits[i]!.map((h) => pooledHitJson(compactHit(h, true))),
+      }));
       return c.json({ listVersions: versions.map((v) => v.id), results }, 200);
     },
   );

@@ -3,6 +3,7 @@ export {
   SCREENING_DECIDER_ROLES,
   listScreeningVersions,
   currentScreeningEntities,
+  screeningIndexSource,
   getScreeningEntity,
   recordScreeningDecision,
   screeningDecisionRecord,
@@ -30,3 +31,12 @@ export {
   type PartyHit,
   type ScreeningAlert,
 } from './monitoring';
+export {
+  ScreeningWorkerPool,
+  screeningWorkerCount,
+  type PooledHit,
+  type PoolSearchOptions,
+  type ScreeningGeneration,
+  type ScreeningPoolSource,
+} from './worker-pool';
+export { compactHit } from './worker-protocol';

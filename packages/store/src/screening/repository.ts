@@ -274,6 +274,32 @@ export async function currentScreeningEntities(
   return { versions, entities };
 }
 
+/**
+ * What a screening worker pool builds its index from: the versions in force (key = their stored
+ * ids, as for `currentScreeningIndex`) and their entities as one JSON array, assembled by the
+ * database (json_agg) so the main thread parses nothing and a single string goes to each worker.
+ */
+export async function screeningIndexSource(
+  store: Store,
+  actor: Actor,
+): Promise<{ key: string; listVersions: string[]; entitiesJson: string }> {
+  const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
+  const parts: string[] = [];
+  for (const v of versions) {
+    const rows = await sql<{ json: string | null }>`
+      SELECT json_agg(data ORDER BY entity_id)::text AS json
+      FROM screening_entities WHERE version_id = ${v.storedId}`.execute(raw(store));
+    const text = rows.rows[0]?.json;
+    // Strip the outer brackets so the versions' arrays join into one.
+    if (text && text.length > 2) parts.push(text.slice(1, -1));
+  }
+  return {
+    key: versions.map((v) => v.storedId).join('|'),
+    listVersions: versions.map((v) => v.id),
+    entitiesJson: `[${parts.join(',')}]`,
+  };
+}
+
 /** One entity of a version in force, or NOT_FOUND. */
 export async function getScreeningEntity(
   store: Store,

@@ -1,0 +1,71 @@
+import { Readable } from 'node:stream';
+import { runIngestJob } from '@interdict/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, makeWorld, type World } from '../testing';
+import { closeScreeningPool } from './screening';
+
+// Small OFAC legacy sdn.csv files written for this test; the newer one adds entry 303.
+const sdnRow = (id: number, name: string) =>
+  `${id},"${name}","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- `;
+const OLD_SDN = sdnRow(301, 'ZAMBRANO ORTEGA, Hector');
+const NEW_SDN = [OLD_SDN, sdnRow(303, 'KOVALENKO, Dmitri Ivanovich')].join('\r\n');
+
+interface Match {
+  listVersions: string[];
+  results: { hits: { entityId: string }[] }[];
+}
+
+describe('screening match on worker threads', () => {
+  let w: World;
+  const ingest = async (sourceName: string, text: string) => {
+    const job = await runIngestJob(w.store, await w.store.systemActor(), {
+      kind: 'ofac-sdn',
+      sourceName,
+      input: Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>,
+    });
+    expect(job.status, job.error ?? '').toBe('succeeded');
+  };
+  const match = (names: string[]) =>
+    call(w.app, w.members.agency.officer, 'POST', '/api/screening/match', {
+      queries: names.map((name) => ({ name })),
+    });
+
+  beforeAll(async () => {
+    w = await makeWorld();
+    await ingest('sdn-2024-01-01.csv', OLD_SDN);
+  });
+  afterAll(async () => {
+    delete process.env.INTERDICT_SCREENING_WAIT_MS;
+    await closeScreeningPool(w.store);
+    await w.store.close();
+  });
+
+  it('answers 503 with Retry-After while the workers build, other routes meanwhile', async () => {
+    process.env.INTERDICT_SCREENING_WAIT_MS = '0';
+    const warming = await match(['Hector Zambrano Ortega']);
+    expect(warming.status).toBe(503);
+    expect(warming.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(warming.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await warming.json()) as { code: string }).code).toBe('SCREENING_WARMING_UP');
+    expect(
+      (await call(w.app, w.members.agency.officer, 'GET', '/api/screening/lists')).status,
+    ).toBe(200);
+    delete process.env.INTERDICT_SCREENING_WAIT_MS;
+    const ready = await match(['Hector Zambrano Ortega']);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as Match;
+    expect(body.results[0]?.hits[0]?.entityId).toBe('ofac:301');
+  });
+
+  it('uses the new list version after an update, and names it', async () => {
+    const before = (await (await match(['Dmitri Kovalenko'])).json()) as Match;
+    expect(before.results[0]?.hits).toEqual([]);
+    await ingest('sdn-2024-02-01.csv', NEW_SDN);
+    const after = (await (
+      await match(['Dmitri Kovalenko', 'Hector Zambrano Ortega'])
+    ).json()) as Match;
+    expect(after.listVersions).not.toEqual(before.listVersions);
+    expect(after.listVersions).toEqual(['ofac@2024-02-01']);
+    expect(after.results.map((r) => r.hits[0]?.entityId)).toEqual(['ofac:303', 'ofac:301']);
+  });
+});
