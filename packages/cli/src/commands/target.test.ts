@@ -64,6 +64,69 @@ describe('interdict target', () => {
     expect(evaluated.out).toMatch(/^Critical Fraud\s/m);
   });
 
+  it('raises declarations whose parties are on the lists given with --list', async () => {
+    const ofacDir = sharedData('watchlists', 'ofac-sdn-2024-05-03');
+    const unFile = sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml');
+    // Real listed names: an SDNTK company from OFAC, a company from the UN list.
+    const kingpin = readFileSync(path.join(ofacDir, 'sdn.csv'), 'utf8')
+      .split('\n')
+      .map((line) => /^(\d+),"([^"]+)",-0- ?,"SDNTK",/.exec(line)?.[2])
+      .find((name) => name !== undefined && name.split(' ').length >= 3)!;
+    const unXml = readFileSync(unFile, 'utf8');
+    const unEntity = [...unXml.slice(unXml.indexOf('<ENTITIES>')).matchAll(/<FIRST_NAME>([^<]+)</g)]
+      .map((m) => m[1]!)
+      .find((name) => /^[A-Z ]+$/.test(name) && name.split(' ').length >= 3)!;
+    const unVersion = `un@${/dateGenerated="(\d{4}-\d{2}-\d{2})/.exec(unXml)![1]!}`;
+    const rows = validLines.slice(0, 601);
+    const named = path.join(dir, 'named.csv');
+    writeFileSync(
+      named,
+      [
+        `${rows[0]!},Importer Name,Seller Name,Seller Country`,
+        ...rows.slice(1).map((l, i) => {
+          if (i === 599) return `${l},"${kingpin}",,`;
+          if (i === 598) return `${l},,"${unEntity}",XX`;
+          return `${l},,,`;
+        }),
+      ].join('\n') + '\n',
+    );
+    const output = path.join(dir, 'named-scores.csv');
+    const args = ['target', 'score', '--model', model, '--input', named, '--output', output];
+    const scored = await run([...args, '--list', `ofac:${ofacDir}`, '--list', `un:${unFile}`]);
+    expect(scored.err).not.toMatch(/interdict:/);
+    expect(scored.code).toBe(0);
+    expect(scored.out).toMatch(/; 2 raised by watchlist hits;/);
+    const byId = new Map(
+      readFileSync(output, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.split(',')[0]!, l]),
+    );
+    const idOf = (i: number) => rows[i + 1]!.split(',')[0]!;
+    expect(byId.get(idOf(599))).toContain(
+      `,red,"Importer ${kingpin} matches OFAC SDN '${kingpin}' (SDNTK, 1.00, list version ofac@2024-05-03)`,
+    );
+    expect(byId.get(idOf(598))).toMatch(
+      new RegExp(
+        `,red,"Seller ${unEntity} matches UN Security Council list '${unEntity}' \\(.*list version ${unVersion}\\)`,
+      ),
+    );
+    // Without --list the same file has no watchlist reasons.
+    const plain = await run(args);
+    expect(plain.code).toBe(0);
+    expect(readFileSync(output, 'utf8')).not.toMatch(/matches OFAC SDN|matches UN/);
+
+    const badLane = await run([...args, '--list', `un:${unFile}`, '--watchlist-lane', 'purple']);
+    expect(badLane.code).toBe(2);
+    expect(badLane.err).toMatch(/lane/);
+    const missing = await run([...args, '--list', `un:${path.join(dir, 'nope.xml')}`]);
+    expect(missing.code).toBe(4);
+    // One readable error line (the rest of stderr is the reading progress).
+    expect(missing.err.split('\n').filter((l) => l.includes('interdict:'))).toEqual([
+      expect.stringMatching(/list file not found: .*nope\.xml/),
+    ]);
+  });
+
   it('refuses bad rows with --on-bad-row refuse (exit 3) and names the line', async () => {
     const bad = path.join(dir, 'bad.csv');
     const lines = trainLines.slice(0, 50);

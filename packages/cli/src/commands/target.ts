@@ -9,9 +9,12 @@ import {
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { readCsv } from '@interdict/core';
+import { indexScreener, watchlistRaiser } from '@interdict/store';
 import {
   STANDARD_PERCENTS,
   TargetingModel,
+  TargetingError,
+  collectLaneRaises,
   labelFor,
   parseColumnMapping,
   parseDeclarations,
@@ -21,12 +24,15 @@ import {
   trainTargetingModel,
   type ColumnMapping,
   type Declaration,
+  type Lane,
+  type LaneRaise,
   type SelectionOptions,
 } from '@interdict/targeting';
 import { CliExit, ExitCode } from '../exit-codes';
 import { printLine, printTable } from '../output';
 import { createProgress } from '../progress';
 import type { RegisterCommands } from './index';
+import { indexLists, loadListSpec } from './screen';
 
 /**
  * `interdict target …`: train a targeting model on labelled declarations, score a day's
@@ -101,6 +107,33 @@ function parseCapacity(text: string): SelectionOptions['capacity'] {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * Watchlist lane raises for `target score --list …`: the lists are loaded as `screen batch`
+ * loads them, indexed once, and every distinct party name of the file is screened against them.
+ * Without --list, or when the file carries no party names, nothing is raised.
+ */
+async function watchlistRaisesFor(
+  declarations: readonly Declaration[],
+  specs: readonly string[],
+  policy: { threshold: string; lane: string },
+): Promise<LaneRaise[][] | undefined> {
+  if (specs.length === 0) return undefined;
+  const threshold = Number(policy.threshold);
+  const lane = policy.lane as Lane;
+  const lists = [];
+  for (const spec of specs) lists.push(await loadListSpec(spec));
+  const versions = new Map(lists.map((l) => [l.version.source, l.version.id]));
+  try {
+    const raiser = watchlistRaiser(indexScreener(indexLists(lists), versions), {
+      policy: { threshold, lane },
+    });
+    return await collectLaneRaises(declarations, [raiser]);
+  } catch (error) {
+    if (error instanceof TargetingError) throw new CliExit(ExitCode.usage, error.message);
+    throw error;
+  }
+}
 const fixed = (x: number): string => x.toFixed(3);
 
 export const registerTarget: RegisterCommands = (program: Command) => {
@@ -174,6 +207,13 @@ export const registerTarget: RegisterCommands = (program: Command) => {
     .option('--rules <file>', 'officer rules JSON (a list of rules)')
     .option('--seed <n>', 'seed for the random picks', '1')
     .option(
+      '--list <kind:path>',
+      'watchlist to screen party names against (ofac:DIR_OR_FILE, un:FILE, ftm:FILE; repeatable)',
+      collect,
+    )
+    .option('--watchlist-threshold <x>', 'match score at which a party hit raises the lane', '0.85')
+    .option('--watchlist-lane <lane>', 'lane a watchlist hit raises to', 'red')
+    .option(
       '--online',
       'let later-dated declarations see earlier ones in the file (and their results)',
     )
@@ -188,10 +228,17 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         randomShare: string;
         rules?: string;
         seed: string;
+        list?: string[];
+        watchlistThreshold: string;
+        watchlistLane: string;
         online?: boolean;
       }) => {
         const model = loadModel(opts.model);
         const declarations = await readDeclarations([opts.input], opts);
+        const raises = await watchlistRaisesFor(declarations, opts.list ?? [], {
+          threshold: opts.watchlistThreshold,
+          lane: opts.watchlistLane,
+        });
         const rules = opts.rules ? parseRules(JSON.parse(readFileSync(opts.rules, 'utf8'))) : [];
         const matrix = model.features(
           declarations,
@@ -203,12 +250,13 @@ export const registerTarget: RegisterCommands = (program: Command) => {
           randomShare: Number(opts.randomShare),
           seed: Number(opts.seed),
           rules,
+          ...(raises ? { raises } : {}),
         });
         const lines = ['Declaration ID,score,lane,reasons'];
         const progress = createProgress('explaining', picked.length);
         picked.forEach((p, i) => {
           // Exact TreeSHAP reasons for every declaration not released outright.
-          const reasons: string[] = [...p.ruleReasons];
+          const reasons: string[] = [...p.raises.map((r) => r.reason), ...p.ruleReasons];
           if (p.selectedBy === 'random') reasons.push('random inspection');
           if (p.lane !== 'green') reasons.push(...model.reasons(matrix, i).map((r) => r.text));
           lines.push(
@@ -221,8 +269,11 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         writeFileSync(opts.output, lines.join('\n') + '\n');
         const lanes = { red: 0, yellow: 0, blue: 0, green: 0 };
         for (const p of picked) lanes[p.lane]++;
+        const raised = picked.filter((p) => p.raises.length > 0).length;
         printLine(
-          `scored ${picked.length} declarations with a ${model.objective} model: red ${lanes.red}, yellow ${lanes.yellow}, blue ${lanes.blue}, green ${lanes.green}; wrote ${opts.output}`,
+          `scored ${picked.length} declarations with a ${model.objective} model: red ${lanes.red}, yellow ${lanes.yellow}, blue ${lanes.blue}, green ${lanes.green}` +
+            (raises ? `; ${raised} raised by watchlist hits` : '') +
+            `; wrote ${opts.output}`,
         );
       },
     );
