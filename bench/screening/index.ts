@@ -1,12 +1,15 @@
 // `npm run bench -- screening [--quick]`: quality and speed of the screening matcher.
 //
 // Quality: name_bench P/R/F1 at 0.7 by case group and quality tier beside logic-v2's frozen
-// scores on the same pairs, on two fixed halves as well as the whole; recall of the UN
+// scores on the same pairs, on two fixed halves as well as the whole; a held-out protocol of
+// pairs drawn from the lists (heldout.ts; `--errors` prints the errors of its dev half only) and
+// the hand-written romanization pairs; recall of the UN
 // positives; share of US negatives with any hit. Speed: index build, single-query p50/p99,
 // batch queries/s over worker threads (one per core).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { sharedData } from '@interdict/testkit';
 import {
@@ -21,6 +24,7 @@ import {
   loadListSpec,
   screenInWorkers,
 } from '../../packages/cli/src/commands/screen';
+import { heldOutPairs } from './heldout';
 
 const THRESHOLD = 0.7;
 const quick = process.argv.includes('--quick');
@@ -96,6 +100,13 @@ interface Scored {
   theirs: number | undefined;
   half: 'A' | 'B';
 }
+function pairScore(p: { name1: string; name2: string; schema: string }): number {
+  try {
+    return scoreNamePair(p.name1, p.name2, { schema: p.schema, weigher }).score;
+  } catch {
+    return 0;
+  }
+}
 const scored: Scored[] = cases.map((row) => {
   // A fixed split by content hash: half A and half B never change between runs.
   const h = createHash('sha256').update(`${row.name1}\u0001${row.name2}`).digest()[0]!;
@@ -157,6 +168,70 @@ console.log(
 );
 for (const s of strongWrong) {
   console.log(`  ${s.ours.toFixed(3)} ${s.row.is_match} | ${s.row.name1} | ${s.row.name2}`);
+}
+
+// ---- held-out protocol (pairs from the lists themselves, see heldout.ts) ---------------------------
+const held = heldOutPairs([ofac2021, un]).map((p) => ({ ...p, ours: pairScore(p) }));
+function heldRow(label: string, list: typeof held): void {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const s of list) {
+    const pred = s.ours >= THRESHOLD;
+    if (pred && s.isMatch) tp++;
+    else if (pred) fp++;
+    else if (s.isMatch) fn++;
+  }
+  const m = prf(tp, fp, fn);
+  const right = list.filter((s) => s.ours >= THRESHOLD === s.isMatch).length;
+  console.log(
+    `${label.padEnd(28)} ${String(list.length).padStart(6)}   ${f3(m.p)} / ${f3(m.r)} / ${f3(m.f1)}   accuracy ${f3(right / Math.max(list.length, 1))}`,
+  );
+}
+console.log(
+  `\nheld-out pairs from OFAC 2021 + UN (threshold ${THRESHOLD}; split by sha256 of entity id; only "test" is blind)`,
+);
+console.log('half / subset                  pairs   P / R / F1              ');
+for (const half of ['dev', 'test'] as const) {
+  const h = held.filter((s) => s.half === half);
+  heldRow(`${half} all`, h);
+  heldRow(
+    `${half} persons`,
+    h.filter((s) => s.schema === 'Person'),
+  );
+  heldRow(
+    `${half} organisations, vessels`,
+    h.filter((s) => s.schema !== 'Person'),
+  );
+  for (const kind of ['alias', 'cross-script', 'shared-surname', 'shared-given', 'shared-token']) {
+    heldRow(
+      `${half}   ${kind}`,
+      h.filter((s) => s.kind === kind),
+    );
+  }
+}
+if (process.argv.includes('--errors')) {
+  // Errors of the dev half only: the test half is never looked at.
+  for (const s of held.filter((x) => x.half === 'dev' && x.ours >= THRESHOLD !== x.isMatch)) {
+    console.log(`  dev error ${s.kind} ${s.ours.toFixed(3)} | ${s.name1} | ${s.name2}`);
+  }
+}
+const written = csv(
+  fileURLToPath(
+    new URL('../../packages/screening/test-fixtures/romanization_pairs.csv', import.meta.url),
+  ),
+).map((r) => ({
+  r,
+  ours: pairScore({ name1: r.name1 ?? '', name2: r.name2 ?? '', schema: r.schema ?? '' }),
+}));
+const writtenRight = written.filter((w) => w.ours >= THRESHOLD === (w.r.is_match === 'true'));
+console.log(
+  `\nwritten romanization pairs (packages/screening/test-fixtures): ${writtenRight.length} of ${written.length} right`,
+);
+for (const w of written.filter((x) => !writtenRight.includes(x))) {
+  console.log(
+    `  wrong: ${w.ours.toFixed(3)} ${w.r.is_match} | ${w.r.name1} | ${w.r.name2} (${w.r.system})`,
+  );
 }
 
 // ---- UN positives ---------------------------------------------------------------------------------

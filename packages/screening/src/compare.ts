@@ -1,6 +1,7 @@
 import { consonantSkeleton, type AnalysedName, type NameStyle, type NameToken } from './normalize';
 import { jaroWinkler, osaDistance } from './distance';
 import { isNickname } from './nicknames';
+import { koreanEquivalent, romanizationEquivalent } from './romanization';
 
 /**
  * Name-to-name comparison by token alignment (the approach of OpenSanctions logic-v2 and of
@@ -16,7 +17,15 @@ import { isNickname } from './nicknames';
  * - weights favour rare tokens (IDF from the lists) over common ones and particles.
  */
 export type AlignmentKind =
-  'exact' | 'edit' | 'phonetic' | 'skeleton' | 'initial' | 'joined' | 'nickname' | 'abbreviation';
+  | 'exact'
+  | 'edit'
+  | 'phonetic'
+  | 'skeleton'
+  | 'initial'
+  | 'joined'
+  | 'nickname'
+  | 'abbreviation'
+  | 'romanization';
 
 export interface TokenAlignment {
   readonly query: string;
@@ -55,6 +64,24 @@ export interface CompareOptions {
 
 /** Share of an unaligned token's weight charged on the longer side. */
 const LONGER_SIDE_COST: Record<NameStyle, number> = { person: 0.25, organization: 0.4, any: 0.3 };
+
+interface Left {
+  readonly weight: number;
+  /** The kind weight, before rarity. */
+  readonly base: number;
+  readonly kind: 'part' | 'legal' | 'stop';
+}
+
+const leftKind = (t: NameToken): Left['kind'] =>
+  t.kind === 'stop' ? 'stop' : t.kind === 'legal' ? 'legal' : 'part';
+
+/** Below an exact spelling, above a typing error (edit distance) or a phonetic-code match. */
+const ROMANIZATION_SIMILARITY = 0.9;
+
+/** Salman bin Muhammad against Muhammad bin Salman: below any sensible threshold. */
+const ROLE_CONFLICT_FACTOR = 0.6;
+
+const isPart = (t: NameToken): boolean => t.kind !== 'stop' && t.kind !== 'legal';
 
 /** Edits allowed for a string of this length (logic-v2 allows about one per four letters). */
 function allowedEdits(length: number): number {
@@ -120,6 +147,15 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
       const d = osaDistance(s, t, 1);
       if (d <= 1) best = maxSim(best, { similarity: 0.8, how: 'skeleton' });
     }
+  }
+  // Spellings of one name under different romanization systems ("Qadhafi" / "Gaddafi").
+  if (
+    best.similarity < ROMANIZATION_SIMILARITY &&
+    !a.abjad &&
+    !b.abjad &&
+    (romanizationEquivalent(a.text, b.text) || koreanEquivalent(a.text, b.text))
+  ) {
+    best = { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
   }
   if (best.similarity < 0.8 && isNickname(a.text, b.text)) {
     return { similarity: 0.8, how: 'nickname' };
@@ -218,6 +254,11 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
     }
   }
   const sim = textSimilarity(run.joined, single.text);
+  // A Korean given name written split in one system and joined in another ("Kyong Min" /
+  // "Gyeongmin").
+  if (sim.similarity < ROMANIZATION_SIMILARITY && koreanEquivalent(run.joined, single.text)) {
+    return { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
+  }
   return sim.similarity > 0 ? { similarity: sim.similarity, how: 'joined' } : NONE;
 }
 
@@ -312,33 +353,46 @@ export function compareNames(
     }
   }
   const style = options.style ?? 'any';
-  const partsA = A.filter((t) => t.kind !== 'legal' && t.kind !== 'stop').length;
-  const partsB = B.filter((t) => t.kind !== 'legal' && t.kind !== 'stop').length;
+  const partsA = A.filter(isPart).length;
+  const partsB = B.filter(isPart).length;
   const costA = partsA > partsB ? LONGER_SIDE_COST[style] : 1;
   const costB = partsB > partsA ? LONGER_SIDE_COST[style] : 1;
   const unmatchedQuery: string[] = [];
   const unmatchedCandidate: string[] = [];
-  const leftA: number[] = [];
-  const leftB: number[] = [];
+  const leftA: Left[] = [];
+  const leftB: Left[] = [];
   A.forEach((t, i) => {
     if (usedA[i]) return;
     unmatchedQuery.push(t.text);
-    leftA.push(wA[i]!);
+    leftA.push({ weight: wA[i]!, base: KIND_WEIGHT[t.kind], kind: leftKind(t) });
   });
   B.forEach((t, j) => {
     if (usedB[j]) return;
     unmatchedCandidate.push(t.text);
-    leftB.push(wB[j]!);
+    leftB.push({ weight: wB[j]!, base: KIND_WEIGHT[t.kind], kind: leftKind(t) });
   });
   // A part left over on both sides is a contradiction (two different given names), charged in
   // full on both; what the longer name has beyond that is an omission, charged at a fraction.
-  const conflicts = Math.min(leftA.length, leftB.length);
-  const charge = (left: number[], cost: number): number => {
-    left.sort((x, y) => y - x);
+  // Rarity lowers what a common name proves when it agrees, but "Ahmed" against "Mohamed" is as
+  // much a contradiction as two rare names: contradictions are charged at the part's kind
+  // weight, not at its rarity-discounted weight.
+  // A contradiction pairs like with like: a name part with a name part, a legal form with a
+  // legal form (LP against LLC, AG against GmbH). Particles are never one side of a
+  // contradiction: "al" left over on one side and "Nasser" on the other is an omitted article plus
+  // an omitted name (the article al- is dropped in many romanizations: "al-Aulaqi" / "Aulaqi").
+  const count = (left: Left[], kind: Left['kind']) => left.filter((l) => l.kind === kind).length;
+  const conflicts: Record<Left['kind'], number> = {
+    part: Math.min(count(leftA, 'part'), count(leftB, 'part')),
+    legal: Math.min(count(leftA, 'legal'), count(leftB, 'legal')),
+    stop: 0,
+  };
+  const charge = (left: Left[], cost: number): number => {
+    left.sort((x, y) => y.base - x.base || y.weight - x.weight);
+    const seen: Record<Left['kind'], number> = { part: 0, legal: 0, stop: 0 };
     let sum = 0;
-    left.forEach((w, k) => {
-      sum += w * (k < conflicts ? 1 : cost);
-    });
+    for (const l of left) {
+      sum += seen[l.kind]++ < conflicts[l.kind] ? l.base : l.weight * cost;
+    }
     return sum;
   };
   const penalty = charge(leftA, costA) + charge(leftB, costB);
@@ -358,8 +412,11 @@ export function compareNames(
   }
   let score = matchedWeight > 0 ? matchedScore / (matchedWeight + penalty) : 0;
   if (roleConflict) {
-    score *= 0.7;
-    notes.push("a father's name (after bin/ibn) aligned with a name in another role: ×0.7");
+    // Two different people by the nasab: even a perfect alignment must fall below 0.7.
+    score *= ROLE_CONFLICT_FACTOR;
+    notes.push(
+      `a father's name (after bin/ibn) aligned with a name in another role: ×${ROLE_CONFLICT_FACTOR}`,
+    );
   }
   if (!strongMatch && score > 0.5) {
     score = 0.5;

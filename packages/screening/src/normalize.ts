@@ -89,6 +89,14 @@ const STOP = new Map<string, string>([
   ['sheikh', 'sheikh'],
   ['shaikh', 'sheikh'],
   ['sheik', 'sheikh'],
+  ['shaykh', 'sheikh'],
+  ['sheykh', 'sheikh'],
+  ['shiekh', 'sheikh'],
+  ['mollah', 'mullah'],
+  ['molla', 'mullah'],
+  ['maulana', 'maulana'],
+  ['mawlana', 'maulana'],
+  ['molana', 'maulana'],
   ['haji', 'haji'],
   ['hajji', 'haji'],
   ['alhaji', 'haji'],
@@ -280,6 +288,29 @@ function numberValue(word: string, style: NameStyle): number | undefined {
   return undefined;
 }
 
+/**
+ * The Arabic article al- assimilates to a following "sun letter" (t th d dh r z s sh ṣ ḍ ṭ ẓ l n)
+ * and is then romanized as that consonant: "ar-Rahman", "ad-Din", "as-Sayyid", "ash-Shami"; in
+ * Urdu and Persian usage with u- or e-: "ur-Rehman", "ud-Din", "es-Salaam" (ALA-LC Arabic
+ * romanization, rule 18; Wehr's dictionary, introduction). Such a particle is read as "al" when
+ * a part of the same name begins with its consonant. Any part, not only the next one, so that the
+ * reading does not depend on name order (the matcher is order-independent throughout).
+ */
+const SUN_LETTER_ARTICLE = /^[aeu](d|dh|n|r|s|sh|t|th|z)$/;
+function assimilatedArticle(
+  word: string,
+  words: readonly RawToken[],
+  at: number,
+): string | undefined {
+  const m = SUN_LETTER_ARTICLE.exec(word);
+  if (!m) return undefined;
+  const consonant = m[1]!;
+  const other = words.some(
+    (w, k) => k !== at && !w.abjad && w.text.length >= 3 && w.text.startsWith(consonant),
+  );
+  return other ? 'al' : undefined;
+}
+
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
 
 interface RawToken {
@@ -459,7 +490,7 @@ export function analyseName(name: string, style: NameStyle = 'any'): AnalysedNam
     }
     if (matched) continue;
     if (!raw.abjad && TITLES.has(w)) continue;
-    const stop = STOP.get(w);
+    const stop = STOP.get(w) ?? (raw.abjad ? undefined : assimilatedArticle(w, words, i));
     if (stop) {
       tokens.push(makeToken(stop, 'stop', raw.abjad));
       continue;

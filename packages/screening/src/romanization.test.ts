@@ -1,0 +1,128 @@
+import { describe, it, expect } from 'vitest';
+import { analyseName, scoreNamePair } from './index';
+import { koreanEquivalent, koreanKey, romanizationEquivalent } from './romanization';
+
+// Examples written for these tests from the romanization tables (ALA-LC Arabic, BGN/PCGN Russian,
+// McCune–Reischauer and Revised Romanization of Korean); none is taken from a benchmark file.
+const score = (a: string, b: string, schema = 'Person') => scoreNamePair(a, b, { schema }).score;
+
+describe('romanization equivalence (Arabic, Persian, Cyrillic)', () => {
+  it.each([
+    ['husayn', 'hussein'], // ay / ei for the diphthong, doubled s (shadda)
+    ['mohammed', 'muhammad'], // o/u for damma, e/a for fatha, doubled m
+    ['hamzah', 'hamza'], // ta marbuta with or without -h
+    ['tagiyev', 'tagiev'], // Cyrillic -ие- written iye or ie
+    ['shukri', 'schukri'], // ш: English sh, German sch
+    ['kadhim', 'kadim'], // ذ dh or d
+    ['qasim', 'kasim'], // ق q or k
+    ['ghani', 'gani'], // غ gh or g
+    ['yusupov', 'yusupow'], // в: v, German w
+    ['chernov', 'tschernov'], // ч: English ch, German tsch
+  ])('%s ~ %s', (a, b) => {
+    expect(romanizationEquivalent(a, b)).toBe(true);
+  });
+
+  it.each([
+    ['hasan', 'husayn'], // a against u: two different names
+    ['mahmud', 'muhammad'], // vowels in different places
+    ['omar', 'ammar'], // o (u-class) against a
+    ['karim', 'rahim'],
+    ['ali', 'ola'], // too short to judge by classes
+  ])('%s is not %s', (a, b) => {
+    expect(romanizationEquivalent(a, b)).toBe(false);
+  });
+
+  it('scores spellings of one name in two systems above the threshold', () => {
+    expect(score('Husayn Kamil', 'Hussein Kamel')).toBeGreaterThanOrEqual(0.85);
+    expect(score('Yusuf Tagiyev', 'Yusuf Tagiev')).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('Korean syllables in McCune–Reischauer and Revised Romanization', () => {
+  it('gives one key to the MR, RR and popular spellings of a syllable', () => {
+    expect(koreanKey('kyong')).toBe(koreanKey('gyeong')); // 경 MR kyŏng, RR gyeong
+    expect(koreanKey('chol')).toBe(koreanKey('cheol')); // 철
+    expect(koreanKey('tong')).toBe(koreanKey('dong')); // 동
+    expect(koreanKey('hun')).toBe(koreanKey('hoon')); // 훈, popular oo
+    expect(koreanKey('kwang')).toBe(koreanKey('gwang')); // 광
+  });
+
+  it('splits a joined given name into syllables', () => {
+    expect(koreanKey('kyongmin')).toBe(`${koreanKey('kyong')}-${koreanKey('min')}`);
+    expect(koreanKey('kyongchol')).toBe(`${koreanKey('kyong')}-${koreanKey('chol')}`);
+    // A consonant between two vowels begins the next syllable (RR writes a hyphen where it does
+    // not: "Son-il"), so the joined form is read so-nil.
+    expect(koreanKey('sonil')).toBe(`${koreanKey('so')}-${koreanKey('nil')}`);
+  });
+
+  it('gives no key to words that are not Korean syllables', () => {
+    expect(koreanKey('smith')).toBeUndefined();
+    expect(koreanKey('ahmed')).toBeUndefined();
+  });
+
+  it('keeps different syllables apart', () => {
+    expect(koreanEquivalent('chol', 'chun')).toBe(false);
+    expect(koreanEquivalent('song', 'sung')).toBe(false);
+  });
+
+  it('matches a given name written split, hyphenated or joined, in either system', () => {
+    for (const variant of ['Pak Kyong Min', 'Pak Kyong-min', 'Pak Kyongmin', 'Bak Gyeongmin']) {
+      expect(score('PAK Kyong Min', variant)).toBeGreaterThanOrEqual(0.85);
+    }
+    expect(score('Ri Chol Ho', 'Ri Cheol Ho')).toBeGreaterThanOrEqual(0.9);
+    // A different second syllable of the given name is a different name.
+    expect(score('Pak Kyong Min', 'Pak Kyong Chol')).toBeLessThan(0.7);
+  });
+});
+
+describe('Arabic article and particles', () => {
+  it('reads a sun-letter article (ar-, ud-, as-) as al', () => {
+    const texts = (n: string) => analyseName(n, 'person').tokens.map((t) => `${t.kind}:${t.text}`);
+    expect(texts('Khalil ur Rahman')).toContain('stop:al');
+    expect(texts('Nasr ud Din')).toContain('stop:al');
+    expect(texts('Rahman ur Khalil')).toContain('stop:al'); // whatever the order
+    // Not an article when no part begins with its consonant.
+    expect(texts('Ur Khalil')).not.toContain('stop:al');
+  });
+
+  it('matches ar-Rahman with al-Rahman', () => {
+    expect(score('Khalil ur Rahman Haqqani', 'Khalil al-Rahman Haqqani')).toBe(1);
+  });
+
+  it('does not treat a dropped article as a contradicting name part', () => {
+    // "al" left over on one side, a third name on the other: an omission each, not a conflict.
+    expect(score('AL-AULAQI, Anwar', 'AULAQI, Anwar Nasser')).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('reads honorifics as particles', () => {
+    expect(score('BARICH, Mohammad Naim', 'BARICH, Mullah Naim')).toBeGreaterThan(
+      score('BARICH, Mohammad Naim', 'BARICH, Abdul Naim'),
+    );
+    expect(analyseName('Shaykh Hasan', 'person').tokens[0]?.kind).toBe('stop');
+  });
+});
+
+describe('contradictions', () => {
+  it('charges a contradicting common name as much as a rare one', () => {
+    // With rarity weights from a list where Ahmed and Mohamed are very common, a five-part name
+    // differing in one of them is still a different person.
+    const common = new Set(['ahmed', 'mohamed', 'el', 'sayed']);
+    const weigher = (t: { text: string; kind: string }) =>
+      t.kind === 'word' ? (common.has(t.text) ? 0.3 : 1) : 0.25;
+    const s = scoreNamePair('TARIK ANWAR EL SAYED MOHAMED', 'TARIK ANWAR EL SAYED AHMED', {
+      schema: 'Person',
+      weigher,
+    }).score;
+    expect(s).toBeLessThan(0.7);
+  });
+
+  it('sets swapped father and son names below the threshold', () => {
+    expect(score('Khalid bin Nasser al-Harbi', 'Nasser bin Khalid al-Harbi')).toBeLessThan(0.7);
+  });
+
+  it('takes two different legal forms as a contradiction', () => {
+    expect(score('Northwind Trading LP', 'Northwind Trading LLC', 'Company')).toBeLessThan(
+      score('Northwind Trading LLC', 'Northwind Trading LLC', 'Company'),
+    );
+  });
+});
