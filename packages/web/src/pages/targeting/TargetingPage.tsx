@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import {
+  Alert,
   Anchor,
   Badge,
   Button,
@@ -22,7 +23,14 @@ import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
-import { targetingApi, type Lane, type QueueItem, type RuleInput } from './targeting-api';
+import {
+  targetingApi,
+  type Lane,
+  type LaneRaise,
+  type QueueItem,
+  type RuleInput,
+  type TargetingModel,
+} from './targeting-api';
 
 const LANE_COLOUR: Record<Lane, string> = {
   red: 'red',
@@ -74,6 +82,27 @@ function InspectionBadge({ item }: { item: Pick<QueueItem, 'inspection'> }) {
     <Badge color={i.critical === 2 ? 'grape' : 'orange'}>
       {i.critical === 2 ? 'critical fraud' : 'fraud'}
     </Badge>
+  );
+}
+
+const RAISE_LABEL: Record<string, string> = {
+  watchlist: 'watchlist hit',
+  intelligence: 'intelligence',
+};
+
+/** Raises (watchlist hits) first and set apart: they name a listed party, not a statistic. */
+function Reasons({ reasons, raises }: { reasons: string[]; raises: LaneRaise[] }) {
+  const raised = new Set(raises.map((r) => r.reason));
+  const rest = reasons.filter((r) => !raised.has(r));
+  return (
+    <Stack gap={2}>
+      {raises.map((r) => (
+        <Text size="xs" key={r.reason} fw={600} c="red.9" data-testid="raise-reason">
+          {RAISE_LABEL[r.source] ?? r.source}: {r.reason}
+        </Text>
+      ))}
+      {rest.length > 0 && <Text size="xs">{rest.join('; ')}</Text>}
+    </Stack>
   );
 }
 
@@ -148,7 +177,11 @@ function QueueView() {
               <Text size="sm" role="status">
                 Scored {score.data.scored} declarations: red {score.data.lanes.red}, yellow{' '}
                 {score.data.lanes.yellow}, blue {score.data.lanes.blue}, green{' '}
-                {score.data.lanes.green}.
+                {score.data.lanes.green}
+                {score.data.raised > 0
+                  ? `; ${score.data.raised} raised by watchlist hits on their parties`
+                  : ''}
+                .
               </Text>
             )}
             <QueryState query={queue} label="the queue">
@@ -185,13 +218,20 @@ function QueueView() {
                                 random
                               </Badge>
                             )}
+                            {item.raises.some((r) => r.source === 'watchlist') && (
+                              <Badge ml={4} size="xs" color="red" variant="outline">
+                                watchlist
+                              </Badge>
+                            )}
                           </Table.Td>
                           <Table.Td>{item.score === null ? '–' : item.score.toFixed(3)}</Table.Td>
-                          <Table.Td>{item.importer}</Table.Td>
+                          <Table.Td>
+                            {item.parties.find((p) => p.role === 'importer')?.name ?? item.importer}
+                          </Table.Td>
                           <Table.Td>{item.hsCode}</Table.Td>
                           <Table.Td>{item.origin}</Table.Td>
                           <Table.Td>
-                            <Text size="xs">{item.reasons.join('; ')}</Text>
+                            <Reasons reasons={item.reasons} raises={item.raises} />
                           </Table.Td>
                           <Table.Td>
                             <InspectionBadge item={item} />
@@ -290,10 +330,42 @@ function DeclarationView() {
               {d.score !== null && <Badge variant="outline">score {d.score.toFixed(3)}</Badge>}
               <InspectionBadge item={d} />
             </Group>
-            {d.reasons.length > 0 && (
+            {d.raises.length > 0 && (
+              <Alert color="red" title="Lane raised" aria-label="Lane raised">
+                <Stack gap={4}>
+                  {d.raises.map((r) => (
+                    <Text size="sm" key={r.reason} data-testid="raise-reason">
+                      {RAISE_LABEL[r.source] ?? r.source} → {r.lane}: {r.reason}
+                    </Text>
+                  ))}
+                </Stack>
+              </Alert>
+            )}
+            {d.reasons.some((r) => !d.raises.some((x) => x.reason === r)) && (
               <Text size="sm">
-                <b>Reasons:</b> {d.reasons.join('; ')}
+                <b>{d.raises.length > 0 ? 'Other reasons' : 'Reasons'}:</b>{' '}
+                {d.reasons.filter((r) => !d.raises.some((x) => x.reason === r)).join('; ')}
               </Text>
+            )}
+            {d.parties.length > 0 && (
+              <Table fz="sm" aria-label="Parties" withTableBorder>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Party</Table.Th>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Country</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {d.parties.map((p) => (
+                    <Table.Tr key={p.role}>
+                      <Table.Td>{p.role}</Table.Td>
+                      <Table.Td>{p.name}</Table.Td>
+                      <Table.Td>{p.country ?? '–'}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
             )}
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Card withBorder>
@@ -510,6 +582,62 @@ function RulesView() {
   );
 }
 
+interface AtN {
+  percent: number;
+  inspected: number;
+  precision: number;
+  recall: number;
+}
+
+/**
+ * Precision@n% and Recall@n% (n = 1, 2, 5, 10) on the model's early-stopping holdout: the
+ * latest-dated inspected declarations, which it did not learn from (issue 6 §5).
+ */
+function Evaluation({ model }: { model: TargetingModel }) {
+  const metrics = (model.training.holdoutMetrics as AtN[] | undefined) ?? [];
+  if (metrics.length === 0) return <Text size="xs">–</Text>;
+  const rows = Number(model.training.earlyStoppingRows);
+  const from = model.training.earlyStoppingFrom;
+  return (
+    <Stack gap={2}>
+      <Table
+        fz="xs"
+        withRowBorders={false}
+        verticalSpacing={0}
+        aria-label={`Evaluation of model ${model.id.slice(0, 8)}`}
+      >
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>n</Table.Th>
+            {metrics.map((m) => (
+              <Table.Th key={m.percent}>{m.percent}%</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          <Table.Tr>
+            <Table.Th>P@n</Table.Th>
+            {metrics.map((m) => (
+              <Table.Td key={m.percent}>{m.precision.toFixed(3)}</Table.Td>
+            ))}
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>R@n</Table.Th>
+            {metrics.map((m) => (
+              <Table.Td key={m.percent}>{m.recall.toFixed(3)}</Table.Td>
+            ))}
+          </Table.Tr>
+        </Table.Tbody>
+      </Table>
+      {Number.isFinite(rows) && rows > 0 && (
+        <Text size="xs" c="dimmed">
+          on {rows} declarations from {String(from)}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 function ModelsView() {
   const { user } = useSignedIn();
   const queryClient = useQueryClient();
@@ -558,7 +686,8 @@ function ModelsView() {
                 <Table.Th>Declarations</Table.Th>
                 <Table.Th>Trees</Table.Th>
                 <Table.Th>Data</Table.Th>
-                <Table.Th>Holdout P@5% / R@5%</Table.Th>
+                <Table.Th>Version</Table.Th>
+                <Table.Th>Evaluation (later-dated holdout)</Table.Th>
                 <Table.Th>Status</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -575,13 +704,12 @@ function ModelsView() {
                     {String(model.training.firstDate)} – {String(model.training.lastDate)}
                   </Table.Td>
                   <Table.Td>
-                    {(() => {
-                      const m = (
-                        model.training.holdoutMetrics as
-                          { percent: number; precision: number; recall: number }[] | undefined
-                      )?.find((x) => x.percent === 5);
-                      return m ? `${m.precision.toFixed(3)} / ${m.recall.toFixed(3)}` : '–';
-                    })()}
+                    <Text size="xs" ff="monospace">
+                      {model.id.slice(0, 8)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Evaluation model={model} />
                   </Table.Td>
                   <Table.Td>
                     {model.active ? (
@@ -616,7 +744,7 @@ export default function TargetingPage() {
     <>
       <PageHeader
         title="Targeting"
-        description="Which declarations to inspect today within capacity, and why: lanes from the model's scores, officers' rules and a random share."
+        description="Which declarations to inspect today within capacity, and why: lanes from the model's scores, officers' rules, watchlist hits on the parties and a random share."
       />
       {sub !== 'declaration' && (
         <Tabs

@@ -17,6 +17,17 @@ export interface Day {
   scored: number;
   inspected: number;
 }
+/** Something beyond score and rules that raised the lane: a watchlist hit (later: intelligence). */
+export interface LaneRaise {
+  source: string;
+  lane: Lane;
+  reason: string;
+}
+export interface Party {
+  role: 'importer' | 'consignee' | 'seller';
+  name: string;
+  country?: string;
+}
 export interface QueueItem {
   id: string;
   date: string;
@@ -29,6 +40,8 @@ export interface QueueItem {
   inspect: boolean;
   selectedBy: string | null;
   reasons: string[];
+  raises: LaneRaise[];
+  parties: Party[];
   inspection: Inspection | null;
 }
 export interface Contribution {
@@ -41,6 +54,8 @@ export interface DeclarationDetail {
   score: number | null;
   lane: Lane | null;
   reasons: string[];
+  raises: LaneRaise[];
+  parties: Party[];
   inspection: Inspection | null;
   explanation: {
     modelId: string;
@@ -80,10 +95,13 @@ export const targetingApi = {
       withQuery('/api/targeting/queue', { date, lane, limit: 500 }),
     ),
   score: (date: string, capacityPercent: number) =>
-    http.post<{ scored: number; lanes: Record<Lane, number> }>('/api/targeting/score', {
-      date,
-      capacityPercent,
-    }),
+    http.post<{ scored: number; raised: number; lanes: Record<Lane, number> }>(
+      '/api/targeting/score',
+      {
+        date,
+        capacityPercent,
+      },
+    ),
   declaration: (declarationId: string) =>
     http.get<DeclarationDetail>(`/api/targeting/declarations/${id(declarationId)}`),
   recordInspection: (
