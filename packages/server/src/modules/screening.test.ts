@@ -218,6 +218,71 @@ describe('screening monitored parties over HTTP', () => {
     });
   });
 
+  it('acknowledges alerts and sets thresholds for the own organisation only', async () => {
+    const officer = w.members.agency.officer;
+    const [alert] = (
+      (await (await call(w.app, officer, 'GET', '/api/screening/alerts')).json()) as {
+        items: { partyId: string; entityId: string }[];
+      }
+    ).items;
+    const path = `/api/screening/parties/${alert!.partyId}/alerts/${encodeURIComponent(alert!.entityId)}/acknowledgement`;
+    const note = { note: 'not our shipper: different father name' };
+    expect((await call(w.app, undefined, 'POST', path, note)).status).toBe(401);
+    expect((await call(w.app, w.members.agency.viewer, 'POST', path, note)).status).toBe(403);
+    expect((await call(w.app, w.members.agency.partner, 'POST', path, note)).status).toBe(403);
+    expect((await call(w.app, w.members.home.officer, 'POST', path, note)).status).toBe(404);
+    const empty = await call(w.app, officer, 'POST', path, { note: ' ' });
+    expect(empty.status).toBe(400);
+    expect(empty.headers.get('content-type')).toContain('application/problem+json');
+    const done = await call(w.app, officer, 'POST', path, note);
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({
+      acknowledgement: { by: officer.id, note: note.note },
+    });
+    expect((await call(w.app, officer, 'POST', path, note)).status).toBe(409);
+    const list = async (status: string) =>
+      (
+        (await (
+          await call(
+            w.app,
+            w.members.agency.viewer,
+            'GET',
+            `/api/screening/alerts?status=${status}`,
+          )
+        ).json()) as { items: unknown[] }
+      ).items.length;
+    expect([await list('open'), await list('acknowledged'), await list('all')]).toEqual([0, 1, 1]);
+    expect((await call(w.app, officer, 'GET', '/api/screening/alerts?status=closed')).status).toBe(
+      400,
+    );
+
+    // Thresholds: a party's own (officers), the organisation's default (admins).
+    const party = `/api/screening/parties/${alert!.partyId}`;
+    expect((await call(w.app, officer, 'PATCH', party, { threshold: 0.2 })).status).toBe(400);
+    expect(
+      (await call(w.app, w.members.agency.viewer, 'PATCH', party, { threshold: 0.8 })).status,
+    ).toBe(403);
+    expect(
+      (await call(w.app, w.members.home.officer, 'PATCH', party, { threshold: 0.8 })).status,
+    ).toBe(404);
+    const patched = await call(w.app, officer, 'PATCH', party, { threshold: 0.8 });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ threshold: 0.8, effectiveThreshold: 0.8 });
+    const settings = '/api/screening/monitoring/settings';
+    expect((await call(w.app, officer, 'PUT', settings, { threshold: 0.9 })).status).toBe(403);
+    expect((await call(w.app, w.members.agency.partner, 'GET', settings)).status).toBe(403);
+    const put = await call(w.app, w.members.agency.admin, 'PUT', settings, { threshold: 0.9 });
+    expect(put.status).toBe(200);
+    const mine = (await (await call(w.app, w.members.agency.viewer, 'GET', settings)).json()) as {
+      threshold: number;
+    };
+    const theirs = (await (await call(w.app, w.members.home.viewer, 'GET', settings)).json()) as {
+      threshold: number;
+    };
+    expect([mine.threshold, theirs.threshold]).toEqual([0.9, 0.7]);
+    expect((await call(w.app, officer, 'PATCH', party, { threshold: null })).status).toBe(200);
+  });
+
   it('keeps parties and alerts from other organisations, viewers and partners', async () => {
     const home = w.members.home.admin;
     const mine = (await (
@@ -234,9 +299,14 @@ describe('screening monitored parties over HTTP', () => {
     expect(homeAlerts.items).toEqual([]);
     const id = mine.items[0]!.id;
     expect((await call(w.app, home, 'DELETE', `/api/screening/parties/${id}`)).status).toBe(404);
-    for (const m of [w.members.agency.viewer, w.members.agency.partner]) {
-      expect((await call(w.app, m, 'GET', '/api/screening/parties')).status).toBe(403);
-      expect((await call(w.app, m, 'GET', '/api/screening/alerts')).status).toBe(403);
+    // Viewers read their organisation's parties and alerts; partners read neither.
+    const viewer = w.members.agency.viewer;
+    expect((await call(w.app, viewer, 'GET', '/api/screening/parties')).status).toBe(200);
+    expect((await call(w.app, viewer, 'GET', '/api/screening/alerts')).status).toBe(200);
+    const partner = w.members.agency.partner;
+    expect((await call(w.app, partner, 'GET', '/api/screening/parties')).status).toBe(403);
+    expect((await call(w.app, partner, 'GET', '/api/screening/alerts')).status).toBe(403);
+    for (const m of [viewer, partner]) {
       expect(
         (await call(w.app, m, 'POST', '/api/screening/parties', { name: 'Someone Else' })).status,
       ).toBe(403);

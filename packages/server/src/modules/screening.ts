@@ -8,6 +8,13 @@ import {
   listScreeningAlerts,
   removeMonitoredParty,
   SCREENING_MONITOR_ROLES,
+  SCREENING_MONITOR_READER_ROLES,
+  SCREENING_MONITOR_SETTINGS_ROLES,
+  MIN_MONITOR_THRESHOLD,
+  acknowledgeScreeningAlert,
+  getScreeningMonitorSettings,
+  setScreeningMonitorThreshold,
+  setMonitoredPartyThreshold,
   listScreeningDecisions,
   listScreeningVersions,
   LedgerRepository,
@@ -196,8 +203,45 @@ const PartyBody = z
       .max(20)
       .optional(),
     note: z.string().max(2000).optional(),
+    threshold: z
+      .number()
+      .min(MIN_MONITOR_THRESHOLD)
+      .max(1)
+      .nullable()
+      .optional()
+      .openapi({ description: "Alert threshold; omitted or null: the organisation's default" }),
   })
   .openapi('MonitoredPartyRequest');
+
+const Threshold = z.number().min(MIN_MONITOR_THRESHOLD).max(1).openapi({ example: 0.8 });
+
+const PartyPatch = z
+  .object({
+    threshold: Threshold.nullable().openapi({
+      description: "The party's own alert threshold; null: follow the organisation's default",
+    }),
+  })
+  .strict()
+  .openapi('MonitoredPartyPatch');
+
+const AlertParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path', required: true } }),
+  entityId: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'entityId', in: 'path', required: true }, example: 'ofac:7226' }),
+});
+
+const AcknowledgeBody = z
+  .object({ note: z.string().trim().min(1).max(2000).openapi({ example: 'different person' }) })
+  .openapi('ScreeningAlertAcknowledgement');
+
+const SettingsBody = z.object({ threshold: Threshold }).openapi('ScreeningMonitorSettingsRequest');
 
 const PartyParams = z.object({
   id: z
@@ -389,7 +433,7 @@ export function register(app: App, deps: ModuleDeps): void {
       },
     }),
     async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      const actor = requireRole(c, ...SCREENING_MONITOR_READER_ROLES);
       const items = await listMonitoredParties(deps.store, actor);
       return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
     },
@@ -443,7 +487,13 @@ export function register(app: App, deps: ModuleDeps): void {
       summary:
         'New hits of monitored parties found by re-screening after list updates, newest first',
       request: {
-        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+          status: z
+            .enum(['open', 'acknowledged', 'all'])
+            .default('open')
+            .openapi({ description: 'open: still to acknowledge; acknowledged: history; all' }),
+        }),
       },
       responses: {
         200: {
@@ -454,11 +504,114 @@ export function register(app: App, deps: ModuleDeps): void {
       },
     }),
     async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
-      const items = await listScreeningAlerts(deps.store, actor, {
-        limit: c.req.valid('query').limit,
-      });
+      const actor = requireRole(c, ...SCREENING_MONITOR_READER_ROLES);
+      const { limit, status } = c.req.valid('query');
+      const items = await listScreeningAlerts(deps.store, actor, { limit, status });
       return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/screening/parties/{id}/alerts/{entityId}/acknowledgement',
+      tags: ['screening'],
+      summary:
+        'Acknowledge an alert with a note (recorded with who and when, audited); it leaves the open queue',
+      request: {
+        params: AlertParams,
+        body: { content: { 'application/json': { schema: AcknowledgeBody } }, required: true },
+      },
+      responses: {
+        200: {
+          description: 'The acknowledged alert',
+          content: { 'application/json': { schema: Loose } },
+        },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      const { id, entityId } = c.req.valid('param');
+      const alert = await acknowledgeScreeningAlert(
+        deps.store,
+        actor,
+        { partyId: id, entityId },
+        c.req.valid('json').note,
+      );
+      return c.json(alert as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/screening/parties/{id}',
+      tags: ['screening'],
+      summary:
+        "Set or clear a party's own alert threshold; the party is screened again at once (new hits join its baseline)",
+      request: {
+        params: PartyParams,
+        body: { content: { 'application/json': { schema: PartyPatch } }, required: true },
+      },
+      responses: {
+        200: { description: 'The party', content: { 'application/json': { schema: Loose } } },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
+      const party = await setMonitoredPartyThreshold(
+        deps.store,
+        actor,
+        c.req.valid('param').id,
+        c.req.valid('json').threshold,
+      );
+      return c.json(party as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/screening/monitoring/settings',
+      tags: ['screening'],
+      summary: "The organisation's default alert threshold for monitored parties",
+      responses: {
+        200: { description: 'Settings', content: { 'application/json': { schema: Loose } } },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_READER_ROLES);
+      const settings = await getScreeningMonitorSettings(deps.store, actor);
+      return c.json(settings as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/api/screening/monitoring/settings',
+      tags: ['screening'],
+      summary:
+        "Set the organisation's default alert threshold (admins); parties without their own use it from their next screening",
+      request: {
+        body: { content: { 'application/json': { schema: SettingsBody } }, required: true },
+      },
+      responses: {
+        200: { description: 'Settings', content: { 'application/json': { schema: Loose } } },
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const actor = requireRole(c, ...SCREENING_MONITOR_SETTINGS_ROLES);
+      const settings = await setScreeningMonitorThreshold(
+        deps.store,
+        actor,
+        c.req.valid('json').threshold,
+      );
+      return c.json(settings as unknown as Record<string, unknown>, 200);
     },
   );
 }

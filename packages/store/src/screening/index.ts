@@ -19,7 +19,14 @@ export {
 } from './repository';
 export {
   SCREENING_MONITOR_ROLES,
+  SCREENING_MONITOR_READER_ROLES,
+  SCREENING_MONITOR_SETTINGS_ROLES,
   MONITOR_THRESHOLD,
+  MIN_MONITOR_THRESHOLD,
+  acknowledgeScreeningAlert,
+  getScreeningMonitorSettings,
+  setScreeningMonitorThreshold,
+  setMonitoredPartyThreshold,
   currentScreeningIndex,
   addMonitoredParty,
   listMonitoredParties,
@@ -30,6 +37,8 @@ export {
   type MonitoredParty,
   type PartyHit,
   type ScreeningAlert,
+  type ScreeningMonitorSettings,
+  type AlertStatus,
 } from './monitoring';
 export {
   ScreeningWorkerPool,

@@ -116,6 +116,30 @@ async function up0202(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE screening_decisions ADD COLUMN ledger_index bigint`.execute(db);
 }
 
+/**
+ * Monitoring that officers run (0203): a per-party alert threshold (null: the organisation's
+ * default), a per-organisation default, and acknowledgement of alerts (who, when, with a note).
+ * An acknowledged alert leaves the open queue but its row stays, so the history is kept.
+ */
+async function up0203(db: Kysely<unknown>): Promise<void> {
+  await sql`ALTER TABLE screening_monitored_parties ADD COLUMN threshold double precision
+    CHECK (threshold IS NULL OR (threshold >= 0.5 AND threshold <= 1))`.execute(db);
+  await sql`
+    CREATE TABLE screening_monitor_settings (
+      organisation_id text PRIMARY KEY,
+      threshold double precision NOT NULL CHECK (threshold >= 0.5 AND threshold <= 1),
+      updated_by text,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`.execute(db);
+  await sql`ALTER TABLE screening_party_hits ADD COLUMN acknowledged_at timestamptz`.execute(db);
+  await sql`ALTER TABLE screening_party_hits ADD COLUMN acknowledged_by text`.execute(db);
+  await sql`ALTER TABLE screening_party_hits ADD COLUMN acknowledgement_note text`.execute(db);
+  await sql`CREATE INDEX screening_party_hits_open ON screening_party_hits
+    (organisation_id, created_at) WHERE trigger = 'list-update' AND acknowledged_at IS NULL`.execute(
+    db,
+  );
+}
+
 export const screeningMigrations: MigrationSet = {
   capability: 'screening',
   range: [200, 299],
@@ -123,5 +147,6 @@ export const screeningMigrations: MigrationSet = {
     '0200_screening': { up: up0200 },
     '0201_screening_monitoring': { up: up0201 },
     '0202_screening_decision_ledger': { up: up0202 },
+    '0203_screening_monitoring_thresholds_acks': { up: up0203 },
   },
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
 import { runIngestJob } from '../ingest/run';
@@ -5,10 +6,14 @@ import '../ingest/kinds';
 import type { Store } from '../store';
 import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
 import {
+  acknowledgeScreeningAlert,
   addMonitoredParty,
+  getScreeningMonitorSettings,
   listMonitoredParties,
   listScreeningAlerts,
   removeMonitoredParty,
+  setMonitoredPartyThreshold,
+  setScreeningMonitorThreshold,
 } from './monitoring';
 import { recordScreeningDecision, setScreeningDecisionLedger } from './repository';
 
@@ -96,14 +101,18 @@ for (const engine of ENGINES) {
       ]);
       const theirs = await listMonitoredParties(store, orgB);
       expect(theirs.map((p) => p.name)).toEqual(['Blue Sea Shipping Limited']);
+      // Viewers read their organisation's parties and alerts; partners do not.
+      const viewer: Actor = { ...orgA, role: 'viewer' };
+      expect(await listMonitoredParties(store, viewer)).toEqual(mine);
+      expect(await listScreeningAlerts(store, viewer)).toHaveLength(1);
+      await expect(listMonitoredParties(store, { ...orgA, role: 'partner' })).rejects.toMatchObject(
+        { code: 'FORBIDDEN' },
+      );
+      await expect(listScreeningAlerts(store, { ...orgA, role: 'partner' })).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
       for (const role of ['viewer', 'partner'] as const) {
         const actor: Actor = { ...orgA, role };
-        await expect(listMonitoredParties(store, actor)).rejects.toMatchObject({
-          code: 'FORBIDDEN',
-        });
-        await expect(listScreeningAlerts(store, actor)).rejects.toMatchObject({
-          code: 'FORBIDDEN',
-        });
         await expect(addMonitoredParty(store, actor, { name: 'X Y' })).rejects.toMatchObject({
           code: 'FORBIDDEN',
         });
@@ -150,6 +159,150 @@ for (const engine of ENGINES) {
       await expect(
         setScreeningDecisionLedger(store, orgA, decision.id, { ...where, index: 8 }),
       ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`monitoring thresholds and acknowledgements on ${engine}`, () => {
+    let opened: EngineStore | undefined;
+    let store: Store;
+    const org = crypto.randomUUID();
+    const other = crypto.randomUUID();
+    const as = (role: Actor['role'], organisationId = org): Actor => ({
+      userId: crypto.randomUUID(),
+      organisationId,
+      role,
+    });
+    const admin = as('admin');
+    const officer = as('officer');
+    const viewer = as('viewer');
+    const partner = as('partner');
+    const outsider = as('officer', other);
+    const ids: Record<string, string> = {};
+
+    const ingest = async (name: string, text: string) => {
+      const job = await runIngestJob(store, opened!.actor, {
+        kind: 'ofac-sdn',
+        sourceName: name,
+        input: bytes(text),
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+    };
+
+    beforeAll(async () => {
+      opened = await openEngineStore(engine, 'screening_acks');
+      store = opened.store;
+      await ingest('sdn-2024-01-01.csv', OLD);
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('screens each party at its own threshold, else its organisation default', async () => {
+      expect(await getScreeningMonitorSettings(store, viewer)).toMatchObject({
+        threshold: 0.7,
+        custom: false,
+      });
+      for (const who of [officer, viewer, partner]) {
+        await expect(setScreeningMonitorThreshold(store, who, 0.85)).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+        });
+      }
+      await expect(setScreeningMonitorThreshold(store, admin, 0.3)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+      const set = await setScreeningMonitorThreshold(store, admin, 0.85);
+      expect(set).toMatchObject({ threshold: 0.85, custom: true, updatedBy: admin.userId });
+      // Another organisation keeps the default.
+      expect((await getScreeningMonitorSettings(store, outsider)).threshold).toBe(0.7);
+
+      // "Dmitry Kowalenko" scores 0.8 against KOVALENKO, Dmitri Ivanovich (added below).
+      ids.byDefault = (await addMonitoredParty(store, officer, { name: 'Dmitry Kowalenko' })).id;
+      const own = await addMonitoredParty(store, officer, {
+        name: 'Dmitry Kowalenko',
+        threshold: 0.75,
+      });
+      ids.own = own.id;
+      expect(own).toMatchObject({ threshold: 0.75, effectiveThreshold: 0.75 });
+      await expect(
+        addMonitoredParty(store, officer, { name: 'A B', threshold: 1.5 }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /threshold/ });
+
+      await ingest('sdn-2024-02-01.csv', NEW);
+      const open = await listScreeningAlerts(store, officer);
+      expect(open.map((a) => [a.partyId, a.entityId])).toEqual([[ids.own, 'ofac:103']]);
+      const [byDefault] = await listMonitoredParties(store, viewer, { id: ids.byDefault });
+      expect(byDefault).toMatchObject({ threshold: null, effectiveThreshold: 0.85, hits: [] });
+    });
+
+    it('re-screens a party when its threshold changes, within its organisation only', async () => {
+      await expect(
+        setMonitoredPartyThreshold(store, outsider, ids.byDefault!, 0.75),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      for (const who of [viewer, partner]) {
+        await expect(
+          setMonitoredPartyThreshold(store, who, ids.byDefault!, 0.75),
+        ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      }
+      const lowered = await setMonitoredPartyThreshold(store, officer, ids.byDefault!, 0.75);
+      // Found now because the threshold changed, not because a list did: baseline, not an alert.
+      expect(lowered.hits.map((h) => [h.entityId, h.trigger])).toEqual([['ofac:103', 'added']]);
+      expect(await listScreeningAlerts(store, officer)).toHaveLength(1);
+      const cleared = await setMonitoredPartyThreshold(store, officer, ids.byDefault!, null);
+      expect(cleared).toMatchObject({ threshold: null, effectiveThreshold: 0.85 });
+    });
+
+    it('acknowledges an alert with a note: it leaves the open queue and stays in history', async () => {
+      const alert = { partyId: ids.own!, entityId: 'ofac:103' };
+      await expect(acknowledgeScreeningAlert(store, viewer, alert, 'seen')).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      await expect(acknowledgeScreeningAlert(store, partner, alert, 'seen')).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      await expect(acknowledgeScreeningAlert(store, outsider, alert, 'seen')).rejects.toMatchObject(
+        { code: 'NOT_FOUND' },
+      );
+      expect(await listScreeningAlerts(store, outsider, { status: 'all' })).toEqual([]);
+      await expect(
+        listScreeningAlerts(store, partner, { status: 'acknowledged' }),
+      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(acknowledgeScreeningAlert(store, officer, alert, '  ')).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+      // Only alerts can be acknowledged, not baseline hits.
+      await expect(
+        acknowledgeScreeningAlert(
+          store,
+          officer,
+          { partyId: ids.byDefault!, entityId: 'ofac:103' },
+          'seen',
+        ),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+      const done = await acknowledgeScreeningAlert(
+        store,
+        officer,
+        alert,
+        'different person: born 1990, Kyiv',
+      );
+      expect(done.acknowledgement).toMatchObject({
+        by: officer.userId,
+        note: 'different person: born 1990, Kyiv',
+      });
+      expect(await listScreeningAlerts(store, viewer)).toEqual([]);
+      expect(await listScreeningAlerts(store, viewer, { status: 'acknowledged' })).toEqual([done]);
+      expect(await listScreeningAlerts(store, viewer, { status: 'all' })).toEqual([done]);
+      await expect(acknowledgeScreeningAlert(store, admin, alert, 'again')).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      const audit = await sql<{ actor_user_id: string; target_id: string }>`
+        SELECT actor_user_id, target_id FROM audit_events
+        WHERE action = 'screening.alert.acknowledged'`.execute(store.db);
+      expect(audit.rows).toEqual([
+        { actor_user_id: officer.userId, target_id: `${alert.partyId}/${alert.entityId}` },
+      ]);
     });
   });
 }

@@ -18,11 +18,28 @@ import {
   type StoredListVersion,
 } from './repository';
 
-/** Who may keep parties under watch and read their alerts (within their own organisation). */
+/**
+ * Who may keep parties under watch, set their thresholds and acknowledge their alerts (within
+ * their own organisation).
+ */
 export const SCREENING_MONITOR_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
+/** Who may read the organisation's monitored parties, alerts and thresholds (viewers read). */
+export const SCREENING_MONITOR_READER_ROLES: readonly Role[] = [
+  'admin',
+  'analyst',
+  'officer',
+  'viewer',
+];
+/** Who may set the organisation's default alert threshold. */
+export const SCREENING_MONITOR_SETTINGS_ROLES: readonly Role[] = ['admin'];
 
-/** Score at which a monitored party counts as hitting a listed entity. */
+/** Score at which a monitored party counts as hitting a listed entity, unless set otherwise. */
 export const MONITOR_THRESHOLD = 0.7;
+/**
+ * Lowest alert threshold an organisation or party may set. Below it nearly every common name
+ * scores a hit on some listed name, and the queue would be noise.
+ */
+export const MIN_MONITOR_THRESHOLD = 0.5;
 const HITS_PER_PARTY = 20;
 
 export interface MonitoredPartyInput {
@@ -32,6 +49,8 @@ export interface MonitoredPartyInput {
   readonly nationality?: string;
   readonly identifiers?: readonly { readonly type?: string; readonly value: string }[];
   readonly note?: string;
+  /** Alert threshold for this party; omitted or null: the organisation's default. */
+  readonly threshold?: number | null;
 }
 
 export interface PartyHit {
@@ -46,6 +65,12 @@ export interface PartyHit {
   readonly trigger: 'added' | 'list-update';
   readonly explanation: unknown;
   readonly createdAt: string;
+  /** Set once an officer has acknowledged the alert (it then leaves the open queue). */
+  readonly acknowledgement: {
+    readonly at: string;
+    readonly by: string | null;
+    readonly note: string;
+  } | null;
 }
 
 export interface MonitoredParty {
@@ -59,8 +84,22 @@ export interface MonitoredParty {
   readonly note: string;
   readonly createdBy: string | null;
   readonly createdAt: string;
+  /** The party's own alert threshold, or null when it follows the organisation's default. */
+  readonly threshold: number | null;
+  /** The threshold its screening uses: its own, else the organisation's, else 0.7. */
+  readonly effectiveThreshold: number;
   readonly hits: readonly PartyHit[];
 }
+
+export interface ScreeningMonitorSettings {
+  /** The organisation's default alert threshold (MONITOR_THRESHOLD unless set). */
+  readonly threshold: number;
+  readonly custom: boolean;
+  readonly updatedBy: string | null;
+  readonly updatedAt: string | null;
+}
+
+export type AlertStatus = 'open' | 'acknowledged' | 'all';
 
 export interface ScreeningAlert extends PartyHit {
   readonly partyName: string;
@@ -107,6 +146,26 @@ function validate(input: MonitoredPartyInput): void {
   for (const i of input.identifiers ?? [])
     if (!i.value.trim()) bad('identifiers', 'an identifier needs a value');
   if ((input.note?.length ?? 0) > 2000) bad('note', 'at most 2000 characters');
+  if (input.threshold !== undefined && input.threshold !== null) checkThreshold(input.threshold);
+}
+
+function checkThreshold(threshold: number): void {
+  if (!Number.isFinite(threshold) || threshold < MIN_MONITOR_THRESHOLD || threshold > 1) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `threshold: must be a number from ${MIN_MONITOR_THRESHOLD} to 1`,
+      { details: { field: 'threshold' } },
+    );
+  }
+}
+
+/** The organisation's default alert threshold (MONITOR_THRESHOLD when none is set). */
+async function organisationThreshold(db: Kysely<unknown>, organisationId: string): Promise<number> {
+  const r = await sql<{ threshold: unknown }>`
+    SELECT threshold FROM screening_monitor_settings
+    WHERE organisation_id = ${organisationId}`.execute(db);
+  const t = r.rows[0]?.threshold;
+  return t == null ? MONITOR_THRESHOLD : Number(t);
 }
 
 function queryOf(p: MonitoredParty | MonitoredPartyInput): ScreeningQuery {
@@ -161,6 +220,14 @@ function toHit(r: Record<string, unknown>): PartyHit {
     trigger: r.trigger === 'list-update' ? 'list-update' : 'added',
     explanation: json(r.explanation),
     createdAt: iso(r.created_at),
+    acknowledgement:
+      r.acknowledged_at == null
+        ? null
+        : {
+            at: iso(r.acknowledged_at),
+            by: typeof r.acknowledged_by === 'string' ? r.acknowledged_by : null,
+            note: String(r.acknowledgement_note ?? ''),
+          },
   };
 }
 
@@ -170,8 +237,9 @@ export async function listMonitoredParties(
   actor: Actor,
   filter: { id?: string } = {},
 ): Promise<MonitoredParty[]> {
-  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  assertRole(actor, ...SCREENING_MONITOR_READER_ROLES);
   const db = raw(store);
+  const orgDefault = await organisationThreshold(db, actor.organisationId);
   const parties = await sql<Record<string, unknown>>`
     SELECT * FROM screening_monitored_parties
     WHERE organisation_id = ${actor.organisationId}
@@ -198,6 +266,8 @@ export async function listMonitoredParties(
     note: String(r.note),
     createdBy: typeof r.created_by === 'string' ? r.created_by : null,
     createdAt: iso(r.created_at),
+    threshold: r.threshold == null ? null : Number(r.threshold),
+    effectiveThreshold: r.threshold == null ? orgDefault : Number(r.threshold),
     hits: byParty.get(String(r.id)) ?? [],
   }));
 }
@@ -218,15 +288,14 @@ export async function addMonitoredParty(
     const db = raw(tx);
     await sql`
       INSERT INTO screening_monitored_parties (id, organisation_id, name, schema, birth_date,
-        nationality, identifiers, note, created_by)
+        nationality, identifiers, note, created_by, threshold)
       VALUES (${id}, ${actor.organisationId}, ${input.name}, ${input.schema ?? null},
         ${input.birthDate ?? null}, ${input.nationality ?? null},
-        ${JSON.stringify(input.identifiers ?? [])}, ${input.note ?? ''}, ${actor.userId})`.execute(
-      db,
-    );
+        ${JSON.stringify(input.identifiers ?? [])}, ${input.note ?? ''}, ${actor.userId},
+        ${input.threshold ?? null})`.execute(db);
     const { index, versions } = await currentScreeningIndex(tx, actor);
     const hits = index.search(queryOf(input), {
-      threshold: MONITOR_THRESHOLD,
+      threshold: input.threshold ?? (await organisationThreshold(db, actor.organisationId)),
       limit: HITS_PER_PARTY,
     });
     await insertHits(
@@ -266,20 +335,171 @@ export async function removeMonitoredParty(store: Store, actor: Actor, id: strin
   });
 }
 
-/** New hits found by re-screening after list updates, for the actor's organisation, newest first. */
+/**
+ * New hits found by re-screening after list updates, for the actor's organisation, newest first:
+ * `open` (default) the queue still to be acknowledged, `acknowledged` the history, or `all`.
+ */
 export async function listScreeningAlerts(
   store: Store,
   actor: Actor,
-  options: { limit?: number } = {},
+  options: { limit?: number; status?: AlertStatus } = {},
 ): Promise<ScreeningAlert[]> {
-  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  assertRole(actor, ...SCREENING_MONITOR_READER_ROLES);
   const limit = Math.min(Math.max(options.limit ?? 200, 1), 1000);
+  const status = options.status ?? 'open';
   const rows = await sql<Record<string, unknown>>`
     SELECT h.*, p.name AS party_name FROM screening_party_hits h
     JOIN screening_monitored_parties p ON p.id = h.party_id
     WHERE h.organisation_id = ${actor.organisationId} AND h.trigger = 'list-update'
+      AND (${status} = 'all'
+        OR (${status} = 'open' AND h.acknowledged_at IS NULL)
+        OR (${status} = 'acknowledged' AND h.acknowledged_at IS NOT NULL))
     ORDER BY h.created_at DESC, h.party_id, h.entity_id LIMIT ${limit}`.execute(raw(store));
   return rows.rows.map((r) => ({ ...toHit(r), partyName: String(r.party_name) }));
+}
+
+/**
+ * Acknowledge an alert of the actor's organisation with a note (who and when are recorded, with
+ * an audit event). NOT_FOUND for another organisation's alert, CONFLICT when already done.
+ */
+export async function acknowledgeScreeningAlert(
+  store: Store,
+  actor: Actor,
+  alert: { partyId: string; entityId: string },
+  note: string,
+): Promise<ScreeningAlert> {
+  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  const text = note.trim();
+  if (!text || text.length > 2000) {
+    throw new StoreError('INVALID_ARGUMENT', 'note: say why (1 to 2000 characters)', {
+      details: { field: 'note' },
+    });
+  }
+  return store.transaction(async (tx) => {
+    const db = raw(tx);
+    const found = await sql<{ acknowledged_at: unknown }>`
+      SELECT acknowledged_at FROM screening_party_hits
+      WHERE party_id = ${alert.partyId} AND entity_id = ${alert.entityId}
+        AND organisation_id = ${actor.organisationId} AND trigger = 'list-update'
+      FOR UPDATE`.execute(db);
+    const row = found.rows[0];
+    if (!row) {
+      throw new StoreError('NOT_FOUND', `no alert for party ${alert.partyId} on ${alert.entityId}`);
+    }
+    if (row.acknowledged_at != null) {
+      throw new StoreError('CONFLICT', 'this alert has already been acknowledged');
+    }
+    await sql`
+      UPDATE screening_party_hits SET acknowledged_at = now(), acknowledged_by = ${actor.userId},
+        acknowledgement_note = ${text}
+      WHERE party_id = ${alert.partyId} AND entity_id = ${alert.entityId}`.execute(db);
+    await recordAudit(tx.db, {
+      action: 'screening.alert.acknowledged',
+      actor,
+      targetType: 'screening-alert',
+      targetId: `${alert.partyId}/${alert.entityId}`,
+      details: { note: text },
+    });
+    const rows = await sql<Record<string, unknown>>`
+      SELECT h.*, p.name AS party_name FROM screening_party_hits h
+      JOIN screening_monitored_parties p ON p.id = h.party_id
+      WHERE h.party_id = ${alert.partyId} AND h.entity_id = ${alert.entityId}`.execute(db);
+    const r = rows.rows[0]!;
+    return { ...toHit(r), partyName: String(r.party_name) };
+  });
+}
+
+/** The organisation's default alert threshold. */
+export async function getScreeningMonitorSettings(
+  store: Store,
+  actor: Actor,
+): Promise<ScreeningMonitorSettings> {
+  assertRole(actor, ...SCREENING_MONITOR_READER_ROLES);
+  const r = await sql<Record<string, unknown>>`
+    SELECT threshold, updated_by, updated_at FROM screening_monitor_settings
+    WHERE organisation_id = ${actor.organisationId}`.execute(raw(store));
+  const row = r.rows[0];
+  if (!row)
+    return { threshold: MONITOR_THRESHOLD, custom: false, updatedBy: null, updatedAt: null };
+  return {
+    threshold: Number(row.threshold),
+    custom: true,
+    updatedBy: typeof row.updated_by === 'string' ? row.updated_by : null,
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/**
+ * Set the organisation's default alert threshold (admins). It applies from the next screening of
+ * each party that has no threshold of its own: when added, and after every list update.
+ */
+export async function setScreeningMonitorThreshold(
+  store: Store,
+  actor: Actor,
+  threshold: number,
+): Promise<ScreeningMonitorSettings> {
+  assertRole(actor, ...SCREENING_MONITOR_SETTINGS_ROLES);
+  checkThreshold(threshold);
+  await store.transaction(async (tx) => {
+    await sql`
+      INSERT INTO screening_monitor_settings (organisation_id, threshold, updated_by)
+      VALUES (${actor.organisationId}, ${threshold}, ${actor.userId})
+      ON CONFLICT (organisation_id) DO UPDATE SET threshold = excluded.threshold,
+        updated_by = excluded.updated_by, updated_at = now()`.execute(raw(tx));
+    await recordAudit(tx.db, {
+      action: 'screening.monitor.threshold',
+      actor,
+      targetType: 'organisation',
+      targetId: actor.organisationId,
+      details: { threshold },
+    });
+  });
+  return getScreeningMonitorSettings(store, actor);
+}
+
+/**
+ * Set (or, with null, clear) a party's own alert threshold. The party is screened again at once
+ * at its new threshold; hits found now are part of its baseline (`added`), not alerts, because no
+ * list changed. Hits found before stay on record.
+ */
+export async function setMonitoredPartyThreshold(
+  store: Store,
+  actor: Actor,
+  partyId: string,
+  threshold: number | null,
+): Promise<MonitoredParty> {
+  assertRole(actor, ...SCREENING_MONITOR_ROLES);
+  if (threshold !== null) checkThreshold(threshold);
+  return store.transaction(async (tx) => {
+    const db = raw(tx);
+    const r = await sql`
+      UPDATE screening_monitored_parties SET threshold = ${threshold}
+      WHERE id = ${partyId} AND organisation_id = ${actor.organisationId}`.execute(db);
+    if (Number(r.numAffectedRows ?? 0) === 0)
+      throw new StoreError('NOT_FOUND', `no monitored party ${partyId}`);
+    const [party] = await listMonitoredParties(tx, actor, { id: partyId });
+    const { index, versions } = await currentScreeningIndex(tx, actor);
+    const hits = index.search(queryOf(party!), {
+      threshold: party!.effectiveThreshold,
+      limit: HITS_PER_PARTY,
+    });
+    const added = await insertHits(
+      db,
+      { id: partyId, organisationId: actor.organisationId },
+      hits,
+      versionMap(versions),
+      'added',
+    );
+    await recordAudit(tx.db, {
+      action: 'screening.party.threshold',
+      actor,
+      targetType: 'screening-party',
+      targetId: partyId,
+      details: { threshold, newHits: added },
+    });
+    const [updated] = await listMonitoredParties(tx, actor, { id: partyId });
+    return updated!;
+  });
 }
 
 /**
@@ -294,8 +514,11 @@ export async function rescreenMonitoredParties(
 ): Promise<{ parties: number; newHits: number }> {
   const db = raw(store);
   const parties = await sql<Record<string, unknown>>`
-    SELECT id, organisation_id, name, schema, birth_date, nationality, identifiers
-    FROM screening_monitored_parties ORDER BY id`.execute(db);
+    SELECT p.id, p.organisation_id, p.name, p.schema, p.birth_date, p.nationality, p.identifiers,
+      coalesce(p.threshold, s.threshold, ${MONITOR_THRESHOLD}) AS effective_threshold
+    FROM screening_monitored_parties p
+    LEFT JOIN screening_monitor_settings s ON s.organisation_id = p.organisation_id
+    ORDER BY p.id`.execute(db);
   if (parties.rows.length === 0) return { parties: 0, newHits: 0 };
   const { index, versions } = await currentScreeningIndex(store, actor);
   const versionOf = versionMap(versions);
@@ -309,7 +532,7 @@ export async function rescreenMonitoredParties(
       identifiers: json<{ type?: string; value: string }[]>(r.identifiers),
     };
     const hits = index.search(queryOf(party), {
-      threshold: MONITOR_THRESHOLD,
+      threshold: Number(r.effective_threshold),
       limit: HITS_PER_PARTY,
     });
     newHits += await insertHits(
