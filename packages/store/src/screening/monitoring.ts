@@ -226,7 +226,7 @@ function toHit(r: Record<string, unknown>): PartyHit {
         : {
             at: iso(r.acknowledged_at),
             by: typeof r.acknowledged_by === 'string' ? r.acknowledged_by : null,
-            note: String(r.acknowledgement_note ?? ''),
+            note: typeof r.acknowledgement_note === 'string' ? r.acknowledgement_note : '',
           },
   };
 }
