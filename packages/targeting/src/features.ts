@@ -1,6 +1,7 @@
 import { sha256Hex } from '@interdict/core';
 import type { Declaration } from './declarations';
 import { TargetingError } from './errors';
+import { Counts, TupleTable } from './key-table';
 import { Prng } from './prng';
 
 /**
@@ -40,7 +41,13 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
 
 interface EntityDef {
   readonly name: string;
+  /** The key as the history snapshot stores it: composite keys join their parts with '|'. */
   readonly key: (d: Declaration) => string;
+  /**
+   * Composite keys: where each part comes from, in order (a single entity's name, `taxRate` or
+   * `taxType`). The history finds them by the parts' integer ids, not by the joined string.
+   */
+  readonly parts?: readonly string[];
 }
 
 const hs6 = (d: Declaration): string => d.hsCode.slice(0, 6);
@@ -57,14 +64,23 @@ const BASE_ENTITIES: readonly EntityDef[] = [
   { name: 'hsCode', key: (d) => d.hsCode },
   { name: 'origin', key: (d) => d.origin },
   { name: 'departure', key: (d) => d.departure },
-  { name: 'importer×hs', key: (d) => `${d.importer}|${hs6(d)}` },
-  { name: 'hs×origin', key: (d) => `${hs6(d)}|${d.origin}` },
-  { name: 'declarant×importer', key: (d) => `${d.declarant}|${d.importer}` },
-  { name: 'office×hs', key: (d) => `${d.office}|${hs6(d)}` },
+  {
+    name: 'importer×hs',
+    key: (d) => `${d.importer}|${hs6(d)}`,
+    parts: ['importer', 'hsSubheading'],
+  },
+  { name: 'hs×origin', key: (d) => `${hs6(d)}|${d.origin}`, parts: ['hsSubheading', 'origin'] },
+  {
+    name: 'declarant×importer',
+    key: (d) => `${d.declarant}|${d.importer}`,
+    parts: ['declarant', 'importer'],
+  },
+  { name: 'office×hs', key: (d) => `${d.office}|${hs6(d)}`, parts: ['office', 'hsSubheading'] },
 ];
 const GROUP_ENTITY: EntityDef = {
   name: 'groupKey',
   key: (d) => `${d.hsCode}|${d.departure}|${d.origin}|${d.taxRate}|${d.taxType}`,
+  parts: ['hsCode', 'departure', 'origin', 'taxRate', 'taxType'],
 };
 
 /** Low-cardinality codes fed to the trees as category numbers (vocabulary kept in the model). */
@@ -122,32 +138,155 @@ export interface FeatureMatrix {
   readonly values: Float64Array;
 }
 
-/** Per-key counters: all declarations, inspected ones, frauds, critical frauds. */
-class Counter {
+/**
+ * The keys of one single-column entity (importer, HS subheading, …) → slots, in insertion order,
+ * with their counts. Its slots are also the ids of that column in composite keys.
+ */
+class KeyCounter {
   readonly index = new Map<string, number>();
-  n: number[] = [];
-  inspected: number[] = [];
-  fraud: number[] = [];
-  critical: number[] = [];
+  readonly keys: string[] = [];
+  /** Whether a key contains the '|' that joins composite keys (see CompositeCounter). */
+  readonly pipe: boolean[] = [];
+  readonly counts: Counts;
 
-  slot(key: string): number {
+  constructor(counts = new Counts()) {
+    this.counts = counts;
+  }
+
+  /** The key's slot, created when absent; `present` marks it as an entry of the snapshot. */
+  intern(key: string, present: boolean): number {
     let i = this.index.get(key);
     if (i === undefined) {
-      i = this.n.length;
+      i = this.counts.push(present);
       this.index.set(key, i);
-      this.n.push(0);
-      this.inspected.push(0);
-      this.fraud.push(0);
-      this.critical.push(0);
-    }
+      this.keys.push(key);
+      this.pipe.push(key.includes('|'));
+    } else if (present) this.counts.present[i] = 1;
     return i;
+  }
+
+  copy(): KeyCounter {
+    const c = new KeyCounter(this.counts.copy());
+    for (const [key, i] of this.index) c.index.set(key, i);
+    for (let i = 0; i < this.keys.length; i++) {
+      c.keys.push(this.keys[i] as string);
+      c.pipe.push(this.pipe[i] as boolean);
+    }
+    return c;
   }
 }
 
-interface UnitValueStats {
-  n: number;
-  mean: number;
-  m2: number;
+/** Where a part of a composite key comes from, besides single entities (index ≥ 0). */
+const TAX_RATE_PART = -1;
+const TAX_TYPE_PART = -2;
+
+/**
+ * A composite entity (importer × HS subheading, the group key, …): the tuple of its parts' ids
+ * → slot. The snapshot keeps the parts joined by '|', and the plain implementation this replaces
+ * treated a key as that joined string, so "A|B" × "C" and "A" × "B|C" were one key. To stay
+ * identical, a key with '|' inside a part is kept by its joined string (`joined`): such a
+ * string has more '|' than a key of clean parts and can never meet one.
+ */
+class CompositeCounter {
+  /** Per part: the single entity's index, or TAX_RATE_PART / TAX_TYPE_PART. */
+  readonly sources: Int32Array;
+  readonly table: TupleTable;
+  readonly counts: Counts;
+  /** Tuple id → slot, and slot → tuple id (−1 for a joined-string key). */
+  slotOfTuple: number[] = [];
+  tupleOfSlot: number[] = [];
+  readonly joined = new Map<string, number>();
+  readonly joinedKeys = new Map<number, string>();
+  /** Scratch tuple for look-ups. */
+  readonly key: Int32Array;
+
+  constructor(sources: Int32Array, table = new TupleTable(sources.length), counts = new Counts()) {
+    this.sources = sources;
+    this.table = table;
+    this.counts = counts;
+    this.key = new Int32Array(sources.length);
+  }
+
+  /** The slot of the tuple in `this.key`, or −1. */
+  find(): number {
+    const t = this.table.find(this.key);
+    return t < 0 ? -1 : (this.slotOfTuple[t] as number);
+  }
+
+  /** The slot of the tuple in `this.key`, created when absent. */
+  findOrAdd(): number {
+    const t = this.table.findOrAdd(this.key);
+    if (t < this.slotOfTuple.length) return this.slotOfTuple[t] as number;
+    const s = this.counts.push(true);
+    this.slotOfTuple.push(s);
+    this.tupleOfSlot.push(t);
+    return s;
+  }
+
+  findOrAddJoined(key: string): number {
+    let s = this.joined.get(key);
+    if (s === undefined) {
+      s = this.counts.push(true);
+      this.joined.set(key, s);
+      this.joinedKeys.set(s, key);
+      this.tupleOfSlot.push(-1);
+    }
+    return s;
+  }
+
+  copy(): CompositeCounter {
+    const c = new CompositeCounter(this.sources, this.table.copy(), this.counts.copy());
+    c.slotOfTuple = this.slotOfTuple.slice();
+    c.tupleOfSlot = this.tupleOfSlot.slice();
+    for (const [key, s] of this.joined) {
+      c.joined.set(key, s);
+      c.joinedKeys.set(s, key);
+    }
+    return c;
+  }
+}
+
+/** Welford's running mean and M2 of log unit value per HS subheading slot. */
+class UnitValues {
+  n = new Float64Array(64);
+  mean = new Float64Array(64);
+  m2 = new Float64Array(64);
+  has = new Uint8Array(64);
+  /** HS subheading slots with an entry, in insertion order (the snapshot's order). */
+  order: number[] = [];
+
+  /** Makes slot `s` exist (an entry with n = 0 is no entry for the features: n ≥ 2 is needed). */
+  reserve(s: number): void {
+    if (s < this.n.length) return;
+    let capacity = this.n.length;
+    while (capacity <= s) capacity *= 2;
+    for (const k of ['n', 'mean', 'm2'] as const) {
+      const a = new Float64Array(capacity);
+      a.set(this[k]);
+      this[k] = a;
+    }
+    const has = new Uint8Array(capacity);
+    has.set(this.has);
+    this.has = has;
+  }
+
+  /** Makes slot `s` an entry of the snapshot. */
+  enter(s: number): void {
+    this.reserve(s);
+    if (this.has[s]) return;
+    this.has[s] = 1;
+    this.order.push(s);
+  }
+
+  copy(): UnitValues {
+    const u = new UnitValues();
+    u.n = this.n.slice();
+    u.mean = this.mean.slice();
+    u.m2 = this.m2.slice();
+    u.has = this.has.slice();
+    u.order = this.order.slice();
+    return u;
+  }
 }
 
 /** Serialisable snapshot of what the model knows about the past. */
@@ -163,26 +302,93 @@ export interface HistoryJson {
   readonly vocabularies: Record<string, string[]>;
 }
 
+const entityIndex = (name: string): number => BASE_ENTITIES.findIndex((e) => e.name === name);
+const IMPORTER = entityIndex('importer');
+const DECLARANT = entityIndex('declarant');
+const SELLER = entityIndex('seller');
+const COURIER = entityIndex('courier');
+const OFFICE = entityIndex('office');
+const HS_CHAPTER = entityIndex('hsChapter');
+const HS_HEADING = entityIndex('hsHeading');
+const HS_SUBHEADING = entityIndex('hsSubheading');
+const HS_CODE = entityIndex('hsCode');
+const ORIGIN = entityIndex('origin');
+const DEPARTURE = entityIndex('departure');
+/** Entities before this one are single columns; from it on, composites. */
+const FIRST_COMPOSITE = BASE_ENTITIES.findIndex((e) => e.parts);
+// History.lookupSingles reads each single entity by hand: they must be exactly the entities
+// before the composites, and a pair's parts must be single entities (History.lookupComposites).
+const SINGLES = [IMPORTER, DECLARANT, SELLER, COURIER, OFFICE, HS_CHAPTER, HS_HEADING];
+SINGLES.push(HS_SUBHEADING, HS_CODE, ORIGIN, DEPARTURE);
+if (
+  SINGLES.some((i, k) => i !== k) ||
+  FIRST_COMPOSITE !== SINGLES.length ||
+  [...BASE_ENTITIES.slice(FIRST_COMPOSITE), GROUP_ENTITY].some(
+    (e) =>
+      !e.parts ||
+      (e.parts.length === 2 &&
+        e.parts.some((p) => !(entityIndex(p) < FIRST_COMPOSITE && entityIndex(p) >= 0))),
+  )
+)
+  throw new Error('the single entities must come first, in the order History.lookup reads them');
+
 /**
  * Everything known about earlier declarations: per-entity counts and inspection outcomes, the
  * unit-value distribution of each HS subheading, and the code vocabularies.
+ *
+ * Keys are interned: each single entity maps its strings to dense slots, and composite keys
+ * (pairs, the group key) are tuples of those slots in a typed-array hash table, so a row's
+ * look-ups are one Map probe per column and a few integer hashes, with nothing allocated.
  */
 export class History {
   readonly config: FeatureConfig;
   readonly entities: EntityDef[];
-  readonly counters: Counter[];
-  readonly unitValue = new Map<string, UnitValueStats>();
+  private readonly singles: KeyCounter[];
+  /** The singles' key → slot maps (the same Map objects). */
+  private readonly singleIndex: Map<string, number>[];
+  private readonly composites: CompositeCounter[];
+  /** Counts of every entity, single then composite (the feature order). */
+  private readonly counts: Counts[];
+  /** Per hsCode slot: its chapter, heading and subheading slots, or −1 when not yet known. */
+  private hsChapterOf: number[] = [];
+  private hsHeadingOf: number[] = [];
+  private hsSubheadingOf: number[] = [];
+  private unitValues = new UnitValues();
+  /** Ids of the group key's tax rate and tax type parts. */
+  private readonly taxRates = new Map<number, number>();
+  private readonly taxRateValues: number[] = [];
+  private readonly taxTypes: KeyCounter = new KeyCounter();
   readonly vocabularies = new Map<string, Map<string, number>>();
+  /** The vocabularies in CODE_FIELDS order (the same Map objects). */
+  readonly codeVocabularies: Map<string, number>[];
   declarations = 0;
   inspected = 0;
   frauds = 0;
   criticals = 0;
+  /** Scratch: a row's slots per entity. */
+  private readonly slots: Int32Array;
 
   constructor(config: FeatureConfig) {
     this.config = config;
     this.entities = entitiesFor(config);
-    this.counters = this.entities.map(() => new Counter());
-    for (const f of CODE_FIELDS) this.vocabularies.set(f, new Map());
+    this.singles = this.entities.slice(0, FIRST_COMPOSITE).map(() => new KeyCounter());
+    this.composites = this.entities
+      .slice(FIRST_COMPOSITE)
+      .map(
+        (e) =>
+          new CompositeCounter(
+            Int32Array.from(e.parts ?? [], (p) =>
+              p === 'taxRate' ? TAX_RATE_PART : p === 'taxType' ? TAX_TYPE_PART : entityIndex(p),
+            ),
+          ),
+      );
+    this.singleIndex = this.singles.map((c) => c.index);
+    this.counts = [...this.singles, ...this.composites].map((c) => c.counts);
+    this.slots = new Int32Array(this.entities.length);
+    this.codeVocabularies = CODE_FIELDS.map(() => new Map<string, number>());
+    CODE_FIELDS.forEach((f, k) =>
+      this.vocabularies.set(f, this.codeVocabularies[k] as Map<string, number>),
+    );
   }
 
   /** Records a declaration: counted always, its outcome only when `withLabel` and inspected. */
@@ -195,17 +401,18 @@ export class History {
       this.frauds += d.fraud ?? 0;
       if (isCritical) this.criticals++;
     }
-    for (let e = 0; e < this.entities.length; e++) {
-      const counter = this.counters[e] as Counter;
-      const i = counter.slot((this.entities[e] as EntityDef).key(d));
-      (counter.n[i] as number)++;
+    const slots = this.intern(d);
+    for (let e = 0; e < slots.length; e++) {
+      const c = this.counts[e] as Counts;
+      const i = slots[e] as number;
+      (c.n[i] as number)++;
       if (labelled) {
-        (counter.inspected[i] as number)++;
-        if (d.fraud === 1) (counter.fraud[i] as number)++;
-        if (isCritical) (counter.critical[i] as number)++;
+        (c.inspected[i] as number)++;
+        if (d.fraud === 1) (c.fraud[i] as number)++;
+        if (isCritical) (c.critical[i] as number)++;
       }
     }
-    this.addUnitValue(d);
+    this.addUnitValue(d, slots[HS_SUBHEADING]);
   }
 
   /** Grows code vocabularies (training only: scoring maps unseen codes to missing). */
@@ -217,19 +424,27 @@ export class History {
     }
   }
 
-  addUnitValue(d: Declaration): void {
+  addUnitValue(
+    d: Declaration,
+    hsSubheading = this.singles[HS_SUBHEADING]?.intern(hs6(d), true),
+  ): void {
     const uv = logUnitValue(d);
     if (!Number.isFinite(uv)) return;
-    const key = hs6(d);
-    let s = this.unitValue.get(key);
-    if (!s) {
-      s = { n: 0, mean: 0, m2: 0 };
-      this.unitValue.set(key, s);
-    }
-    s.n++;
-    const delta = uv - s.mean;
-    s.mean += delta / s.n;
-    s.m2 += delta * (uv - s.mean);
+    const s = hsSubheading as number;
+    const u = this.unitValues;
+    u.enter(s);
+    const n = (u.n[s] as number) + 1;
+    u.n[s] = n;
+    const mean = u.mean[s] as number;
+    const delta = uv - mean;
+    const updated = mean + delta / n;
+    u.mean[s] = updated;
+    u.m2[s] = (u.m2[s] as number) + delta * (uv - updated);
+  }
+
+  /** Log unit value statistics by HS subheading slot (from `lookup`). */
+  get unitValue(): UnitValues {
+    return this.unitValues;
   }
 
   priorFraud(): number {
@@ -240,17 +455,206 @@ export class History {
     return (this.criticals + 0.1) / (this.inspected + 10);
   }
 
+  /** Counts of entity `e` (slots from `lookup`). */
+  countsOf(e: number): Counts {
+    return this.counts[e] as Counts;
+  }
+
+  /** Counts of every entity, in feature order. */
+  get entityCounts(): readonly Counts[] {
+    return this.counts;
+  }
+
+  /**
+   * The slot of each entity's key for `d`, −1 when the history has never seen it. Read-only:
+   * a history shared between requests (the API's model cache) is never changed by scoring.
+   * Returns a scratch array, valid until the next call.
+   */
+  lookup(d: Declaration): Int32Array {
+    const slots = this.slots;
+    this.lookupSingles(d, slots);
+    this.lookupComposites(d, slots);
+    return slots;
+  }
+
+  // Kept apart from lookupComposites so that each stays small enough for V8 to inline its Map
+  // and table probes (bench/targeting/scoring.ts).
+  private lookupSingles(d: Declaration, slots: Int32Array): void {
+    const ix = this.singleIndex;
+    slots[IMPORTER] = (ix[IMPORTER] as Map<string, number>).get(d.importer) ?? -1;
+    slots[DECLARANT] = (ix[DECLARANT] as Map<string, number>).get(d.declarant) ?? -1;
+    slots[SELLER] = (ix[SELLER] as Map<string, number>).get(d.seller) ?? -1;
+    slots[COURIER] = (ix[COURIER] as Map<string, number>).get(d.courier) ?? -1;
+    slots[OFFICE] = (ix[OFFICE] as Map<string, number>).get(d.office) ?? -1;
+    slots[ORIGIN] = (ix[ORIGIN] as Map<string, number>).get(d.origin) ?? -1;
+    slots[DEPARTURE] = (ix[DEPARTURE] as Map<string, number>).get(d.departure) ?? -1;
+    const hc = (ix[HS_CODE] as Map<string, number>).get(d.hsCode) ?? -1;
+    slots[HS_CODE] = hc;
+    const sub = hc < 0 ? -1 : (this.hsSubheadingOf[hc] as number);
+    if (sub >= 0) {
+      slots[HS_CHAPTER] = this.hsChapterOf[hc] as number;
+      slots[HS_HEADING] = this.hsHeadingOf[hc] as number;
+      slots[HS_SUBHEADING] = sub;
+    } else {
+      // An HS code never added: its prefixes may still be known.
+      const code = d.hsCode;
+      slots[HS_CHAPTER] = (ix[HS_CHAPTER] as Map<string, number>).get(code.slice(0, 2)) ?? -1;
+      slots[HS_HEADING] = (ix[HS_HEADING] as Map<string, number>).get(code.slice(0, 4)) ?? -1;
+      slots[HS_SUBHEADING] = (ix[HS_SUBHEADING] as Map<string, number>).get(code.slice(0, 6)) ?? -1;
+    }
+  }
+
+  private lookupComposites(d: Declaration, slots: Int32Array): void {
+    const composites = this.composites;
+    const group = this.config.groupKey;
+    const rate = group ? (this.taxRates.get(d.taxRate) ?? -1) : -1;
+    const type = group ? (this.taxTypes.index.get(d.taxType) ?? -1) : -1;
+    for (let k = 0; k < composites.length; k++) {
+      const c = composites[k] as CompositeCounter;
+      const { sources, key } = c;
+      let s: number;
+      if (sources.length === 2) {
+        const a = slots[sources[0] as number] as number;
+        const b = slots[sources[1] as number] as number;
+        const t = a < 0 || b < 0 ? -1 : c.table.find2(a, b);
+        s = t < 0 ? -1 : (c.slotOfTuple[t] as number);
+      } else {
+        let known = true;
+        for (let p = 0; p < sources.length; p++) {
+          const src = sources[p] as number;
+          const id = src >= 0 ? (slots[src] as number) : src === TAX_RATE_PART ? rate : type;
+          key[p] = id;
+          if (id < 0) known = false;
+        }
+        s = known ? c.find() : -1;
+      }
+      if (s < 0 && c.joined.size > 0)
+        s = c.joined.get((this.entities[FIRST_COMPOSITE + k] as EntityDef).key(d)) ?? -1;
+      slots[FIRST_COMPOSITE + k] = s;
+    }
+  }
+
+  /** As `lookup`, creating the slots that do not exist yet. */
+  private intern(d: Declaration): Int32Array {
+    const slots = this.slots;
+    const singles = this.singles;
+    const hc = (singles[HS_CODE] as KeyCounter).intern(d.hsCode, true);
+    const cached = hc < this.hsSubheadingOf.length && (this.hsSubheadingOf[hc] as number) >= 0;
+    for (let e = 0; e < singles.length; e++) {
+      const counter = singles[e] as KeyCounter;
+      if (e === HS_CODE) slots[e] = hc;
+      else if (cached && (e === HS_CHAPTER || e === HS_HEADING || e === HS_SUBHEADING)) {
+        const of =
+          e === HS_CHAPTER
+            ? this.hsChapterOf
+            : e === HS_HEADING
+              ? this.hsHeadingOf
+              : this.hsSubheadingOf;
+        const s = of[hc] as number;
+        counter.counts.present[s] = 1;
+        slots[e] = s;
+      } else slots[e] = counter.intern((this.entities[e] as EntityDef).key(d), true);
+    }
+    if (!cached)
+      this.cacheHsPrefixes(
+        hc,
+        slots[HS_CHAPTER] as number,
+        slots[HS_HEADING] as number,
+        slots[HS_SUBHEADING] as number,
+      );
+    let rate = -1;
+    let type = -1;
+    if (this.config.groupKey) {
+      rate = this.internTaxRate(d.taxRate);
+      type = this.taxTypes.intern(d.taxType, true);
+    }
+    const composites = this.composites;
+    for (let k = 0; k < composites.length; k++) {
+      const c = composites[k] as CompositeCounter;
+      const { sources, key } = c;
+      let pipe = false;
+      for (let p = 0; p < sources.length; p++) {
+        const src = sources[p] as number;
+        const id = src >= 0 ? (slots[src] as number) : src === TAX_RATE_PART ? rate : type;
+        key[p] = id;
+        if (
+          src >= 0
+            ? (singles[src] as KeyCounter).pipe[id]
+            : src === TAX_TYPE_PART && this.taxTypes.pipe[id]
+        )
+          pipe = true;
+      }
+      slots[FIRST_COMPOSITE + k] = pipe
+        ? c.findOrAddJoined((this.entities[FIRST_COMPOSITE + k] as EntityDef).key(d))
+        : c.findOrAdd();
+    }
+    return slots;
+  }
+
+  private cacheHsPrefixes(hc: number, chapter: number, heading: number, subheading: number): void {
+    while (this.hsSubheadingOf.length <= hc) {
+      this.hsChapterOf.push(-1);
+      this.hsHeadingOf.push(-1);
+      this.hsSubheadingOf.push(-1);
+    }
+    this.hsChapterOf[hc] = chapter;
+    this.hsHeadingOf[hc] = heading;
+    this.hsSubheadingOf[hc] = subheading;
+  }
+
+  private internTaxRate(rate: number): number {
+    let i = this.taxRates.get(rate);
+    if (i === undefined) {
+      i = this.taxRateValues.length;
+      this.taxRates.set(rate, i);
+      this.taxRateValues.push(rate);
+    }
+    return i;
+  }
+
+  /** A composite key's string, as the snapshot stores it. */
+  private compositeKey(c: CompositeCounter, s: number): string {
+    const t = c.tupleOfSlot[s] as number;
+    if (t < 0) return c.joinedKeys.get(s) as string;
+    const ids = c.table.tuple(t);
+    return Array.from(c.sources, (src, p) => {
+      const id = ids[p] as number;
+      if (src >= 0) return (this.singles[src] as KeyCounter).keys[id] as string;
+      return src === TAX_RATE_PART
+        ? `${this.taxRateValues[id]}`
+        : (this.taxTypes.keys[id] as string);
+    }).join('|');
+  }
+
   toJSON(): HistoryJson {
     const entities: HistoryJson['entities'] = {};
     this.entities.forEach((e, k) => {
-      const c = this.counters[k] as Counter;
+      const c = this.counts[k] as Counts;
+      const composite = this.composites[k - FIRST_COMPOSITE];
       const out: Record<string, [number, number, number, number]> = {};
-      for (const [key, i] of c.index)
-        out[key] = [c.n[i] ?? 0, c.inspected[i] ?? 0, c.fraud[i] ?? 0, c.critical[i] ?? 0];
+      for (let i = 0; i < c.size; i++) {
+        if (!c.present[i]) continue;
+        const key = composite
+          ? this.compositeKey(composite, i)
+          : ((this.singles[k] as KeyCounter).keys[i] as string);
+        out[key] = [
+          c.n[i] as number,
+          c.inspected[i] as number,
+          c.fraud[i] as number,
+          c.critical[i] as number,
+        ];
+      }
       entities[e.name] = out;
     });
     const unitValue: HistoryJson['unitValue'] = {};
-    for (const [key, s] of this.unitValue) unitValue[key] = [s.n, s.mean, s.m2];
+    const u = this.unitValues;
+    const subheadings = this.singles[HS_SUBHEADING] as KeyCounter;
+    for (const s of u.order)
+      unitValue[subheadings.keys[s] as string] = [
+        u.n[s] as number,
+        u.mean[s] as number,
+        u.m2[s] as number,
+      ];
     const vocabularies: Record<string, string[]> = {};
     for (const [f, vocab] of this.vocabularies) vocabularies[f] = [...vocab.keys()];
     return {
@@ -271,16 +675,26 @@ export class History {
     h.inspected = this.inspected;
     h.frauds = this.frauds;
     h.criticals = this.criticals;
-    this.counters.forEach((c, k) => {
-      const to = h.counters[k] as Counter;
-      for (const [key, i] of c.index) to.index.set(key, i);
-      to.n = c.n.slice();
-      to.inspected = c.inspected.slice();
-      to.fraud = c.fraud.slice();
-      to.critical = c.critical.slice();
+    const singles = this.singles.map((c) => c.copy());
+    const composites = this.composites.map((c) => c.copy());
+    const taxTypes = this.taxTypes.copy();
+    Object.assign(h, {
+      singles,
+      singleIndex: singles.map((c) => c.index),
+      composites,
+      counts: [...singles, ...composites].map((c) => c.counts),
+      taxTypes,
+      hsChapterOf: this.hsChapterOf.slice(),
+      hsHeadingOf: this.hsHeadingOf.slice(),
+      hsSubheadingOf: this.hsSubheadingOf.slice(),
+      unitValues: this.unitValues.copy(),
     });
-    for (const [key, s] of this.unitValue) h.unitValue.set(key, { ...s });
-    for (const [f, vocab] of this.vocabularies) h.vocabularies.set(f, new Map(vocab));
+    for (const [rate, i] of this.taxRates) h.taxRates.set(rate, i);
+    h.taxRateValues.push(...this.taxRateValues);
+    for (const [f, vocab] of this.vocabularies) {
+      const to = h.vocabularies.get(f) as Map<string, number>;
+      for (const [code, i] of vocab) to.set(code, i);
+    }
     return h;
   }
 
@@ -294,23 +708,72 @@ export class History {
       const rows = json.entities[e.name];
       if (!rows)
         throw new TargetingError('MODEL_MALFORMED', `model history lacks entity ${e.name}`);
-      const c = h.counters[k] as Counter;
+      const composite = h.composites[k - FIRST_COMPOSITE];
       for (const [key, [n, insp, f, cr]] of Object.entries(rows)) {
-        const i = c.slot(key);
+        const i = composite
+          ? h.parseCompositeKey(composite, key)
+          : (h.singles[k] as KeyCounter).intern(key, true);
+        const c = h.counts[k] as Counts;
         c.n[i] = n;
         c.inspected[i] = insp;
         c.fraud[i] = f;
         c.critical[i] = cr;
       }
     });
-    for (const [key, [n, mean, m2]] of Object.entries(json.unitValue))
-      h.unitValue.set(key, { n, mean, m2 });
+    // HS prefixes of the HS codes, found by their strings (missing ones stay −1: looked up).
+    const codes = h.singles[HS_CODE] as KeyCounter;
+    const known = (e: number, key: string) => slotOf((h.singles[e] as KeyCounter).index, key);
+    codes.keys.forEach((code, hc) => {
+      const chapter = known(HS_CHAPTER, code.slice(0, 2));
+      const heading = known(HS_HEADING, code.slice(0, 4));
+      const sub = known(HS_SUBHEADING, code.slice(0, 6));
+      h.cacheHsPrefixes(hc, chapter, heading, chapter < 0 || heading < 0 ? -1 : sub);
+    });
+    const subheadings = h.singles[HS_SUBHEADING] as KeyCounter;
+    const u = h.unitValues;
+    for (const [key, [n, mean, m2]] of Object.entries(json.unitValue)) {
+      const s = subheadings.intern(key, false);
+      u.enter(s);
+      u.n[s] = n;
+      u.mean[s] = mean;
+      u.m2[s] = m2;
+    }
     for (const f of CODE_FIELDS) {
       const vocab = h.vocabularies.get(f) as Map<string, number>;
       for (const v of json.vocabularies[f] ?? []) vocab.set(v, vocab.size);
     }
     return h;
   }
+
+  /**
+   * The slot for a composite key read from a snapshot: by its parts' ids when it splits into
+   * clean parts that a declaration could have produced, otherwise by the joined string.
+   */
+  private parseCompositeKey(c: CompositeCounter, key: string): number {
+    const parts = key.split('|');
+    if (parts.length === c.sources.length) {
+      let ok = true;
+      for (let p = 0; p < parts.length && ok; p++) {
+        const src = c.sources[p] as number;
+        const part = parts[p] as string;
+        if (src >= 0) c.key[p] = (this.singles[src] as KeyCounter).intern(part, false);
+        else if (src === TAX_TYPE_PART) c.key[p] = this.taxTypes.intern(part, false);
+        else {
+          const rate = Number(part);
+          // `${rate}` gives back exactly this string for any number a declaration carries.
+          ok = `${rate}` === part;
+          if (ok) c.key[p] = this.internTaxRate(rate);
+        }
+      }
+      if (ok) return c.findOrAdd();
+    }
+    return c.findOrAddJoined(key);
+  }
+}
+
+function slotOf<K>(index: Map<K, number>, key: K): number {
+  const i = index.get(key);
+  return i === undefined ? -1 : i;
 }
 
 function logUnitValue(d: Declaration): number {
@@ -321,19 +784,28 @@ function logUnitValue(d: Declaration): number {
 /**
  * Writes the label-free features of `d` (value, tax, calendar, codes, unit value against its HS
  * subheading's distribution) into `out` from `offset` = the first plain feature.
+ * `hsSubheading` is the row's HS subheading slot in `history` (−1 when unknown).
  */
-function writePlain(d: Declaration, history: History, out: Float64Array, offset: number): void {
+function writePlain(
+  d: Declaration,
+  history: History,
+  hsSubheading: number,
+  out: Float64Array,
+  offset: number,
+): void {
   let o = offset;
   const uv = logUnitValue(d);
-  const s = history.unitValue.get(hs6(d));
+  const u = history.unitValue;
+  const n = hsSubheading < 0 ? 0 : (u.n[hsSubheading] ?? 0);
   out[o++] = Math.log1p(d.itemPrice);
   out[o++] = Math.log1p(d.netMass);
   out[o++] = uv;
-  if (s && s.n >= 2 && Number.isFinite(uv)) {
+  if (n >= 2 && Number.isFinite(uv)) {
+    const mean = u.mean[hsSubheading] as number;
     // Shrink the spread towards 1 (log units) so a subheading seen twice is not over-trusted.
-    const sd = Math.sqrt((s.m2 + 1) / (s.n - 1 + 1));
-    out[o++] = (uv - s.mean) / sd;
-    out[o++] = uv - s.mean;
+    const sd = Math.sqrt(((u.m2[hsSubheading] as number) + 1) / (n - 1 + 1));
+    out[o++] = (uv - mean) / sd;
+    out[o++] = uv - mean;
   } else {
     out[o++] = NaN;
     out[o++] = NaN;
@@ -347,10 +819,21 @@ function writePlain(d: Declaration, history: History, out: Float64Array, offset:
   out[o++] = d.departure === d.origin ? 1 : 0;
   out[o++] = d.seller === '' ? 1 : 0;
   out[o++] = d.courier === '' ? 0 : 1;
-  for (const f of CODE_FIELDS) {
-    const code = history.vocabularies.get(f)?.get(d[f]);
-    out[o++] = code === undefined ? NaN : code;
-  }
+  const v = history.codeVocabularies;
+  out[o++] = codeOf(v[0], d.office);
+  out[o++] = codeOf(v[1], d.processType);
+  out[o++] = codeOf(v[2], d.importType);
+  out[o++] = codeOf(v[3], d.importUse);
+  out[o++] = codeOf(v[4], d.paymentType);
+  out[o++] = codeOf(v[5], d.transportMode);
+  out[o++] = codeOf(v[6], d.taxType);
+  out[o] = codeOf(v[7], d.originIndicator);
+}
+
+/** A code's number in its vocabulary, NaN (missing) when unseen. */
+function codeOf(vocab: Map<string, number> | undefined, value: string): number {
+  const code = vocab?.get(value);
+  return code === undefined ? NaN : code;
 }
 
 const civil = { weekday: 0, month: 0, dayOfMonth: 0 };
@@ -377,27 +860,44 @@ export function civilFromDays(day: number): { weekday: number; month: number; da
   return civil;
 }
 
-/** Features of `d` from `history` alone (the scoring path). */
-function writeFromHistory(d: Declaration, history: History, out: Float64Array, base: number): void {
+/**
+ * Features of rows `order[start..end)` (rows `start..end` when `order` is null) from `history`
+ * alone (the scoring path), each at its row's place in `out`.
+ */
+function writeFromHistory(
+  declarations: readonly Declaration[],
+  order: Uint32Array | null,
+  start: number,
+  end: number,
+  history: History,
+  out: Float64Array,
+  width: number,
+): void {
   const m = history.config.priorStrength;
   const pf = history.priorFraud();
   const pc = history.priorCritical();
   const critical = history.config.objective === 'critical';
-  let o = base;
-  for (let e = 0; e < history.entities.length; e++) {
-    const c = history.counters[e] as Counter;
-    const i = c.index.get((history.entities[e] as EntityDef).key(d));
-    const n = i === undefined ? 0 : (c.n[i] as number);
-    const insp = i === undefined ? 0 : (c.inspected[i] as number);
-    const f = i === undefined ? 0 : (c.fraud[i] as number);
-    out[o++] = n;
-    out[o++] = (f + m * pf) / (insp + m);
-    if (critical) {
-      const cr = i === undefined ? 0 : (c.critical[i] as number);
-      out[o++] = (cr + m * pc) / (insp + m);
+  const counts = history.entityCounts;
+  for (let k = start; k < end; k++) {
+    const r = order ? (order[k] as number) : k;
+    const d = declarations[r] as Declaration;
+    const slots = history.lookup(d);
+    let o = r * width;
+    for (let e = 0; e < slots.length; e++) {
+      const c = counts[e] as Counts;
+      const i = slots[e] as number;
+      const n = i < 0 ? 0 : (c.n[i] as number);
+      const insp = i < 0 ? 0 : (c.inspected[i] as number);
+      const f = i < 0 ? 0 : (c.fraud[i] as number);
+      out[o++] = n;
+      out[o++] = (f + m * pf) / (insp + m);
+      if (critical) {
+        const cr = i < 0 ? 0 : (c.critical[i] as number);
+        out[o++] = (cr + m * pc) / (insp + m);
+      }
     }
+    writePlain(d, history, slots[HS_SUBHEADING] as number, out, o);
   }
-  writePlain(d, history, out, o);
 }
 
 function entityFeatureCount(config: FeatureConfig): number {
@@ -435,10 +935,7 @@ export function buildTrainingFeatures(
       let end = start;
       while (end < order.length && (declarations[order[end] as number] as Declaration).day === day)
         end++;
-      for (let k = start; k < end; k++) {
-        const r = order[k] as number;
-        writeFromHistory(declarations[r] as Declaration, full, values, r * width);
-      }
+      writeFromHistory(declarations, order, start, end, full, values, width);
       for (let k = start; k < end; k++)
         full.add(declarations[order[k] as number] as Declaration, true);
       start = end;
@@ -458,7 +955,6 @@ export function buildTrainingFeatures(
   });
   const m = config.priorStrength;
   const critical = config.objective === 'critical';
-  const entities = full.entities;
   const entityWidth = entityFeatureCount(config);
   declarations.forEach((d, r) => {
     const own = perFold[fold[r] as number] as History;
@@ -466,12 +962,14 @@ export function buildTrainingFeatures(
     const pf = (full.frauds - own.frauds + 1) / (inspected + 2);
     const pc = (full.criticals - own.criticals + 0.1) / (inspected + 10);
     let o = r * width;
-    for (let e = 0; e < entities.length; e++) {
-      const key = (entities[e] as EntityDef).key(d);
-      const c = full.counters[e] as Counter;
-      const oc = own.counters[e] as Counter;
-      const i = c.index.get(key) as number;
-      const j = oc.index.get(key) as number;
+    const fullSlots = full.lookup(d);
+    const ownSlots = own.lookup(d);
+    for (let e = 0; e < fullSlots.length; e++) {
+      // Every row is in both histories: its own key was added to each.
+      const c = full.countsOf(e);
+      const oc = own.countsOf(e);
+      const i = fullSlots[e] as number;
+      const j = ownSlots[e] as number;
       const insp = (c.inspected[i] as number) - (oc.inspected[j] as number);
       values[o++] = (c.n[i] as number) - 1;
       values[o++] = ((c.fraud[i] as number) - (oc.fraud[j] as number) + m * pf) / (insp + m);
@@ -480,7 +978,7 @@ export function buildTrainingFeatures(
           ((c.critical[i] as number) - (oc.critical[j] as number) + m * pc) / (insp + m);
     }
     if (o !== r * width + entityWidth) throw new Error('feature layout mismatch');
-    writePlain(d, full, values, o);
+    writePlain(d, full, fullSlots[HS_SUBHEADING] as number, values, o);
   });
   return { matrix: { names, rows: declarations.length, values }, history: full };
 }
@@ -506,7 +1004,7 @@ export function buildScoringFeatures(
   const width = names.length;
   const values = new Float64Array(declarations.length * width);
   if (!options.online) {
-    declarations.forEach((d, r) => writeFromHistory(d, history, values, r * width));
+    writeFromHistory(declarations, null, 0, declarations.length, history, values, width);
     return { names, rows: declarations.length, values };
   }
   const order = chronological(declarations);
@@ -516,10 +1014,7 @@ export function buildScoringFeatures(
     let end = start;
     while (end < order.length && (declarations[order[end] as number] as Declaration).day === day)
       end++;
-    for (let k = start; k < end; k++) {
-      const r = order[k] as number;
-      writeFromHistory(declarations[r] as Declaration, history, values, r * width);
-    }
+    writeFromHistory(declarations, order, start, end, history, values, width);
     for (let k = start; k < end; k++)
       history.add(declarations[order[k] as number] as Declaration, options.online.labels);
     start = end;
