@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { runIngestJob } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, makeWorld, type World } from '../testing';
+import { dateOf, ingestText, kcsLines, unlabelled } from './targeting-test-data';
 
 // Watchlist lane raises through the API (issue 6 §4): a declaration whose importer is on the
 // OFAC SDN list goes red with the reason; another organisation sees none of it.
@@ -15,22 +14,17 @@ const kingpin = sdnText
   .map((line) => /^(\d+),"([^"]+)",-0- ?,"SDNTK",/.exec(line)?.[2])
   .find((name) => name !== undefined && name.split(' ').length >= 3)!;
 
-const lines = (name: string) =>
-  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
-    .trim()
-    .split('\n');
-const train = lines('df_syn_train_eng.csv');
-const valid = lines('df_syn_valid_eng.csv');
+const train = kcsLines('df_syn_train_eng.csv');
+const valid = kcsLines('df_syn_valid_eng.csv');
 const DAY = '2021-01-04';
-const day = valid.filter((l) => l.split(',')[1] === DAY);
+const day = valid.filter((l) => dateOf(l) === DAY);
 const flaggedId = day[day.length - 1]!.split(',')[0]!;
 const dayText =
   [
     `${valid[0]!},Importer Name`,
-    ...day.map((l, i) => `${l.replace(/,\d,\d$/, ',,')},"${i === day.length - 1 ? kingpin : ''}"`),
+    ...day.map((l, i) => `${unlabelled(l)},"${i === day.length - 1 ? kingpin : ''}"`),
   ].join('\n') + '\n';
-const trainText =
-  train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-02-01').join('\n') + '\n';
+const trainText = train.filter((l, i) => i === 0 || dateOf(l) < '2020-02-01').join('\n') + '\n';
 
 let world: World;
 
@@ -45,21 +39,9 @@ interface Item {
 
 beforeAll(async () => {
   world = await makeWorld();
-  const actor = await world.store.systemActor();
-  for (const [kind, sourceName, text] of [
-    ['ofac-sdn', 'sdn.csv', sdnText],
-    ['declarations', 'train.csv', trainText],
-    ['declarations', 'day.csv', dayText],
-  ] as const) {
-    const job = await runIngestJob(world.store, actor, {
-      kind,
-      sourceName,
-      input: Readable.from([new TextEncoder().encode(text)], {
-        objectMode: true,
-      }) as AsyncIterable<Uint8Array>,
-    });
-    if (job.status !== 'succeeded') throw new Error(job.error ?? 'ingest failed');
-  }
+  await ingestText(world, 'ofac-sdn', 'sdn.csv', sdnText);
+  await ingestText(world, 'declarations', 'train.csv', trainText);
+  await ingestText(world, 'declarations', 'day.csv', dayText);
 }, 300_000);
 
 afterAll(async () => {

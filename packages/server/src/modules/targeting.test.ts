@@ -1,36 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { runIngestJob } from '@interdict/store';
-import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, makeWorld, type World } from '../testing';
+import { dateOf, ingestText, kcsLines, unlabelled } from './targeting-test-data';
 
-const lines = (name: string) =>
-  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
-    .trim()
-    .split('\n');
-const train = lines('df_syn_train_eng.csv');
-const valid = lines('df_syn_valid_eng.csv');
+const train = kcsLines('df_syn_train_eng.csv');
+const valid = kcsLines('df_syn_valid_eng.csv');
 const DAY = '2021-01-04';
 const text =
   [
-    ...train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-02-15'),
-    ...valid.filter((l) => l.split(',')[1] === DAY).map((l) => l.replace(/,\d,\d$/, ',,')),
+    ...train.filter((l, i) => i === 0 || dateOf(l) < '2020-02-15'),
+    ...valid.filter((l) => dateOf(l) === DAY).map(unlabelled),
   ].join('\n') + '\n';
 
 let world: World;
 
 beforeAll(async () => {
   world = await makeWorld();
-  const actor = await world.store.systemActor();
-  const job = await runIngestJob(world.store, actor, {
-    kind: 'declarations',
-    sourceName: 'declarations.csv',
-    input: Readable.from([new TextEncoder().encode(text)], {
-      objectMode: true,
-    }) as AsyncIterable<Uint8Array>,
-  });
-  if (job.status !== 'succeeded') throw new Error(job.error ?? 'ingest failed');
+  await ingestText(world, 'declarations', 'declarations.csv', text);
 }, 300_000);
 
 afterAll(async () => {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
 import { runIngestJob } from '../ingest/run';
@@ -17,24 +15,19 @@ import {
   trainTargetingModelFromStore,
 } from './repository';
 import { clearTargetingModelCache } from './model-cache';
+import { dateOf, kcsLines, unlabelled } from './test-data';
 
 const bytes = (text: string) => byteSource(text);
 
-const lines = (name: string) =>
-  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
-    .trim()
-    .split('\n');
-const train = lines('df_syn_train_eng.csv');
-const valid = lines('df_syn_valid_eng.csv');
+const train = kcsLines('df_syn_train_eng.csv');
+const valid = kcsLines('df_syn_valid_eng.csv');
 // January–February 2020 to learn from; the first days of 2021 to score (labels removed).
-const trainText =
-  train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-03-01').join('\n') + '\n';
+const trainText = train.filter((l, i) => i === 0 || dateOf(l) < '2020-03-01').join('\n') + '\n';
 const header = valid[0]!;
-const day = valid.filter((l) => l.split(',')[1] === '2021-01-04');
-const unlabelled = [header, ...day.map((l) => l.replace(/,\d,\d$/, ',,'))].join('\n') + '\n';
-const nextDay = valid.filter((l) => l.split(',')[1] === '2021-01-05');
-const nextUnlabelled =
-  [header, ...nextDay.map((l) => l.replace(/,\d,\d$/, ',,'))].join('\n') + '\n';
+const day = valid.filter((l) => dateOf(l) === '2021-01-04');
+const unlabelledDay = [header, ...day.map(unlabelled)].join('\n') + '\n';
+const nextDay = valid.filter((l) => dateOf(l) === '2021-01-05');
+const nextUnlabelled = [header, ...nextDay.map(unlabelled)].join('\n') + '\n';
 
 for (const engine of ENGINES) {
   describe(`targeting store on ${engine}`, () => {
@@ -73,7 +66,7 @@ for (const engine of ENGINES) {
       const job2 = await runIngestJob(store, actor, {
         kind: 'declarations',
         sourceName: 'day.csv',
-        input: bytes(unlabelled),
+        input: bytes(unlabelledDay),
       });
       expect(job2.status).toBe('succeeded');
       const days = await listTargetingDays(store, actor);

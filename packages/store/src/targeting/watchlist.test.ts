@@ -13,31 +13,16 @@ import {
   targetingQueue,
   trainTargetingModelFromStore,
 } from './repository';
+import { dateOf, kcsLines, kingpinCompanies, unlabelled } from './test-data';
 import { partyNameKey } from './watchlist';
 
-const SDN = sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv');
-const sdnText = readFileSync(SDN, 'utf8');
-
-/** Entities (not individuals) of the SDNTK (narcotics kingpin) program, from the real list. */
-const kingpinEntities = sdnText
-  .split('\n')
-  .map((line) => /^(\d+),"([^"]+)",-0- ?,"SDNTK",/.exec(line))
-  .filter((m): m is RegExpExecArray => m !== null)
-  .map((m) => ({ entityId: `ofac:${m[1]}`, name: m[2]! }))
-  // Names of three or more words, so that a weak partial match cannot stand in for the real one.
-  .filter((e) => e.name.split(' ').length >= 3);
-
-const lines = (name: string) =>
-  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
-    .trim()
-    .split('\n');
-const train = lines('df_syn_train_eng.csv');
-const valid = lines('df_syn_valid_eng.csv');
-const trainText =
-  train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-02-01').join('\n') + '\n';
+const sdnText = readFileSync(sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv'), 'utf8');
+const train = kcsLines('df_syn_train_eng.csv');
+const valid = kcsLines('df_syn_valid_eng.csv');
+const trainText = train.filter((l, i) => i === 0 || dateOf(l) < '2020-02-01').join('\n') + '\n';
 const DAY = '2021-01-04';
-const day = valid.filter((l) => l.split(',')[1] === DAY);
-const [listed, dismissed, confirmed] = kingpinEntities;
+const day = valid.filter((l) => dateOf(l) === DAY);
+const [listed, dismissed, confirmed] = kingpinCompanies(sdnText);
 // The last declarations of the day (the model's choice is not ours to predict) carry names:
 // two listed kingpin companies, and a name that matches nothing but that an officer confirmed.
 const CONFIRMED_NAME = 'Zqx Holdings Nominee';
@@ -49,9 +34,7 @@ const named = new Map([
 const dayText =
   [
     `${valid[0]!},Importer Name,Importer Country`,
-    ...day.map(
-      (l, i) => `${l.replace(/,\d,\d$/, ',,')},"${named.get(i) ?? ''}",${named.has(i) ? 'MX' : ''}`,
-    ),
+    ...day.map((l, i) => `${unlabelled(l)},"${named.get(i) ?? ''}",${named.has(i) ? 'MX' : ''}`),
   ].join('\n') + '\n';
 const idOf = (i: number) => day[i]!.split(',')[0]!;
 
