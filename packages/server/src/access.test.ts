@@ -19,6 +19,23 @@ interface Ctx {
   n: number;
   /** Admin of the target organisation, to create targets owned by someone else. */
   targetAdmin: Member;
+  /** The caller (undefined when anonymous). */
+  member: Member | undefined;
+}
+
+/** A fresh signed-in viewer in `orgId`, whose sessions are the target. */
+async function victim(world: World, n: number, orgId: string): Promise<{ id: string }> {
+  const system = await world.store.systemActor();
+  const email = `s${n}@matrix.example`;
+  const { user } = await world.store.users.create(system, {
+    email,
+    name: `Session owner ${n}`,
+    role: 'viewer',
+    organisationId: orgId,
+    password: PASSWORD,
+  });
+  await world.store.auth.signIn(email, PASSWORD);
+  return { id: user.id };
 }
 
 interface Endpoint {
@@ -146,6 +163,73 @@ const ENDPOINTS: Endpoint[] = [
     allow: (role, _home, target) => role === 'admin' && target === 'own',
   },
   {
+    name: 'GET /api/sessions (own)',
+    targets: ['none'],
+    request: () => Promise.resolve({ method: 'GET', path: '/api/sessions?limit=5' }),
+    allow: anyone,
+  },
+  {
+    name: 'DELETE /api/sessions/{id} (one’s own other session)',
+    targets: ['none'],
+    async request({ world, member }) {
+      if (!member) return { method: 'DELETE', path: `/api/sessions/${crypto.randomUUID()}` };
+      const signed = await world.store.auth.signIn(member.email, PASSWORD);
+      const actor = { userId: member.id, organisationId: member.organisationId, role: member.role };
+      const { items } = await world.store.auth.listSessions(actor, {
+        currentSecret: signed.sessionSecret,
+      });
+      const id = items.find((s) => s.current)!.id;
+      return { method: 'DELETE', path: `/api/sessions/${id}` };
+    },
+    allow: anyone,
+  },
+  {
+    name: 'DELETE /api/sessions/{id} (a colleague’s session)',
+    targets: ['own', 'other'],
+    async request({ world, n, orgId }) {
+      const { id } = await victim(world, n, orgId);
+      const { items } = await world.store.auth.listSessions(await world.store.systemActor(), {
+        userId: id,
+      });
+      return { method: 'DELETE', path: `/api/sessions/${items[0]!.id}` };
+    },
+    allow: (role, home, target) => role === 'admin' && (target === 'own' || home === 'home'),
+  },
+  {
+    name: 'POST /api/sessions/sign-out-others',
+    targets: ['none'],
+    request: () => Promise.resolve({ method: 'POST', path: '/api/sessions/sign-out-others' }),
+    allow: anyone,
+  },
+  {
+    name: 'GET /api/users/{id}/sessions (someone else)',
+    targets: ['own', 'other'],
+    async request({ world, n, orgId }) {
+      const { id } = await victim(world, n, orgId);
+      return { method: 'GET', path: `/api/users/${id}/sessions` };
+    },
+    allow: (role, home, target) => role === 'admin' && (target === 'own' || home === 'home'),
+  },
+  {
+    name: 'GET /api/users/{id}/sessions (oneself)',
+    targets: ['none'],
+    request: ({ member }) =>
+      Promise.resolve({
+        method: 'GET',
+        path: `/api/users/${member?.id ?? crypto.randomUUID()}/sessions`,
+      }),
+    allow: anyone,
+  },
+  {
+    name: 'DELETE /api/users/{id}/sessions (someone else)',
+    targets: ['own', 'other'],
+    async request({ world, n, orgId }) {
+      const { id } = await victim(world, n, orgId);
+      return { method: 'DELETE', path: `/api/users/${id}/sessions` };
+    },
+    allow: (role, home, target) => role === 'admin' && (target === 'own' || home === 'home'),
+  },
+  {
     name: 'GET /api/audit',
     targets: ['none'],
     request: () => Promise.resolve({ method: 'GET', path: '/api/audit?limit=5' }),
@@ -249,13 +333,14 @@ describe('access-control matrix', () => {
     const other: Home = home === 'home' ? 'agency' : 'home';
     const targetHome = target === 'other' ? other : home;
     const orgId = targetHome === 'home' ? world.homeId : world.agencyId;
+    const member = role === 'anonymous' ? undefined : world.members[home][role];
     const req = await endpoint.request({
       world,
       orgId,
       n: ++counter,
       targetAdmin: world.members[targetHome].admin,
+      member,
     });
-    const member = role === 'anonymous' ? undefined : world.members[home][role];
     const res = await call(world.app, member, req.method, req.path, req.body);
     if (role === 'anonymous') {
       expect(res.status, await res.clone().text()).toBe(401);

@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { authenticate } from './auth/middleware';
 import { MemoryRateLimiter } from './auth/rate-limit';
 import type { App, AppEnv, ModuleDeps, ServerConfig, ServerDeps } from './env';
@@ -14,7 +13,9 @@ import { errorToProblem, HttpProblem, problem } from './problem';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerDataRoutes } from './routes/data';
+import { registerSessionRoutes } from './routes/sessions';
 import { json, ProblemSchema } from './schemas';
+import { securityHeaders } from './security-headers';
 import { docsAsset, docsPage, serveConsole } from './static';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -99,7 +100,7 @@ export function createApp(deps: ServerDeps & { lifecycle?: Lifecycle }): App {
       );
     }
   });
-  app.use('*', secureHeaders({ crossOriginEmbedderPolicy: false }));
+  app.use('*', securityHeaders(config));
 
   // Size limits before anything reads a body: uploads get their own, larger limit.
   const tooLarge = (limit: number) => (c: Parameters<typeof problem>[0]) =>
@@ -118,6 +119,7 @@ export function createApp(deps: ServerDeps & { lifecycle?: Lifecycle }): App {
 
   registerAuthRoutes(app, moduleDeps, limiter);
   registerAdminRoutes(app, moduleDeps);
+  registerSessionRoutes(app, moduleDeps);
   registerDataRoutes(app, moduleDeps);
   // Typed assignment: every module file must export a conforming `register`.
   const capabilityModules: Record<string, ServerModule> = modules;

@@ -42,6 +42,8 @@ export interface AppEnv {
     requestId: string;
     logger: Logger;
     auth: RequestAuth | undefined;
+    /** The CSP nonce of this response's console page, once one is needed. */
+    cspNonce?: string;
   };
 }
 

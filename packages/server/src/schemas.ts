@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ORGANISATION_KINDS, ROLES } from '@interdict/store';
+import { MAX_PAGE_LIMIT, ORGANISATION_KINDS, ROLES } from '@interdict/store';
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 export const OrganisationKindSchema = z.enum(ORGANISATION_KINDS).openapi('OrganisationKind');
@@ -90,10 +90,76 @@ export const AuditEventSchema = z
   })
   .openapi('AuditEvent');
 
+export const SessionInfoSchema = z
+  .object({
+    id: Id,
+    userId: Id,
+    createdAt: Timestamp,
+    lastSeenAt: Timestamp,
+    expiresAt: Timestamp,
+    ip: z.string().nullable().openapi({ description: 'As recorded at sign-in' }),
+    userAgent: z.string().nullable(),
+    current: z.boolean().openapi({ description: 'The session this request came with' }),
+  })
+  .openapi('SessionInfo', {
+    description: 'A signed-in session; its secret is never shown (only its hash is stored)',
+  });
+
 export const IdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
+/**
+ * Keyset pagination for a list: `limit` rows (1–MAX_PAGE_LIMIT) after `cursor`, the
+ * `nextCursor` of the previous page. Cursors are opaque; a page never repeats or skips rows
+ * when others are added meanwhile.
+ */
+export function pageQuery(defaultLimit: number) {
+  return z.object({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_LIMIT)
+      .optional()
+      .openapi({
+        param: {
+          name: 'limit',
+          in: 'query',
+          description: `Rows per page, 1–${MAX_PAGE_LIMIT} (default ${defaultLimit})`,
+        },
+        example: defaultLimit,
+      }),
+    cursor: z
+      .string()
+      .max(100)
+      .optional()
+      .openapi({
+        param: {
+          name: 'cursor',
+          in: 'query',
+          description: 'The nextCursor of the previous page; absent for the first page',
+        },
+      }),
+  });
+}
+
 export function listOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().optional() });
+  return z.object({
+    items: z.array(item),
+    nextCursor: z.string().optional().openapi({
+      description: 'Present when more rows follow: pass it as `cursor` for the next page',
+    }),
+  });
+}
+
+/** The page options a route passes to a repository, leaving out what was not asked for. */
+export function pageOptions(
+  query: { limit?: number | undefined; cursor?: string | undefined },
+  defaultLimit: number,
+): { limit: number; cursor?: string } {
+  return {
+    limit: query.limit ?? defaultLimit,
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+  };
 }
 
 /** Error answers every API route may give, documented once. */

@@ -42,6 +42,8 @@ export interface ApiTokensTable {
 
 export interface SessionsTable {
   id_hash: string;
+  /** Public id (migration 0002); the API names sessions by it, never by the hash. */
+  id: string;
   user_id: string;
   created_at: DefaultTimestamp;
   expires_at: Timestamp;

@@ -38,7 +38,9 @@ export {
   type SignedIn,
   type ResolvedSession,
   type RequestMeta,
+  type SessionInfo,
 } from './repositories/auth';
+export { MAX_PAGE_LIMIT } from './repositories/page';
 export { MIN_PASSWORD_LENGTH, type NewUser, type UserChange } from './repositories/users';
 export { MAX_TOKEN_DAYS, type AuthenticatedToken } from './repositories/tokens';
 export { JOB_READER_ROLES } from './repositories/jobs';

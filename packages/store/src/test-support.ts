@@ -3,7 +3,9 @@
 // suite runs against both engines").
 import { Readable } from 'node:stream';
 import { createTestSchema, type TestSchema } from '@interdict/testkit';
+import { expect } from 'vitest';
 import type { Actor } from './actor';
+import { StoreError } from './errors';
 import { bootstrapStore } from './bootstrap';
 import { MEMORY, openStore } from './open';
 import type { Store } from './store';
@@ -55,4 +57,14 @@ export function byteSource(
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < all.length; i += chunkSize) chunks.push(all.subarray(i, i + chunkSize));
   return Readable.from(chunks, { objectMode: true }) as AsyncIterable<Uint8Array>;
+}
+
+/** Awaits `promise` and expects it to fail with a StoreError of `code`. */
+export async function expectStoreError(promise: Promise<unknown>, code: string): Promise<void> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  expect((error as StoreError).code).toBe(code);
 }

@@ -15,7 +15,10 @@ export const tablet = { width: 768, height: 1024 } as const;
 export interface ConsoleBrowser {
   context: BrowserContext;
   page: Page;
-  /** Console errors, page errors and failed requests seen so far (not handled refusals). */
+  /**
+   * Console errors, page errors, failed requests and Content-Security-Policy violations seen so
+   * far (not handled refusals).
+   */
   problems: string[];
   close(): Promise<void>;
 }
@@ -56,6 +59,21 @@ export async function openBrowser(options: { colorScheme?: 'light' | 'dark' } = 
     problems.push(`console: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // Every CSP violation in any page or frame of this profile (the server's policies are in
+  // packages/server/src/security-headers.ts). The listener is installed before any page script
+  // runs; the binding is a DevTools channel, so the policy itself does not block the report.
+  await context.exposeBinding('__reportCspViolation', (_source, line: string) => {
+    problems.push(`csp: ${line}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __reportCspViolation: (line: string) => void })
+        .__reportCspViolation;
+      report(
+        `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber} (${event.sample.slice(0, 80)}) on ${location.pathname}`,
+      );
+    });
+  });
   // The console must work offline: no fonts, tiles or scripts from the internet. Any request to
   // a host other than the test server is refused and reported.
   await context.route(
@@ -125,7 +143,9 @@ export interface AxeViolation {
  */
 export async function accessibilityViolations(page: Page): Promise<string[]> {
   const injected = await page.evaluate(() => 'axe' in window);
-  if (!injected) await page.addScriptTag({ content: axeSource });
+  // Evaluated through DevTools rather than added as an inline <script>, which the console's
+  // Content-Security-Policy rightly refuses.
+  if (!injected) await page.evaluate(axeSource);
   // Let running CSS transitions and animations end first (a modal fading in, a button's hover
   // colour): axe measures contrast on the colours of the moment, and half-faded text fails it.
   // Infinite animations (loaders) are left alone; a cancelled one counts as ended.

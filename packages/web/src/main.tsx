@@ -22,6 +22,14 @@ const queryClient = new QueryClient({
   },
 });
 
+// The server's per-response CSP nonce for the <style> elements Mantine writes at run time
+// (see packages/server/src/security-headers.ts); the browser keeps it only in the property.
+const styleNonce =
+  document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined;
+// Mantine's modals lock scrolling through react-remove-scroll, whose <style> takes its nonce
+// from the global that the get-nonce package reads (webpack's convention).
+if (styleNonce) (globalThis as { __webpack_nonce__?: string }).__webpack_nonce__ = styleNonce;
+
 const root = document.getElementById('root');
 if (root)
   createRoot(root).render(
@@ -30,6 +38,7 @@ if (root)
         theme={theme}
         defaultColorScheme="auto"
         cssVariablesResolver={cssVariablesResolver}
+        getStyleNonce={styleNonce ? () => styleNonce : undefined}
       >
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>

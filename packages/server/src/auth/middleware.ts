@@ -49,7 +49,8 @@ export function clientIp(c: Context<AppEnv>, config: ServerConfig): string {
   }
 }
 
-function isHttps(c: Context<AppEnv>, config: ServerConfig): boolean {
+/** The request reached us over TLS: directly, or through a trusted proxy that says so. */
+export function isHttps(c: Context<AppEnv>, config: ServerConfig): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true;
   return config.trustProxy && c.req.header('x-forwarded-proto') === 'https';
 }

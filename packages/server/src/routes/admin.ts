@@ -9,6 +9,8 @@ import {
   jsonBody,
   listOf,
   OrganisationKindSchema,
+  pageOptions,
+  pageQuery,
   OrganisationSchema,
   problemResponses,
   RoleSchema,
@@ -51,11 +53,14 @@ const CreatedToken = z
     secret: z.string().openapi({ description: 'Shown once; store it now' }),
   })
   .openapi('CreatedToken');
-const AuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  cursor: z.string().max(20).optional(),
+const AuditQuery = pageQuery(50);
+const TokensQuery = pageQuery(100);
+const UsersQuery = pageQuery(100).extend({
+  organisationId: z
+    .string()
+    .optional()
+    .openapi({ param: { name: 'organisationId', in: 'query' } }),
 });
-const UsersQuery = z.object({ organisationId: z.string().optional() });
 
 export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
   const { store, config } = deps;
@@ -101,17 +106,17 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       method: 'get',
       path: '/api/users',
       tags: ['users'],
-      summary: 'Users (admins)',
+      summary: 'Users (admins), oldest first, in pages',
       request: { query: UsersQuery },
       responses: { 200: json(listOf(UserSchema)), ...problemResponses },
     }),
     async (c) => {
-      const { organisationId } = c.req.valid('query');
+      const query = c.req.valid('query');
       return c.json(
-        await store.users.list(
-          requireActor(c),
-          organisationId === undefined ? {} : { organisationId },
-        ),
+        await store.users.list(requireActor(c), {
+          ...pageOptions(query, 100),
+          ...(query.organisationId === undefined ? {} : { organisationId: query.organisationId }),
+        }),
         200,
       );
     },
@@ -157,10 +162,12 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       method: 'get',
       path: '/api/tokens',
       tags: ['tokens'],
-      summary: 'API tokens (admins: the organisation’s; others: their own)',
+      summary: 'API tokens (admins: the organisation’s; others: their own), newest first, in pages',
+      request: { query: TokensQuery },
       responses: { 200: json(listOf(TokenSchema)), ...problemResponses },
     }),
-    async (c) => c.json(await store.tokens.list(requireActor(c)), 200),
+    async (c) =>
+      c.json(await store.tokens.list(requireActor(c), pageOptions(c.req.valid('query'), 100)), 200),
   );
   app.openapi(
     createRoute({
@@ -194,19 +201,11 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       method: 'get',
       path: '/api/audit',
       tags: ['audit'],
-      summary: 'Audit events, newest first (admins)',
+      summary: 'Audit events (admins), newest first, in pages',
       request: { query: AuditQuery },
       responses: { 200: json(listOf(AuditEventSchema)), ...problemResponses },
     }),
-    async (c) => {
-      const { limit, cursor } = c.req.valid('query');
-      return c.json(
-        await store.audit.list(requireActor(c), {
-          ...(limit === undefined ? {} : { limit }),
-          ...(cursor === undefined ? {} : { cursor }),
-        }),
-        200,
-      );
-    },
+    async (c) =>
+      c.json(await store.audit.list(requireActor(c), pageOptions(c.req.valid('query'), 50)), 200),
   );
 }

@@ -4,7 +4,15 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { requireActor, requireRole } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
-import { IdParams, JobSchema, json, listOf, problemResponses } from '../schemas';
+import {
+  IdParams,
+  JobSchema,
+  json,
+  listOf,
+  pageOptions,
+  pageQuery,
+  problemResponses,
+} from '../schemas';
 import { summaryProviders } from '../summary';
 
 const IngestKindSchema = z
@@ -30,7 +38,7 @@ const JobUpload = z
       .openapi({ type: 'string', format: 'binary' }),
   })
   .openapi('JobUpload');
-const JobsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional() });
+const JobsQuery = pageQuery(100);
 
 export function registerDataRoutes(app: App, deps: ModuleDeps): void {
   const { store, logger } = deps;
@@ -54,17 +62,12 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       method: 'get',
       path: '/api/jobs',
       tags: ['ingest'],
-      summary: 'Ingest jobs, newest first',
+      summary: 'Ingest jobs, newest first, in pages',
       request: { query: JobsQuery },
       responses: { 200: json(listOf(JobSchema)), ...problemResponses },
     }),
-    async (c) => {
-      const { limit } = c.req.valid('query');
-      return c.json(
-        await store.jobs.list(requireActor(c), limit === undefined ? {} : { limit }),
-        200,
-      );
-    },
+    async (c) =>
+      c.json(await store.jobs.list(requireActor(c), pageOptions(c.req.valid('query'), 100)), 200),
   );
 
   app.openapi(

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { sessionIds } from './0002-session-ids';
 import type { MigrationSet } from './types';
 
 const ROLE_CHECK = sql`check (role in ('admin', 'analyst', 'officer', 'viewer', 'partner'))`;
@@ -124,5 +125,6 @@ export const platformMigrations: MigrationSet = {
           .execute();
       },
     },
+    '0002_session_ids': sessionIds,
   },
 };

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Actor, Role } from '../actor';
+import { assertRole, isInstanceAdmin, type Actor, type Role } from '../actor';
 import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
@@ -12,7 +12,16 @@ import {
   verifyPassword,
 } from '../secrets';
 import { recordAudit } from './audit';
-import { toOrganisation, toUser, type Organisation, type User } from './model';
+import {
+  iso,
+  isUuid,
+  toOrganisation,
+  toUser,
+  type Organisation,
+  type Page,
+  type User,
+} from './model';
+import { afterKeyset, cursorAt, decodeCursor, pageLimit, toPage } from './page';
 import { inTransaction } from './tx';
 import { checkPassword } from './users';
 
@@ -66,6 +75,23 @@ export interface RequestMeta {
   userAgent?: string | null;
 }
 
+/** A session as its user (or their admin) sees it: never the secret, nor its hash. */
+export interface SessionInfo {
+  id: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  /** As recorded at sign-in (the proxy's X-Forwarded-For only when the server trusts it). */
+  ip: string | null;
+  userAgent: string | null;
+  /** The session the request came with. */
+  current: boolean;
+}
+
+/** Stands in for a missing id in a comparison that must then match nothing. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 export class AuthRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -107,6 +133,7 @@ export class AuthRepository {
       await trx
         .insertInto('sessions')
         .values({
+          id: crypto.randomUUID(),
           id_hash: sha256Hex(sessionSecret),
           user_id: row.id,
           expires_at: expiresAt,
@@ -265,6 +292,170 @@ export class AuthRepository {
         });
       }
     });
+  }
+
+  /**
+   * The user whose sessions `actor` asks about, if within reach: themself; an admin, a user of
+   * their organisation; the instance admin, anyone. FORBIDDEN for a non-admin asking about
+   * someone else, NOT_FOUND for a user out of reach (existence does not leak).
+   */
+  private async sessionOwner(
+    actor: Actor,
+    userId: string,
+  ): Promise<{ id: string; organisationId: string }> {
+    if (userId !== actor.userId) assertRole(actor, 'admin');
+    let q = this.db
+      .selectFrom('users')
+      .select(['id', 'organisation_id'])
+      .where('id', '=', isUuid(userId) ? userId : NIL_UUID);
+    if (userId !== actor.userId && !isInstanceAdmin(actor))
+      q = q.where('organisation_id', '=', actor.organisationId);
+    const row = await q.executeTakeFirst();
+    if (!row) throw new StoreError('NOT_FOUND', `user ${userId} not found`);
+    return { id: row.id, organisationId: row.organisation_id };
+  }
+
+  /**
+   * Live (unexpired) sessions of `userId` (default: the actor's own), newest first, in keyset
+   * pages. `currentSecret` is the cookie of the asking request, to flag that session.
+   */
+  async listSessions(
+    actor: Actor,
+    options: { userId?: string; currentSecret?: string; limit?: number; cursor?: string } = {},
+  ): Promise<Page<SessionInfo>> {
+    const userId = options.userId ?? actor.userId;
+    if (userId === null) return { items: [] }; // the system actor and its tokens have no sessions
+    const owner = await this.sessionOwner(actor, userId);
+    const limit = pageLimit(options.limit, 50);
+    const currentHash = options.currentSecret ? sha256Hex(options.currentSecret) : undefined;
+    let q = this.db
+      .selectFrom('sessions')
+      .select([
+        'id',
+        'id_hash',
+        'user_id',
+        'created_at',
+        'last_seen_at',
+        'expires_at',
+        'ip',
+        'user_agent',
+      ])
+      .select(cursorAt('created_at').as('cursor_at'))
+      .where('user_id', '=', owner.id)
+      .where('expires_at', '>', new Date())
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
+    if (options.cursor !== undefined)
+      q = q.where(afterKeyset(decodeCursor(options.cursor), 'desc', 'created_at', 'id'));
+    return toPage(await q.execute(), limit, (r) => ({
+      id: r.id,
+      userId: r.user_id,
+      createdAt: iso(r.created_at),
+      lastSeenAt: iso(r.last_seen_at),
+      expiresAt: iso(r.expires_at),
+      ip: r.ip,
+      userAgent: r.user_agent,
+      current: r.id_hash === currentHash,
+    }));
+  }
+
+  /**
+   * Ends one session: the actor's own, or (admins) one of a user of their organisation, or
+   * (instance admin) anyone's; NOT_FOUND otherwise. Says whether it was `currentSecret`'s.
+   */
+  async revokeSession(
+    actor: Actor,
+    sessionId: string,
+    meta: RequestMeta & { currentSecret?: string } = {},
+  ): Promise<{ userId: string; current: boolean }> {
+    if (!isUuid(sessionId)) throw new StoreError('NOT_FOUND', `session ${sessionId} not found`);
+    const ended = await inTransaction(this.db, async (trx) => {
+      let q = trx
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select(['sessions.id_hash', 'sessions.user_id', 'users.organisation_id'])
+        .where('sessions.id', '=', sessionId);
+      if (!isInstanceAdmin(actor)) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('sessions.user_id', '=', actor.userId ?? NIL_UUID),
+            ...(actor.role === 'admin'
+              ? [eb('users.organisation_id', '=', actor.organisationId)]
+              : []),
+          ]),
+        );
+      }
+      const row = await q.executeTakeFirst();
+      if (!row) throw new StoreError('NOT_FOUND', `session ${sessionId} not found`);
+      await trx.deleteFrom('sessions').where('id', '=', sessionId).execute();
+      await recordAudit(trx, {
+        action: 'session.revoke',
+        actor,
+        organisationId: row.organisation_id,
+        targetType: 'user',
+        targetId: row.user_id,
+        ip: meta.ip ?? null,
+        details: { sessionId },
+      });
+      return row;
+    });
+    this.cache.delete(`session:${ended.id_hash}`);
+    return {
+      userId: ended.user_id,
+      current: meta.currentSecret !== undefined && ended.id_hash === sha256Hex(meta.currentSecret),
+    };
+  }
+
+  /**
+   * "Sign out everywhere else": ends every session of the actor's user but `keepSecret`'s (a
+   * request with an API token keeps none). Returns how many ended.
+   */
+  async revokeOtherSessions(
+    actor: Actor,
+    meta: RequestMeta & { keepSecret?: string } = {},
+  ): Promise<number> {
+    if (actor.userId === null) return 0;
+    const userId = actor.userId;
+    return this.endSessions(actor, userId, actor.organisationId, 'session.revoke_others', {
+      ...meta,
+      keepHash: meta.keepSecret ? sha256Hex(meta.keepSecret) : undefined,
+    });
+  }
+
+  /**
+   * Ends every session of a user within reach (themself, or as their admin), e.g. when an
+   * account may be compromised. Returns how many ended.
+   */
+  async revokeUserSessions(actor: Actor, userId: string, meta: RequestMeta = {}): Promise<number> {
+    const owner = await this.sessionOwner(actor, userId);
+    return this.endSessions(actor, owner.id, owner.organisationId, 'session.revoke_all', meta);
+  }
+
+  private async endSessions(
+    actor: Actor,
+    userId: string,
+    organisationId: string,
+    action: string,
+    meta: RequestMeta & { keepHash?: string | undefined },
+  ): Promise<number> {
+    const ended = await inTransaction(this.db, async (trx) => {
+      let q = trx.deleteFrom('sessions').where('user_id', '=', userId);
+      if (meta.keepHash !== undefined) q = q.where('id_hash', '<>', meta.keepHash);
+      const rows = await q.returning('id_hash').execute();
+      await recordAudit(trx, {
+        action,
+        actor,
+        organisationId,
+        targetType: 'user',
+        targetId: userId,
+        ip: meta.ip ?? null,
+        details: { sessionsEnded: rows.length },
+      });
+      return rows;
+    });
+    for (const { id_hash } of ended) this.cache.delete(`session:${id_hash}`);
+    return ended.length;
   }
 
   /** Drops expired sessions; returns how many. */

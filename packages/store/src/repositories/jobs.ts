@@ -4,6 +4,7 @@ import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import { isUuid, toJob, type Job, type Page } from './model';
+import { afterKeyset, cursorAt, decodeCursor, pageLimit, toPage } from './page';
 
 /** Progress of running jobs, kept in memory by the process that runs them (see ingest/run.ts). */
 export type LiveProgress = Map<string, { done: number; total: number | null }>;
@@ -24,7 +25,7 @@ export class JobsRepository {
     return p ? { ...job, status: 'running', done: p.done, total: p.total ?? job.total } : job;
   }
 
-  /** A remembered list, brought up to date with the jobs this process queued or finished since. */
+  /** A remembered first page, brought up to date with the jobs this process queued or finished since. */
   private withRemembered(actor: Actor, snapshot: Job[], limit: number): Job[] {
     const byId = new Map(snapshot.map((j) => [j.id, j]));
     for (const { job, organisationId } of this.cache.rememberedJobs<Job>()) {
@@ -32,7 +33,7 @@ export class JobsRepository {
     }
     return [...byId.values()]
       .sort((a, b) =>
-        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id),
+        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id),
       )
       .slice(0, limit)
       .map((j) => this.overlay(j));
@@ -42,23 +43,37 @@ export class JobsRepository {
     return isInstanceAdmin(actor) ? 'jobs:all' : `jobs:${actor.organisationId}`;
   }
 
-  /** Newest first; staff roles of the organisation that ran them (the instance admin: all). */
-  async list(actor: Actor, options: { limit?: number } = {}): Promise<Page<Job>> {
+  /**
+   * Newest first, in keyset pages of `limit` (default 100, at most MAX_PAGE_LIMIT) after
+   * `cursor`; staff roles of the organisation that ran them (the instance admin: all). While a
+   * PGlite ingest holds the session, the first page comes from memory (see busy-cache.ts).
+   */
+  async list(actor: Actor, options: { limit?: number; cursor?: string } = {}): Promise<Page<Job>> {
     assertRole(actor, ...JOB_READER_ROLES);
-    const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
+    const limit = pageLimit(options.limit, 100);
     const key = `${this.scope(actor)}:${limit}`;
-    const cached = this.cache.get<Job[]>(key);
-    if (cached) return { items: this.withRemembered(actor, cached, limit) };
+    if (options.cursor === undefined) {
+      const cached = this.cache.get<Page<Job>>(key);
+      if (cached) {
+        return {
+          items: this.withRemembered(actor, cached.items, limit),
+          ...(cached.nextCursor === undefined ? {} : { nextCursor: cached.nextCursor }),
+        };
+      }
+    }
     let q = this.db
       .selectFrom('ingest_jobs')
       .selectAll()
+      .select(cursorAt('created_at').as('cursor_at'))
       .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(limit);
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
-    const jobs = (await q.execute()).map(toJob);
-    this.cache.set(key, jobs, ['jobs']);
-    return { items: jobs.map((j) => this.overlay(j)) };
+    if (options.cursor !== undefined)
+      q = q.where(afterKeyset(decodeCursor(options.cursor), 'desc', 'created_at', 'id'));
+    const page = toPage(await q.execute(), limit, toJob);
+    if (options.cursor === undefined) this.cache.set(key, page, ['jobs']);
+    return { ...page, items: page.items.map((j) => this.overlay(j)) };
   }
 
   async get(actor: Actor, id: string): Promise<Job> {

@@ -7,6 +7,7 @@ import { API_TOKEN_PREFIX, randomSecret, sha256Hex } from '../secrets';
 import { recordAudit } from './audit';
 import { isUuid, toApiToken, type ApiToken, type Page } from './model';
 import { checkName } from './organisations';
+import { afterKeyset, cursorAt, decodeCursor, pageLimit, toPage } from './page';
 import { inTransaction } from './tx';
 
 export const MAX_TOKEN_DAYS = 366;
@@ -24,19 +25,32 @@ export class TokensRepository {
     private readonly cache: BusyCache,
   ) {}
 
-  /** Admins see their organisation's tokens; everyone else the tokens they created. */
-  async list(actor: Actor): Promise<Page<ApiToken>> {
+  /**
+   * Admins see their organisation's tokens; everyone else the tokens they created. Newest first,
+   * in keyset pages of `limit` (at most MAX_PAGE_LIMIT) after `cursor`; without a limit or
+   * cursor, every token (the CLI; the API always pages).
+   */
+  async list(
+    actor: Actor,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<ApiToken>> {
+    const paged = options.limit !== undefined || options.cursor !== undefined;
+    const limit = paged ? pageLimit(options.limit, 100) : undefined;
     let q = this.db
       .selectFrom('api_tokens')
       .selectAll()
+      .select(cursorAt('created_at').as('cursor_at'))
       .where('organisation_id', '=', actor.organisationId)
       .orderBy('created_at', 'desc')
-      .orderBy('id');
+      .orderBy('id', 'desc');
     if (actor.role !== 'admin') {
       if (actor.userId === null) return { items: [] };
       q = q.where('user_id', '=', actor.userId);
     }
-    return { items: (await q.execute()).map(toApiToken) };
+    if (options.cursor !== undefined)
+      q = q.where(afterKeyset(decodeCursor(options.cursor), 'desc', 'created_at', 'id'));
+    if (limit === undefined) return { items: (await q.execute()).map(toApiToken) };
+    return toPage(await q.limit(limit + 1).execute(), limit, toApiToken);
   }
 
   /**

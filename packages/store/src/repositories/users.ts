@@ -7,10 +7,13 @@ import { hashPassword, oneTimePassword } from '../secrets';
 import { recordAudit } from './audit';
 import { isUuid, toUser, type Page, type User } from './model';
 import { checkName } from './organisations';
+import { afterKeyset, cursorAt, decodeCursor, pageLimit, toPage } from './page';
 import { inTransaction, isUniqueViolation } from './tx';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 export const MIN_PASSWORD_LENGTH = 12;
+/** Users per page when a page is asked for without a size. */
+const DEFAULT_PAGE = 100;
 
 export function checkEmail(value: unknown): string {
   if (typeof value !== 'string' || !EMAIL.test(value.trim())) {
@@ -65,16 +68,33 @@ export class UsersRepository {
     private readonly cache: BusyCache,
   ) {}
 
-  /** Admins list their organisation's users; the instance admin lists all (or one organisation's). */
-  async list(actor: Actor, options: { organisationId?: string } = {}): Promise<Page<User>> {
+  /**
+   * Admins list their organisation's users; the instance admin lists all (or one organisation's).
+   * Oldest first, in keyset pages of `limit` (at most MAX_PAGE_LIMIT) after `cursor`; without a
+   * limit or cursor, every user (the CLI's lookups by email; the API always pages).
+   */
+  async list(
+    actor: Actor,
+    options: { organisationId?: string; limit?: number; cursor?: string } = {},
+  ): Promise<Page<User>> {
     assertRole(actor, 'admin');
-    let q = this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id');
+    const paged = options.limit !== undefined || options.cursor !== undefined;
+    const limit = paged ? pageLimit(options.limit, DEFAULT_PAGE) : undefined;
+    let q = this.db
+      .selectFrom('users')
+      .selectAll()
+      .select(cursorAt('created_at').as('cursor_at'))
+      .orderBy('created_at')
+      .orderBy('id');
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
     if (options.organisationId !== undefined) {
       if (!isUuid(options.organisationId)) return { items: [] };
       q = q.where('organisation_id', '=', options.organisationId);
     }
-    return { items: (await q.execute()).map(toUser) };
+    if (options.cursor !== undefined)
+      q = q.where(afterKeyset(decodeCursor(options.cursor), 'asc', 'created_at', 'id'));
+    if (limit === undefined) return { items: (await q.execute()).map(toUser) };
+    return toPage(await q.limit(limit + 1).execute(), limit, toUser);
   }
 
   /** A user may read themself; admins read their organisation's users; NOT_FOUND otherwise. */
@@ -197,8 +217,14 @@ export class UsersRepository {
       const row = await q.returningAll().executeTakeFirst();
       if (!row) throw new StoreError('NOT_FOUND', `user ${id} not found`);
       this.cache.invalidate(id); // cached sessions carry the old role or enabled state
-      if (patch.disabled === true)
-        await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      // A disabled user is signed out everywhere at once (sign-in refuses them from now on).
+      const ended =
+        patch.disabled === true
+          ? Number(
+              (await trx.deleteFrom('sessions').where('user_id', '=', id).executeTakeFirst())
+                .numDeletedRows,
+            )
+          : undefined;
       await recordAudit(trx, {
         action: 'user.update',
         actor,
@@ -206,7 +232,7 @@ export class UsersRepository {
         targetType: 'user',
         targetId: id,
         ip: meta.ip ?? null,
-        details: { ...patch },
+        details: { ...patch, ...(ended === undefined ? {} : { sessionsEnded: ended }) },
       });
       return toUser(row);
     });
@@ -232,7 +258,10 @@ export class UsersRepository {
         .set({ password_hash: hash, updated_at: new Date() })
         .where('id', '=', target.id)
         .execute();
-      await trx.deleteFrom('sessions').where('user_id', '=', target.id).execute();
+      const ended = await trx
+        .deleteFrom('sessions')
+        .where('user_id', '=', target.id)
+        .executeTakeFirst();
       this.cache.invalidate(target.id);
       await recordAudit(trx, {
         action: 'user.password',
@@ -241,6 +270,7 @@ export class UsersRepository {
         targetType: 'user',
         targetId: target.id,
         ip: meta.ip ?? null,
+        details: { sessionsEnded: Number(ended.numDeletedRows) },
       });
     });
     return generated === undefined ? {} : { oneTimePassword: generated };
