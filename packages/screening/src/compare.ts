@@ -1,7 +1,12 @@
 import { consonantSkeleton, type AnalysedName, type NameStyle, type NameToken } from './normalize';
 import { jaroWinkler, osaDistance } from './distance';
 import { isNickname } from './nicknames';
-import { koreanEquivalent, romanizationEquivalent } from './romanization';
+import {
+  koreanEquivalent,
+  romanizationEquivalent,
+  wadeGilesEquivalent,
+  wadeGilesJoinedReadings,
+} from './romanization';
 
 /**
  * Name-to-name comparison by token alignment (the approach of OpenSanctions logic-v2 and of
@@ -153,7 +158,9 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
     best.similarity < ROMANIZATION_SIMILARITY &&
     !a.abjad &&
     !b.abjad &&
-    (romanizationEquivalent(a.text, b.text) || koreanEquivalent(a.text, b.text))
+    (romanizationEquivalent(a.text, b.text) ||
+      koreanEquivalent(a.text, b.text) ||
+      wadeGilesEquivalent(a.text, b.text))
   ) {
     best = { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
   }
@@ -203,6 +210,17 @@ interface Run {
   readonly abjad: boolean;
   readonly initials: string;
   readonly skeleton: string;
+  /**
+   * The skeleton with an Arabic-script article before a sun letter left out (written "al", read
+   * "ad-", "ar-", "ud-": "نصير الدين" is "Nasiruddin"), or undefined.
+   */
+  readonly skeletonSun: string | undefined;
+  /** Each part must add a consonant to the skeleton ("yhy" + "hqny" is not "haqqani"). */
+  readonly longestPartSkeleton: number;
+  /** The parts in this run's reading order. */
+  readonly parts: readonly string[];
+  /** Pinyin spellings of the run read as Wade–Giles syllables (computed on first use). */
+  wadeGiles?: readonly string[] | null;
 }
 
 const runCache = new WeakMap<readonly NameToken[], Run[]>();
@@ -230,11 +248,28 @@ function runsOf(tokens: readonly NameToken[]): Run[] {
         abjad,
         initials: parts.map((p) => p.text[0]).join(''),
         skeleton: consonantSkeleton(joined),
+        skeletonSun: sunLetterSkeleton(parts),
+        longestPartSkeleton: Math.max(...parts.map((p) => p.skeleton.length)),
+        parts: parts.map((p) => p.text),
       });
     }
   }
   runCache.set(tokens, out);
   return out;
+}
+
+const SUN_LETTER_START = /^[tdrzsln]/;
+
+function sunLetterSkeleton(parts: readonly NameToken[]): string | undefined {
+  let changed = false;
+  const kept = parts.filter((p, k) => {
+    const next = parts[k + 1];
+    const drop =
+      p.abjad && p.text === 'al' && next !== undefined && SUN_LETTER_START.test(next.text);
+    if (drop) changed = true;
+    return !drop;
+  });
+  return changed ? consonantSkeleton(kept.map((p) => p.text).join('')) : undefined;
 }
 
 /** Compare a run of tokens on one side with a single token on the other. */
@@ -243,21 +278,38 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
   if (single.kind === 'number' || single.kind === 'legal' || single.cjk !== undefined) return NONE;
   if (run.joined === single.text) return { similarity: 1, how: 'joined' };
   if (run.hasLegal) return NONE;
-  // An abbreviation made of the parts' initials ("jc" ~ "jean claude", "pla" ~ people's liberation army).
-  if (single.text === run.initials) return { similarity: 0.9, how: 'abbreviation' };
+  // An abbreviation made of the parts' initials ("jc" ~ "jean claude", "pla" ~ people's
+  // liberation army). A word in an abjad script is a consonant skeleton, never an abbreviation.
+  if (single.text === run.initials && !single.abjad) {
+    return { similarity: 0.9, how: 'abbreviation' };
+  }
   if (run.allInitials) return NONE;
-  if (Math.abs(run.joined.length - single.text.length) > 3) return NONE;
   if (run.abjad !== single.abjad) {
-    // "عبد ال" + … against "Abdul": compare consonant skeletons of the joined run.
-    if (run.skeleton.length >= 2 && run.skeleton === single.skeleton) {
+    // "عبد ال" + … against "Abdul", "عبدالجبار" against "Abdul Jabbar": compare consonant
+    // skeletons of the joined run (before the length test: a skeleton is much shorter than its
+    // romanization).
+    if (
+      run.skeleton.length >= 2 &&
+      run.skeleton.length > run.longestPartSkeleton &&
+      (run.skeleton === single.skeleton || run.skeletonSun === single.skeleton)
+    ) {
       return { similarity: 0.9, how: 'skeleton' };
     }
   }
+  if (Math.abs(run.joined.length - single.text.length) > 3) return NONE;
   const sim = textSimilarity(run.joined, single.text);
   // A Korean given name written split in one system and joined in another ("Kyong Min" /
   // "Gyeongmin").
   if (sim.similarity < ROMANIZATION_SIMILARITY && koreanEquivalent(run.joined, single.text)) {
     return { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
+  }
+  // A Wade–Giles given name in syllables against its pinyin spelling in one word ("Tse-tung" /
+  // "Zedong").
+  if (sim.similarity < ROMANIZATION_SIMILARITY && single.text.length <= 12) {
+    if (run.wadeGiles === undefined) run.wadeGiles = wadeGilesJoinedReadings(run.parts) ?? null;
+    if (run.wadeGiles?.includes(single.text)) {
+      return { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
+    }
   }
   return sim.similarity > 0 ? { similarity: sim.similarity, how: 'joined' } : NONE;
 }

@@ -348,7 +348,11 @@ function segment(input: string): RawToken[] {
   for (const m of input.matchAll(ABJAD_RUN)) {
     // Ta marbuta is pronounced -a ("Usama", not "Usamah"); alif maqsura is a long a.
     const text = anyAscii(
-      m[0].replace(/\u0629/g, '\u0627').replace(/\u0649/g, '\u0627'),
+      m[0]
+        .replace(/\u0629/g, '\u0627')
+        .replace(/\u0649/g, '\u0627')
+        // ظ is ẓ in ALA-LC and z in Persian and Urdu; any-ascii writes "dh", the romanization of ذ.
+        .replace(/\u0638/g, '\u0632'),
     ).toLowerCase();
     const tokens: RawToken[] = [];
     for (const piece of text.split(/[^a-z0-9`']+/)) {
@@ -388,7 +392,11 @@ function leet(word: string): string {
 }
 
 export function consonantSkeleton(text: string): string {
-  return text.replace(/[aeiouywv'`]/g, '').replace(/(.)\1+/g, '$1');
+  // French "dj" (Djamel, Djouadi) is the j of English spellings (ج), as any-ascii writes it.
+  return text
+    .replace(/dj/g, 'j')
+    .replace(/[aeiouywv'`]/g, '')
+    .replace(/(.)\1+/g, '$1');
 }
 
 function makeToken(text: string, kind: TokenKind, abjad: boolean, cjk?: string): NameToken {

@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { analyseName, scoreNamePair } from './index';
-import { koreanEquivalent, koreanKey, romanizationEquivalent } from './romanization';
+import {
+  koreanEquivalent,
+  koreanKey,
+  romanizationEquivalent,
+  wadeGilesEquivalent,
+  wadeGilesReadings,
+} from './romanization';
 
 // Examples written for these tests from the romanization tables (ALA-LC Arabic, BGN/PCGN Russian,
 // McCune–Reischauer and Revised Romanization of Korean); none is taken from a benchmark file.
@@ -124,5 +130,48 @@ describe('contradictions', () => {
     expect(score('Northwind Trading LP', 'Northwind Trading LLC', 'Company')).toBeLessThan(
       score('Northwind Trading LLC', 'Northwind Trading LLC', 'Company'),
     );
+  });
+});
+
+describe('Wade–Giles and pinyin', () => {
+  it('reads a Wade–Giles syllable as its pinyin spellings', () => {
+    expect(wadeGilesReadings('hsiao')).toEqual(['xiao']);
+    expect(wadeGilesReadings('tung')).toEqual(expect.arrayContaining(['dong', 'tong']));
+    expect(wadeGilesReadings('chiang')).toEqual(expect.arrayContaining(['jiang', 'qiang']));
+    expect(wadeGilesReadings('shih')).toEqual(['shi']);
+    expect(wadeGilesReadings('smith')).toBeUndefined();
+  });
+
+  it('matches names in the two systems, hyphenated syllables against one word', () => {
+    expect(score('Teng Hsiao-ping', 'Deng Xiaoping')).toBeGreaterThanOrEqual(0.85);
+    expect(score('Chou En-lai', 'Zhou Enlai')).toBeGreaterThanOrEqual(0.85);
+    expect(score('Lin Piao', 'Lin Biao')).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('does not join different syllables', () => {
+    expect(wadeGilesEquivalent('tung', 'deng')).toBe(false);
+    expect(score('Chou En-lai', 'Zhou Enhua')).toBeLessThan(0.7);
+  });
+});
+
+describe('Arabic script against its romanizations (written for this test)', () => {
+  it.each([
+    ['يحيى حقاني', 'Yahya Haqqani'],
+    ['عبدالجبار عمري', 'Abdul Jabbar Omari'], // joined in Arabic, two words in Latin
+    ['نصير الدين حقاني', 'Nasiruddin Haqqani'], // article before a sun letter
+    ['يحيى جوادي', 'Yahia Djouadi'], // French dj
+    ['محمد اعظم', 'Mohammad Azam'], // ظ read z
+  ])('%s ~ %s', (arabic, latin) => {
+    expect(score(arabic, latin)).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('does not read a one-word Arabic name as an abbreviation of a Latin name', () => {
+    // "عماش" (msh) happens to be the initials of "Mahdi Salih Huda"; the names must align part
+    // by part instead.
+    expect(score('هدى صالح مهدي عماش', 'Huda Salih Mahdi Ammash')).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('keeps different Arabic names apart', () => {
+    expect(score('يحيى حقاني', 'Yahya Hamdani')).toBeLessThan(0.7);
   });
 });

@@ -85,6 +85,21 @@ export function romanUnits(word: string): Unit[] {
   return out;
 }
 
+/**
+ * First letters that two romanizations of one name can begin with (vowels and y; k q g c; d t;
+ * b p; v w f; j y i e ch zh dj; s sh sch; ts c z). A cheap test that keeps the keys below from
+ * being computed for the many pairs that cannot be variants.
+ */
+const FIRST_LETTER_GROUPS = ['aeiouyj', 'kqgc', 'dt', 'bp', 'vwf', 'jcdz', 'sz', 'tc', 'hx'];
+const SAME_START = new Set<string>();
+for (const group of FIRST_LETTER_GROUPS) {
+  for (const x of group) for (const y of group) SAME_START.add(x + y);
+}
+
+export function mayStartAlike(a: string, b: string): boolean {
+  return a[0] === b[0] || SAME_START.has(a[0]! + b[0]!);
+}
+
 const unitCache = new Map<string, Unit[]>();
 
 function unitsOf(word: string): Unit[] {
@@ -103,7 +118,8 @@ function unitsOf(word: string): Unit[] {
  * classes say too little ("Ali" and "Ola" would agree).
  */
 export function romanizationEquivalent(a: string, b: string): boolean {
-  if (a.length < 4 || b.length < 4 || a[0] === undefined) return false;
+  if (a.length < 4 || b.length < 4 || Math.abs(a.length - b.length) > 4) return false;
+  if (!mayStartAlike(a, b)) return false;
   const x = unitsOf(a);
   const y = unitsOf(b);
   if (x.length !== y.length || x.length < 3) return false;
@@ -180,9 +196,139 @@ export function koreanKey(word: string): string | undefined {
   return keys.join('-');
 }
 
+const koreanCache = new Map<string, string | undefined>();
+
+function cachedKoreanKey(word: string): string | undefined {
+  if (koreanCache.has(word)) return koreanCache.get(word);
+  const key = word.length <= 12 ? koreanKey(word) : undefined;
+  if (koreanCache.size > 50_000) koreanCache.clear();
+  koreanCache.set(word, key);
+  return key;
+}
+
 /** Two Korean name parts that are one name in MR, RR or popular spelling. */
 export function koreanEquivalent(a: string, b: string): boolean {
-  if (a.length < 3 || b.length < 3) return false;
-  const x = koreanKey(a);
-  return x !== undefined && x === koreanKey(b);
+  if (a.length < 3 || b.length < 3 || Math.abs(a.length - b.length) > 3) return false;
+  if (!mayStartAlike(a, b)) return false;
+  const x = cachedKoreanKey(a);
+  return x !== undefined && x === cachedKoreanKey(b);
+}
+
+/**
+ * Wade–Giles syllables and their Hanyu Pinyin readings (ISO 7098:2015; the Wade–Giles/pinyin
+ * conversion tables of the Library of Congress, 2000). Lists drop Wade–Giles' apostrophes and
+ * umlauts, so an unmarked initial stands for both of its pinyin readings: p → b or p (p'), t → d
+ * or t, k → g or k, ch → zh or ch (j or q before i and ü), ts/tz → z or c, hs → x, j → r. Finals:
+ * -ung → -ong, -ih → -i, -ieh → -ie, -ien → -ian, -ueh → -ue, -uei → -ui, -erh → -er, and -o
+ * after k and h is -e ("Ko" → "Ge"), after other initials -uo ("To" → "Duo").
+ * Returns the possible pinyin spellings of a word that is a Wade–Giles syllable.
+ */
+const WG_SYLLABLE =
+  /^(ch|hs|ts|tz|ss|sz|sh|p|t|k|j|m|f|n|l|h|y|w|s)?(a|ai|an|ang|ao|e|eh|ei|en|eng|erh|i|ia|iang|iao|ieh|ien|ih|in|ing|iu|iung|o|ou|u|ua|uai|uan|uang|ueh|uei|ui|un|ung|uo)$/;
+
+function wgFinals(initial: string, final: string): string[] {
+  if (final === 'ih') return ['i'];
+  if (final === 'u' && /^(tz|ts|ss|sz)$/.test(initial)) return ['i', 'u'];
+  if (final === 'ung') return ['ong'];
+  if (final === 'iung') return ['iong'];
+  if (final === 'ieh') return ['ie'];
+  if (final === 'ien') return ['ian'];
+  if (final === 'ueh') return ['ue'];
+  if (final === 'uei') return ['ui'];
+  if (final === 'erh') return ['er'];
+  if (final === 'eh') return ['e'];
+  if (final === 'o') {
+    if (initial === 'k' || initial === 'h') return ['e'];
+    if (
+      initial === '' ||
+      initial === 'p' ||
+      initial === 'm' ||
+      initial === 'f' ||
+      initial === 'y' ||
+      initial === 'w'
+    ) {
+      return ['o'];
+    }
+    return ['uo'];
+  }
+  if (initial === 'y') {
+    if (final === 'u') return ['ou', 'u'];
+    if (final === 'en') return ['an'];
+  }
+  return [final];
+}
+
+function wgInitials(initial: string, final: string): string[] {
+  const front =
+    final.startsWith('i') || (final.startsWith('u') && initial === 'ch' && final === 'u');
+  switch (initial) {
+    case 'p':
+      return ['b', 'p'];
+    case 't':
+      return ['d', 't'];
+    case 'k':
+      return ['g', 'k'];
+    case 'ch':
+      return final === 'ih' ? ['zh', 'ch'] : front ? ['j', 'q'] : ['zh', 'ch'];
+    case 'ts':
+    case 'tz':
+      return ['z', 'c'];
+    case 'ss':
+    case 'sz':
+      return ['s'];
+    case 'hs':
+      return ['x'];
+    case 'j':
+      return ['r'];
+    default:
+      return [initial];
+  }
+}
+
+const wgCache = new Map<string, readonly string[] | undefined>();
+
+export function wadeGilesReadings(word: string): readonly string[] | undefined {
+  if (wgCache.has(word)) return wgCache.get(word);
+  let out: string[] | undefined;
+  const m = word.length <= 6 ? WG_SYLLABLE.exec(word) : null;
+  if (m) {
+    const initial = m[1] ?? '';
+    const final = m[2]!;
+    const set = new Set<string>();
+    for (const i of wgInitials(initial, final))
+      for (const f of wgFinals(initial, final)) set.add(i + f);
+    set.delete(word);
+    out = set.size > 0 ? [...set] : undefined;
+  }
+  if (wgCache.size > 50_000) wgCache.clear();
+  wgCache.set(word, out);
+  return out;
+}
+
+/** One Wade–Giles syllable against its pinyin spelling, in either order. */
+export function wadeGilesEquivalent(a: string, b: string): boolean {
+  if (a.length > 6 || b.length > 6 || a === b) return false;
+  return (
+    (wadeGilesReadings(a)?.includes(b) ?? false) || (wadeGilesReadings(b)?.includes(a) ?? false)
+  );
+}
+
+/**
+ * A Wade–Giles given name written as separate syllables ("Tse tung", from "Tse-tung") against
+ * its pinyin spelling written as one word ("Zedong"): every combination of the syllables'
+ * readings, for at most three syllables.
+ */
+export function wadeGilesJoinedReadings(syllables: readonly string[]): string[] | undefined {
+  if (syllables.length < 2 || syllables.length > 3) return undefined;
+  let acc = [''];
+  let changed = false;
+  for (const s of syllables) {
+    const readings = wadeGilesReadings(s);
+    if (readings) changed = true;
+    else if (!WG_SYLLABLE.test(s)) return undefined;
+    const options = [s, ...(readings ?? [])];
+    acc = acc.flatMap((p) => options.map((o) => p + o));
+    if (acc.length > 64) return undefined;
+  }
+  return changed ? acc : undefined;
 }
