@@ -95,4 +95,36 @@ describe('screening page', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'screening-monitoring');
   });
+
+  it('sets thresholds and acknowledges the alert with a note (then it is history)', async () => {
+    await page.goto(`${server.url}/screening/monitoring`);
+    // The organisation's default (an admin's setting), then one party's own threshold.
+    await page.getByRole('textbox', { name: 'New default threshold' }).fill('0.8');
+    await page.getByRole('button', { name: 'Set default' }).click();
+    await page.getByTestId('default-threshold').filter({ hasText: '0.80' }).waitFor();
+    const party = page.getByTestId('monitored-party').filter({ hasText: 'Dmitri Kovalenko' });
+    await party.getByTestId('party-threshold').filter({ hasText: '0.80 (default)' }).waitFor();
+    await party.getByRole('button', { name: 'Edit the threshold of Dmitri Kovalenko' }).click();
+    await party.getByRole('textbox', { name: 'Threshold for Dmitri Kovalenko' }).fill('0.9');
+    await party.getByRole('button', { name: 'Save' }).click();
+    await party
+      .getByTestId('party-threshold')
+      .filter({ hasText: /^0\.90$/ })
+      .waitFor();
+
+    const alert = page.getByTestId('screening-alert').filter({ hasText: 'KOVALENKO' });
+    await alert.getByRole('button', { name: /^Acknowledge / }).click();
+    await alert
+      .getByRole('textbox', { name: /Acknowledgement note/ })
+      .fill('not our shipper: born 1990');
+    await alert.getByRole('button', { name: 'Save' }).click();
+    // Gone from the open queue, kept in the history with the note.
+    await page.getByText(/^No open alerts/).waitFor();
+    await page.locator('label', { hasText: /^Acknowledged$/ }).click();
+    const done = page.getByTestId('alert-acknowledgement');
+    await done.waitFor();
+    expect(await done.innerText()).toMatch(/not our shipper: born 1990\s+acknowledged \d{4}-/);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'screening-monitoring-acknowledged');
+  });
 });

@@ -323,7 +323,8 @@ export default function ScreeningPage() {
   const location = useLocation();
   const navigate = useNavigate();
   const session = useSignedIn();
-  const canMonitor = ['admin', 'analyst', 'officer'].includes(session.user.role);
+  // Viewers read the monitoring view; officers, analysts and admins also act in it.
+  const canMonitor = ['admin', 'analyst', 'officer', 'viewer'].includes(session.user.role);
   const segment = location.pathname.split('/')[2];
   const section = segment === 'lists' || segment === 'monitoring' ? segment : 'search';
   return (

@@ -99,6 +99,7 @@ export interface PartyHit {
   listVersion: string;
   trigger: 'added' | 'list-update';
   createdAt: string;
+  acknowledgement: { at: string; by: string | null; note: string } | null;
 }
 export interface MonitoredParty {
   id: string;
@@ -109,14 +110,24 @@ export interface MonitoredParty {
   identifiers: { type?: string; value: string }[];
   note: string;
   createdAt: string;
+  threshold: number | null;
+  effectiveThreshold: number;
   hits: PartyHit[];
 }
+export interface MonitorSettings {
+  threshold: number;
+  custom: boolean;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+export type AlertStatus = 'open' | 'acknowledged' | 'all';
 export interface PartyInput {
   name: string;
   schema?: string;
   birthDate?: string;
   nationality?: string;
   note?: string;
+  threshold?: number;
 }
 export interface ScreeningAlert extends PartyHit {
   partyName: string;
@@ -126,7 +137,18 @@ export const screeningApi = {
   parties: () => http.get<{ items: MonitoredParty[] }>('/api/screening/parties'),
   addParty: (input: PartyInput) => http.post<MonitoredParty>('/api/screening/parties', input),
   removeParty: (id: string) => http.delete(`/api/screening/parties/${encodeURIComponent(id)}`),
-  alerts: () => http.get<{ items: ScreeningAlert[] }>('/api/screening/alerts'),
+  alerts: (status: AlertStatus = 'open') =>
+    http.get<{ items: ScreeningAlert[] }>(`/api/screening/alerts?status=${status}`),
+  acknowledge: (alert: { partyId: string; entityId: string }, note: string) =>
+    http.post<ScreeningAlert>(
+      `/api/screening/parties/${encodeURIComponent(alert.partyId)}/alerts/${encodeURIComponent(alert.entityId)}/acknowledgement`,
+      { note },
+    ),
+  setPartyThreshold: (id: string, threshold: number | null) =>
+    http.patch<MonitoredParty>(`/api/screening/parties/${encodeURIComponent(id)}`, { threshold }),
+  monitorSettings: () => http.get<MonitorSettings>('/api/screening/monitoring/settings'),
+  setMonitorThreshold: (threshold: number) =>
+    http.put<MonitorSettings>('/api/screening/monitoring/settings', { threshold }),
   match: (query: MatchQuery, threshold: number) =>
     http.post<MatchResponse>('/api/screening/match', { queries: [query], threshold, limit: 20 }),
   entity: (id: string) =>
