@@ -123,7 +123,7 @@ async function watchlistRaisesFor(
   const lane = policy.lane as Lane;
   const lists = [];
   for (const spec of specs) lists.push(await loadListSpec(spec));
-  const versions = new Map(lists.map((l) => [l.version.source, l.version.id]));
+  const versions = lists.map((l) => l.version.id);
   try {
     const raiser = watchlistRaiser(indexScreener(indexLists(lists), versions), {
       policy: { threshold, lane },

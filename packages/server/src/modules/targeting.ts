@@ -259,8 +259,10 @@ export function register(app: App, deps: ModuleDeps): void {
           ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
           ...(watchlist ? { watchlist } : {}),
         },
-        // Party names are screened the way the screening API screens a batch (event loop kept
-        // free between slices); swap this one line when screening moves to its worker pool.
+        // Party names are screened on this thread the way the screening API screens a batch
+        // without workers (event loop kept free between slices). PartyScreener takes the worker
+        // pool's compact hits, so once the screening module exports its pooled match
+        // (matchInPool), this one line can hand scoring to the pool.
         { screener: storeScreener(store, actor, screenBatch) },
       );
       return c.json(result, 200);

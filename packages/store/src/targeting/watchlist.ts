@@ -7,6 +7,7 @@ import {
   type ScreeningQuery,
   type SearchOptions,
 } from '@interdict/screening';
+import { compactHit, type PooledHit } from '../screening/worker-protocol';
 import {
   declarationParties,
   parseWatchlistPolicy,
@@ -38,14 +39,18 @@ import { StoreError } from '../errors';
  * built from list files; nothing here builds or caches an index of its own.
  */
 export interface PartyScreener {
-  /** Screens the queries (in order) against the lists in force; `versions` names those lists. */
+  /**
+   * Screens the queries (in order) against the lists in force. Hits are in the screening worker
+   * pool's compact form (`PooledHit`, what `ScreeningWorkerPool.search` answers), so the pool can
+   * serve as a screener as it is.
+   */
   screen(
     queries: readonly ScreeningQuery[],
     options: SearchOptions,
   ): Promise<{
-    readonly hits: readonly (readonly ScreeningHit[])[];
-    /** The list versions the hits came from: source tag (`ofac`) → version id (`ofac@2024-05-03`). */
-    readonly versions: ReadonlyMap<string, string>;
+    readonly hits: readonly (readonly PooledHit[])[];
+    /** Ids of the list versions the hits came from, e.g. `ofac@2024-05-03` (`<source>@…`). */
+    readonly listVersions: readonly string[];
   }>;
   /** A listed entity in force by id with its list version, for confirmed decisions the matcher did not return. */
   entity?(id: string): Promise<{ entity: Entity; listVersion: string } | undefined>;
@@ -61,7 +66,7 @@ export interface WatchlistDecision {
 /** A screener over an index the caller already holds (the CLI's lists; tests). */
 export function indexScreener(
   index: ScreeningIndex,
-  versions: ReadonlyMap<string, string>,
+  listVersions: readonly string[],
   search: (
     index: ScreeningIndex,
     queries: readonly ScreeningQuery[],
@@ -71,10 +76,15 @@ export function indexScreener(
 ): PartyScreener {
   return {
     async screen(queries, options) {
-      return { hits: await search(index, queries, options), versions };
+      const hits = await search(index, queries, options);
+      return { hits: hits.map((hs) => hs.map((h) => compactHit(h, false))), listVersions };
     },
   };
 }
+
+/** The version id of `list` among the versions in force (`ofac` → `ofac@2024-05-03`). */
+const versionOf = (list: string, listVersions: readonly string[]): string =>
+  listVersions.find((v) => v.startsWith(`${list}@`)) ?? list;
 
 /**
  * The default screener: the store's index over the list versions in force (built and cached by
@@ -89,8 +99,11 @@ export function storeScreener(
   return {
     async screen(queries, options) {
       const { index, versions } = await currentScreeningIndex(store, actor);
-      const byList = new Map(versions.map((v) => [v.source, v.id]));
-      return indexScreener(index, byList, search).screen(queries, options);
+      return indexScreener(
+        index,
+        versions.map((v) => v.id),
+        search,
+      ).screen(queries, options);
     },
     async entity(id) {
       try {
@@ -176,7 +189,7 @@ export function watchlistRaiser(
       );
       const names = [...new Set(partiesOf.flatMap((ps) => ps.map((p) => p.name)))];
       if (names.length === 0) return declarations.map(() => []);
-      const { hits, versions } = await screener.screen(
+      const { hits, listVersions } = await screener.screen(
         names.map((name) => ({ name })),
         { threshold: policy.threshold, limit: HITS_PER_NAME },
       );
@@ -186,7 +199,7 @@ export function watchlistRaiser(
       const confirmedExtra = new Map<string, WatchlistMatchBase[]>();
       for (const name of names) {
         const key = partyNameKey(name);
-        const found = new Set((hitsByName.get(name) ?? []).map((h) => h.entity.id));
+        const found = new Set((hitsByName.get(name) ?? []).map((h) => h.entityId));
         for (const [pair, decision] of decided) {
           const [k, entityId] = pair.split('\u0000') as [string, string];
           if (decision !== 'confirmed' || k !== key || found.has(entityId) || !screener.entity)
@@ -211,12 +224,12 @@ export function watchlistRaiser(
         for (const party of parties) {
           const found: WatchlistMatchBase[] = [
             ...(hitsByName.get(party.name) ?? []).map((h) => ({
-              entityId: h.entity.id,
-              entityName: h.entity.names[0]?.full ?? h.entity.id,
-              matchedName: h.explanation.matchedName,
-              list: h.entity.list,
-              listVersion: versions.get(h.entity.list) ?? h.entity.list,
-              programs: h.entity.programs,
+              entityId: h.entityId,
+              entityName: h.name || h.entityId,
+              matchedName: h.matchedName,
+              list: h.list,
+              listVersion: versionOf(h.list, listVersions),
+              programs: h.programs,
               score: h.score,
             })),
             ...(confirmedExtra.get(party.name) ?? []),
