@@ -132,9 +132,10 @@ export interface Selected {
 }
 
 /**
- * Ranks a day's declarations and picks those to inspect: red rules first, then the model's top
- * scores, with `randomShare` of the capacity drawn uniformly from the rest. Everything picked is
- * red; the others take the higher of their score band and their rules' lanes.
+ * Ranks a day's declarations and picks those to inspect: red rules and red raises first, then
+ * the model's top scores, with `randomShare` of the capacity drawn uniformly from the rest.
+ * Everything picked is red; the others take the highest of their score band, their rules' lanes
+ * and their raises' lanes.
  */
 export function selectForInspection(
   declarations: readonly Declaration[],
