@@ -75,7 +75,20 @@ interface Left {
   /** The kind weight, before rarity. */
   readonly base: number;
   readonly kind: 'part' | 'legal' | 'stop';
+  /** A father's or grandfather's name (after bin, ibn, ben, ould). */
+  readonly lineage: boolean;
 }
+
+/**
+ * Arabic names chain the father's and grandfather's names after bin/ibn/ben/ould (the nasab);
+ * lists and documents shorten the chain freely ("Mounir ben Dhaou ben Brahim ben Helal" /
+ * "Mounir Helal"), so an omitted ancestor's name costs half an omitted name. A contradiction
+ * (a different father's name on both sides) is still charged in full.
+ */
+const LINEAGE_OMISSION_FACTOR = 0.5;
+
+const lineage = (tokens: readonly NameToken[], i: number): boolean =>
+  i > 0 && tokens[i - 1]!.kind === 'stop' && tokens[i - 1]!.text === 'bin';
 
 const leftKind = (t: NameToken): Left['kind'] =>
   t.kind === 'stop' ? 'stop' : t.kind === 'legal' ? 'legal' : 'part';
@@ -416,12 +429,22 @@ export function compareNames(
   A.forEach((t, i) => {
     if (usedA[i]) return;
     unmatchedQuery.push(t.text);
-    leftA.push({ weight: wA[i]!, base: KIND_WEIGHT[t.kind], kind: leftKind(t) });
+    leftA.push({
+      weight: wA[i]!,
+      base: KIND_WEIGHT[t.kind],
+      kind: leftKind(t),
+      lineage: lineage(A, i),
+    });
   });
   B.forEach((t, j) => {
     if (usedB[j]) return;
     unmatchedCandidate.push(t.text);
-    leftB.push({ weight: wB[j]!, base: KIND_WEIGHT[t.kind], kind: leftKind(t) });
+    leftB.push({
+      weight: wB[j]!,
+      base: KIND_WEIGHT[t.kind],
+      kind: leftKind(t),
+      lineage: lineage(B, j),
+    });
   });
   // A part left over on both sides is a contradiction (two different given names), charged in
   // full on both; what the longer name has beyond that is an omission, charged at a fraction.
@@ -443,7 +466,10 @@ export function compareNames(
     const seen: Record<Left['kind'], number> = { part: 0, legal: 0, stop: 0 };
     let sum = 0;
     for (const l of left) {
-      sum += seen[l.kind]++ < conflicts[l.kind] ? l.base : l.weight * cost;
+      sum +=
+        seen[l.kind]++ < conflicts[l.kind]
+          ? l.base
+          : l.weight * cost * (l.lineage ? LINEAGE_OMISSION_FACTOR : 1);
     }
     return sum;
   };

@@ -62,6 +62,8 @@ const STOP = new Map<string, string>([
   ['ibn', 'bin'],
   ['ben', 'bin'],
   ['bn', 'bin'],
+  // Hassaniya (Mauritania, Western Sahara): "son of".
+  ['ould', 'bin'],
   ['bint', 'bint'],
   ['de', 'de'],
   ['da', 'da'],

@@ -100,6 +100,16 @@ describe('Arabic article and particles', () => {
     expect(score('AL-AULAQI, Anwar', 'AULAQI, Anwar Nasser')).toBeGreaterThanOrEqual(0.7);
   });
 
+  it("charges an omitted father's or grandfather's name (after bin, ben, ould) at half", () => {
+    const full = 'Karim ben Youssef ben Salah ben Hadj Mabrouk';
+    expect(score(full, 'Karim Mabrouk')).toBeGreaterThan(
+      score('Karim Youssef Salah Hadj Mabrouk', 'Karim Mabrouk'),
+    );
+    expect(score('Sidi ould Ahmed ould Brahim', 'Sidi Brahim')).toBeGreaterThanOrEqual(0.7);
+    // A different father's name on both sides is still a contradiction.
+    expect(score('Karim ben Youssef Mabrouk', 'Karim ben Salah Mabrouk')).toBeLessThan(0.7);
+  });
+
   it('reads honorifics as particles', () => {
     expect(score('BARICH, Mohammad Naim', 'BARICH, Mullah Naim')).toBeGreaterThan(
       score('BARICH, Mohammad Naim', 'BARICH, Abdul Naim'),
