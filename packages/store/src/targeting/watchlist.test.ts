@@ -14,7 +14,7 @@ import {
   trainTargetingModelFromStore,
 } from './repository';
 import { dateOf, kcsLines, kingpinCompanies, unlabelled } from './test-data';
-import { partyNameKey } from './watchlist';
+import { partyNameKey, watchlistRaiser, type PartyScreener } from './watchlist';
 
 const sdnText = readFileSync(sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv'), 'utf8');
 const train = kcsLines('df_syn_train_eng.csv');
@@ -150,5 +150,89 @@ describe('partyNameKey', () => {
   it('compares names without case, accents or punctuation', () => {
     expect(partyNameKey('  Acmé  Ltd. ')).toBe(partyNameKey('ACME LTD'));
     expect(partyNameKey('Acme Ltd')).not.toBe(partyNameKey('Acme Ltda'));
+  });
+});
+
+describe('watchlistRaiser', () => {
+  const base = {
+    date: '2021-01-04',
+    day: 18631,
+    office: '',
+    processType: '',
+    importType: '',
+    importUse: '',
+    paymentType: '',
+    transportMode: '',
+    declarant: '',
+    importer: '',
+    seller: '',
+    courier: '',
+    hsCode: '850440',
+    departure: '',
+    origin: '',
+    taxRate: NaN,
+    taxType: '',
+    originIndicator: '',
+    netMass: NaN,
+    itemPrice: NaN,
+    fraud: null,
+    critical: null,
+  } as const;
+  const asked: string[][] = [];
+  // Answers every name containing "ACME" with one hit on a made-up entity.
+  const screener: PartyScreener = {
+    screen(queries) {
+      asked.push(queries.map((q) => q.name ?? ''));
+      return Promise.resolve({
+        listVersions: ['ofac@2024-05-03'],
+        hits: queries.map((q) =>
+          q.name?.toUpperCase().includes('ACME')
+            ? [
+                {
+                  entityId: 'ofac:1',
+                  score: 0.9,
+                  schema: 'Organization',
+                  name: 'ACME LIMITED',
+                  matchedName: 'ACME LIMITED',
+                  list: 'ofac',
+                  programs: ['SDNTK'],
+                },
+              ]
+            : [],
+        ),
+      });
+    },
+  };
+
+  it('does not screen at all when no declaration names a party', async () => {
+    asked.length = 0;
+    const raised = await watchlistRaiser(screener).raise([
+      { ...base, id: 'A' },
+      { ...base, id: 'B' },
+    ]);
+    expect(raised).toEqual([[], []]);
+    expect(asked).toEqual([]);
+  });
+
+  it('screens each distinct name once and raises every declaration that carries it', async () => {
+    asked.length = 0;
+    const raised = await watchlistRaiser(screener, {
+      decisions: [{ queryName: 'acme ltd', entityId: 'ofac:1', decision: 'dismissed' }],
+    }).raise([
+      { ...base, id: 'A', importerName: 'ACME TRADING' },
+      { ...base, id: 'B', sellerName: 'ACME TRADING', importerName: 'Other Co' },
+      { ...base, id: 'C', consigneeName: 'ACME LTD.' },
+    ]);
+    expect(asked).toEqual([['ACME TRADING', 'Other Co', 'ACME LTD.']]);
+    expect(raised.map((r) => r.map((x) => x.reason))).toEqual([
+      [
+        "Importer ACME TRADING matches OFAC SDN 'ACME LIMITED' (SDNTK, 0.90, list version ofac@2024-05-03)",
+      ],
+      [
+        "Seller ACME TRADING matches OFAC SDN 'ACME LIMITED' (SDNTK, 0.90, list version ofac@2024-05-03)",
+      ],
+      // Dismissed for this name (compared without case or punctuation): no raise.
+      [],
+    ]);
   });
 });
