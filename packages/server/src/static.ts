@@ -130,7 +130,8 @@ export function docsPage(c: Context<AppEnv>): Response {
 export async function docsAsset(c: Context<AppEnv>, name: string): Promise<Response | undefined> {
   if (name === 'init.js') {
     return c.body(
-      "window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui' });\n",
+      // validatorUrl null: no badge image from validator.swagger.io (nothing leaves the site).
+      "window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', validatorUrl: null });\n",
       200,
       { 'content-type': 'text/javascript; charset=utf-8', 'content-security-policy': DOCS_POLICY },
     );

@@ -62,6 +62,30 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Pro
 
 const navigation = () => page.getByRole('navigation', { name: 'Primary' });
 
+/** A signed-in API client (cookie + CSRF token), as a script or a second device would be. */
+async function apiSession(email: string, password: string) {
+  const res = await fetch(`${server.url}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in of ${email}: ${res.status}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return {
+    request: (method: string, path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          cookie,
+          'x-csrf-token': csrfToken,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+  };
+}
+
 describe('console against a real server', () => {
   it('refuses a wrong password with a readable error', async () => {
     await page.goto(`${server.url}/`);
@@ -420,6 +444,124 @@ describe('console against a real server', () => {
     // Back where the user was going.
     await heading('Administration');
     expect(new URL(page.url()).pathname).toBe('/administration/audit');
+  });
+
+  it('serves the console and Swagger UI under their Content-Security-Policies without violations', async () => {
+    const res = await fetch(`${server.url}/administration/users`);
+    const policy = res.headers.get('content-security-policy') ?? '';
+    expect(policy).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/]+=*'/);
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("frame-ancestors 'none'");
+    const before = browser.problems.length;
+    await page.goto(`${server.url}/api/docs`);
+    await page
+      .getByRole('heading', { name: /Interdict API/ })
+      .first()
+      .waitFor();
+    await page.locator('#operations-tag-sessions').waitFor();
+    await screenshot(page, 'api-docs');
+    expect(browser.problems.slice(before)).toEqual([]);
+  });
+
+  it('pages a long token list with "Load more"', async () => {
+    const api = await apiSession(server.adminEmail, server.adminPassword);
+    for (let i = 0; i < 52; i++) {
+      const res = await api.request('POST', '/api/tokens', {
+        name: `paging-${String(i).padStart(2, '0')}`,
+        expiresInDays: 1,
+      });
+      expect(res.status).toBe(201);
+    }
+    await page.goto(`${server.url}/administration/tokens`);
+    await heading('Administration');
+    const table = page.getByRole('table', { name: 'API tokens' });
+    await table.waitFor();
+    const rows = table.getByRole('row').filter({ hasText: 'paging-' });
+    await until(async () => (await rows.count()) === 50);
+    // Newest first: the first page ends before the oldest two.
+    expect(await table.getByRole('row').filter({ hasText: 'paging-01' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Load more API tokens' }).click();
+    await page.getByText(/^All \d+ API tokens are shown\.$/).waitFor();
+    expect(await rows.count()).toBe(52);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'admin-tokens-paged');
+  });
+
+  it('shows your sessions, signs out everywhere else, and lets an admin end a user’s sessions', async () => {
+    // Another "device" of the admin, and a user signed in in a second browser.
+    const elsewhere = await apiSession(server.adminEmail, server.adminPassword);
+    const created = await elsewhere.request('POST', '/api/users', {
+      email: 'sam.sessions@interdict.test',
+      name: 'Sam Sessions',
+      role: 'analyst',
+      password: 'sam-sessions-password-8Jd2',
+    });
+    expect(created.status).toBe(201);
+    const sam = await openBrowser();
+    try {
+      await signInAs(
+        sam.page,
+        server.url,
+        'sam.sessions@interdict.test',
+        'sam-sessions-password-8Jd2',
+      );
+
+      await page.goto(`${server.url}/`);
+      await heading('Overview');
+      await page.locator('header button[aria-haspopup="menu"]').click();
+      await page.getByRole('menuitem', { name: 'Your sessions' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Your sessions' });
+      const table = dialog.getByRole('table', { name: /Signed-in sessions of you/ });
+      await table.waitFor();
+      await until(async () => (await table.getByRole('row').count()) >= 3);
+      expect(await table.getByText('this browser').count()).toBe(1);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, 'sessions-own');
+      expect((await elsewhere.request('GET', '/api/auth/me')).status).toBe(200);
+      await dialog.getByRole('button', { name: 'Sign out everywhere else' }).click();
+      await dialog
+        .getByRole('status')
+        .filter({ hasText: /sessions? ended/ })
+        .waitFor();
+      await until(async () => (await table.getByRole('row').count()) === 2);
+      expect((await elsewhere.request('GET', '/api/auth/me')).status).toBe(401);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+
+      await page.goto(`${server.url}/administration/users`);
+      await heading('Administration');
+      const row = page.getByRole('row').filter({ hasText: 'sam.sessions@interdict.test' });
+      await row.getByRole('button', { name: 'Sessions of sam.sessions@interdict.test' }).click();
+      const samDialog = page.getByRole('dialog', {
+        name: 'Sessions of sam.sessions@interdict.test',
+      });
+      const samTable = samDialog.getByRole('table');
+      await samTable.waitFor();
+      expect(await samTable.getByRole('row').count()).toBe(2);
+      expect(await samTable.getByText('this browser').count()).toBe(0);
+      await screenshot(page, 'sessions-of-user');
+      await samDialog
+        .getByRole('button', { name: 'End every session of sam.sessions@interdict.test' })
+        .click();
+      await samDialog.getByText('No one is signed in as sam.sessions@interdict.test').waitFor();
+      await page.keyboard.press('Escape');
+      await samDialog.waitFor({ state: 'hidden' });
+
+      // Sam's browser finds its session gone at the next request.
+      await sam.page.reload();
+      await sam.page.getByRole('heading', { level: 1, name: 'Sign in to Interdict' }).waitFor();
+      expect(sam.problems).toEqual([]);
+
+      await page.getByRole('tab', { name: 'Audit log' }).click();
+      const audit = page.getByRole('table', { name: /Audit log/ });
+      await audit.waitFor();
+      await settled();
+      const text = await audit.innerText();
+      expect(text).toContain('session.revoke_others');
+      expect(text).toContain('session.revoke_all');
+    } finally {
+      await sam.close();
+    }
   });
 
   it('logged no console errors and no failed requests', () => {

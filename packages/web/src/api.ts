@@ -95,6 +95,25 @@ export interface Job {
   finishedAt: string | null;
 }
 
+/** A signed-in session (GET /api/sessions); its secret never leaves the server. */
+export interface SessionInfo {
+  id: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The session this browser is using. */
+  current: boolean;
+}
+
+/** One page of a list: at most `limit` rows after `cursor` (the previous page's nextCursor). */
+export interface PageQuery {
+  limit?: number;
+  cursor?: string | null;
+}
+
 export interface SummaryItem {
   capability: string;
   label: string;
@@ -303,7 +322,8 @@ export const api = {
       http.post<Organisation>('/api/organisations', input),
   },
   users: {
-    list: () => http.get<ListResponse<User>>('/api/users'),
+    list: (query: PageQuery = {}) =>
+      http.get<ListResponse<User>>('/api/users', { query: { ...query } }),
     create: (input: {
       email: string;
       name: string;
@@ -313,9 +333,22 @@ export const api = {
     }) => http.post<CreatedUser>('/api/users', input),
     update: (userId: string, input: { name?: string; role?: Role; disabled?: boolean }) =>
       http.patch<User>(`/api/users/${id(userId)}`, input),
+    sessions: (userId: string, query: PageQuery = {}) =>
+      http.get<ListResponse<SessionInfo>>(`/api/users/${id(userId)}/sessions`, {
+        query: { ...query },
+      }),
+    endSessions: (userId: string) =>
+      http.delete<{ sessionsEnded: number }>(`/api/users/${id(userId)}/sessions`),
+  },
+  sessions: {
+    list: (query: PageQuery = {}) =>
+      http.get<ListResponse<SessionInfo>>('/api/sessions', { query: { ...query } }),
+    end: (sessionId: string) => http.delete(`/api/sessions/${id(sessionId)}`),
+    signOutOthers: () => http.post<{ sessionsEnded: number }>('/api/sessions/sign-out-others'),
   },
   tokens: {
-    list: () => http.get<ListResponse<ApiToken>>('/api/tokens'),
+    list: (query: PageQuery = {}) =>
+      http.get<ListResponse<ApiToken>>('/api/tokens', { query: { ...query } }),
     create: (input: { name: string; role?: Role; expiresInDays: number }) =>
       http.post<CreatedToken>('/api/tokens', input),
     revoke: (tokenId: string) => http.delete(`/api/tokens/${id(tokenId)}`),
@@ -326,7 +359,8 @@ export const api = {
   },
   ingest: {
     kinds: () => http.get<ListResponse<IngestKind>>('/api/ingest-kinds'),
-    jobs: () => http.get<ListResponse<Job>>('/api/jobs'),
+    jobs: (query: PageQuery = {}) =>
+      http.get<ListResponse<Job>>('/api/jobs', { query: { ...query } }),
     job: (jobId: string) => http.get<Job>(`/api/jobs/${id(jobId)}`),
     upload: (kind: string, file: File) => {
       const form = new FormData();

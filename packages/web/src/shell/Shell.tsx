@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import {
   ActionIcon,
   AppShell,
@@ -14,12 +14,13 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
-import { IconLogout, IconMoon, IconShieldLock, IconSun } from '@tabler/icons-react';
+import { IconDevices, IconLogout, IconMoon, IconShieldLock, IconSun } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { pages } from '../pages';
 import { pageHref } from '../pages/page';
 import { useSignedIn, useSession } from '../session';
 import { Loading } from '../components/QueryState';
+import { SessionsDialog } from '../pages/administration/SessionsPanel';
 import { ErrorBoundary } from './ErrorBoundary';
 import classes from './Shell.module.css';
 
@@ -54,30 +55,40 @@ function UserMenu() {
   const { user, organisation } = useSignedIn();
   const { signOut } = useSession();
   const navigate = useNavigate();
+  const [sessionsOpen, setSessionsOpen] = useState(false);
   return (
-    <Menu position="bottom-end" width={240}>
-      <Menu.Target>
-        <UnstyledButton className={classes.user}>
-          <Text size="sm" fw={600} lh={1.2} truncate="end">
-            {user.name || user.email}
-          </Text>
-          <Text size="xs" c="dimmed" lh={1.2} truncate="end">
-            {user.role} · {organisation.name}
-          </Text>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>{user.email}</Menu.Label>
-        <Menu.Item
-          leftSection={<IconLogout size={16} aria-hidden />}
-          onClick={() => {
-            void signOut().finally(() => navigate('/sign-in', { replace: true }));
-          }}
-        >
-          Sign out
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <>
+      <SessionsDialog opened={sessionsOpen} onClose={() => setSessionsOpen(false)} />
+      <Menu position="bottom-end" width={240}>
+        <Menu.Target>
+          <UnstyledButton className={classes.user}>
+            <Text size="sm" fw={600} lh={1.2} truncate="end">
+              {user.name || user.email}
+            </Text>
+            <Text size="xs" c="dimmed" lh={1.2} truncate="end">
+              {user.role} · {organisation.name}
+            </Text>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>{user.email}</Menu.Label>
+          <Menu.Item
+            leftSection={<IconDevices size={16} aria-hidden />}
+            onClick={() => setSessionsOpen(true)}
+          >
+            Your sessions
+          </Menu.Item>
+          <Menu.Item
+            leftSection={<IconLogout size={16} aria-hidden />}
+            onClick={() => {
+              void signOut().finally(() => navigate('/sign-in', { replace: true }));
+            }}
+          >
+            Sign out
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </>
   );
 }
 

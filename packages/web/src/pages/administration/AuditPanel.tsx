@@ -17,8 +17,12 @@ function details(event: AuditEvent): string | null {
 }
 
 export function AuditPanel() {
-  // Names for actor ids; admins may list their users (the audit log is admin-only as well).
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  // Names for actor ids; admins may list their users (the audit log is admin-only as well). One
+  // page of the largest size names them on any instance but a very large one; others show ids.
+  const users = useQuery({
+    queryKey: ['users', 'lookup'],
+    queryFn: () => api.users.list({ limit: 500 }),
+  });
   const actor = (event: AuditEvent): string => {
     if (event.actorUserId)
       return users.data?.items.find((u) => u.id === event.actorUserId)?.email ?? event.actorUserId;

@@ -17,8 +17,9 @@ import { IconUpload } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Job, type JobStatus } from '../../api';
 import { Empty } from '../../components/Empty';
-import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { ErrorAlert } from '../../components/QueryState';
 import { formatDateTime, formatNumber } from '../../components/format';
+import { PagedList, usePagedList } from './paging';
 
 const jobsKey = ['jobs'] as const;
 const statusColor: Record<JobStatus, string> = {
@@ -176,63 +177,61 @@ function JobSummary({ job }: { job: Job }) {
 
 export function JobsPanel() {
   // Poll quickly while a job is queued or running, so progress bars move; slowly otherwise.
-  const jobs = useQuery({
-    queryKey: jobsKey,
-    queryFn: () => api.ingest.jobs(),
-    refetchInterval: (query) => (query.state.data?.items.some(isLive) ? 1000 : 10_000),
+  const jobs = usePagedList([...jobsKey, 'pages'], (query) => api.ingest.jobs(query), {
+    refetchInterval: (items) => (items.some(isLive) ? 1000 : 10_000),
   });
   return (
     <Stack gap="lg">
       <Upload />
-      <QueryState query={jobs} label="ingest jobs">
-        {({ items }) =>
-          items.length === 0 ? (
-            <Empty title="No ingest jobs yet">Jobs appear here as files are loaded.</Empty>
-          ) : (
-            <Table.ScrollContainer minWidth={820}>
-              <Table striped verticalSpacing="xs">
-                <Table.Caption>Ingest jobs, newest first; progress updates live</Table.Caption>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Kind</Table.Th>
-                    <Table.Th scope="col">Source</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Progress</Table.Th>
-                    <Table.Th scope="col">Started</Table.Th>
-                    <Table.Th scope="col">Finished</Table.Th>
-                    <Table.Th scope="col">Result</Table.Th>
+      <PagedList
+        query={jobs}
+        label="ingest jobs"
+        empty={<Empty title="No ingest jobs yet">Jobs appear here as files are loaded.</Empty>}
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={820}>
+            <Table striped verticalSpacing="xs">
+              <Table.Caption>Ingest jobs, newest first; progress updates live</Table.Caption>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Kind</Table.Th>
+                  <Table.Th scope="col">Source</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Progress</Table.Th>
+                  <Table.Th scope="col">Started</Table.Th>
+                  <Table.Th scope="col">Finished</Table.Th>
+                  <Table.Th scope="col">Result</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((job) => (
+                  <Table.Tr key={job.id}>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <Code>{job.kind}</Code>
+                    </Table.Td>
+                    <Table.Td miw={140} style={{ overflowWrap: 'anywhere' }}>
+                      {job.sourceName}
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color={statusColor[job.status]} variant="light">
+                        {job.status}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <JobProgress job={job} />
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(job.startedAt ?? job.createdAt)}</Table.Td>
+                    <Table.Td>{formatDateTime(job.finishedAt)}</Table.Td>
+                    <Table.Td maw={320} miw={200}>
+                      <JobSummary job={job} />
+                    </Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((job) => (
-                    <Table.Tr key={job.id}>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        <Code>{job.kind}</Code>
-                      </Table.Td>
-                      <Table.Td miw={140} style={{ overflowWrap: 'anywhere' }}>
-                        {job.sourceName}
-                      </Table.Td>
-                      <Table.Td>
-                        <Badge color={statusColor[job.status]} variant="light">
-                          {job.status}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <JobProgress job={job} />
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(job.startedAt ?? job.createdAt)}</Table.Td>
-                      <Table.Td>{formatDateTime(job.finishedAt)}</Table.Td>
-                      <Table.Td maw={320} miw={200}>
-                        <JobSummary job={job} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
-      </QueryState>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </PagedList>
     </Stack>
   );
 }

@@ -13,11 +13,12 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, roles, type ApiToken, type Role } from '../../api';
 import { Empty } from '../../components/Empty';
-import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { ErrorAlert } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
+import { PagedList, usePagedList } from './paging';
 import { SecretOnce } from './SecretOnce';
 
 const tokensKey = ['tokens'] as const;
@@ -134,7 +135,7 @@ function RevokeDialog({ token, onClose }: { token: ApiToken | null; onClose: () 
 }
 
 export function TokensPanel() {
-  const tokens = useQuery({ queryKey: tokensKey, queryFn: () => api.tokens.list() });
+  const tokens = usePagedList([...tokensKey, 'pages'], (query) => api.tokens.list(query));
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   return (
@@ -148,63 +149,65 @@ export function TokensPanel() {
         onClose={() => setSecret(null)}
       />
       <RevokeDialog token={revoking} onClose={() => setRevoking(null)} />
-      <QueryState query={tokens} label="API tokens">
-        {({ items }) =>
-          items.length === 0 ? (
-            <Empty title="No API tokens yet">
-              Create one above for a script or a partner system.
-            </Empty>
-          ) : (
-            <Table.ScrollContainer minWidth={720}>
-              <Table striped highlightOnHover verticalSpacing="xs">
-                <Table.Caption>API tokens</Table.Caption>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Role</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Created</Table.Th>
-                    <Table.Th scope="col">Expires</Table.Th>
-                    <Table.Th scope="col">Last used</Table.Th>
-                    <Table.Th scope="col">Actions</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((t) => {
-                    const state = tokenState(t);
-                    return (
-                      <Table.Tr key={t.id}>
-                        <Table.Td>{t.name}</Table.Td>
-                        <Table.Td>{t.role}</Table.Td>
-                        <Table.Td>
-                          <Badge color={state.color} variant="light">
-                            {state.label}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
-                        <Table.Td>{formatDateTime(t.expiresAt)}</Table.Td>
-                        <Table.Td>{formatDateTime(t.lastUsedAt)}</Table.Td>
-                        <Table.Td>
-                          {state.label !== 'revoked' && (
-                            <Button
-                              size="xs"
-                              variant="default"
-                              onClick={() => setRevoking(t)}
-                              aria-label={`Revoke ${t.name}`}
-                            >
-                              Revoke
-                            </Button>
-                          )}
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
+      <PagedList
+        query={tokens}
+        label="API tokens"
+        empty={
+          <Empty title="No API tokens yet">
+            Create one above for a script or a partner system.
+          </Empty>
         }
-      </QueryState>
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped highlightOnHover verticalSpacing="xs">
+              <Table.Caption>API tokens</Table.Caption>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Role</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Created</Table.Th>
+                  <Table.Th scope="col">Expires</Table.Th>
+                  <Table.Th scope="col">Last used</Table.Th>
+                  <Table.Th scope="col">Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((t) => {
+                  const state = tokenState(t);
+                  return (
+                    <Table.Tr key={t.id}>
+                      <Table.Td>{t.name}</Table.Td>
+                      <Table.Td>{t.role}</Table.Td>
+                      <Table.Td>
+                        <Badge color={state.color} variant="light">
+                          {state.label}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
+                      <Table.Td>{formatDateTime(t.expiresAt)}</Table.Td>
+                      <Table.Td>{formatDateTime(t.lastUsedAt)}</Table.Td>
+                      <Table.Td>
+                        {state.label !== 'revoked' && (
+                          <Button
+                            size="xs"
+                            variant="default"
+                            onClick={() => setRevoking(t)}
+                            aria-label={`Revoke ${t.name}`}
+                          >
+                            Revoke
+                          </Button>
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </PagedList>
     </Stack>
   );
 }

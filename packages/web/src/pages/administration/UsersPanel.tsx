@@ -16,13 +16,16 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, roles, type Role, type User } from '../../api';
 import { Empty } from '../../components/Empty';
-import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { ErrorAlert } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
 import { useSignedIn } from '../../session';
 import { organisationsQuery } from './OrganisationsPanel';
+import { PagedList, usePagedList } from './paging';
 import { SecretOnce } from './SecretOnce';
+import { SessionsDialog } from './SessionsPanel';
 
 const usersKey = ['users'] as const;
+const usersPagesKey = [...usersKey, 'pages'] as const;
 const roleOptions = roles.map((r) => ({ value: r, label: r }));
 
 function CreateUser({ onCreated }: { onCreated: (user: User, oneTimePassword?: string) => void }) {
@@ -132,6 +135,7 @@ function UserRow({
   organisationName: string;
 }) {
   const queryClient = useQueryClient();
+  const [showSessions, setShowSessions] = useState(false);
   const update = useMutation({
     mutationFn: (input: { role?: Role; disabled?: boolean }) => api.users.update(user.id, input),
     onSettled: () => queryClient.invalidateQueries({ queryKey: usersKey }),
@@ -177,16 +181,27 @@ function UserRow({
       </Table.Td>
       <Table.Td>{formatDateTime(user.createdAt)}</Table.Td>
       <Table.Td>
-        <Button
-          size="xs"
-          variant="default"
-          disabled={self}
-          loading={update.isPending}
-          onClick={() => update.mutate({ disabled: !user.disabled })}
-          aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
-        >
-          {user.disabled ? 'Enable' : 'Disable'}
-        </Button>
+        <Group gap="xs" wrap="nowrap">
+          <Button
+            size="xs"
+            variant="default"
+            disabled={self}
+            loading={update.isPending}
+            onClick={() => update.mutate({ disabled: !user.disabled })}
+            aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}
+          >
+            {user.disabled ? 'Enable' : 'Disable'}
+          </Button>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => setShowSessions(true)}
+            aria-label={`Sessions of ${user.email}`}
+          >
+            Sessions
+          </Button>
+        </Group>
+        <SessionsDialog opened={showSessions} onClose={() => setShowSessions(false)} user={user} />
       </Table.Td>
     </Table.Tr>
   );
@@ -194,7 +209,7 @@ function UserRow({
 
 export function UsersPanel() {
   const { user: me } = useSignedIn();
-  const users = useQuery({ queryKey: usersKey, queryFn: () => api.users.list() });
+  const users = usePagedList(usersPagesKey, (query) => api.users.list(query));
   const organisations = useQuery(organisationsQuery);
   const [created, setCreated] = useState<{ user: User; password: string } | null>(null);
   const orgName = (id: string) => organisations.data?.items.find((o) => o.id === id)?.name ?? '—';
@@ -208,39 +223,35 @@ export function UsersPanel() {
         secret={created?.password ?? null}
         onClose={() => setCreated(null)}
       />
-      <QueryState query={users} label="users">
-        {({ items }) =>
-          items.length === 0 ? (
-            <Empty title="No users yet" />
-          ) : (
-            <Table.ScrollContainer minWidth={760}>
-              <Table striped highlightOnHover verticalSpacing="xs">
-                <Table.Caption>Users you manage</Table.Caption>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">User</Table.Th>
-                    <Table.Th scope="col">Organisation</Table.Th>
-                    <Table.Th scope="col">Role</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Created</Table.Th>
-                    <Table.Th scope="col">Actions</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((u) => (
-                    <UserRow
-                      key={u.id}
-                      user={u}
-                      self={u.id === me.id}
-                      organisationName={orgName(u.organisationId)}
-                    />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
-      </QueryState>
+      <PagedList query={users} label="users" empty={<Empty title="No users yet" />}>
+        {(items) => (
+          <Table.ScrollContainer minWidth={820}>
+            <Table striped highlightOnHover verticalSpacing="xs">
+              <Table.Caption>Users you manage</Table.Caption>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">User</Table.Th>
+                  <Table.Th scope="col">Organisation</Table.Th>
+                  <Table.Th scope="col">Role</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Created</Table.Th>
+                  <Table.Th scope="col">Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((u) => (
+                  <UserRow
+                    key={u.id}
+                    user={u}
+                    self={u.id === me.id}
+                    organisationName={orgName(u.organisationId)}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </PagedList>
     </Stack>
   );
 }
