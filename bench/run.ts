@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
+// Benches that live beside another bench's files, by name.
+const extra: Record<string, string> = { 'screening-api': 'screening/api.ts' };
 const available = readdirSync(here, { withFileTypes: true })
   .filter(
     (d) =>
@@ -13,14 +15,17 @@ const available = readdirSync(here, { withFileTypes: true })
       /^[a-z-]+\.ts$/.test(d.name),
   )
   .map((d) => d.name.replace(/\.ts$/, ''))
-  .filter((n) => n !== 'run');
+  .filter((n) => n !== 'run')
+  .concat(Object.keys(extra));
 
 if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name>   (available: ${available.join(', ') || 'none'})`);
   process.exit(2);
 }
-const file = existsSync(path.join(here, name, 'index.ts'))
-  ? path.join(here, name, 'index.ts')
-  : path.join(here, `${name}.ts`);
+const file = extra[name]
+  ? path.join(here, extra[name])
+  : existsSync(path.join(here, name, 'index.ts'))
+    ? path.join(here, name, 'index.ts')
+    : path.join(here, `${name}.ts`);
 process.argv.splice(2, 1);
 await import(pathToFileURL(file).href);

@@ -23,6 +23,7 @@ import {
   setScreeningDecisionLedger,
   screeningSummary,
   screeningIndexSource,
+  currentScreeningVersionKey,
   screeningWorkerCount,
   ScreeningWorkerPool,
   StoreError,
@@ -100,8 +101,7 @@ async function matchInPool(
   options: { threshold: number; limit: number },
 ): Promise<{ listVersions: readonly string[]; hits: PooledHit[][] }> {
   // Read the versions in force as the caller (this checks the caller may screen at all).
-  const current = (await listScreeningVersions(store, actor)).filter((v) => v.current);
-  const key = current.map((v) => v.storedId).join('|');
+  const key = await currentScreeningVersionKey(store, actor);
   try {
     const generation = await pool.generationFor(
       key,

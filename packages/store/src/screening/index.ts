@@ -4,6 +4,7 @@ export {
   listScreeningVersions,
   currentScreeningEntities,
   screeningIndexSource,
+  currentScreeningVersionKey,
   getScreeningEntity,
   recordScreeningDecision,
   screeningDecisionRecord,

@@ -275,6 +275,18 @@ export async function currentScreeningEntities(
 }
 
 /**
+ * The key of the list versions in force (their stored ids, in `listScreeningVersions` order), read
+ * with one small query: what a match request checks before using a built index.
+ */
+export async function currentScreeningVersionKey(store: Store, actor: Actor): Promise<string> {
+  assertRole(actor, ...SCREENING_READER_ROLES);
+  const rows = await sql<{ key: string | null }>`
+    SELECT string_agg(id, '|' ORDER BY ingested_at DESC, id) AS key
+    FROM screening_list_versions WHERE current`.execute(raw(store));
+  return rows.rows[0]?.key ?? '';
+}
+
+/**
  * What a screening worker pool builds its index from: the versions in force (key = their stored
  * ids, as for `currentScreeningIndex`) and their entities as one JSON array, assembled by the
  * database (json_agg) so the main thread parses nothing and a single string goes to each worker.
