@@ -1,7 +1,7 @@
 import { sha256Hex } from '@interdict/core';
 import type { Declaration } from './declarations';
 import { TargetingError } from './errors';
-import { Counts, TupleTable } from './key-table';
+import { CRITICAL, Counts, FRAUD, INSPECTED, N, TupleTable } from './key-table';
 import { Prng } from './prng';
 
 /**
@@ -192,9 +192,8 @@ class CompositeCounter {
   readonly sources: Int32Array;
   readonly table: TupleTable;
   readonly counts: Counts;
-  /** Tuple id → slot, and slot → tuple id (−1 for a joined-string key). */
-  slotOfTuple: number[] = [];
-  tupleOfSlot: number[] = [];
+  /** The parts' ids of each slot, `width` per slot (−1 for a joined-string key), for toJSON. */
+  parts: number[] = [];
   readonly joined = new Map<string, number>();
   readonly joinedKeys = new Map<number, string>();
   /** Scratch tuple for look-ups. */
@@ -209,17 +208,16 @@ class CompositeCounter {
 
   /** The slot of the tuple in `this.key`, or −1. */
   find(): number {
-    const t = this.table.find(this.key);
-    return t < 0 ? -1 : (this.slotOfTuple[t] as number);
+    return this.table.find(this.key);
   }
 
   /** The slot of the tuple in `this.key`, created when absent. */
   findOrAdd(): number {
-    const t = this.table.findOrAdd(this.key);
-    if (t < this.slotOfTuple.length) return this.slotOfTuple[t] as number;
+    const found = this.table.find(this.key);
+    if (found >= 0) return found;
     const s = this.counts.push(true);
-    this.slotOfTuple.push(s);
-    this.tupleOfSlot.push(t);
+    this.table.add(this.key, s);
+    for (const id of this.key) this.parts.push(id);
     return s;
   }
 
@@ -229,15 +227,14 @@ class CompositeCounter {
       s = this.counts.push(true);
       this.joined.set(key, s);
       this.joinedKeys.set(s, key);
-      this.tupleOfSlot.push(-1);
+      for (let p = 0; p < this.sources.length; p++) this.parts.push(-1);
     }
     return s;
   }
 
   copy(): CompositeCounter {
     const c = new CompositeCounter(this.sources, this.table.copy(), this.counts.copy());
-    c.slotOfTuple = this.slotOfTuple.slice();
-    c.tupleOfSlot = this.tupleOfSlot.slice();
+    c.parts = this.parts.slice();
     for (const [key, s] of this.joined) {
       c.joined.set(key, s);
       c.joinedKeys.set(s, key);
@@ -246,33 +243,25 @@ class CompositeCounter {
   }
 }
 
-/** Welford's running mean and M2 of log unit value per HS subheading slot. */
+/** Welford's running n, mean and M2 of log unit value per HS subheading slot, at [4·slot + …]. */
 class UnitValues {
-  n = new Float64Array(64);
-  mean = new Float64Array(64);
-  m2 = new Float64Array(64);
+  data = new Float64Array(64 * 4);
   has = new Uint8Array(64);
   /** HS subheading slots with an entry, in insertion order (the snapshot's order). */
   order: number[] = [];
 
-  /** Makes slot `s` exist (an entry with n = 0 is no entry for the features: n ≥ 2 is needed). */
-  reserve(s: number): void {
-    if (s < this.n.length) return;
-    let capacity = this.n.length;
-    while (capacity <= s) capacity *= 2;
-    for (const k of ['n', 'mean', 'm2'] as const) {
-      const a = new Float64Array(capacity);
-      a.set(this[k]);
-      this[k] = a;
-    }
-    const has = new Uint8Array(capacity);
-    has.set(this.has);
-    this.has = has;
-  }
-
-  /** Makes slot `s` an entry of the snapshot. */
+  /** Makes slot `s` an entry of the snapshot (n = 0 is no entry for features: n ≥ 2 is needed). */
   enter(s: number): void {
-    this.reserve(s);
+    if (s >= this.has.length) {
+      let capacity = this.has.length;
+      while (capacity <= s) capacity *= 2;
+      const data = new Float64Array(capacity * 4);
+      data.set(this.data);
+      this.data = data;
+      const has = new Uint8Array(capacity);
+      has.set(this.has);
+      this.has = has;
+    }
     if (this.has[s]) return;
     this.has[s] = 1;
     this.order.push(s);
@@ -280,9 +269,7 @@ class UnitValues {
 
   copy(): UnitValues {
     const u = new UnitValues();
-    u.n = this.n.slice();
-    u.mean = this.mean.slice();
-    u.m2 = this.m2.slice();
+    u.data = this.data.slice();
     u.has = this.has.slice();
     u.order = this.order.slice();
     return u;
@@ -349,10 +336,11 @@ export class History {
   private readonly composites: CompositeCounter[];
   /** Counts of every entity, single then composite (the feature order). */
   private readonly counts: Counts[];
-  /** Per hsCode slot: its chapter, heading and subheading slots, or −1 when not yet known. */
-  private hsChapterOf: number[] = [];
-  private hsHeadingOf: number[] = [];
-  private hsSubheadingOf: number[] = [];
+  /**
+   * Per hsCode slot, at [3·slot + …]: its chapter, heading and subheading slots (the subheading
+   * −1 when not known: then they are looked up by string).
+   */
+  private hsPrefixes: number[] = [];
   private unitValues = new UnitValues();
   /** Ids of the group key's tax rate and tax type parts. */
   private readonly taxRates = new Map<number, number>();
@@ -405,11 +393,12 @@ export class History {
     for (let e = 0; e < slots.length; e++) {
       const c = this.counts[e] as Counts;
       const i = slots[e] as number;
-      (c.n[i] as number)++;
+      const data = c.data;
+      (data[4 * i + N] as number)++;
       if (labelled) {
-        (c.inspected[i] as number)++;
-        if (d.fraud === 1) (c.fraud[i] as number)++;
-        if (isCritical) (c.critical[i] as number)++;
+        (data[4 * i + INSPECTED] as number)++;
+        if (d.fraud === 1) (data[4 * i + FRAUD] as number)++;
+        if (isCritical) (data[4 * i + CRITICAL] as number)++;
       }
     }
     this.addUnitValue(d, slots[HS_SUBHEADING]);
@@ -433,13 +422,14 @@ export class History {
     const s = hsSubheading as number;
     const u = this.unitValues;
     u.enter(s);
-    const n = (u.n[s] as number) + 1;
-    u.n[s] = n;
-    const mean = u.mean[s] as number;
+    const data = u.data;
+    const n = (data[4 * s] as number) + 1;
+    data[4 * s] = n;
+    const mean = data[4 * s + 1] as number;
     const delta = uv - mean;
     const updated = mean + delta / n;
-    u.mean[s] = updated;
-    u.m2[s] = (u.m2[s] as number) + delta * (uv - updated);
+    data[4 * s + 1] = updated;
+    data[4 * s + 2] = (data[4 * s + 2] as number) + delta * (uv - updated);
   }
 
   /** Log unit value statistics by HS subheading slot (from `lookup`). */
@@ -490,10 +480,11 @@ export class History {
     slots[DEPARTURE] = (ix[DEPARTURE] as Map<string, number>).get(d.departure) ?? -1;
     const hc = (ix[HS_CODE] as Map<string, number>).get(d.hsCode) ?? -1;
     slots[HS_CODE] = hc;
-    const sub = hc < 0 ? -1 : (this.hsSubheadingOf[hc] as number);
+    const prefixes = this.hsPrefixes;
+    const sub = hc < 0 ? -1 : (prefixes[3 * hc + 2] as number);
     if (sub >= 0) {
-      slots[HS_CHAPTER] = this.hsChapterOf[hc] as number;
-      slots[HS_HEADING] = this.hsHeadingOf[hc] as number;
+      slots[HS_CHAPTER] = prefixes[3 * hc] as number;
+      slots[HS_HEADING] = prefixes[3 * hc + 1] as number;
       slots[HS_SUBHEADING] = sub;
     } else {
       // An HS code never added: its prefixes may still be known.
@@ -516,8 +507,7 @@ export class History {
       if (sources.length === 2) {
         const a = slots[sources[0] as number] as number;
         const b = slots[sources[1] as number] as number;
-        const t = a < 0 || b < 0 ? -1 : c.table.find2(a, b);
-        s = t < 0 ? -1 : (c.slotOfTuple[t] as number);
+        s = a < 0 || b < 0 ? -1 : c.table.find2(a, b);
       } else {
         let known = true;
         for (let p = 0; p < sources.length; p++) {
@@ -539,18 +529,13 @@ export class History {
     const slots = this.slots;
     const singles = this.singles;
     const hc = (singles[HS_CODE] as KeyCounter).intern(d.hsCode, true);
-    const cached = hc < this.hsSubheadingOf.length && (this.hsSubheadingOf[hc] as number) >= 0;
+    const prefixes = this.hsPrefixes;
+    const cached = 3 * hc < prefixes.length && (prefixes[3 * hc + 2] as number) >= 0;
     for (let e = 0; e < singles.length; e++) {
       const counter = singles[e] as KeyCounter;
       if (e === HS_CODE) slots[e] = hc;
       else if (cached && (e === HS_CHAPTER || e === HS_HEADING || e === HS_SUBHEADING)) {
-        const of =
-          e === HS_CHAPTER
-            ? this.hsChapterOf
-            : e === HS_HEADING
-              ? this.hsHeadingOf
-              : this.hsSubheadingOf;
-        const s = of[hc] as number;
+        const s = prefixes[3 * hc + (e === HS_CHAPTER ? 0 : e === HS_HEADING ? 1 : 2)] as number;
         counter.counts.present[s] = 1;
         slots[e] = s;
       } else slots[e] = counter.intern((this.entities[e] as EntityDef).key(d), true);
@@ -592,14 +577,11 @@ export class History {
   }
 
   private cacheHsPrefixes(hc: number, chapter: number, heading: number, subheading: number): void {
-    while (this.hsSubheadingOf.length <= hc) {
-      this.hsChapterOf.push(-1);
-      this.hsHeadingOf.push(-1);
-      this.hsSubheadingOf.push(-1);
-    }
-    this.hsChapterOf[hc] = chapter;
-    this.hsHeadingOf[hc] = heading;
-    this.hsSubheadingOf[hc] = subheading;
+    const prefixes = this.hsPrefixes;
+    while (prefixes.length <= 3 * hc) prefixes.push(-1, -1, -1);
+    prefixes[3 * hc] = chapter;
+    prefixes[3 * hc + 1] = heading;
+    prefixes[3 * hc + 2] = subheading;
   }
 
   private internTaxRate(rate: number): number {
@@ -614,9 +596,9 @@ export class History {
 
   /** A composite key's string, as the snapshot stores it. */
   private compositeKey(c: CompositeCounter, s: number): string {
-    const t = c.tupleOfSlot[s] as number;
-    if (t < 0) return c.joinedKeys.get(s) as string;
-    const ids = c.table.tuple(t);
+    const joined = c.joinedKeys.get(s);
+    if (joined !== undefined) return joined;
+    const ids = c.parts.slice(s * c.sources.length, (s + 1) * c.sources.length);
     return Array.from(c.sources, (src, p) => {
       const id = ids[p] as number;
       if (src >= 0) return (this.singles[src] as KeyCounter).keys[id] as string;
@@ -637,23 +619,18 @@ export class History {
         const key = composite
           ? this.compositeKey(composite, i)
           : ((this.singles[k] as KeyCounter).keys[i] as string);
-        out[key] = [
-          c.n[i] as number,
-          c.inspected[i] as number,
-          c.fraud[i] as number,
-          c.critical[i] as number,
-        ];
+        out[key] = [...c.of(i)];
       }
       entities[e.name] = out;
     });
     const unitValue: HistoryJson['unitValue'] = {};
-    const u = this.unitValues;
+    const u = this.unitValues.data;
     const subheadings = this.singles[HS_SUBHEADING] as KeyCounter;
-    for (const s of u.order)
+    for (const s of this.unitValues.order)
       unitValue[subheadings.keys[s] as string] = [
-        u.n[s] as number,
-        u.mean[s] as number,
-        u.m2[s] as number,
+        u[4 * s] as number,
+        u[4 * s + 1] as number,
+        u[4 * s + 2] as number,
       ];
     const vocabularies: Record<string, string[]> = {};
     for (const [f, vocab] of this.vocabularies) vocabularies[f] = [...vocab.keys()];
@@ -684,9 +661,7 @@ export class History {
       composites,
       counts: [...singles, ...composites].map((c) => c.counts),
       taxTypes,
-      hsChapterOf: this.hsChapterOf.slice(),
-      hsHeadingOf: this.hsHeadingOf.slice(),
-      hsSubheadingOf: this.hsSubheadingOf.slice(),
+      hsPrefixes: this.hsPrefixes.slice(),
       unitValues: this.unitValues.copy(),
     });
     for (const [rate, i] of this.taxRates) h.taxRates.set(rate, i);
@@ -714,10 +689,7 @@ export class History {
           ? h.parseCompositeKey(composite, key)
           : (h.singles[k] as KeyCounter).intern(key, true);
         const c = h.counts[k] as Counts;
-        c.n[i] = n;
-        c.inspected[i] = insp;
-        c.fraud[i] = f;
-        c.critical[i] = cr;
+        c.data.set([n, insp, f, cr], 4 * i);
       }
     });
     // HS prefixes of the HS codes, found by their strings (missing ones stay −1: looked up).
@@ -734,9 +706,7 @@ export class History {
     for (const [key, [n, mean, m2]] of Object.entries(json.unitValue)) {
       const s = subheadings.intern(key, false);
       u.enter(s);
-      u.n[s] = n;
-      u.mean[s] = mean;
-      u.m2[s] = m2;
+      u.data.set([n, mean, m2], 4 * s);
     }
     for (const f of CODE_FIELDS) {
       const vocab = h.vocabularies.get(f) as Map<string, number>;
@@ -796,14 +766,15 @@ function writePlain(
   let o = offset;
   const uv = logUnitValue(d);
   const u = history.unitValue;
-  const n = hsSubheading < 0 ? 0 : (u.n[hsSubheading] ?? 0);
+  const at = 4 * hsSubheading;
+  const n = hsSubheading < 0 ? 0 : (u.data[at] ?? 0);
   out[o++] = Math.log1p(d.itemPrice);
   out[o++] = Math.log1p(d.netMass);
   out[o++] = uv;
   if (n >= 2 && Number.isFinite(uv)) {
-    const mean = u.mean[hsSubheading] as number;
+    const mean = u.data[at + 1] as number;
     // Shrink the spread towards 1 (log units) so a subheading seen twice is not over-trusted.
-    const sd = Math.sqrt(((u.m2[hsSubheading] as number) + 1) / (n - 1 + 1));
+    const sd = Math.sqrt(((u.data[at + 2] as number) + 1) / (n - 1 + 1));
     out[o++] = (uv - mean) / sd;
     out[o++] = uv - mean;
   } else {
@@ -884,15 +855,15 @@ function writeFromHistory(
     const slots = history.lookup(d);
     let o = r * width;
     for (let e = 0; e < slots.length; e++) {
-      const c = counts[e] as Counts;
-      const i = slots[e] as number;
-      const n = i < 0 ? 0 : (c.n[i] as number);
-      const insp = i < 0 ? 0 : (c.inspected[i] as number);
-      const f = i < 0 ? 0 : (c.fraud[i] as number);
+      const c = (counts[e] as Counts).data;
+      const i = 4 * (slots[e] as number);
+      const n = i < 0 ? 0 : (c[i + N] as number);
+      const insp = i < 0 ? 0 : (c[i + INSPECTED] as number);
+      const f = i < 0 ? 0 : (c[i + FRAUD] as number);
       out[o++] = n;
       out[o++] = (f + m * pf) / (insp + m);
       if (critical) {
-        const cr = i < 0 ? 0 : (c.critical[i] as number);
+        const cr = i < 0 ? 0 : (c[i + CRITICAL] as number);
         out[o++] = (cr + m * pc) / (insp + m);
       }
     }
@@ -966,16 +937,16 @@ export function buildTrainingFeatures(
     const ownSlots = own.lookup(d);
     for (let e = 0; e < fullSlots.length; e++) {
       // Every row is in both histories: its own key was added to each.
-      const c = full.countsOf(e);
-      const oc = own.countsOf(e);
-      const i = fullSlots[e] as number;
-      const j = ownSlots[e] as number;
-      const insp = (c.inspected[i] as number) - (oc.inspected[j] as number);
-      values[o++] = (c.n[i] as number) - 1;
-      values[o++] = ((c.fraud[i] as number) - (oc.fraud[j] as number) + m * pf) / (insp + m);
+      const c = full.countsOf(e).data;
+      const oc = own.countsOf(e).data;
+      const i = 4 * (fullSlots[e] as number);
+      const j = 4 * (ownSlots[e] as number);
+      const insp = (c[i + INSPECTED] as number) - (oc[j + INSPECTED] as number);
+      values[o++] = (c[i + N] as number) - 1;
+      values[o++] = ((c[i + FRAUD] as number) - (oc[j + FRAUD] as number) + m * pf) / (insp + m);
       if (critical)
         values[o++] =
-          ((c.critical[i] as number) - (oc.critical[j] as number) + m * pc) / (insp + m);
+          ((c[i + CRITICAL] as number) - (oc[j + CRITICAL] as number) + m * pc) / (insp + m);
     }
     if (o !== r * width + entityWidth) throw new Error('feature layout mismatch');
     writePlain(d, full, fullSlots[HS_SUBHEADING] as number, values, o);
