@@ -115,4 +115,8 @@ describe('targeting page', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'targeting-declaration-watchlist');
   });
+
+  it('ran without console errors, CSP violations or failed requests', () => {
+    expect(browser.problems).toEqual([]);
+  });
 });
