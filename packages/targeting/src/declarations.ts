@@ -373,8 +373,8 @@ export function declarationFromFields(
   const parties: Partial<Record<(typeof PARTY_FIELDS)[number], string>> = {};
   for (const field of PARTY_FIELDS) {
     // Names are screened as given; only runs of white space are collapsed.
-    const value = get(field).replace(/\s+/g, ' ');
-    if (value !== '') parties[field] = value;
+    const value = get(field);
+    if (value !== '') parties[field] = value.replace(/\s+/g, ' ');
   }
   return {
     id,
