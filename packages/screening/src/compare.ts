@@ -87,8 +87,14 @@ interface Left {
  */
 const LINEAGE_OMISSION_FACTOR = 0.5;
 
-const lineage = (tokens: readonly NameToken[], i: number): boolean =>
-  i > 0 && tokens[i - 1]!.kind === 'stop' && tokens[i - 1]!.text === 'bin';
+/** The part follows bin/ibn/ben/ould, with or without an article between ("bin al-Habib"). */
+function afterBin(tokens: readonly NameToken[], i: number): boolean {
+  let k = i - 1;
+  if (k >= 0 && tokens[k]!.kind === 'stop' && tokens[k]!.text === 'al') k--;
+  return k >= 0 && tokens[k]!.kind === 'stop' && tokens[k]!.text === 'bin';
+}
+
+const lineage = afterBin;
 
 const leftKind = (t: NameToken): Left['kind'] =>
   t.kind === 'stop' ? 'stop' : t.kind === 'legal' ? 'legal' : 'part';
@@ -161,7 +167,9 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
     const s = a.skeleton;
     const t = b.skeleton;
     if (s.length >= 1 && s === t) best = maxSim(best, { similarity: 0.9, how: 'skeleton' });
-    else if (Math.min(s.length, t.length) >= 3) {
+    else if (s.length >= 2 && crossScriptFold(s) === crossScriptFold(t)) {
+      best = maxSim(best, { similarity: 0.8, how: 'skeleton' });
+    } else if (Math.min(s.length, t.length) >= 3) {
       const d = osaDistance(s, t, 1);
       if (d <= 1) best = maxSim(best, { similarity: 0.8, how: 'skeleton' });
     }
@@ -186,11 +194,25 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
   return best;
 }
 
+/**
+ * Arabic letters whose Latin spellings vary by country and language: ذ ظ ض are written d, dh, z
+ * or th ("Kadhim", "Kathim", "Kazim"; "Ramadan", "Ramazan"), ق q, k or g ("Tareq", "Tarek"),
+ * غ gh or g (ALA-LC, and the Persian and Urdu readings of these letters as z).
+ */
+function crossScriptFold(skeleton: string): string {
+  return skeleton
+    .replace(/dh|th|z|d/g, 'D')
+    .replace(/q/g, 'k')
+    .replace(/gh/g, 'g');
+}
+
 function maxSim(a: Sim, b: Sim): Sim {
   return b.similarity > a.similarity ? b : a;
 }
 
 interface Candidate {
+  /** Only particles and legal forms on both sides. */
+  readonly particles: boolean;
   readonly a: readonly number[];
   readonly b: readonly number[];
   readonly sim: Sim;
@@ -228,8 +250,12 @@ interface Run {
    * "ad-", "ar-", "ud-": "نصير الدين" is "Nasiruddin"), or undefined.
    */
   readonly skeletonSun: string | undefined;
-  /** Each part must add a consonant to the skeleton ("yhy" + "hqny" is not "haqqani"). */
-  readonly longestPartSkeleton: number;
+  /**
+   * The first and the last part each add a consonant to the joined skeleton: "yhy" + "hqny"
+   * is not "haqqani", and "bd llh yhy" is not "abdullah". False for the reversed reading: a
+   * compound such as "abd al-Rahman" is written in one order only.
+   */
+  readonly endsAddConsonants: boolean;
   /** The parts in this run's reading order. */
   readonly parts: readonly string[];
   /** Pinyin spellings of the run read as Wade–Giles syllables (computed on first use). */
@@ -250,7 +276,7 @@ function runsOf(tokens: readonly NameToken[]): Run[] {
     const abjad = forward.some((p) => p.abjad);
     // Both reading orders: "Lavrov Sergei" joins to "sergeilavrov" as well, so that joined
     // names stay independent of name order like everything else.
-    for (const parts of [forward, [...forward].reverse()]) {
+    for (const [order, parts] of [forward, [...forward].reverse()].entries()) {
       const joined = parts.map((p) => p.text).join('');
       out.push({
         idx,
@@ -262,13 +288,30 @@ function runsOf(tokens: readonly NameToken[]): Run[] {
         initials: parts.map((p) => p.text[0]).join(''),
         skeleton: consonantSkeleton(joined),
         skeletonSun: sunLetterSkeleton(parts),
-        longestPartSkeleton: Math.max(...parts.map((p) => p.skeleton.length)),
+        endsAddConsonants: order === 0 && endsAddConsonants(parts),
         parts: parts.map((p) => p.text),
       });
     }
   }
   runCache.set(tokens, out);
   return out;
+}
+
+function endsAddConsonants(parts: readonly NameToken[]): boolean {
+  const full = consonantSkeleton(parts.map((p) => p.text).join(''));
+  const withoutFirst = consonantSkeleton(
+    parts
+      .slice(1)
+      .map((p) => p.text)
+      .join(''),
+  );
+  const withoutLast = consonantSkeleton(
+    parts
+      .slice(0, -1)
+      .map((p) => p.text)
+      .join(''),
+  );
+  return full !== withoutFirst && full !== withoutLast;
 }
 
 const SUN_LETTER_START = /^[tdrzsln]/;
@@ -303,7 +346,7 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
     // romanization).
     if (
       run.skeleton.length >= 2 &&
-      run.skeleton.length > run.longestPartSkeleton &&
+      run.endsAddConsonants &&
       (run.skeleton === single.skeleton || run.skeletonSun === single.skeleton)
     ) {
       return { similarity: 0.9, how: 'skeleton' };
@@ -356,11 +399,13 @@ export function compareNames(
           sim.how === 'initial'
             ? KIND_WEIGHT.initial * Math.max(wA[i]!, wB[j]!)
             : (wA[i]! + wB[j]!) / 2;
-        candidates.push({ a: [i], b: [j], sim, weight });
+        const particles = !isPart(A[i]!) && !isPart(B[j]!);
+        candidates.push({ a: [i], b: [j], sim, weight, particles });
       }
     }
   }
   const addRuns = (
+    runTokens: readonly NameToken[],
     runs: Run[],
     runWeights: readonly number[],
     singles: readonly NameToken[],
@@ -376,17 +421,23 @@ export function compareNames(
         if (runWeight === 0)
           for (const i of run.idx) runWeight = Math.max(runWeight, runWeights[i]!);
         const weight = ((runWeight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
+        const particles = !isPart(singles[k]!) && run.idx.every((i) => !isPart(runTokens[i]!));
         candidates.push(
-          runIsA ? { a: run.idx, b: [k], sim, weight } : { a: [k], b: run.idx, sim, weight },
+          runIsA
+            ? { a: run.idx, b: [k], sim, weight, particles }
+            : { a: [k], b: run.idx, sim, weight, particles },
         );
       }
     }
   };
-  if (A.length > 1) addRuns(runsOf(A), wA, B, wB, true);
-  if (B.length > 1) addRuns(runsOf(B), wB, A, wA, false);
+  if (A.length > 1) addRuns(A, runsOf(A), wA, B, wB, true);
+  if (B.length > 1) addRuns(B, runsOf(B), wB, A, wA, false);
   // Best first; among equals prefer pairs covering more tokens, then heavier ones.
+  // Particles align after the name parts: an exact "al" must not take the article out of a run
+  // such as "عبد ال رحمن" that spells one name part ("Abderrahmane").
   candidates.sort(
     (x, y) =>
+      Number(x.particles) - Number(y.particles) ||
       y.sim.similarity - x.sim.similarity ||
       y.a.length + y.b.length - (x.a.length + x.b.length) ||
       y.weight - x.weight,
@@ -480,8 +531,8 @@ export function compareNames(
   // Muhammad is not Muhammad bin Salman).
   let roleConflict = false;
   if (A.some((t) => t.text === 'bin') && B.some((t) => t.text === 'bin')) {
-    const fatherA = (i: number) => i > 0 && A[i - 1]!.text === 'bin';
-    const fatherB = (j: number) => j > 0 && B[j - 1]!.text === 'bin';
+    const fatherA = (i: number) => afterBin(A, i);
+    const fatherB = (j: number) => afterBin(B, j);
     for (const c of chosen) {
       if (c.a.length !== 1 || c.b.length !== 1) continue;
       if (A[c.a[0]!]!.kind !== 'word') continue;

@@ -62,8 +62,9 @@ const STOP = new Map<string, string>([
   ['ibn', 'bin'],
   ['ben', 'bin'],
   ['bn', 'bin'],
-  // Hassaniya (Mauritania, Western Sahara): "son of".
+  // Hassaniya (Mauritania, Western Sahara): "son of", in Latin and in Arabic script (ولد).
   ['ould', 'bin'],
+  ['wld', 'bin'],
   ['bint', 'bint'],
   ['de', 'de'],
   ['da', 'da'],
@@ -242,7 +243,11 @@ const STRICT_TABLE = phraseTable(LEGAL_STRICT);
 const ORG_TABLE = phraseTable([...LEGAL_STRICT, ...LEGAL_ORG_ONLY]);
 
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hangul}]+/gu;
-const ABJAD_RUN = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\u200c\u200d]+/gu;
+// Harakat (U+064B–U+065F, U+0670) are nonspacing marks of the Inherited script: the run takes
+// marks in, so that a vowelled word ("كُل") is not cut in pieces, and they are dropped below,
+// since abjad words are compared on consonant skeletons.
+const ABJAD_RUN =
+  /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\u200c\u200d](?:[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\u200c\u200d]|\p{Mn})*/gu;
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}ー]+/gu;
 
 const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
@@ -351,6 +356,7 @@ function segment(input: string): RawToken[] {
     // Ta marbuta is pronounced -a ("Usama", not "Usamah"); alif maqsura is a long a.
     const text = anyAscii(
       m[0]
+        .replace(/[\u064b-\u065f\u0670]/g, '')
         .replace(/\u0629/g, '\u0627')
         .replace(/\u0649/g, '\u0627')
         // ظ is ẓ in ALA-LC and z in Persian and Urdu; any-ascii writes "dh", the romanization of ذ.

@@ -181,6 +181,25 @@ describe('Arabic script against its romanizations (written for this test)', () =
     expect(score('هدى صالح مهدي عماش', 'Huda Salih Mahdi Ammash')).toBeGreaterThanOrEqual(0.85);
   });
 
+  it.each([
+    ['عبد الرحمن ولد العامر', 'Abderrahmane Ould el Amar'], // an exact "al" must not break the run
+    ['كُل آغا', 'Kul Agha'], // a vowel sign (damma) inside the word
+    ['رشيد كاظم', 'Rashid Kathim'], // ظ written th
+    ['رشيد كاظم', 'Rashid Kadhim'], // ... or dh
+    ['طارق بن الحبيب', 'Tarek ben Habib'], // ق written k; father's name after "bin al-"
+  ])('%s ~ %s', (arabic, latin) => {
+    expect(score(arabic, latin)).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('does not join a name part with the article of the next one', () => {
+    // "عبد الله يحيى" is Abdullah Yahya; "Yahya al" must not be read as "الله".
+    const c = scoreNamePair('عبد الله يحيى الحاكم', 'Abdullah Yahya al-Hakim', {
+      schema: 'Person',
+    });
+    expect(c.score).toBeGreaterThanOrEqual(0.85);
+    expect(c.aligned.map((a) => `${a.query}~${a.candidate}`)).toContain('bd llh~abdullah');
+  });
+
   it('keeps different Arabic names apart', () => {
     expect(score('يحيى حقاني', 'Yahya Hamdani')).toBeLessThan(0.7);
   });
