@@ -15,9 +15,13 @@ import type { AppEnv, ServerConfig } from './env';
  *   the "no transitions while switching scheme" rule into `<style>` elements at run time, with
  *   contents that depend on props, so hashes cannot cover them; MantineProvider's
  *   `getStyleNonce` stamps the nonce that the server puts in `<meta property="csp-nonce">` (the
- *   place Vite's own CSS preloader reads it from). Style *attributes* set through the CSSOM
- *   (React's `style` prop, ECharts, MapLibre) are not subject to CSP; `style-src-attr` stays
- *   closed, so markup with a `style="…"` attribute injected into the page does not apply.
+ *   place Vite's own CSS preloader reads it from). Style *attributes* are allowed
+ *   (`style-src-attr 'unsafe-inline'`): ECharts writes its tooltips as HTML with `style="…"`
+ *   attributes whose values (colours, positions) vary, so neither a nonce nor hashes can cover
+ *   them, and blocking them breaks every chart tooltip. An attribute cannot run script, and with
+ *   images and fonts limited to this origin it cannot send anything elsewhere; the CSS
+ *   exfiltration tricks (attribute selectors with `url()`) need a `<style>` element or sheet,
+ *   which stay nonce- or origin-only.
  *   Images from this origin, `data:` (Mantine's and MapLibre's inline SVG icons) and `blob:`
  *   (charts exported as images); MapLibre's worker is a file of this origin.
  * - Swagger UI at /api/docs: its bundle injects `<style>` elements without a nonce and its
@@ -35,7 +39,7 @@ export function consolePolicy(options: { nonce?: string; scriptHashes?: string[]
     "default-src 'self'",
     ['script-src', "'self'", ...hashes].join(' '),
     ['style-src', "'self'", ...nonce].join(' '),
-    "style-src-attr 'none'",
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",

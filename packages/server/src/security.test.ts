@@ -75,10 +75,13 @@ describe('security headers', () => {
       expect(csp.get('style-src')).toEqual(["'self'", `'nonce-${nonce}'`]);
       const hash = createHash('sha256').update(INLINE).digest('base64');
       expect(csp.get('script-src')).toEqual(["'self'", `'sha256-${hash}'`]);
-      for (const values of csp.values()) {
-        expect(values).not.toContain("'unsafe-inline'");
-        expect(values).not.toContain("'unsafe-eval'");
+      // Only style attributes (ECharts' tooltips) are inline; never scripts or style elements.
+      for (const [name, values] of csp) {
+        expect(values, name).not.toContain("'unsafe-eval'");
+        if (name !== 'style-src-attr') expect(values, name).not.toContain("'unsafe-inline'");
       }
+      expect(csp.get('style-src-attr')).toEqual(["'unsafe-inline'"]);
+      expect(csp.get('style-src-elem')).toBeUndefined(); // falls back to style-src's nonce
       nonces.push(nonce!);
     }
     expect(nonces[0]).not.toBe(nonces[1]);
