@@ -24,10 +24,11 @@ function currentSecret(c: Context<AppEnv>): { currentSecret?: string } {
 }
 
 /**
- * Sessions a user can see and end (OWASP ASVS 4.0 §3.3.4: "users are able to view and (having
- * re-entered login credentials) log out of any or all currently active sessions and devices").
- * Authorisation is in the store's queries: one's own sessions; an admin's, their organisation's
- * users'; the instance admin's, anyone's.
+ * Sessions a user can see and end (OWASP ASVS 4.0 §3.3.4: users can view and log out of any or
+ * all of their active sessions). ASVS asks for the password again first; we do not, because
+ * ending sessions only ever takes access away (at worst a thief of this session signs the owner
+ * out, who signs in again and then ends the thief's). Authorisation is in the store's queries:
+ * one's own sessions; an admin's, their organisation's users'; the instance admin's, anyone's.
  */
 export function registerSessionRoutes(app: App, deps: ModuleDeps): void {
   const { store, config } = deps;
