@@ -143,14 +143,22 @@ export interface FeatureMatrix {
  * with their counts. Its slots are also the ids of that column in composite keys.
  */
 class KeyCounter {
-  readonly index = new Map<string, number>();
-  readonly keys: string[] = [];
-  /** Whether a key contains the '|' that joins composite keys (see CompositeCounter). */
-  readonly pipe: boolean[] = [];
   readonly counts: Counts;
+  readonly index: Map<string, number>;
+  readonly keys: string[];
+  /** Whether a key contains the '|' that joins composite keys (see CompositeCounter). */
+  readonly pipe: boolean[];
 
-  constructor(counts = new Counts()) {
+  constructor(
+    counts = new Counts(),
+    index = new Map<string, number>(),
+    keys: string[] = [],
+    pipe: boolean[] = [],
+  ) {
     this.counts = counts;
+    this.index = index;
+    this.keys = keys;
+    this.pipe = pipe;
   }
 
   /** The key's slot, created when absent; `present` marks it as an entry of the snapshot. */
@@ -166,13 +174,12 @@ class KeyCounter {
   }
 
   copy(): KeyCounter {
-    const c = new KeyCounter(this.counts.copy());
-    for (const [key, i] of this.index) c.index.set(key, i);
-    for (let i = 0; i < this.keys.length; i++) {
-      c.keys.push(this.keys[i] as string);
-      c.pipe.push(this.pipe[i] as boolean);
-    }
-    return c;
+    return new KeyCounter(
+      this.counts.copy(),
+      new Map(this.index),
+      this.keys.slice(),
+      this.pipe.slice(),
+    );
   }
 }
 
