@@ -69,6 +69,8 @@ export interface PartyHit {
   readonly acknowledgement: {
     readonly at: string;
     readonly by: string | null;
+    /** The acknowledging user's name, when a user (not the system) did it. */
+    readonly byName: string | null;
     readonly note: string;
   } | null;
 }
@@ -226,6 +228,7 @@ function toHit(r: Record<string, unknown>): PartyHit {
         : {
             at: iso(r.acknowledged_at),
             by: typeof r.acknowledged_by === 'string' ? r.acknowledged_by : null,
+            byName: typeof r.acknowledged_by_name === 'string' ? r.acknowledged_by_name : null,
             note: typeof r.acknowledgement_note === 'string' ? r.acknowledgement_note : '',
           },
   };
@@ -348,8 +351,10 @@ export async function listScreeningAlerts(
   const limit = Math.min(Math.max(options.limit ?? 200, 1), 1000);
   const status = options.status ?? 'open';
   const rows = await sql<Record<string, unknown>>`
-    SELECT h.*, p.name AS party_name FROM screening_party_hits h
+    SELECT h.*, p.name AS party_name, u.name AS acknowledged_by_name
+    FROM screening_party_hits h
     JOIN screening_monitored_parties p ON p.id = h.party_id
+    LEFT JOIN users u ON u.id::text = h.acknowledged_by
     WHERE h.organisation_id = ${actor.organisationId} AND h.trigger = 'list-update'
       AND (${status} = 'all'
         OR (${status} = 'open' AND h.acknowledged_at IS NULL)
@@ -401,8 +406,10 @@ export async function acknowledgeScreeningAlert(
       details: { note: text },
     });
     const rows = await sql<Record<string, unknown>>`
-      SELECT h.*, p.name AS party_name FROM screening_party_hits h
+      SELECT h.*, p.name AS party_name, u.name AS acknowledged_by_name
+      FROM screening_party_hits h
       JOIN screening_monitored_parties p ON p.id = h.party_id
+      LEFT JOIN users u ON u.id::text = h.acknowledged_by
       WHERE h.party_id = ${alert.partyId} AND h.entity_id = ${alert.entityId}`.execute(db);
     const r = rows.rows[0]!;
     return { ...toHit(r), partyName: String(r.party_name) };

@@ -211,6 +211,7 @@ function AlertsTable() {
                           <Text size="sm">{a.acknowledgement.note}</Text>
                           <Text size="xs" c="dimmed">
                             acknowledged {when(a.acknowledgement.at)}
+                            {a.acknowledgement.byName ? ` by ${a.acknowledgement.byName}` : ''}
                           </Text>
                         </Stack>
                       ) : canAct ? (

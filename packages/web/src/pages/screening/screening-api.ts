@@ -99,7 +99,7 @@ export interface PartyHit {
   listVersion: string;
   trigger: 'added' | 'list-update';
   createdAt: string;
-  acknowledgement: { at: string; by: string | null; note: string } | null;
+  acknowledgement: { at: string; by: string | null; byName: string | null; note: string } | null;
 }
 export interface MonitoredParty {
   id: string;
