@@ -148,13 +148,17 @@ const prober = (async () => {
   }
 })();
 const tb = performance.now();
+const cpuBatch0 = process.cpuUsage();
 for (let i = 0; i < rounds; i++) await match(batch);
 const batchWall = (performance.now() - tb) / 1000;
+const cpuBatch = process.cpuUsage(cpuBatch0);
+const batchCpuSeconds = (cpuBatch.user + cpuBatch.system) / 1e6;
 probing = false;
 await prober;
 probes.sort((a, b) => a - b);
 console.log(
-  `batch: ${((rounds * batch.length) / batchWall).toFixed(0)} queries/s (${rounds} requests of ${batch.length} queries); ` +
+  `batch: ${((rounds * batch.length) / batchWall).toFixed(0)} queries/s (${rounds} requests of ${batch.length} queries; ` +
+    `${((rounds * batch.length) / batchCpuSeconds).toFixed(0)} queries per CPU-second, all threads); ` +
     `/healthz meanwhile p50 ${ms(quantile(probes, 0.5))} ms, p99 ${ms(quantile(probes, 0.99))} ms, max ${ms(probes[probes.length - 1]!)} ms (${probes.length} probes); load ${load()}`,
 );
 
