@@ -249,6 +249,16 @@ export class ScreeningWorkerPool {
     }
     while (this.queue.length > 0) {
       const task = this.queue[0]!;
+      const gen = task.gen.gen;
+      if (!this.slots.some((slot) => slot.loaded.has(gen) || slot.loads.has(gen))) {
+        // Every worker that held this generation has gone: the request cannot be answered on it.
+        this.queue.shift();
+        this.settle(task);
+        task.reject(
+          new StoreError('STORE_UNAVAILABLE', 'screening: the worker holding it stopped'),
+        );
+        continue;
+      }
       let best: Slot | undefined;
       for (const slot of this.slots) {
         if (!slot.loaded.has(task.gen.gen) || slot.tasks.size >= IN_FLIGHT_PER_WORKER) continue;
@@ -285,6 +295,7 @@ export class ScreeningWorkerPool {
       throw error;
     } finally {
       this.loadsInProgress--;
+      this.updateRefs();
     }
     const old = this.current;
     this.current = gen;
