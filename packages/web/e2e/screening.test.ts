@@ -96,6 +96,40 @@ describe('screening page', () => {
     await screenshot(page, 'screening-monitoring');
   });
 
+  it('shows a viewer the alerts and thresholds, with nothing to act on', async () => {
+    const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const viewer = { email: 'vera.viewer@interdict.test', password: 'vera-viewer-password-4Lm9' };
+    const created = await fetch(`${server.url}/api/users`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...viewer, name: 'Vera Viewer', role: 'viewer' }),
+    });
+    expect(created.status).toBe(201);
+    const second = await openBrowser();
+    try {
+      const p = second.page;
+      await signInAs(p, server.url, viewer.email, viewer.password);
+      await p.goto(`${server.url}/screening/monitoring`);
+      const alert = p.getByTestId('screening-alert').filter({ hasText: 'KOVALENKO' });
+      await alert.waitFor();
+      expect(await alert.innerText()).toMatch(/open$/);
+      await p.getByTestId('party-threshold').first().waitFor();
+      await p.getByTestId('default-threshold').waitFor();
+      for (const name of [/^Acknowledge/, /^Edit the threshold/, 'Monitor', 'Set default']) {
+        expect(await p.getByRole('button', { name }).count()).toBe(0);
+      }
+      expect(await accessibilityViolations(p)).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('sets thresholds and acknowledges the alert with a note (then it is history)', async () => {
     await page.goto(`${server.url}/screening/monitoring`);
     // The organisation's default (an admin's setting), then one party's own threshold.
