@@ -312,8 +312,19 @@ const DEPARTURE = entityIndex('departure');
 const FIRST_COMPOSITE = BASE_ENTITIES.findIndex((e) => e.parts);
 // History.lookupSingles reads each single entity by hand: they must be exactly the entities
 // before the composites, and a pair's parts must be single entities (History.lookupComposites).
-const SINGLES = [IMPORTER, DECLARANT, SELLER, COURIER, OFFICE, HS_CHAPTER, HS_HEADING];
-SINGLES.push(HS_SUBHEADING, HS_CODE, ORIGIN, DEPARTURE);
+const SINGLES = [
+  IMPORTER,
+  DECLARANT,
+  SELLER,
+  COURIER,
+  OFFICE,
+  HS_CHAPTER,
+  HS_HEADING,
+  HS_SUBHEADING,
+  HS_CODE,
+  ORIGIN,
+  DEPARTURE,
+];
 if (
   SINGLES.some((i, k) => i !== k) ||
   FIRST_COMPOSITE !== SINGLES.length ||
@@ -465,44 +476,44 @@ export class History {
   /**
    * The slot of each entity's key for `d`, −1 when the history has never seen it. Read-only:
    * a history shared between requests (the API's model cache) is never changed by scoring.
-   * Returns a scratch array, valid until the next call.
+   * Writes them to `out` from `at` (by default a scratch array, valid until the next call).
    */
-  lookup(d: Declaration): Int32Array {
-    const slots = this.slots;
-    this.lookupSingles(d, slots);
-    this.lookupComposites(d, slots);
-    return slots;
+  lookup(d: Declaration, out = this.slots, at = 0): Int32Array {
+    this.lookupSingles(d, out, at);
+    this.lookupComposites(d, out, at);
+    return out;
   }
 
   // Kept apart from lookupComposites so that each stays small enough for V8 to inline its Map
   // and table probes (bench/targeting/scoring.ts).
-  private lookupSingles(d: Declaration, slots: Int32Array): void {
+  private lookupSingles(d: Declaration, slots: Int32Array, at: number): void {
     const ix = this.singleIndex;
-    slots[IMPORTER] = (ix[IMPORTER] as Map<string, number>).get(d.importer) ?? -1;
-    slots[DECLARANT] = (ix[DECLARANT] as Map<string, number>).get(d.declarant) ?? -1;
-    slots[SELLER] = (ix[SELLER] as Map<string, number>).get(d.seller) ?? -1;
-    slots[COURIER] = (ix[COURIER] as Map<string, number>).get(d.courier) ?? -1;
-    slots[OFFICE] = (ix[OFFICE] as Map<string, number>).get(d.office) ?? -1;
-    slots[ORIGIN] = (ix[ORIGIN] as Map<string, number>).get(d.origin) ?? -1;
-    slots[DEPARTURE] = (ix[DEPARTURE] as Map<string, number>).get(d.departure) ?? -1;
+    slots[at + IMPORTER] = (ix[IMPORTER] as Map<string, number>).get(d.importer) ?? -1;
+    slots[at + DECLARANT] = (ix[DECLARANT] as Map<string, number>).get(d.declarant) ?? -1;
+    slots[at + SELLER] = (ix[SELLER] as Map<string, number>).get(d.seller) ?? -1;
+    slots[at + COURIER] = (ix[COURIER] as Map<string, number>).get(d.courier) ?? -1;
+    slots[at + OFFICE] = (ix[OFFICE] as Map<string, number>).get(d.office) ?? -1;
+    slots[at + ORIGIN] = (ix[ORIGIN] as Map<string, number>).get(d.origin) ?? -1;
+    slots[at + DEPARTURE] = (ix[DEPARTURE] as Map<string, number>).get(d.departure) ?? -1;
     const hc = (ix[HS_CODE] as Map<string, number>).get(d.hsCode) ?? -1;
-    slots[HS_CODE] = hc;
+    slots[at + HS_CODE] = hc;
     const prefixes = this.hsPrefixes;
     const sub = hc < 0 ? -1 : (prefixes[3 * hc + 2] as number);
     if (sub >= 0) {
-      slots[HS_CHAPTER] = prefixes[3 * hc] as number;
-      slots[HS_HEADING] = prefixes[3 * hc + 1] as number;
-      slots[HS_SUBHEADING] = sub;
+      slots[at + HS_CHAPTER] = prefixes[3 * hc] as number;
+      slots[at + HS_HEADING] = prefixes[3 * hc + 1] as number;
+      slots[at + HS_SUBHEADING] = sub;
     } else {
       // An HS code never added: its prefixes may still be known.
       const code = d.hsCode;
-      slots[HS_CHAPTER] = (ix[HS_CHAPTER] as Map<string, number>).get(code.slice(0, 2)) ?? -1;
-      slots[HS_HEADING] = (ix[HS_HEADING] as Map<string, number>).get(code.slice(0, 4)) ?? -1;
-      slots[HS_SUBHEADING] = (ix[HS_SUBHEADING] as Map<string, number>).get(code.slice(0, 6)) ?? -1;
+      slots[at + HS_CHAPTER] = (ix[HS_CHAPTER] as Map<string, number>).get(code.slice(0, 2)) ?? -1;
+      slots[at + HS_HEADING] = (ix[HS_HEADING] as Map<string, number>).get(code.slice(0, 4)) ?? -1;
+      slots[at + HS_SUBHEADING] =
+        (ix[HS_SUBHEADING] as Map<string, number>).get(code.slice(0, 6)) ?? -1;
     }
   }
 
-  private lookupComposites(d: Declaration, slots: Int32Array): void {
+  private lookupComposites(d: Declaration, slots: Int32Array, at: number): void {
     const composites = this.composites;
     const group = this.config.groupKey;
     const rate = group ? (this.taxRates.get(d.taxRate) ?? -1) : -1;
@@ -512,14 +523,14 @@ export class History {
       const { sources, key } = c;
       let s: number;
       if (sources.length === 2) {
-        const a = slots[sources[0] as number] as number;
-        const b = slots[sources[1] as number] as number;
+        const a = slots[at + (sources[0] as number)] as number;
+        const b = slots[at + (sources[1] as number)] as number;
         s = a < 0 || b < 0 ? -1 : c.table.find2(a, b);
       } else {
         let known = true;
         for (let p = 0; p < sources.length; p++) {
           const src = sources[p] as number;
-          const id = src >= 0 ? (slots[src] as number) : src === TAX_RATE_PART ? rate : type;
+          const id = src >= 0 ? (slots[at + src] as number) : src === TAX_RATE_PART ? rate : type;
           key[p] = id;
           if (id < 0) known = false;
         }
@@ -527,7 +538,7 @@ export class History {
       }
       if (s < 0 && c.joined.size > 0)
         s = c.joined.get((this.entities[FIRST_COMPOSITE + k] as EntityDef).key(d)) ?? -1;
-      slots[FIRST_COMPOSITE + k] = s;
+      slots[at + FIRST_COMPOSITE + k] = s;
     }
   }
 
@@ -869,7 +880,7 @@ function writeFromHistory(
     const k1 = Math.min(end, k0 + ROWS_PER_CHUNK);
     for (let k = k0; k < k1; k++) {
       const r = order ? (order[k] as number) : k;
-      chunk.set(history.lookup(declarations[r] as Declaration), (k - k0) * E);
+      history.lookup(declarations[r] as Declaration, chunk, (k - k0) * E);
     }
     for (let k = k0; k < k1; k++) {
       const r = order ? (order[k] as number) : k;
