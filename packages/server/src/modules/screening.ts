@@ -99,6 +99,7 @@ async function matchInPool(
   actor: Actor,
   queries: readonly ScreeningQuery[],
   options: { threshold: number; limit: number },
+  logger: ModuleDeps['logger'],
 ): Promise<{ listVersions: readonly string[]; hits: PooledHit[][] }> {
   // Read the versions in force as the caller (this checks the caller may screen at all).
   const key = await currentScreeningVersionKey(store, actor);
@@ -112,10 +113,15 @@ async function matchInPool(
     return { listVersions: used.listVersions, hits };
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_UNAVAILABLE') {
-      const retry = Number(error.details?.retryAfter ?? 5);
-      throw new HttpProblem(503, 'SCREENING_WARMING_UP', error.message, {
-        'Retry-After': String(retry),
-      });
+      const warming = error.details?.retryAfter !== undefined;
+      // A warm-up that outlasts the wait is expected; workers that failed are not: log why.
+      if (!warming) logger.error({ err: error }, 'screening workers failed');
+      throw new HttpProblem(
+        503,
+        warming ? 'SCREENING_WARMING_UP' : 'SCREENING_UNAVAILABLE',
+        error.message,
+        { 'Retry-After': String(Number(error.details?.retryAfter ?? 5)) },
+      );
     }
     throw error;
   }
@@ -300,7 +306,14 @@ export function register(app: App, deps: ModuleDeps): void {
       const queries = body.queries as ScreeningQuery[];
       const pool = poolFor(deps.store);
       if (pool) {
-        const { listVersions, hits } = await matchInPool(deps.store, pool, actor, queries, options);
+        const { listVersions, hits } = await matchInPool(
+          deps.store,
+          pool,
+          actor,
+          queries,
+          options,
+          deps.logger,
+        );
         const results = body.queries.map((q, i) => ({
           query: q,
           hits: (hits[i] ?? []).map(pooledHitJson),
