@@ -175,14 +175,7 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
     }
   }
   // Spellings of one name under different romanization systems ("Qadhafi" / "Gaddafi").
-  if (
-    best.similarity < ROMANIZATION_SIMILARITY &&
-    !a.abjad &&
-    !b.abjad &&
-    (romanizationEquivalent(a.text, b.text) ||
-      koreanEquivalent(a.text, b.text) ||
-      wadeGilesEquivalent(a.text, b.text))
-  ) {
+  if (best.similarity < ROMANIZATION_SIMILARITY && romanizationVariant(a, b)) {
     best = { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
   }
   if (best.similarity < 0.8 && isNickname(a.text, b.text)) {
@@ -204,6 +197,23 @@ function crossScriptFold(skeleton: string): string {
     .replace(/dh|th|z|d/g, 'D')
     .replace(/q/g, 'k')
     .replace(/gh/g, 'g');
+}
+
+/**
+ * One name part in two romanization systems: Wade–Giles and pinyin, McCune–Reischauer and
+ * Revised Romanization (Hangul is read in RR), or the Arabic and Cyrillic spelling classes. The
+ * last apply to Latin-script input only: ideographs read in pinyin are not Arabic or Russian
+ * names ("cheng" is not "chiang").
+ */
+function romanizationVariant(a: NameToken, b: NameToken): boolean {
+  if (a.abjad || b.abjad) return false;
+  if (wadeGilesEquivalent(a.text, b.text)) return true;
+  // Hangul is read in RR by the transliteration, so a Hangul name part is a Korean syllable for
+  // certain; between two Latin words, short ones are Korean only by accident ("Joe" / "Choe").
+  const hangul = a.cjk !== undefined || b.cjk !== undefined;
+  if (koreanEquivalent(a.text, b.text, hangul ? 3 : 4)) return true;
+  if (hangul) return false;
+  return romanizationEquivalent(a.text, b.text);
 }
 
 function maxSim(a: Sim, b: Sim): Sim {
@@ -256,6 +266,8 @@ interface Run {
    * compound such as "abd al-Rahman" is written in one order only.
    */
   readonly endsAddConsonants: boolean;
+  /** Read in written order (not the reversed reading kept for name-order independence). */
+  readonly forward: boolean;
   /** The parts in this run's reading order. */
   readonly parts: readonly string[];
   /** Pinyin spellings of the run read as Wade–Giles syllables (computed on first use). */
@@ -288,6 +300,7 @@ function runsOf(tokens: readonly NameToken[]): Run[] {
         initials: parts.map((p) => p.text[0]).join(''),
         skeleton: consonantSkeleton(joined),
         skeletonSun: sunLetterSkeleton(parts),
+        forward: order === 0,
         endsAddConsonants: order === 0 && endsAddConsonants(parts),
         parts: parts.map((p) => p.text),
       });
@@ -331,12 +344,15 @@ function sunLetterSkeleton(parts: readonly NameToken[]): string | undefined {
 /** Compare a run of tokens on one side with a single token on the other. */
 function spanSimilarity(run: Run, single: NameToken): Sim {
   if (!run.usable) return NONE;
-  if (single.kind === 'number' || single.kind === 'legal' || single.cjk !== undefined) return NONE;
+  // A Han or Hangul given name ("玉華", "상호") is one token read as one word ("yuhua",
+  // "sangho"); it meets its Latin spelling in syllables ("Yu-hua", "Sang-ho") here.
+  if (single.kind === 'number' || single.kind === 'legal') return NONE;
   if (run.joined === single.text) return { similarity: 1, how: 'joined' };
   if (run.hasLegal) return NONE;
   // An abbreviation made of the parts' initials ("jc" ~ "jean claude", "pla" ~ people's
-  // liberation army). A word in an abjad script is a consonant skeleton, never an abbreviation.
-  if (single.text === run.initials && !single.abjad) {
+  // liberation army). A word in an abjad script is a consonant skeleton, and a particle ("da")
+  // a particle, never an abbreviation.
+  if (single.text === run.initials && !single.abjad && single.kind === 'word') {
     return { similarity: 0.9, how: 'abbreviation' };
   }
   if (run.allInitials) return NONE;
@@ -355,13 +371,17 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
   if (Math.abs(run.joined.length - single.text.length) > 3) return NONE;
   const sim = textSimilarity(run.joined, single.text);
   // A Korean given name written split in one system and joined in another ("Kyong Min" /
-  // "Gyeongmin").
-  if (sim.similarity < ROMANIZATION_SIMILARITY && koreanEquivalent(run.joined, single.text)) {
+  // "Gyeongmin"). Syllables of a given name are written in one order only: forward runs.
+  if (
+    sim.similarity < ROMANIZATION_SIMILARITY &&
+    run.forward &&
+    koreanEquivalent(run.joined, single.text, 4)
+  ) {
     return { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
   }
   // A Wade–Giles given name in syllables against its pinyin spelling in one word ("Tse-tung" /
   // "Zedong").
-  if (sim.similarity < ROMANIZATION_SIMILARITY && single.text.length <= 12) {
+  if (sim.similarity < ROMANIZATION_SIMILARITY && run.forward && single.text.length <= 12) {
     if (run.wadeGiles === undefined) run.wadeGiles = wadeGilesJoinedReadings(run.parts) ?? null;
     if (run.wadeGiles?.includes(single.text)) {
       return { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };

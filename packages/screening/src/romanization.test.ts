@@ -34,6 +34,8 @@ describe('romanization equivalence (Arabic, Persian, Cyrillic)', () => {
     ['omar', 'ammar'], // o (u-class) against a
     ['karim', 'rahim'],
     ['ali', 'ola'], // too short to judge by classes
+    ['josue', 'jose'], // a vowel sequence is not a single vowel
+    ['ziad', 'zed'], // nor is a diphthong
   ])('%s is not %s', (a, b) => {
     expect(romanizationEquivalent(a, b)).toBe(false);
   });
@@ -66,6 +68,13 @@ describe('Korean syllables in McCune–Reischauer and Revised Romanization', () 
     expect(koreanKey('ahmed')).toBeUndefined();
   });
 
+  it('does not read short Latin words as Korean syllables', () => {
+    expect(koreanEquivalent('joe', 'choe', 4)).toBe(false);
+    expect(score('Joe Young', 'Choe Chun Yong')).toBeLessThan(0.7);
+    // Hangul is read in RR ("gim"), and that is Kim for certain.
+    expect(score('김상호', 'Kim Sang-ho')).toBeGreaterThanOrEqual(0.85);
+  });
+
   it('keeps different syllables apart', () => {
     expect(koreanEquivalent('chol', 'chun')).toBe(false);
     expect(koreanEquivalent('song', 'sung')).toBe(false);
@@ -93,6 +102,13 @@ describe('Arabic article and particles', () => {
 
   it('matches ar-Rahman with al-Rahman', () => {
     expect(score('Khalil ur Rahman Haqqani', 'Khalil al-Rahman Haqqani')).toBe(1);
+  });
+
+  it('never reads a particle as an abbreviation', () => {
+    const c = scoreNamePair('Luiz Fernando Alexandre da Costa', 'DA COSTA, Luis Fernando', {
+      schema: 'Person',
+    });
+    expect(c.aligned.some((a) => a.how === 'abbreviation')).toBe(false);
   });
 
   it('does not treat a dropped article as a contradicting name part', () => {
@@ -156,6 +172,11 @@ describe('Wade–Giles and pinyin', () => {
     expect(score('Teng Hsiao-ping', 'Deng Xiaoping')).toBeGreaterThanOrEqual(0.85);
     expect(score('Chou En-lai', 'Zhou Enlai')).toBeGreaterThanOrEqual(0.85);
     expect(score('Lin Piao', 'Lin Biao')).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('does not apply the Arabic and Cyrillic vowel classes to Chinese', () => {
+    // 鄭 is Zheng/Cheng, not Chiang.
+    expect(score('鄭 玉華', 'Chiang Yu-hua')).toBeLessThan(score('鄭 玉華', 'Cheng Yu-hua'));
   });
 
   it('does not join different syllables', () => {

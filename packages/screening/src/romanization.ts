@@ -17,13 +17,15 @@
  *   (a, i, u), romanized a/e, i/e/ee/y and u/o/ou/oo. A vowel run therefore stands for the set of
  *   classes it can write, e standing for both a and i, and two runs agree when their sets meet.
  *   "Hussein" and "Husayn" agree; "Hasan" and "Husayn" do not (a against u), and "Mahmud" and
- *   "Muhammad" do not (different vowel places).
+ *   "Muhammad" do not (different vowel places). A run of two vowel qualities (a diphthong, "ai",
+ *   "ie") agrees only with another such run, and u-quality (o, u) must be on both sides or neither.
  */
 type Unit = string | number;
 
 const A = 1;
 const I = 2;
 const U = 4;
+const MIXED = 8;
 
 const VOWEL_CLASS: Record<string, number> = { a: A, e: A | I, i: I, y: I, o: U, u: U };
 
@@ -62,10 +64,18 @@ export function romanUnits(word: string): Unit[] {
     const c = word[i]!;
     if (isVowel(c)) {
       let set = 0;
-      while (i < word.length && isVowel(word[i])) set |= VOWEL_CLASS[word[i++]!]!;
+      let pure = true;
+      const first = VOWEL_CLASS[c]!;
+      while (i < word.length && isVowel(word[i])) {
+        const cls = VOWEL_CLASS[word[i++]!]!;
+        set |= cls;
+        if (cls !== first) pure = false;
+      }
       // Final -h after a vowel: ta marbuta or a written-out long vowel.
       if (i === word.length - 1 && word[i] === 'h') i++;
-      out.push(set);
+      // A diphthong or vowel sequence ("ai", "ie", "ue") is marked: it agrees only with another
+      // such run, not with a single vowel ("Ziad" is not "Zed", "Josué" is not "José").
+      out.push(pure ? set : set | MIXED);
       continue;
     }
     let unit: string = c;
@@ -127,7 +137,10 @@ export function romanizationEquivalent(a: string, b: string): boolean {
     const p = x[k]!;
     const q = y[k]!;
     if (typeof p === 'number' && typeof q === 'number') {
-      if ((p & q) === 0) return false;
+      // The vowel classes must meet, u-quality must agree, and a mixed run needs a mixed run.
+      if ((p & q & (A | I | U)) === 0 || (p & U) !== (q & U) || (p & MIXED) !== (q & MIXED)) {
+        return false;
+      }
     } else if (p !== q) return false;
   }
   return true;
@@ -206,9 +219,15 @@ function cachedKoreanKey(word: string): string | undefined {
   return key;
 }
 
-/** Two Korean name parts that are one name in MR, RR or popular spelling. */
-export function koreanEquivalent(a: string, b: string): boolean {
-  if (a.length < 3 || b.length < 3 || Math.abs(a.length - b.length) > 3) return false;
+/**
+ * Two Korean name parts that are one name in MR, RR or popular spelling. Parts shorter than
+ * `minLength` are not judged: a three-letter Latin word such as "Joe" is a Korean syllable only
+ * by accident, so callers comparing two Latin words ask for four letters.
+ */
+export function koreanEquivalent(a: string, b: string, minLength = 3): boolean {
+  if (a.length < minLength || b.length < minLength || Math.abs(a.length - b.length) > 3) {
+    return false;
+  }
   if (!mayStartAlike(a, b)) return false;
   const x = cachedKoreanKey(a);
   return x !== undefined && x === cachedKoreanKey(b);
