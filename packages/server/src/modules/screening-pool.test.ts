@@ -68,4 +68,50 @@ describe('screening match on worker threads', () => {
     expect(after.listVersions).toEqual(['ofac@2024-02-01']);
     expect(after.results.map((r) => r.hits[0]?.entityId)).toEqual(['ofac:303', 'ofac:301']);
   });
+
+  it('answers exactly as the main-thread matcher does', async () => {
+    const queries = [
+      { name: 'Dmitri Kovalenko', birthDate: '1990' },
+      { name: 'Hector Zambrano', nationality: 'mx' },
+      { name: 'Nobody Atall' },
+    ];
+    const ask = async (world: World) => {
+      const res = await call(
+        world.app,
+        world.members.agency.analyst,
+        'POST',
+        '/api/screening/match',
+        {
+          queries,
+          threshold: 0.5,
+        },
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      return res.json();
+    };
+    const other = await makeWorld();
+    try {
+      for (const [name, text] of [
+        ['sdn-2024-01-01.csv', OLD_SDN],
+        ['sdn-2024-02-01.csv', NEW_SDN],
+      ] as const) {
+        const job = await runIngestJob(other.store, await other.store.systemActor(), {
+          kind: 'ofac-sdn',
+          sourceName: name,
+          input: Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>,
+        });
+        expect(job.status, job.error ?? '').toBe('succeeded');
+      }
+      process.env.INTERDICT_SCREENING_WORKERS = '0';
+      const onMainThread = await ask(other);
+      delete process.env.INTERDICT_SCREENING_WORKERS;
+      const inWorkers = (await ask(w)) as Match;
+      expect(inWorkers.results[0]?.hits[0]?.entityId).toBe('ofac:303');
+      expect(inWorkers).toEqual(onMainThread);
+    } finally {
+      delete process.env.INTERDICT_SCREENING_WORKERS;
+      await other.store.close();
+    }
+  });
 });

@@ -100,7 +100,7 @@ async function matchInPool(
   queries: readonly ScreeningQuery[],
   options: { threshold: number; limit: number },
   logger: ModuleDeps['logger'],
-): Promise<{ listVersions: readonly string[]; hits: PooledHit[][] }> {
+): Promise<{ listVersions: readonly string[]; hits: string[] }> {
   // Read the versions in force as the caller (this checks the caller may screen at all).
   const key = await currentScreeningVersionKey(store, actor);
   try {
@@ -109,7 +109,7 @@ async function matchInPool(
       () => screeningIndexSource(store, actor),
       waitMs(),
     );
-    const { generation: used, hits } = await pool.search(queries, options, {}, generation);
+    const { generation: used, hits } = await pool.searchJson(queries, options, generation);
     return { listVersions: used.listVersions, hits };
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_UNAVAILABLE') {
@@ -314,11 +314,17 @@ export function register(app: App, deps: ModuleDeps): void {
           options,
           deps.logger,
         );
-        const results = body.queries.map((q, i) => ({
-          query: q,
-          hits: (hits[i] ?? []).map(pooledHitJson),
-        }));
-        return c.json({ listVersions: [...listVersions], results }, 200);
+        // The workers sent each query's hits as JSON text; join them rather than parse and
+        // serialise again on the thread that answers HTTP. Same shape as c.json would give.
+        const results = body.queries.map(
+          (q, i) => `{"query":${JSON.stringify(q)},"hits":${hits[i] ?? '[]'}}`,
+        );
+        // (Typed as the route's JSON answer: the text is that object, already serialised.)
+        return c.body(
+          `{"listVersions":${JSON.stringify(listVersions)},"results":[${results.join(',')}]}`,
+          200,
+          { 'content-type': 'application/json' },
+        ) as never;
       }
       const { index, versions } = await indexFor(deps.store, actor);
       const hits = await screenBatch(index, queries, options);

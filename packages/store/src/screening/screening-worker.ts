@@ -41,24 +41,27 @@ port.on('message', (msg: ToWorker) => {
         send({ type: 'failed', id: msg.id, error: { message: `generation ${msg.gen} retired` } });
         return;
       }
-      const hits: PooledHit[][] = [];
+      // JSON texts cross the thread boundary as flat strings (cheap to copy), and the main
+      // thread need not serialise the hits again.
+      const hits: (PooledHit[] | string)[] = [];
+      const answer = (list: PooledHit[]) => hits.push(msg.json ? JSON.stringify(list) : list);
       for (const q of msg.queries) {
         if (q === null) {
-          hits.push([]);
+          answer([]);
           continue;
         }
         try {
-          hits.push(index.search(q, msg.options).map((h) => compactHit(h, msg.explain)));
+          answer(index.search(q, msg.options).map((h) => compactHit(h, msg.explain)));
         } catch (error) {
           if (msg.onError === 'empty') {
-            hits.push([]);
+            answer([]);
             continue;
           }
           send({ type: 'failed', id: msg.id, error: errorOf(error) });
           return;
         }
       }
-      send({ type: 'result', id: msg.id, hits });
+      send({ type: 'result', id: msg.id, hits: hits as PooledHit[][] | string[] });
       return;
     }
   }

@@ -56,7 +56,7 @@ interface Task {
   readonly id: number;
   readonly gen: Generation;
   readonly message: Extract<ToWorker, { type: 'search' }>;
-  readonly resolve: (hits: PooledHit[][]) => void;
+  readonly resolve: (hits: PooledHit[][] | string[]) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -359,6 +359,30 @@ export class ScreeningWorkerPool {
     pool: PoolSearchOptions = {},
     generation?: ScreeningGeneration,
   ): Promise<{ generation: ScreeningGeneration; hits: PooledHit[][] }> {
+    const r = await this.run(queries, options, pool, generation, false);
+    return { generation: r.generation, hits: r.hits as PooledHit[][] };
+  }
+
+  /**
+   * As `search`, but each query's hits come back as JSON text (an array of `PooledHit` with
+   * explanations): serialised in the workers, so the thread that answers HTTP only joins strings.
+   */
+  async searchJson(
+    queries: readonly ScreeningQuery[],
+    options: SearchOptions,
+    generation?: ScreeningGeneration,
+  ): Promise<{ generation: ScreeningGeneration; hits: string[] }> {
+    const r = await this.run(queries, options, {}, generation, true);
+    return { generation: r.generation, hits: r.hits as string[] };
+  }
+
+  private async run(
+    queries: readonly (ScreeningQuery | null)[],
+    options: SearchOptions,
+    pool: PoolSearchOptions,
+    generation: ScreeningGeneration | undefined,
+    json: boolean,
+  ): Promise<{ generation: ScreeningGeneration; hits: (PooledHit[] | string)[] }> {
     if (this.closed) throw new StoreError('STORE_UNAVAILABLE', 'the screening pool is closed');
     // The request runs wholly on one generation: the one named (still loaded while it has
     // pending chunks, even if retired since) or else the one in force.
@@ -373,14 +397,14 @@ export class ScreeningWorkerPool {
     const size =
       pool.chunkSize ??
       Math.min(256, Math.max(1, Math.ceil(queries.length / Math.max(1, this.slots.length))));
-    const parts: Promise<PooledHit[][]>[] = [];
+    const parts: Promise<PooledHit[][] | string[]>[] = [];
     let done = 0;
     for (let i = 0; i < queries.length; i += size) {
       const chunk = queries.slice(i, i + size);
       const id = ++this.taskSeq;
       gen.pending++;
       parts.push(
-        new Promise<PooledHit[][]>((resolve, reject) => {
+        new Promise<PooledHit[][] | string[]>((resolve, reject) => {
           this.queue.push({
             id,
             gen: gen,
@@ -392,6 +416,7 @@ export class ScreeningWorkerPool {
               options,
               explain: pool.explain ?? true,
               onError: pool.onError ?? 'throw',
+              json,
             },
             resolve: (hits) => {
               done += hits.length;

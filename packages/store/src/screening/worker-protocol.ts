@@ -48,6 +48,8 @@ export type ToWorker =
       readonly options: SearchOptions;
       readonly explain: boolean;
       readonly onError: 'throw' | 'empty';
+      /** Answer each query's hits as a JSON text (the API sends it as is) instead of objects. */
+      readonly json: boolean;
     };
 
 export interface WorkerError {
@@ -58,5 +60,5 @@ export interface WorkerError {
 export type FromWorker =
   | { readonly type: 'loaded'; readonly gen: number }
   | { readonly type: 'load-failed'; readonly gen: number; readonly error: WorkerError }
-  | { readonly type: 'result'; readonly id: number; readonly hits: PooledHit[][] }
+  | { readonly type: 'result'; readonly id: number; readonly hits: PooledHit[][] | string[] }
   | { readonly type: 'failed'; readonly id: number; readonly error: WorkerError };
