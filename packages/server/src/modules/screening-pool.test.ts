@@ -88,7 +88,7 @@ describe('screening match on worker threads', () => {
       );
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('application/json');
-      return res.json();
+      return (await res.json()) as Match;
     };
     const other = await makeWorld();
     try {
@@ -106,7 +106,7 @@ describe('screening match on worker threads', () => {
       process.env.INTERDICT_SCREENING_WORKERS = '0';
       const onMainThread = await ask(other);
       delete process.env.INTERDICT_SCREENING_WORKERS;
-      const inWorkers = (await ask(w)) as Match;
+      const inWorkers = await ask(w);
       expect(inWorkers.results[0]?.hits[0]?.entityId).toBe('ofac:303');
       expect(inWorkers).toEqual(onMainThread);
     } finally {
