@@ -1,12 +1,7 @@
 import { consonantSkeleton, type AnalysedName, type NameStyle, type NameToken } from './normalize';
 import { jaroWinkler, osaDistance } from './distance';
 import { isNickname } from './nicknames';
-import {
-  koreanEquivalent,
-  romanizationEquivalent,
-  wadeGilesEquivalent,
-  wadeGilesJoinedReadings,
-} from './romanization';
+import { mayStartAlike, unitsEquivalent, wadeGilesJoinedReadings } from './romanization';
 
 /**
  * Name-to-name comparison by token alignment (the approach of OpenSanctions logic-v2 and of
@@ -104,6 +99,32 @@ const ROMANIZATION_SIMILARITY = 0.9;
 
 /** Salman bin Muhammad against Muhammad bin Salman: below any sensible threshold. */
 const ROLE_CONFLICT_FACTOR = 0.6;
+
+function countKind(left: readonly Left[], kind: Left['kind']): number {
+  let n = 0;
+  for (const l of left) if (l.kind === kind) n++;
+  return n;
+}
+
+/**
+ * What the parts left over on one side cost: the first `partConflicts` name parts and
+ * `legalConflicts` legal forms (heaviest first) are contradictions, charged at their kind
+ * weight; the rest are omissions, charged at `cost` of their weight (half that for an
+ * ancestor's name).
+ */
+function charge(left: Left[], cost: number, partConflicts: number, legalConflicts: number): number {
+  if (left.length > 1) left.sort((x, y) => y.base - x.base || y.weight - x.weight);
+  let parts = 0;
+  let legal = 0;
+  let sum = 0;
+  for (const l of left) {
+    const conflict =
+      (l.kind === 'part' && parts++ < partConflicts) ||
+      (l.kind === 'legal' && legal++ < legalConflicts);
+    sum += conflict ? l.base : l.weight * cost * (l.lineage ? LINEAGE_OMISSION_FACTOR : 1);
+  }
+  return sum;
+}
 
 const isPart = (t: NameToken): boolean => t.kind !== 'stop' && t.kind !== 'legal';
 
@@ -206,14 +227,24 @@ function crossScriptFold(skeleton: string): string {
  * names ("cheng" is not "chiang").
  */
 function romanizationVariant(a: NameToken, b: NameToken): boolean {
-  if (a.abjad || b.abjad) return false;
-  if (wadeGilesEquivalent(a.text, b.text)) return true;
+  const ra = a.romanization;
+  const rb = b.romanization;
+  if (!ra || !rb || !mayStartAlike(a.text, b.text)) return false;
+  if (ra.wadeGiles?.includes(b.text) || rb.wadeGiles?.includes(a.text)) return true;
   // Hangul is read in RR by the transliteration, so a Hangul name part is a Korean syllable for
   // certain; between two Latin words, short ones are Korean only by accident ("Joe" / "Choe").
   const hangul = a.cjk !== undefined || b.cjk !== undefined;
-  if (koreanEquivalent(a.text, b.text, hangul ? 3 : 4)) return true;
-  if (hangul) return false;
-  return romanizationEquivalent(a.text, b.text);
+  const min = hangul ? 3 : 4;
+  if (
+    ra.korean !== undefined &&
+    ra.korean === rb.korean &&
+    a.text.length >= min &&
+    b.text.length >= min
+  ) {
+    return true;
+  }
+  if (hangul || a.text.length < 4 || b.text.length < 4) return false;
+  return Math.abs(a.text.length - b.text.length) <= 4 && unitsEquivalent(ra.units, rb.units);
 }
 
 function maxSim(a: Sim, b: Sim): Sim {
@@ -221,8 +252,8 @@ function maxSim(a: Sim, b: Sim): Sim {
 }
 
 interface Candidate {
-  /** Only particles and legal forms on both sides. */
-  readonly particles: boolean;
+  /** The similarity, less 2 when only particles or legal forms are on both sides. */
+  readonly rank: number;
   readonly a: readonly number[];
   readonly b: readonly number[];
   readonly sim: Sim;
@@ -257,15 +288,18 @@ interface Run {
   readonly skeleton: string;
   /**
    * The skeleton with an Arabic-script article before a sun letter left out (written "al", read
-   * "ad-", "ar-", "ud-": "نصير الدين" is "Nasiruddin"), or undefined.
+   * "ad-", "ar-", "ud-": "نصير الدين" is "Nasiruddin"), null when there is none; computed on
+   * first use (only cross-script comparisons need it).
    */
-  readonly skeletonSun: string | undefined;
+  skeletonSun?: string | null;
   /**
    * The first and the last part each add a consonant to the joined skeleton: "yhy" + "hqny"
    * is not "haqqani", and "bd llh yhy" is not "abdullah". False for the reversed reading: a
    * compound such as "abd al-Rahman" is written in one order only.
    */
-  readonly endsAddConsonants: boolean;
+  endsAddConsonants?: boolean;
+  /** The tokens in this run's reading order. */
+  readonly tokens: readonly NameToken[];
   /** Read in written order (not the reversed reading kept for name-order independence). */
   readonly forward: boolean;
   /** The parts in this run's reading order. */
@@ -299,9 +333,8 @@ function runsOf(tokens: readonly NameToken[]): Run[] {
         abjad,
         initials: parts.map((p) => p.text[0]).join(''),
         skeleton: consonantSkeleton(joined),
-        skeletonSun: sunLetterSkeleton(parts),
         forward: order === 0,
-        endsAddConsonants: order === 0 && endsAddConsonants(parts),
+        tokens: parts,
         parts: parts.map((p) => p.text),
       });
     }
@@ -328,6 +361,29 @@ function endsAddConsonants(parts: readonly NameToken[]): boolean {
 }
 
 const SUN_LETTER_START = /^[tdrzsln]/;
+
+/** Korean syllable keys of a run's parts, in written order, against one word's key. */
+function koreanRunMatches(run: Run, single: NameToken): boolean {
+  const target = single.romanization?.korean;
+  if (target === undefined || single.text.length < 4) return false;
+  let key = '';
+  for (const t of run.tokens) {
+    const k = t.romanization?.korean;
+    if (k === undefined) return false;
+    key = key ? `${key}-${k}` : k;
+  }
+  return key === target;
+}
+
+function crossScriptRunMatches(run: Run, skeleton: string): boolean {
+  if (run.endsAddConsonants === undefined) {
+    run.endsAddConsonants = run.forward && endsAddConsonants(run.tokens);
+  }
+  if (!run.endsAddConsonants) return false;
+  if (run.skeleton === skeleton) return true;
+  if (run.skeletonSun === undefined) run.skeletonSun = sunLetterSkeleton(run.tokens) ?? null;
+  return run.skeletonSun === skeleton;
+}
 
 function sunLetterSkeleton(parts: readonly NameToken[]): string | undefined {
   let changed = false;
@@ -360,11 +416,7 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
     // "عبد ال" + … against "Abdul", "عبدالجبار" against "Abdul Jabbar": compare consonant
     // skeletons of the joined run (before the length test: a skeleton is much shorter than its
     // romanization).
-    if (
-      run.skeleton.length >= 2 &&
-      run.endsAddConsonants &&
-      (run.skeleton === single.skeleton || run.skeletonSun === single.skeleton)
-    ) {
+    if (run.skeleton.length >= 2 && crossScriptRunMatches(run, single.skeleton)) {
       return { similarity: 0.9, how: 'skeleton' };
     }
   }
@@ -372,11 +424,7 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
   const sim = textSimilarity(run.joined, single.text);
   // A Korean given name written split in one system and joined in another ("Kyong Min" /
   // "Gyeongmin"). Syllables of a given name are written in one order only: forward runs.
-  if (
-    sim.similarity < ROMANIZATION_SIMILARITY &&
-    run.forward &&
-    koreanEquivalent(run.joined, single.text, 4)
-  ) {
+  if (sim.similarity < ROMANIZATION_SIMILARITY && run.forward && koreanRunMatches(run, single)) {
     return { similarity: ROMANIZATION_SIMILARITY, how: 'romanization' };
   }
   // A Wade–Giles given name in syllables against its pinyin spelling in one word ("Tse-tung" /
@@ -419,8 +467,8 @@ export function compareNames(
           sim.how === 'initial'
             ? KIND_WEIGHT.initial * Math.max(wA[i]!, wB[j]!)
             : (wA[i]! + wB[j]!) / 2;
-        const particles = !isPart(A[i]!) && !isPart(B[j]!);
-        candidates.push({ a: [i], b: [j], sim, weight, particles });
+        const rank = !isPart(A[i]!) && !isPart(B[j]!) ? sim.similarity - 2 : sim.similarity;
+        candidates.push({ a: [i], b: [j], sim, weight, rank });
       }
     }
   }
@@ -442,10 +490,11 @@ export function compareNames(
           for (const i of run.idx) runWeight = Math.max(runWeight, runWeights[i]!);
         const weight = ((runWeight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
         const particles = !isPart(singles[k]!) && run.idx.every((i) => !isPart(runTokens[i]!));
+        const rank = particles ? sim.similarity - 2 : sim.similarity;
         candidates.push(
           runIsA
-            ? { a: run.idx, b: [k], sim, weight, particles }
-            : { a: [k], b: run.idx, sim, weight, particles },
+            ? { a: run.idx, b: [k], sim, weight, rank }
+            : { a: [k], b: run.idx, sim, weight, rank },
         );
       }
     }
@@ -457,10 +506,7 @@ export function compareNames(
   // such as "عبد ال رحمن" that spells one name part ("Abderrahmane").
   candidates.sort(
     (x, y) =>
-      Number(x.particles) - Number(y.particles) ||
-      y.sim.similarity - x.sim.similarity ||
-      y.a.length + y.b.length - (x.a.length + x.b.length) ||
-      y.weight - x.weight,
+      y.rank - x.rank || y.a.length + y.b.length - (x.a.length + x.b.length) || y.weight - x.weight,
   );
   const usedA = new Array<boolean>(A.length).fill(false);
   const usedB = new Array<boolean>(B.length).fill(false);
@@ -526,25 +572,11 @@ export function compareNames(
   // legal form (LP against LLC, AG against GmbH). Particles are never one side of a
   // contradiction: "al" left over on one side and "Nasser" on the other is an omitted article plus
   // an omitted name (the article al- is dropped in many romanizations: "al-Aulaqi" / "Aulaqi").
-  const count = (left: Left[], kind: Left['kind']) => left.filter((l) => l.kind === kind).length;
-  const conflicts: Record<Left['kind'], number> = {
-    part: Math.min(count(leftA, 'part'), count(leftB, 'part')),
-    legal: Math.min(count(leftA, 'legal'), count(leftB, 'legal')),
-    stop: 0,
-  };
-  const charge = (left: Left[], cost: number): number => {
-    left.sort((x, y) => y.base - x.base || y.weight - x.weight);
-    const seen: Record<Left['kind'], number> = { part: 0, legal: 0, stop: 0 };
-    let sum = 0;
-    for (const l of left) {
-      sum +=
-        seen[l.kind]++ < conflicts[l.kind]
-          ? l.base
-          : l.weight * cost * (l.lineage ? LINEAGE_OMISSION_FACTOR : 1);
-    }
-    return sum;
-  };
-  const penalty = charge(leftA, costA) + charge(leftB, costB);
+  const partConflicts = Math.min(countKind(leftA, 'part'), countKind(leftB, 'part'));
+  const legalConflicts = Math.min(countKind(leftA, 'legal'), countKind(leftB, 'legal'));
+  const penalty =
+    charge(leftA, costA, partConflicts, legalConflicts) +
+    charge(leftB, costB, partConflicts, legalConflicts);
   const notes: string[] = [];
   // Arabic nasab: the name after "bin"/"ibn" is the father's. When both names have one, a part
   // that is the father's name in one and not in the other is a different person (Salman bin

@@ -1,6 +1,7 @@
 import anyAscii from 'any-ascii';
 import { doubleMetaphone } from 'double-metaphone';
 import { ScreeningError, MAX_NAME_LENGTH } from './errors';
+import { romanizationKeys, type RomanizationKeys } from './romanization';
 
 /**
  * Name analysis: one pipeline for list names and queries, so both sides of a comparison are
@@ -28,6 +29,8 @@ export interface NameToken {
   /** Double Metaphone codes (Philips 2000), empty for non-words. */
   readonly phonetic: readonly string[];
   readonly skeleton: string;
+  /** Romanization keys of a Latin (or Han/Hangul-read) word, computed once here. */
+  readonly romanization?: RomanizationKeys;
 }
 
 export interface AnalysedName {
@@ -412,6 +415,7 @@ function makeToken(text: string, kind: TokenKind, abjad: boolean, cjk?: string):
   if ((kind === 'word' || kind === 'stop') && text.length >= 2 && !cjk) {
     phonetic = [...new Set(doubleMetaphone(text))].filter((c) => c.length >= 2);
   }
+  const romanization = kind === 'word' && !abjad ? romanizationKeys(text) : undefined;
   return {
     text,
     kind,
@@ -419,6 +423,7 @@ function makeToken(text: string, kind: TokenKind, abjad: boolean, cjk?: string):
     ...(cjk ? { cjk } : {}),
     phonetic,
     skeleton: consonantSkeleton(text),
+    ...(romanization ? { romanization } : {}),
   };
 }
 

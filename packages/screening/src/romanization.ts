@@ -20,7 +20,7 @@
  *   "Muhammad" do not (different vowel places). A run of two vowel qualities (a diphthong, "ai",
  *   "ie") agrees only with another such run, and u-quality (o, u) must be on both sides or neither.
  */
-type Unit = string | number;
+export type Unit = string | number;
 
 const A = 1;
 const I = 2;
@@ -97,17 +97,35 @@ export function romanUnits(word: string): Unit[] {
 
 /**
  * First letters that two romanizations of one name can begin with (vowels and y; k q g c; d t;
- * b p; v w f; j y i e ch zh dj; s sh sch; ts c z). A cheap test that keeps the keys below from
+ * b p; v w f; j y i e ch zh dj; s sh sch; ts tz c z; hs x; j r; r l). A cheap test that keeps the keys below from
  * being computed for the many pairs that cannot be variants.
  */
-const FIRST_LETTER_GROUPS = ['aeiouyj', 'kqgc', 'dt', 'bp', 'vwf', 'jcdz', 'sz', 'tc', 'hx'];
-const SAME_START = new Set<string>();
+const FIRST_LETTER_GROUPS = [
+  'aeiouyj',
+  'kqgc',
+  'dt',
+  'bp',
+  'vwf',
+  'jcdz',
+  'sz',
+  'tcz',
+  'hx',
+  // Wade–Giles j is pinyin r; McCune–Reischauer r is Revised l.
+  'jr',
+  'rl',
+];
+// A 128 × 128 table over the first characters' codes: called for most token pairs, so no
+// strings are built.
+const SAME_START = new Uint8Array(128 * 128);
 for (const group of FIRST_LETTER_GROUPS) {
-  for (const x of group) for (const y of group) SAME_START.add(x + y);
+  for (const x of group)
+    for (const y of group) SAME_START[x.charCodeAt(0) * 128 + y.charCodeAt(0)] = 1;
 }
 
 export function mayStartAlike(a: string, b: string): boolean {
-  return a[0] === b[0] || SAME_START.has(a[0]! + b[0]!);
+  const x = a.charCodeAt(0);
+  const y = b.charCodeAt(0);
+  return x === y || (x < 128 && y < 128 && SAME_START[x * 128 + y] === 1);
 }
 
 const unitCache = new Map<string, Unit[]>();
@@ -116,7 +134,7 @@ function unitsOf(word: string): Unit[] {
   let u = unitCache.get(word);
   if (!u) {
     u = romanUnits(word);
-    if (unitCache.size > 50_000) unitCache.clear();
+    if (unitCache.size > 200_000) unitCache.clear();
     unitCache.set(word, u);
   }
   return u;
@@ -130,20 +148,7 @@ function unitsOf(word: string): Unit[] {
 export function romanizationEquivalent(a: string, b: string): boolean {
   if (a.length < 4 || b.length < 4 || Math.abs(a.length - b.length) > 4) return false;
   if (!mayStartAlike(a, b)) return false;
-  const x = unitsOf(a);
-  const y = unitsOf(b);
-  if (x.length !== y.length || x.length < 3) return false;
-  for (let k = 0; k < x.length; k++) {
-    const p = x[k]!;
-    const q = y[k]!;
-    if (typeof p === 'number' && typeof q === 'number') {
-      // The vowel classes must meet, u-quality must agree, and a mixed run needs a mixed run.
-      if ((p & q & (A | I | U)) === 0 || (p & U) !== (q & U) || (p & MIXED) !== (q & MIXED)) {
-        return false;
-      }
-    } else if (p !== q) return false;
-  }
-  return true;
+  return unitsEquivalent(unitsOf(a), unitsOf(b));
 }
 
 /**
@@ -214,7 +219,7 @@ const koreanCache = new Map<string, string | undefined>();
 function cachedKoreanKey(word: string): string | undefined {
   if (koreanCache.has(word)) return koreanCache.get(word);
   const key = word.length <= 12 ? koreanKey(word) : undefined;
-  if (koreanCache.size > 50_000) koreanCache.clear();
+  if (koreanCache.size > 200_000) koreanCache.clear();
   koreanCache.set(word, key);
   return key;
 }
@@ -224,6 +229,24 @@ function cachedKoreanKey(word: string): string | undefined {
  * `minLength` are not judged: a three-letter Latin word such as "Joe" is a Korean syllable only
  * by accident, so callers comparing two Latin words ask for four letters.
  */
+/**
+ * A Korean given name in syllables on one side ("Kyong Min", "Kyong-min") against one word on the
+ * other ("Gyeongmin"): the syllable keys of the parts, in written order, against the word's.
+ * Built from the parts' keys so that only single words are ever keyed and cached.
+ */
+export function koreanRunEquivalent(parts: readonly string[], word: string): boolean {
+  if (word.length < 4 || word.length > 12 || !mayStartAlike(parts[0]!, word)) return false;
+  const target = cachedKoreanKey(word);
+  if (target === undefined) return false;
+  const keys: string[] = [];
+  for (const p of parts) {
+    const k = cachedKoreanKey(p);
+    if (k === undefined) return false;
+    keys.push(k);
+  }
+  return keys.join('-') === target;
+}
+
 export function koreanEquivalent(a: string, b: string, minLength = 3): boolean {
   if (a.length < minLength || b.length < minLength || Math.abs(a.length - b.length) > 3) {
     return false;
@@ -304,10 +327,12 @@ function wgInitials(initial: string, final: string): string[] {
   }
 }
 
-const wgCache = new Map<string, readonly string[] | undefined>();
+const wgCache = new Map<string, readonly string[] | null>();
 
 export function wadeGilesReadings(word: string): readonly string[] | undefined {
-  if (wgCache.has(word)) return wgCache.get(word);
+  if (word.length > 6) return undefined;
+  const cached = wgCache.get(word);
+  if (cached !== undefined) return cached ?? undefined;
   let out: string[] | undefined;
   const m = word.length <= 6 ? WG_SYLLABLE.exec(word) : null;
   if (m) {
@@ -319,8 +344,8 @@ export function wadeGilesReadings(word: string): readonly string[] | undefined {
     set.delete(word);
     out = set.size > 0 ? [...set] : undefined;
   }
-  if (wgCache.size > 50_000) wgCache.clear();
-  wgCache.set(word, out);
+  if (wgCache.size > 200_000) wgCache.clear();
+  wgCache.set(word, out ?? null);
   return out;
 }
 
@@ -350,4 +375,38 @@ export function wadeGilesJoinedReadings(syllables: readonly string[]): string[] 
     if (acc.length > 64) return undefined;
   }
   return changed ? acc : undefined;
+}
+
+/** The romanization keys of one name part, computed once when the name is analysed. */
+export interface RomanizationKeys {
+  /** Consonant classes and vowel-class sets (Arabic, Persian, Cyrillic spellings). */
+  readonly units: readonly Unit[];
+  /** McCune–Reischauer / Revised Romanization syllable key, when the word is Korean-shaped. */
+  readonly korean: string | undefined;
+  /** Pinyin readings, when the word is a Wade–Giles syllable that pinyin spells otherwise. */
+  readonly wadeGiles: readonly string[] | undefined;
+}
+
+export function romanizationKeys(word: string): RomanizationKeys | undefined {
+  if (!/^[a-z]+$/.test(word)) return undefined;
+  return {
+    units: romanUnits(word),
+    korean: word.length <= 12 ? koreanKey(word) : undefined,
+    wadeGiles: wadeGilesReadings(word),
+  };
+}
+
+/** {@link romanizationEquivalent} on precomputed units. */
+export function unitsEquivalent(x: readonly Unit[], y: readonly Unit[]): boolean {
+  if (x.length !== y.length || x.length < 3) return false;
+  for (let k = 0; k < x.length; k++) {
+    const p = x[k]!;
+    const q = y[k]!;
+    if (typeof p === 'number' && typeof q === 'number') {
+      if ((p & q & (A | I | U)) === 0 || (p & U) !== (q & U) || (p & MIXED) !== (q & MIXED)) {
+        return false;
+      }
+    } else if (p !== q) return false;
+  }
+  return true;
 }
