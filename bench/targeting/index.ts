@@ -2,21 +2,11 @@
 // Service benchmark (arXiv:2208.02484). Trained on train (2020), early-stopped on its latest-dated
 // 15% (never on valid), evaluated once on valid (2021Q1). XGBoost (Debian's python3-xgboost) gets
 // exactly the same feature matrices, and separately the raw label-encoded columns.
-import { spawnSync } from 'node:child_process';
-import {
-  createReadStream,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readCsv } from '@interdict/core';
 import {
-  DEFAULT_GBDT_PARAMS,
   finishTraining,
   labelFor,
   parseDeclarations,
@@ -28,26 +18,10 @@ import {
   type Objective,
 } from '@interdict/targeting';
 import { sharedData } from '@interdict/testkit';
+import { ensureXgboost, runXgboost as runXgboostIn, type Mat, type XgbResult } from './xgboost';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const release = process.argv.includes('--hs10') ? 'kcs-2022-hs10' : 'kcs-2023-hs6';
-// Debian's python3-xgboost lives under the system interpreter, not a pyenv/virtualenv shim.
-const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'interdict-bench-targeting-'));
-
-function ensureXgboost(): string {
-  const probe = () => spawnSync(python, ['-c', 'import xgboost; print(xgboost.__version__)']);
-  let r = probe();
-  if (r.status !== 0) {
-    const policy = spawnSync('apt-cache', ['policy', 'python3-xgboost'], { encoding: 'utf8' });
-    console.log(policy.stdout.trim());
-    console.log('installing python3-xgboost with apt-get …');
-    spawnSync('apt-get', ['install', '-y', 'python3-xgboost'], { stdio: 'inherit' });
-    r = probe();
-    if (r.status !== 0) throw new Error('python3-xgboost could not be installed');
-  }
-  return r.stdout.toString().trim();
-}
 
 async function load(file: string): Promise<Declaration[]> {
   const parsed = await parseDeclarations(
@@ -57,61 +31,13 @@ async function load(file: string): Promise<Declaration[]> {
   return parsed.declarations;
 }
 
-function writeCsv(
-  file: string,
-  values: Float64Array,
-  rows: number,
-  width: number,
-  labels: ArrayLike<number>,
-) {
-  const lines = [['label', ...Array.from({ length: width }, (_, i) => `f${i}`)].join(',')];
-  for (let r = 0; r < rows; r++) {
-    const cells = [String(labels[r])];
-    for (let f = 0; f < width; f++) {
-      const v = values[r * width + f] as number;
-      cells.push(Number.isNaN(v) ? 'nan' : String(v));
-    }
-    lines.push(cells.join(','));
-  }
-  writeFileSync(file, lines.join('\n') + '\n');
-}
-
-interface XgbResult {
-  version: string;
-  trainSeconds: number;
-  bestRound: number;
-  scoresPerSecond: number;
-  scoresPerCpuSecond: number;
-  scores: number[];
-}
-
-function runXgboost(
+const runXgboost = (
   name: string,
   fit: Mat,
   holdout: Mat,
   valid: Mat,
   params: Partial<GbdtParams> = {},
-): XgbResult {
-  const files = ['fit', 'holdout', 'valid'].map((k) => path.join(tmp, `${name}-${k}.csv`));
-  [fit, holdout, valid].forEach((m, i) =>
-    writeCsv(files[i] as string, m.values, m.rows, m.width, m.labels),
-  );
-  const paramsFile = path.join(tmp, `${name}-params.json`);
-  writeFileSync(paramsFile, JSON.stringify({ ...DEFAULT_GBDT_PARAMS, ...params }));
-  const out = path.join(tmp, `${name}-out.json`);
-  const r = spawnSync(python, [path.join(here, 'xgb.py'), paramsFile, ...files, out], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error(`xgb.py failed for ${name}`);
-  return JSON.parse(readFileSync(out, 'utf8')) as XgbResult;
-}
-
-interface Mat {
-  values: Float64Array;
-  rows: number;
-  width: number;
-  labels: ArrayLike<number>;
-}
+): XgbResult => runXgboostIn(tmp, name, fit, holdout, valid, params);
 
 /** Raw columns, label-encoded by order of first appearance in the fit part (unseen → missing). */
 const RAW_TEXT = [

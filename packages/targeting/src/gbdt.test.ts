@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CompiledGbdt,
   auc,
+  memberSeed,
   saabas,
   trainGbdt,
   treeShap,
@@ -163,6 +164,72 @@ describe('trainGbdt', () => {
     const data = synthetic(8, 10, 2, () => true);
     expect(() => trainGbdt(data, { minChildWeight: 0 })).toThrow(/minChildWeight/);
     expect(() => trainGbdt(data, { subsample: 1.5 })).toThrow(/subsample/);
+    expect(() => trainGbdt(data, { bags: 0 })).toThrow(/bags/);
+    expect(() => trainGbdt(data, { bags: 1.5 })).toThrow(/bags/);
+  });
+
+  it('uses soft targets for the gradients when given', () => {
+    const data = synthetic(11, 600, 3, (x) => (x[0] as number) > 0.7);
+    const hard = trainGbdt(data, { rounds: 10 }).model;
+    const same = trainGbdt(
+      { ...data, targets: Float64Array.from(data.labels) },
+      { rounds: 10 },
+    ).model;
+    expect(JSON.stringify(same)).toBe(JSON.stringify(hard));
+    // Half of every negative above 0.5 on feature 1 made a partial positive: scores rise there.
+    const targets = Float64Array.from(data.labels, (y, r) =>
+      y === 0 && (data.values[r * 3 + 1] as number) > 0.5 ? 0.5 : y,
+    );
+    const soft = new CompiledGbdt(trainGbdt({ ...data, targets }, { rounds: 10 }).model);
+    const plain = new CompiledGbdt(hard);
+    const row = Float64Array.of(0.1, 0.9, 0.5);
+    expect(soft.margin(row, 0)).toBeGreaterThan(plain.margin(row, 0));
+  });
+});
+
+describe('bagging', () => {
+  const data = synthetic(12, 900, 4, (x) => (x[0] as number) + (x[2] as number) > 1.2);
+  const valid = synthetic(13, 300, 4, (x) => (x[0] as number) + (x[2] as number) > 1.2);
+  const params = { rounds: 40, subsample: 0.7, colsample: 0.75, seed: 5, earlyStoppingRounds: 5 };
+  const bagged = trainGbdt(data, { ...params, bags: 3 }, valid);
+  const members = [0, 1, 2].map(
+    (k) => trainGbdt(data, { ...params, seed: memberSeed(params.seed, k) }, valid).model,
+  );
+
+  it('is the average, in log-odds, of members trained with their own seeds and early stopping', () => {
+    expect(bagged.members).toHaveLength(3);
+    expect(bagged.members.map((m) => m.bestRound)).toEqual(members.map((m) => m.trees.length));
+    expect(bagged.model.trees).toHaveLength(bagged.bestRound);
+    const compiled = new CompiledGbdt(bagged.model);
+    const parts = members.map((m) => new CompiledGbdt(m).margins(valid.values, valid.rows));
+    const margins = compiled.margins(valid.values, valid.rows);
+    for (let r = 0; r < valid.rows; r++) {
+      const mean = parts.reduce((s, p) => s + (p[r] as number), 0) / parts.length;
+      expect(margins[r]).toBeCloseTo(mean, 10);
+    }
+    // The members really differ (else averaging would be pointless).
+    expect(JSON.stringify(members[1])).not.toBe(JSON.stringify(members[0]));
+  });
+
+  it('is deterministic for a seed, and one bag is the plain model', () => {
+    const again = trainGbdt(data, { ...params, bags: 3 }, valid);
+    expect(JSON.stringify(again.model)).toBe(JSON.stringify(bagged.model));
+    const one = trainGbdt(data, { ...params, bags: 1 }, valid).model;
+    expect(JSON.stringify(one)).toBe(JSON.stringify(members[0]));
+  });
+
+  it('explains with the average of the members’ TreeSHAP values, summing to the margin', () => {
+    const compiled = new CompiledGbdt(bagged.model);
+    for (const r of [0, 17, 250]) {
+      const e = treeShap(bagged.model, valid.values, r * 4);
+      const total = e.bias + e.contributions.reduce((s, v) => s + v, 0);
+      expect(total).toBeCloseTo(compiled.margin(valid.values, r * 4), 9);
+      const each = members.map((m) => treeShap(m, valid.values, r * 4));
+      e.contributions.forEach((c, f) => {
+        const mean = each.reduce((s, x) => s + (x.contributions[f] as number), 0) / each.length;
+        expect(c).toBeCloseTo(mean, 10);
+      });
+    }
   });
 });
 

@@ -36,6 +36,15 @@ export interface GbdtParams {
   readonly earlyStoppingRounds: number;
   readonly earlyStoppingMetric: 'logloss' | 'auc';
   readonly seed: number;
+  /**
+   * Bagging: this many boosted models, each with its own seed (so its own row and column
+   * subsamples) and its own early stopping, averaged in log-odds (Breiman, "Bagging
+   * predictors", 1996). Averaging lowers the variance that a rare label (Critical Fraud: a few
+   * dozen positives a month) gives a single model. The average is stored as one model whose
+   * leaf values are divided by the count, so scoring and TreeSHAP (linear in the trees) are
+   * unchanged and the explanation is the members' average.
+   */
+  readonly bags: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
@@ -55,6 +64,7 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   earlyStoppingRounds: 50,
   earlyStoppingMetric: 'logloss',
   seed: 1,
+  bags: 1,
 };
 
 /**
@@ -84,14 +94,23 @@ export interface Dataset {
   readonly featureCount: number;
   /** 0/1 labels. */
   readonly labels: Uint8Array;
+  /**
+   * Optional soft targets in [0, 1] for the gradients (e.g. a non-critical fraud as a partial
+   * positive for the Critical Fraud objective); `labels` still drive class weights and early
+   * stopping.
+   */
+  readonly targets?: Float64Array;
 }
 
 export interface TrainResult {
   readonly model: GbdtModel;
-  /** Validation metric after each round (empty without a validation set). */
+  /** Validation metric after each round (empty without a validation set; the first member's when bagged). */
   readonly validationCurve: number[];
+  /** Trees kept (summed over bagged members). */
   readonly bestRound: number;
   readonly roundsRun: number;
+  /** Per bagged member: trees kept and rounds run. */
+  readonly members: { readonly bestRound: number; readonly roundsRun: number }[];
 }
 
 interface Binning {
@@ -115,6 +134,7 @@ function checkParams(p: GbdtParams): void {
   if (!(p.colsample > 0 && p.colsample <= 1)) bad('colsample must be in (0, 1]');
   if (!(p.maxBins >= 2 && p.maxBins <= 255)) bad('maxBins must be 2–255');
   if (!(p.positiveWeight > 0)) bad('positiveWeight must be > 0');
+  if (!(Number.isInteger(p.bags) && p.bags >= 1 && p.bags <= 64)) bad('bags must be 1–64');
 }
 
 /** Quantile bins per feature, computed from the training values. */
@@ -193,7 +213,15 @@ interface Leaf {
 
 const HIST_STRIDE = 512; // 256 bins × (gradient, hessian)
 
-/** Trains a binary logistic GBDT; `valid` drives early stopping. */
+/** Seed of bagged member k: member 0 keeps the model's seed, so bags = 1 is the plain model. */
+export function memberSeed(seed: number, k: number): number {
+  return (seed + Math.imul(k, 0x9e3779b9)) >>> 0;
+}
+
+/**
+ * Trains a binary logistic GBDT; `valid` drives early stopping. With `bags` > 1, that many
+ * members (seeds from memberSeed) are averaged into one model (see GbdtParams.bags).
+ */
 export function trainGbdt(
   train: Dataset,
   params: Partial<GbdtParams> = {},
@@ -202,12 +230,45 @@ export function trainGbdt(
 ): TrainResult {
   const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
   checkParams(p);
-  const { rows, featureCount: F, labels } = train;
+  const { rows, featureCount: F } = train;
   if (rows === 0) throw new TargetingError('NO_TRAINING_DATA', 'no rows to train on');
   if (valid && valid.featureCount !== F)
     throw new TargetingError('INVALID_ARGUMENT', 'validation set has a different feature count');
-  const prng = new Prng(p.seed);
+  if (train.targets && train.targets.length !== rows)
+    throw new TargetingError('INVALID_ARGUMENT', 'soft targets differ in length from the rows');
+  // Binning depends on the data alone: shared by every member.
   const binning = buildBinning(train, p.maxBins);
+  const total = p.rounds * p.bags;
+  const results = Array.from({ length: p.bags }, (_, k) =>
+    trainOne(train, { ...p, seed: memberSeed(p.seed, k) }, binning, valid, (round) =>
+      onRound?.(k * p.rounds + round, total),
+    ),
+  );
+  const first = results[0] as TrainResult;
+  if (p.bags === 1) return first;
+  const scale = 1 / p.bags;
+  const trees = results.flatMap((r) =>
+    r.model.trees.map((t) => ({ ...t, value: t.value.map((v) => v * scale) })),
+  );
+  return {
+    // Every member starts from the same base margin (it depends on the labels alone).
+    model: { featureCount: F, baseMargin: first.model.baseMargin, trees },
+    validationCurve: first.validationCurve,
+    bestRound: trees.length,
+    roundsRun: results.reduce((s, r) => s + r.roundsRun, 0),
+    members: results.map((r) => ({ bestRound: r.bestRound, roundsRun: r.roundsRun })),
+  };
+}
+
+function trainOne(
+  train: Dataset,
+  p: GbdtParams,
+  binning: Binning,
+  valid: Dataset | undefined,
+  onRound?: (round: number, total: number) => void,
+): TrainResult {
+  const { rows, featureCount: F, labels, targets } = train;
+  const prng = new Prng(p.seed);
   const bins = binning.bins;
 
   const weight = new Float64Array(rows);
@@ -239,7 +300,8 @@ export function trainGbdt(
     for (let r = 0; r < rows; r++) {
       const prob = 1 / (1 + Math.exp(-(margin[r] as number)));
       const w = weight[r] as number;
-      grad[r] = (prob - (labels[r] as number)) * w;
+      const y = targets ? (targets[r] as number) : (labels[r] as number);
+      grad[r] = (prob - y) * w;
       hess[r] = Math.max(prob * (1 - prob), 1e-16) * w;
     }
     // Row subsampling (Friedman, "Stochastic gradient boosting", 2002).
@@ -306,6 +368,7 @@ export function trainGbdt(
     validationCurve: curve,
     bestRound,
     roundsRun,
+    members: [{ bestRound, roundsRun }],
   };
 }
 

@@ -38,6 +38,7 @@ export {
   CompiledGbdt,
   DEFAULT_GBDT_PARAMS,
   auc,
+  memberSeed,
   saabas,
   sigmoid,
   trainGbdt,
@@ -82,6 +83,7 @@ export {
 export {
   MODEL_FORMAT,
   MODEL_VERSION,
+  OBJECTIVE_DEFAULTS,
   TargetingModel,
   describeFeature,
   labelFor,

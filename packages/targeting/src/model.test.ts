@@ -57,7 +57,9 @@ describe('TargetingModel', () => {
     })();
     expect(error).toBeInstanceOf(TargetingError);
     expect((error as TargetingError).code).toBe('MODEL_VERSION');
-    expect((error as TargetingError).message).toMatch(/version 2 is not supported/);
+    expect((error as TargetingError).message).toContain(
+      `version ${MODEL_VERSION + 1} is not supported`,
+    );
   });
 
   it('refuses a model whose feature schema does not match', () => {

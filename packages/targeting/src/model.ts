@@ -28,7 +28,29 @@ import {
 } from './gbdt';
 
 export const MODEL_FORMAT = 'interdict-targeting-model';
-export const MODEL_VERSION = 1;
+/**
+ * 2: bagged models (`training.members`, `params.bags`) and the critical-fraud feature options
+ * (`criticalPriorStrength`, `criticalShare`) in `featureConfig`. A version-1 file lacks them and
+ * would be read with this build's per-objective defaults, i.e. wrongly: it is refused instead.
+ */
+export const MODEL_VERSION = 2;
+
+/**
+ * Per-objective defaults, chosen with bench/targeting/protocol.ts on train alone (rolling origin
+ * over Jul–Dec 2020, pooled; docs/benchmarks.md, "targeting"); explicit options override them.
+ */
+export const OBJECTIVE_DEFAULTS: Readonly<
+  Record<
+    Objective,
+    {
+      readonly gbdt: Partial<GbdtParams>;
+      readonly features: Partial<Omit<FeatureConfig, 'objective'>>;
+    }
+  >
+> = {
+  fraud: { gbdt: {}, features: {} },
+  critical: { gbdt: { bags: 5 }, features: {} },
+};
 
 export interface TrainingMetadata {
   readonly objective: Objective;
@@ -39,8 +61,11 @@ export interface TrainingMetadata {
   /** Declarations dated on or after this were held out for early stopping. */
   readonly earlyStoppingFrom: string | null;
   readonly earlyStoppingRows: number;
+  /** Trees kept and rounds run, summed over the bagged members. */
   readonly bestRound: number;
   readonly roundsRun: number;
+  /** Per bagged member (one unless `params.bags` > 1). */
+  readonly members: { readonly bestRound: number; readonly roundsRun: number }[];
   readonly params: GbdtParams;
   readonly validationCurve: number[];
   /** Precision@n% and Recall@n% (n = 1, 2, 5, 10) on the early-stopping holdout. */
@@ -263,7 +288,12 @@ export function prepareTraining(
   options: TrainOptions = {},
 ): PreparedTraining {
   const objective = options.objective ?? 'fraud';
-  const config: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...options.features, objective };
+  const config: FeatureConfig = {
+    ...DEFAULT_FEATURE_CONFIG,
+    ...OBJECTIVE_DEFAULTS[objective].features,
+    ...options.features,
+    objective,
+  };
   const labelled = declarations.filter((d) => labelFor(d, objective) !== null);
   if (labelled.length === 0)
     throw new TargetingError(
@@ -310,7 +340,11 @@ export function finishTraining(
 ): TargetingModel {
   const { config, labelled } = prepared;
   const objective = config.objective;
-  const params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...options.gbdt };
+  const params: GbdtParams = {
+    ...DEFAULT_GBDT_PARAMS,
+    ...OBJECTIVE_DEFAULTS[objective].gbdt,
+    ...options.gbdt,
+  };
   const t0 = performance.now();
   const result = trainGbdt(prepared.fit, params, prepared.holdout, (done, total) =>
     options.onProgress?.('trees', done, total),
@@ -339,6 +373,7 @@ export function finishTraining(
     earlyStoppingRows: prepared.holdoutDeclarations.length,
     bestRound: result.bestRound,
     roundsRun: result.roundsRun,
+    members: result.members,
     params,
     validationCurve: result.validationCurve,
     holdoutMetrics,
