@@ -4,6 +4,7 @@ import {
   CompiledGbdt,
   auc,
   memberSeed,
+  refitGbdt,
   saabas,
   trainGbdt,
   treeShap,
@@ -216,6 +217,22 @@ describe('bagging', () => {
     expect(JSON.stringify(again.model)).toBe(JSON.stringify(bagged.model));
     const one = trainGbdt(data, { ...params, bags: 1 }, valid).model;
     expect(JSON.stringify(one)).toBe(JSON.stringify(members[0]));
+  });
+
+  it('refits each member with its own seed and round count, without a validation set', () => {
+    const rounds = bagged.members.map((m) => m.bestRound);
+    const all = synthetic(14, 1200, 4, (x) => (x[0] as number) + (x[2] as number) > 1.2);
+    const refit = refitGbdt(all, { ...params, bags: 3 }, rounds);
+    expect(refit.model.trees).toHaveLength(rounds.reduce((a, b) => a + b, 0));
+    const alone = rounds.map((n, k) =>
+      new CompiledGbdt(
+        trainGbdt(all, { ...params, seed: memberSeed(params.seed, k), rounds: n }).model,
+      ).margins(valid.values, valid.rows),
+    );
+    const m = new CompiledGbdt(refit.model).margins(valid.values, valid.rows);
+    for (let r = 0; r < valid.rows; r += 7)
+      expect(m[r]).toBeCloseTo(alone.reduce((s, p) => s + (p[r] as number), 0) / 3, 10);
+    expect(() => refitGbdt(all, { ...params, bags: 3 }, [5, 5])).toThrow(/round count/);
   });
 
   it('explains with the average of the members’ TreeSHAP values, summing to the margin', () => {

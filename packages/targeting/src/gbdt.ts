@@ -244,15 +244,44 @@ export function trainGbdt(
       onRound?.(k * p.rounds + round, total),
     ),
   );
+  return average(results);
+}
+
+/**
+ * Refits the members of an early-stopped (possibly bagged) model on `train` — typically the
+ * fit rows plus the early-stopping rows — each with its own seed and the number of rounds early
+ * stopping chose for it, without a validation set: the latest-dated declarations then shape the
+ * trees too, not only the history features (for a rare label they hold a large share of the
+ * recent positives).
+ */
+export function refitGbdt(
+  train: Dataset,
+  params: Partial<GbdtParams>,
+  rounds: readonly number[],
+): TrainResult {
+  const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
+  checkParams(p);
+  if (rounds.length !== p.bags || rounds.some((r) => !(Number.isInteger(r) && r >= 1)))
+    throw new TargetingError('INVALID_ARGUMENT', 'refit needs a positive round count per member');
+  if (train.rows === 0) throw new TargetingError('NO_TRAINING_DATA', 'no rows to train on');
+  const binning = buildBinning(train, p.maxBins);
+  const results = rounds.map((n, k) =>
+    trainOne(train, { ...p, seed: memberSeed(p.seed, k), rounds: n }, binning, undefined),
+  );
+  return average(results);
+}
+
+/** Members averaged in log-odds as one model: leaf values divided by the member count. */
+function average(results: TrainResult[]): TrainResult {
   const first = results[0] as TrainResult;
-  if (p.bags === 1) return first;
-  const scale = 1 / p.bags;
+  if (results.length === 1) return first;
+  const scale = 1 / results.length;
   const trees = results.flatMap((r) =>
     r.model.trees.map((t) => ({ ...t, value: t.value.map((v) => v * scale) })),
   );
   return {
     // Every member starts from the same base margin (it depends on the labels alone).
-    model: { featureCount: F, baseMargin: first.model.baseMargin, trees },
+    model: { featureCount: first.model.featureCount, baseMargin: first.model.baseMargin, trees },
     validationCurve: first.validationCurve,
     bestRound: trees.length,
     roundsRun: results.reduce((s, r) => s + r.roundsRun, 0),

@@ -39,6 +39,7 @@ export {
   DEFAULT_GBDT_PARAMS,
   auc,
   memberSeed,
+  refitGbdt,
   saabas,
   sigmoid,
   trainGbdt,

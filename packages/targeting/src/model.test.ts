@@ -89,6 +89,30 @@ describe('TargetingModel', () => {
     expect(critical.names.some((n) => n.endsWith('criticalRate'))).toBe(true);
   });
 
+  it('bags and refits when asked, and such a model scores identically after loading', () => {
+    const options = { objective: 'critical' as const, gbdt: { rounds: 20, bags: 3 } };
+    const stopped = trainTargetingModel(train, { ...options, refit: false });
+    const refitted = trainTargetingModel(train, { ...options, refit: true });
+    expect(refitted.training.members).toHaveLength(3);
+    expect(refitted.training.members).toEqual(stopped.training.members);
+    expect(refitted.training.refit).toBe(true);
+    expect(stopped.training.refit).toBe(false);
+    // The refit trees saw the early-stopping rows too, so they differ.
+    expect(JSON.stringify(refitted.gbdt)).not.toBe(JSON.stringify(stopped.gbdt));
+    const loaded = TargetingModel.parse(refitted.serialize());
+    expect(Array.from(loaded.score(later))).toEqual(Array.from(refitted.score(later)));
+    const m = refitted.features(later);
+    const e = refitted.explain(m, 5);
+    const margin = refitted.compiled.margin(m.values, 5 * refitted.names.length);
+    expect(e.bias + e.contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(margin, 9);
+  });
+
+  it('refuses a version-1 model file (before bagging and the critical feature options)', () => {
+    const json = JSON.parse(model.serialize()) as Record<string, unknown>;
+    json.version = 1;
+    expect(() => TargetingModel.parse(JSON.stringify(json))).toThrow(/version 1 is not supported/);
+  });
+
   it('early-stops on the latest-dated slice only', () => {
     const { fit, holdout } = splitByDate(train, 0.2);
     const lastFit = Math.max(...fit.map((d) => d.day));

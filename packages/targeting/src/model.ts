@@ -17,6 +17,7 @@ import {
 import {
   CompiledGbdt,
   DEFAULT_GBDT_PARAMS,
+  refitGbdt,
   saabas,
   sigmoid,
   trainGbdt,
@@ -45,11 +46,12 @@ export const OBJECTIVE_DEFAULTS: Readonly<
     {
       readonly gbdt: Partial<GbdtParams>;
       readonly features: Partial<Omit<FeatureConfig, 'objective'>>;
+      readonly refit: boolean;
     }
   >
 > = {
-  fraud: { gbdt: {}, features: {} },
-  critical: { gbdt: { bags: 5 }, features: {} },
+  fraud: { gbdt: {}, features: {}, refit: false },
+  critical: { gbdt: { bags: 5 }, features: {}, refit: false },
 };
 
 export interface TrainingMetadata {
@@ -66,6 +68,8 @@ export interface TrainingMetadata {
   readonly roundsRun: number;
   /** Per bagged member (one unless `params.bags` > 1). */
   readonly members: { readonly bestRound: number; readonly roundsRun: number }[];
+  /** The trees were refitted on every training declaration after early stopping. */
+  readonly refit: boolean;
   readonly params: GbdtParams;
   readonly validationCurve: number[];
   /** Precision@n% and Recall@n% (n = 1, 2, 5, 10) on the early-stopping holdout. */
@@ -91,6 +95,11 @@ export interface TrainOptions {
   readonly gbdt?: Partial<GbdtParams>;
   /** Latest-dated share of the training declarations held out for early stopping. */
   readonly earlyStoppingFraction?: number;
+  /**
+   * After early stopping, refit every member on all the training declarations (the early-
+   * stopping slice too) with the rounds early stopping chose (see refitGbdt).
+   */
+  readonly refit?: boolean;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -346,18 +355,36 @@ export function finishTraining(
     ...options.gbdt,
   };
   const t0 = performance.now();
-  const result = trainGbdt(prepared.fit, params, prepared.holdout, (done, total) =>
+  const stopped = trainGbdt(prepared.fit, params, prepared.holdout, (done, total) =>
     options.onProgress?.('trees', done, total),
   );
-  const treesMs = performance.now() - t0;
   // Precision/Recall@n% on the early-stopping holdout: a model version's evaluation (slightly
-  // optimistic, since the same rows chose the number of trees).
+  // optimistic, since the same rows chose the number of trees; before any refit, which sees them).
   let holdoutMetrics: AtN[] = [];
   if (prepared.holdout) {
-    const compiled = new CompiledGbdt(result.model);
+    const compiled = new CompiledGbdt(stopped.model);
     const margins = compiled.margins(prepared.holdout.values, prepared.holdout.rows);
     holdoutMetrics = precisionRecallAt(margins, prepared.holdout.labels);
   }
+  const refit =
+    (options.refit ?? OBJECTIVE_DEFAULTS[objective].refit) && prepared.holdout !== undefined;
+  let result = stopped;
+  if (refit) {
+    // Every labelled declaration, features out-of-fold as for the fit rows.
+    const { objective: _, ...features } = config;
+    const all = prepareTraining(labelled, { objective, features, earlyStoppingFraction: 0 });
+    const refitted = refitGbdt(
+      all.fit,
+      params,
+      stopped.members.map((m) => m.bestRound),
+    );
+    result = {
+      ...refitted,
+      validationCurve: stopped.validationCurve,
+      roundsRun: stopped.roundsRun,
+    };
+  }
+  const treesMs = performance.now() - t0;
   // Scoring later declarations uses everything known: the full training history.
   const history = new History(config);
   for (const d of labelled) history.learnCodes(d);
@@ -373,7 +400,8 @@ export function finishTraining(
     earlyStoppingRows: prepared.holdoutDeclarations.length,
     bestRound: result.bestRound,
     roundsRun: result.roundsRun,
-    members: result.members,
+    members: stopped.members,
+    refit,
     params,
     validationCurve: result.validationCurve,
     holdoutMetrics,
