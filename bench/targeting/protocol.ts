@@ -230,35 +230,6 @@ const CANDIDATES: Record<string, Candidate> = {
       return Float64Array.from(f, (z, i) => Math.log(sigmoid(z) * sigmoid(c[i] as number)));
     },
   },
-  'critical/mc30-bag5': {
-    objective: 'critical',
-    run: (m) =>
-      fitScore(m.prepared('c30', 'critical', { features: { criticalPriorStrength: 30 } }), {
-        bags: 5,
-      }),
-  },
-  'critical/mc100-bag5': {
-    objective: 'critical',
-    run: (m) =>
-      fitScore(m.prepared('c100', 'critical', { features: { criticalPriorStrength: 100 } }), {
-        bags: 5,
-      }),
-  },
-  'critical/share-bag5': {
-    objective: 'critical',
-    run: (m) =>
-      fitScore(m.prepared('cs', 'critical', { features: { criticalShare: true } }), { bags: 5 }),
-  },
-  'critical/share-mc100-bag5': {
-    objective: 'critical',
-    run: (m) =>
-      fitScore(
-        m.prepared('cs100', 'critical', {
-          features: { criticalShare: true, criticalPriorStrength: 100 },
-        }),
-        { bags: 5 },
-      ),
-  },
   'critical/refit-bag5': { objective: 'critical', run: (m) => refitScore(m, 'c', 'critical', 5) },
   'fraud/refit': { objective: 'fraud', run: (m) => refitScore(m, 'f', 'fraud', 1) },
   'critical/bag10': {

@@ -37,11 +37,10 @@ describe('leakage', () => {
         fc.integer({ min: 1, max: 10_000 }),
         fc.integer({ min: 0, max: 29 }),
         fc.constantFrom<'fraud' | 'critical'>('fraud', 'critical'),
-        fc.boolean(),
-        (seed, cut, objective, criticalShare) => {
+        (seed, cut, objective) => {
           const ds = randomDeclarations(seed, 120);
           const D = Math.min(...ds.map((d) => d.day)) + cut;
-          const config = { ...temporal, objective, criticalShare, criticalPriorStrength: 50 };
+          const config = { ...temporal, objective };
           const a = buildTrainingFeatures(ds, config).matrix;
           const b = buildTrainingFeatures(relabelAfter(ds, D, seed), config).matrix;
           ds.forEach((d, r) => {
@@ -99,27 +98,13 @@ describe('leakage', () => {
 
   it('out-of-fold: a row’s own label never reaches its own features', () => {
     const ds = randomDeclarations(5, 200);
-    const critical: FeatureConfig = {
-      ...DEFAULT_FEATURE_CONFIG,
-      objective: 'critical',
-      criticalShare: true,
-      criticalPriorStrength: 100,
-    };
-    for (const config of [DEFAULT_FEATURE_CONFIG, critical]) {
-      const a = buildTrainingFeatures(ds, config).matrix;
-      for (const r of [0, 17, 133]) {
-        const flipped = ds.map((d, i) =>
-          i === r
-            ? {
-                ...d,
-                fraud: (1 - (d.fraud ?? 0)) as 0 | 1,
-                critical: d.fraud === 1 ? (0 as const) : (2 as const),
-              }
-            : d,
-        );
-        const b = buildTrainingFeatures(flipped, config).matrix;
-        expect(rowOf(b, r)).toEqual(rowOf(a, r));
-      }
+    const a = buildTrainingFeatures(ds, DEFAULT_FEATURE_CONFIG).matrix;
+    for (const r of [0, 17, 133]) {
+      const flipped = ds.map((d, i) =>
+        i === r ? { ...d, fraud: (1 - (d.fraud ?? 0)) as 0 | 1, critical: 0 as const } : d,
+      );
+      const b = buildTrainingFeatures(flipped, DEFAULT_FEATURE_CONFIG).matrix;
+      expect(rowOf(b, r)).toEqual(rowOf(a, r));
     }
   });
 
@@ -186,43 +171,6 @@ describe('history features', () => {
     // An unseen importer gets the prior itself.
     const u = buildScoringFeatures([declaration({ importer: 'NEW', date: '2020-02-01' })], history);
     expect(u.values[names.indexOf('importer.fraudRate')]).toBeCloseTo(prior, 12);
-  });
-
-  it('smooths critical-fraud rates with their own prior and gives the critical share of frauds', () => {
-    const config: FeatureConfig = {
-      ...DEFAULT_FEATURE_CONFIG,
-      objective: 'critical',
-      groupKey: false,
-      criticalPriorStrength: 50,
-      criticalShare: true,
-    };
-    const history = new History(config);
-    // Importer X: 5 inspected, 4 frauds, 2 of them critical; 35 others: 6 frauds, 1 critical.
-    for (let i = 0; i < 5; i++)
-      history.add(
-        declaration({ importer: 'X', fraud: i < 4 ? 1 : 0, critical: i < 2 ? 2 : i < 4 ? 1 : 0 }),
-        true,
-      );
-    for (let i = 0; i < 35; i++)
-      history.add(
-        declaration({
-          importer: `Y${i}`,
-          fraud: i < 6 ? 1 : 0,
-          critical: i === 0 ? 2 : i < 6 ? 1 : 0,
-        }),
-        true,
-      );
-    const m = buildScoringFeatures([declaration({ importer: 'X', date: '2020-02-01' })], history);
-    const at = (name: string) => m.values[m.names.indexOf(name)];
-    const pc = (3 + 0.1) / (40 + 10); // as History.priorCritical
-    expect(at('importer.criticalRate')).toBeCloseTo((2 + 50 * pc) / (5 + 50), 12);
-    const share = (3 + 0.5) / (10 + 10); // as History.priorCriticalShare
-    // A prior worth one critical declaration: (criticals + 1) / (frauds + 1/share).
-    expect(at('importer.criticalShare')).toBeCloseTo((2 + 1) / (4 + 1 / share), 12);
-    expect(featureNames({ ...config, criticalShare: false })).not.toContain(
-      'importer.criticalShare',
-    );
-    expect(featureNames({ ...config, objective: 'fraud' })).not.toContain('importer.criticalShare');
   });
 
   it('switches the group-key features off', () => {

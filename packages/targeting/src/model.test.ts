@@ -107,7 +107,7 @@ describe('TargetingModel', () => {
     expect(e.bias + e.contributions.reduce((a, b) => a + b, 0)).toBeCloseTo(margin, 9);
   });
 
-  it('refuses a version-1 model file (before bagging and the critical feature options)', () => {
+  it('refuses a version-1 model file (before bagging and refitting)', () => {
     const json = JSON.parse(model.serialize()) as Record<string, unknown>;
     json.version = 1;
     expect(() => TargetingModel.parse(JSON.stringify(json))).toThrow(/version 1 is not supported/);

@@ -30,9 +30,8 @@ import {
 
 export const MODEL_FORMAT = 'interdict-targeting-model';
 /**
- * 2: bagged models (`training.members`, `params.bags`) and the critical-fraud feature options
- * (`criticalPriorStrength`, `criticalShare`) in `featureConfig`. A version-1 file lacks them and
- * would be read with this build's per-objective defaults, i.e. wrongly: it is refused instead.
+ * 2: bagged and refitted models (`params.bags`, `training.members`, `training.refit`). A
+ * version-1 file lacks them; it is refused (retrain) rather than read with guessed values.
  */
 export const MODEL_VERSION = 2;
 
