@@ -25,6 +25,7 @@ import {
   prepareTraining,
   rankByScore,
   trainGbdt,
+  trainTargetingModel,
   type Dataset,
   type Declaration,
   type FeatureConfig,
@@ -232,6 +233,14 @@ const CANDIDATES: Record<string, Candidate> = {
   },
   'critical/refit-bag5': { objective: 'critical', run: (m) => refitScore(m, 'c', 'critical', 5) },
   'fraud/refit': { objective: 'fraud', run: (m) => refitScore(m, 'f', 'fraud', 1) },
+  // The shipped defaults through the product's own entry point (must match refit-bag5).
+  'critical/defaults': {
+    objective: 'critical',
+    run: (m) => {
+      const model = trainTargetingModel(m.fit, { objective: 'critical' });
+      return model.compiled.margins(m.prepared('c', 'critical').test.values, m.test.length);
+    },
+  },
   'critical/bag10': {
     objective: 'critical',
     run: (m) => fitScore(m.prepared('c', 'critical'), { bags: 10 }),
