@@ -2,7 +2,9 @@
 
 Reads numeric CSVs written by index.ts (first column the 0/1 label, `nan` for missing), trains
 with the same hyperparameters as the TypeScript GBDT and early-stops on the same later-dated
-holdout, then writes the validation scores and timings as JSON. Usage:
+holdout, then writes the validation scores and timings as JSON. With "bags" > 1 in the parameters,
+that many boosters (seeds seed, seed + 1, ...) are averaged in log-odds, as the Interdict GBDT
+bags its Critical Fraud model. Usage:
     python3 xgb.py PARAMS_JSON FIT_CSV HOLDOUT_CSV VALID_CSV OUT_JSON
 """
 import json
