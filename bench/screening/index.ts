@@ -297,7 +297,7 @@ for (const [i, set] of sets.entries()) {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const hits = results.filter((r) => r[1]).length;
   console.log(
-    `\nnegatives_us (${negRows.length}) vs ${set.label}: ${hits} with a hit at ${THRESHOLD} = ${pct(hits / negRows.length)}`,
+    `\nnegatives_us (${negRows.length}) vs ${set.label}: ${hits} with a hit at ${THRESHOLD} = ${(100 * (hits / negRows.length)).toFixed(3)}%`,
   );
   console.log(
     `batch: ${(negRows.length / ((end - readyAt) / 1000)).toFixed(0)} queries/s on ${availableParallelism()} worker threads ` +

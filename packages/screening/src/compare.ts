@@ -300,6 +300,8 @@ interface Run {
   endsAddConsonants?: boolean;
   /** The tokens in this run's reading order. */
   readonly tokens: readonly NameToken[];
+  /** Only particles and legal forms. */
+  readonly particles: boolean;
   /** Read in written order (not the reversed reading kept for name-order independence). */
   readonly forward: boolean;
   /** The parts in this run's reading order. */
@@ -335,6 +337,7 @@ function runsOf(tokens: readonly NameToken[]): Run[] {
         skeleton: consonantSkeleton(joined),
         forward: order === 0,
         tokens: parts,
+        particles: parts.every((p) => !isPart(p)),
         parts: parts.map((p) => p.text),
       });
     }
@@ -473,7 +476,6 @@ export function compareNames(
     }
   }
   const addRuns = (
-    runTokens: readonly NameToken[],
     runs: Run[],
     runWeights: readonly number[],
     singles: readonly NameToken[],
@@ -489,7 +491,7 @@ export function compareNames(
         if (runWeight === 0)
           for (const i of run.idx) runWeight = Math.max(runWeight, runWeights[i]!);
         const weight = ((runWeight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
-        const particles = !isPart(singles[k]!) && run.idx.every((i) => !isPart(runTokens[i]!));
+        const particles = run.particles && !isPart(singles[k]!);
         const rank = particles ? sim.similarity - 2 : sim.similarity;
         candidates.push(
           runIsA
@@ -499,8 +501,8 @@ export function compareNames(
       }
     }
   };
-  if (A.length > 1) addRuns(A, runsOf(A), wA, B, wB, true);
-  if (B.length > 1) addRuns(B, runsOf(B), wB, A, wA, false);
+  if (A.length > 1) addRuns(runsOf(A), wA, B, wB, true);
+  if (B.length > 1) addRuns(runsOf(B), wB, A, wA, false);
   // Best first; among equals prefer pairs covering more tokens, then heavier ones.
   // Particles align after the name parts: an exact "al" must not take the article out of a run
   // such as "عبد ال رحمن" that spells one name part ("Abderrahmane").

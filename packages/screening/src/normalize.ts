@@ -404,8 +404,7 @@ function leet(word: string): string {
 
 export function consonantSkeleton(text: string): string {
   // French "dj" (Djamel, Djouadi) is the j of English spellings (ج), as any-ascii writes it.
-  return text
-    .replace(/dj/g, 'j')
+  return (text.includes('dj') ? text.replace(/dj/g, 'j') : text)
     .replace(/[aeiouywv'`]/g, '')
     .replace(/(.)\1+/g, '$1');
 }
