@@ -184,8 +184,10 @@ function heldRow(label: string, list: typeof held): void {
   }
   const m = prf(tp, fp, fn);
   const right = list.filter((s) => s.ours >= THRESHOLD === s.isMatch).length;
+  // Negatives alone have no precision or recall: accuracy is the figure for them.
+  const scores = tp + fn === 0 ? '    —  /   —   /   —  ' : `${f3(m.p)} / ${f3(m.r)} / ${f3(m.f1)}`;
   console.log(
-    `${label.padEnd(28)} ${String(list.length).padStart(6)}   ${f3(m.p)} / ${f3(m.r)} / ${f3(m.f1)}   accuracy ${f3(right / Math.max(list.length, 1))}`,
+    `${label.padEnd(28)} ${String(list.length).padStart(6)}   ${scores}   accuracy ${f3(right / Math.max(list.length, 1))}`,
   );
 }
 console.log(
