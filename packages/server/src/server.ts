@@ -7,6 +7,8 @@ import { RedisRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { Redis } from 'ioredis';
 import { loadDemoData } from './demo/index';
 import type { ServerConfig } from './env';
+import * as modules from './modules/index';
+import type { ServerModule } from './modules/types';
 import { createLogger } from './observability';
 
 export interface StartServerOptions {
@@ -102,6 +104,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         (server as HttpServer).closeIdleConnections?.();
       });
       redis?.disconnect();
+      const capabilityModules: Record<string, ServerModule> = modules;
+      for (const module of Object.values(capabilityModules)) await module.close?.(options.store);
       if (options.closeStore !== false) await options.store.close();
       logger.info('server stopped');
     })();

@@ -31,6 +31,8 @@ import {
   type Actor,
   type PooledHit,
   type MonitoredPartyInput,
+  type PartyScreener,
+  storeScreener,
   type Store,
 } from '@interdict/store';
 import { canonicalJsonBytes, sha256Hex } from '@interdict/core';
@@ -93,6 +95,28 @@ function waitMs(): number {
   return Number.isFinite(n) && n >= 0 ? n : 30_000;
 }
 
+/** The pool's generation for the versions in force, read as `actor` (who must be allowed to screen). */
+async function generationInForce(store: Store, pool: ScreeningWorkerPool, actor: Actor) {
+  const key = await currentScreeningVersionKey(store, actor);
+  return pool.generationFor(key, () => screeningIndexSource(store, actor), waitMs());
+}
+
+/** A pool that is warming up or has failed becomes a 503 problem with Retry-After. */
+function poolProblem(error: unknown, logger: ModuleDeps['logger']): unknown {
+  if (error instanceof StoreError && error.code === 'STORE_UNAVAILABLE') {
+    const warming = error.details?.retryAfter !== undefined;
+    // A warm-up that outlasts the wait is expected; workers that failed are not: log why.
+    if (!warming) logger.error({ err: error }, 'screening workers failed');
+    return new HttpProblem(
+      503,
+      warming ? 'SCREENING_WARMING_UP' : 'SCREENING_UNAVAILABLE',
+      error.message,
+      { 'Retry-After': String(Number(error.details?.retryAfter ?? 5)) },
+    );
+  }
+  return error;
+}
+
 async function matchInPool(
   store: Store,
   pool: ScreeningWorkerPool,
@@ -101,31 +125,44 @@ async function matchInPool(
   options: { threshold: number; limit: number },
   logger: ModuleDeps['logger'],
 ): Promise<{ listVersions: readonly string[]; hits: string[] }> {
-  // Read the versions in force as the caller (this checks the caller may screen at all).
-  const key = await currentScreeningVersionKey(store, actor);
   try {
-    const generation = await pool.generationFor(
-      key,
-      () => screeningIndexSource(store, actor),
-      waitMs(),
-    );
+    const generation = await generationInForce(store, pool, actor);
     const { generation: used, hits } = await pool.searchJson(queries, options, generation);
     return { listVersions: used.listVersions, hits };
   } catch (error) {
-    if (error instanceof StoreError && error.code === 'STORE_UNAVAILABLE') {
-      const warming = error.details?.retryAfter !== undefined;
-      // A warm-up that outlasts the wait is expected; workers that failed are not: log why.
-      if (!warming) logger.error({ err: error }, 'screening workers failed');
-      throw new HttpProblem(
-        503,
-        warming ? 'SCREENING_WARMING_UP' : 'SCREENING_UNAVAILABLE',
-        error.message,
-        { 'Retry-After': String(Number(error.details?.retryAfter ?? 5)) },
-      );
-    }
-    throw error;
+    throw poolProblem(error, logger);
   }
 }
+
+/**
+ * The screener other capabilities use for party names (targeting's watchlist raises): the same
+ * worker pool as match requests, so a day's parties are screened off the thread that answers
+ * HTTP; on the main thread, time-sliced, when the pool is turned off (workers = 0).
+ */
+export function partyScreener(
+  store: Store,
+  actor: Actor,
+  logger: ModuleDeps['logger'],
+): PartyScreener {
+  const pool = poolFor(store);
+  const inProcess = storeScreener(store, actor, screenBatch);
+  if (!pool) return inProcess;
+  return {
+    async screen(queries, options) {
+      try {
+        const generation = await generationInForce(store, pool, actor);
+        const { generation: used, hits } = await pool.search(queries, options, {}, generation);
+        return { hits, listVersions: used.listVersions };
+      } catch (error) {
+        throw poolProblem(error, logger);
+      }
+    },
+    ...(inProcess.entity ? { entity: inProcess.entity.bind(inProcess) } : {}),
+  };
+}
+
+/** Server shutdown: stop this store's screening workers. */
+export const close = closeScreeningPool;
 
 const QuerySchema = z
   .object({

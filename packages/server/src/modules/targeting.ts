@@ -8,7 +8,6 @@ import {
   listTargetingRules,
   recordTargetingInspection,
   scoreTargetingDay,
-  storeScreener,
   targetingCounts,
   targetingQueue,
   trainTargetingModelFromStore,
@@ -17,7 +16,7 @@ import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { IdParams, json, jsonBody, listOf, problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
-import { screenBatch } from './screening-batch';
+import { partyScreener } from './screening';
 
 // Targeting API (issue 6): the day's queue with lanes and reasons, a declaration with the exact
 // explanation of its score, inspection results as feedback, models and officers' rules.
@@ -259,11 +258,8 @@ export function register(app: App, deps: ModuleDeps): void {
           ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
           ...(watchlist ? { watchlist } : {}),
         },
-        // Party names are screened on this thread the way the screening API screens a batch
-        // without workers (event loop kept free between slices). PartyScreener takes the worker
-        // pool's compact hits, so once the screening module exports its pooled match
-        // (matchInPool), this one line can hand scoring to the pool.
-        { screener: storeScreener(store, actor, screenBatch) },
+        // Party names are screened on the screening worker pool, like match requests.
+        { screener: partyScreener(store, actor, deps.logger) },
       );
       return c.json(result, 200);
     },
