@@ -117,11 +117,13 @@ interface Binning {
   /** Per feature, ascending upper edges: bin(x) = 1 + #{edges < x}; bin 0 is missing. */
   readonly edges: Float64Array[];
   /**
-   * Row-major, `bins[r * F + f]`. (Column-major was slower for the histograms: a feature whose
-   * rows mostly share one bin makes a chain of dependent additions to one cell, while row by row
-   * the additions go to different features' cells and overlap.)
+   * Row-major, `slots[r * F + f]`: the row's histogram cell for feature f, that is
+   * `histOffset[f] / 2 + bin`, so a histogram pass adds without looking the offset up. (Column-
+   * major was slower for the histograms: a feature whose rows mostly share one bin makes a chain
+   * of dependent additions to one cell, while row by row the additions go to different
+   * features' cells and overlap.)
    */
-  readonly bins: Uint8Array;
+  readonly slots: Uint16Array;
   /**
    * The same bins column-major, `byFeature[f * rows + r]`, for partitioning a node on its split
    * feature: its rows are ascending (the partition is stable), so this reads one feature's bytes
@@ -166,7 +168,7 @@ function buildBinning(data: Dataset, maxBins: number): Binning {
   const { rows, featureCount: F, values } = data;
   const edges: Float64Array[] = [];
   const binCount = new Int32Array(F);
-  const bins = new Uint8Array(rows * F);
+  const slots = new Uint16Array(rows * F);
   const byFeature = new Uint8Array(rows * F);
   const histOffset = new Int32Array(F);
   let histSize = 0;
@@ -206,11 +208,11 @@ function buildBinning(data: Dataset, maxBins: number): Binning {
     for (let r = 0; r < rows; r++) {
       const v = values[r * F + f] as number;
       const b = v === v ? 1 + lowerBound(fe, v) : 0;
-      bins[r * F + f] = b;
+      slots[r * F + f] = histSize / 2 - (fe.length + 2) + b;
       byFeature[f * rows + r] = b;
     }
   }
-  return { edges, bins, byFeature, binCount, histOffset, histSize, negativeInfinity };
+  return { edges, slots, byFeature, binCount, histOffset, histSize, negativeInfinity };
 }
 
 /** Number of edges strictly below v. */
@@ -329,7 +331,7 @@ function trainOne(
 ): TrainResult {
   const { rows, featureCount: F, labels, targets } = train;
   const prng = new Prng(p.seed);
-  const bins = binning.bins;
+  const slots = binning.slots;
 
   const weight = new Float64Array(rows);
   let sw1 = 0;
@@ -383,10 +385,10 @@ function trainOne(
             .sort((a, b) => a - b),
     );
 
-    const { tree, leaves, splitBin } = growTree(
+    const { tree, leaves, splitSlot } = growTree(
       p,
       F,
-      bins,
+      slots,
       binning,
       grad,
       hess,
@@ -419,7 +421,7 @@ function trainOne(
       if (m < rows)
         for (let r = 0; r < rows; r++)
           if (inBag[r] === 0)
-            margin[r] = (margin[r] as number) + leafValueBinned(tree, splitBin, bins, r * F);
+            margin[r] = (margin[r] as number) + leafValueBinned(tree, splitSlot, slots, r * F);
     }
     if (valid && validMargin) {
       for (let r = 0; r < valid.rows; r++)
@@ -455,7 +457,7 @@ function trainOne(
 function growTree(
   p: GbdtParams,
   F: number,
-  bins: Uint8Array,
+  slots: Uint16Array,
   binning: Binning,
   grad: Float64Array,
   hess: Float64Array,
@@ -465,9 +467,9 @@ function growTree(
   features: Int32Array,
   takeHist: () => Float64Array,
   pool: Float64Array[],
-): { tree: Tree; leaves: Leaf[]; splitBin: number[] } {
-  // Per node, the bin its split sends left up to (a leaf's entry is unused).
-  const splitBin: number[] = [];
+): { tree: Tree; leaves: Leaf[]; splitSlot: number[] } {
+  // Per node, the last slot (see Binning.slots) its split sends left (a leaf's entry is unused).
+  const splitSlot: number[] = [];
   const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [], cover: [] };
   const newNode = (): number => {
     tree.feature.push(-1);
@@ -511,17 +513,16 @@ function growTree(
       const b4 = r4 * F;
       for (let k = 0; k < nf; k++) {
         const f = features[k] as number;
-        const off = histOffset[f] as number;
-        const o1 = off + 2 * (bins[b1 + f] as number);
+        const o1 = 2 * (slots[b1 + f] as number);
         hist[o1] = (hist[o1] as number) + g1;
         hist[o1 + 1] = (hist[o1 + 1] as number) + h1;
-        const o2 = off + 2 * (bins[b2 + f] as number);
+        const o2 = 2 * (slots[b2 + f] as number);
         hist[o2] = (hist[o2] as number) + g2;
         hist[o2 + 1] = (hist[o2 + 1] as number) + h2;
-        const o3 = off + 2 * (bins[b3 + f] as number);
+        const o3 = 2 * (slots[b3 + f] as number);
         hist[o3] = (hist[o3] as number) + g3;
         hist[o3 + 1] = (hist[o3 + 1] as number) + h3;
-        const o4 = off + 2 * (bins[b4 + f] as number);
+        const o4 = 2 * (slots[b4 + f] as number);
         hist[o4] = (hist[o4] as number) + g4;
         hist[o4 + 1] = (hist[o4 + 1] as number) + h4;
       }
@@ -533,7 +534,7 @@ function growTree(
       const base = r * F;
       for (let k = 0; k < nf; k++) {
         const f = features[k] as number;
-        const o = (histOffset[f] as number) + 2 * (bins[base + f] as number);
+        const o = 2 * (slots[base + f] as number);
         hist[o] = (hist[o] as number) + g;
         hist[o + 1] = (hist[o + 1] as number) + h;
       }
@@ -612,7 +613,7 @@ function growTree(
     // Partition the leaf's rows: bin <= split.bin goes left (bin 0, missing, always left).
     let nl = 0;
     let nr = 0;
-    const column = binning.byFeature.subarray(split.feature * (bins.length / F));
+    const column = binning.byFeature.subarray(split.feature * (slots.length / F));
     const splitAt = split.bin;
     for (let i = leaf.start; i < leaf.end; i++) {
       const r = index[i] as number;
@@ -626,7 +627,7 @@ function growTree(
     const l = newNode();
     const r = newNode();
     tree.feature[node] = split.feature;
-    splitBin[node] = split.bin;
+    splitSlot[node] = (histOffset[split.feature] as number) / 2 + split.bin;
     tree.threshold[node] =
       split.bin === 0
         ? -Infinity
@@ -684,13 +685,13 @@ function growTree(
         (tree.cover[tree.left[n] as number] as number) +
         (tree.cover[tree.right[n] as number] as number);
   }
-  return { tree, leaves, splitBin };
+  return { tree, leaves, splitSlot };
 }
 
 function leafValueBinned(
   tree: Tree,
-  splitBin: readonly number[],
-  bins: Uint8Array,
+  splitSlot: readonly number[],
+  slots: Uint16Array,
   offset: number,
 ): number {
   let n = 0;
@@ -698,7 +699,7 @@ function leafValueBinned(
     const f = tree.feature[n] as number;
     if (f < 0) return tree.value[n] as number;
     n =
-      (bins[offset + f] as number) <= (splitBin[n] as number)
+      (slots[offset + f] as number) <= (splitSlot[n] as number)
         ? (tree.left[n] as number)
         : (tree.right[n] as number);
   }
