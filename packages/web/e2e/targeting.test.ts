@@ -3,8 +3,12 @@
 // list and KCS declarations uploaded through the API (one day's importer named after a company
 // on the UN list), a model trained and its evaluation shown, the day scored, and the watchlist
 // hit raising that declaration to red with its reason, in the queue and on its page.
-import { readFileSync } from 'node:fs';
-import { sharedData } from '@interdict/testkit';
+import {
+  kcsDayWithImporters,
+  kcsTrainText,
+  unConsolidatedXml,
+  unListedCompanies,
+} from '@interdict/testkit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,37 +24,15 @@ let server: TestServer;
 let browser: ConsoleBrowser;
 let page: Page;
 
-const unXml = readFileSync(
-  sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml'),
-);
-const unText = unXml.toString('utf8');
+const unXml = unConsolidatedXml();
 // A company on the real UN list: the first entity name of three or more plain words.
-const listedCompany = [
-  ...unText.slice(unText.indexOf('<ENTITIES>')).matchAll(/<FIRST_NAME>([^<]+)</g),
-]
-  .map((m) => m[1]!)
-  .find((name) => /^[A-Z ]+$/.test(name) && name.split(' ').length >= 3)!;
-
-const lines = (name: string) =>
-  readFileSync(sharedData('customs-synthetic', 'kcs-2023-hs6', name), 'utf8')
-    .trim()
-    .split('\n');
-const train = lines('df_syn_train_eng.csv');
-const valid = lines('df_syn_valid_eng.csv');
+const listedCompany = unListedCompanies(unXml.toString('utf8'))[0]!;
 const DAY = '2021-01-04';
-const day = valid.filter((l) => l.split(',')[1] === DAY);
-const flaggedId = day[day.length - 1]!.split(',')[0]!;
-const trainText =
-  train.filter((l, i) => i === 0 || l.split(',')[1]! < '2020-02-01').join('\n') + '\n';
-const dayText =
-  [
-    `${valid[0]!},Importer Name,Importer Country`,
-    ...day.map((l, i) =>
-      i === day.length - 1
-        ? `${l.replace(/,\d,\d$/, ',,')},"${listedCompany}",CD`
-        : `${l.replace(/,\d,\d$/, ',,')},,`,
-    ),
-  ].join('\n') + '\n';
+const trainText = kcsTrainText('2020-02-01');
+const {
+  text: dayText,
+  ids: [flaggedId],
+} = kcsDayWithImporters(DAY, [{ name: listedCompany, country: 'CD' }]);
 const encode = (text: string) => new TextEncoder().encode(text);
 
 beforeAll(async () => {

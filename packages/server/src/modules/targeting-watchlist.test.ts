@@ -1,30 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { sharedData } from '@interdict/testkit';
+import {
+  kcsDayWithImporters,
+  kcsTrainText,
+  kingpinCompanies,
+  sdnCsvText,
+} from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, makeWorld, type World } from '../testing';
-import { dateOf, ingestText, kcsLines, unlabelled } from './targeting-test-data';
+import { ingestText } from './targeting-test-data';
 
 // Watchlist lane raises through the API (issue 6 §4): a declaration whose importer is on the
 // OFAC SDN list goes red with the reason; another organisation sees none of it.
 
-const sdnText = readFileSync(sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv'), 'utf8');
-// The first SDNTK (narcotics kingpin) entity of three or more words, from the real list.
-const kingpin = sdnText
-  .split('\n')
-  .map((line) => /^(\d+),"([^"]+)",-0- ?,"SDNTK",/.exec(line)?.[2])
-  .find((name) => name !== undefined && name.split(' ').length >= 3)!;
-
-const train = kcsLines('df_syn_train_eng.csv');
-const valid = kcsLines('df_syn_valid_eng.csv');
+const sdnText = sdnCsvText();
+// The first SDNTK (narcotics kingpin) company of three or more words, from the real list.
+const kingpin = kingpinCompanies(sdnText)[0]!.name;
 const DAY = '2021-01-04';
-const day = valid.filter((l) => dateOf(l) === DAY);
-const flaggedId = day[day.length - 1]!.split(',')[0]!;
-const dayText =
-  [
-    `${valid[0]!},Importer Name`,
-    ...day.map((l, i) => `${unlabelled(l)},"${i === day.length - 1 ? kingpin : ''}"`),
-  ].join('\n') + '\n';
-const trainText = train.filter((l, i) => i === 0 || dateOf(l) < '2020-02-01').join('\n') + '\n';
+const {
+  text: dayText,
+  ids: [flaggedId],
+} = kcsDayWithImporters(DAY, [{ name: kingpin }]);
+const trainText = kcsTrainText('2020-02-01');
 
 let world: World;
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, makeWorld, type World } from '../testing';
-import { dateOf, ingestText, kcsLines, unlabelled } from './targeting-test-data';
+import { dateOf, kcsLines, unlabelled } from '@interdict/testkit';
+import { ingestText } from './targeting-test-data';
 
 const train = kcsLines('df_syn_train_eng.csv');
 const valid = kcsLines('df_syn_valid_eng.csv');

@@ -1,3 +1,4 @@
+import { dateOf, kcsLines, unlabelled } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
 import { runIngestJob } from '../ingest/run';
@@ -15,7 +16,6 @@ import {
   trainTargetingModelFromStore,
 } from './repository';
 import { clearTargetingModelCache } from './model-cache';
-import { dateOf, kcsLines, unlabelled } from './test-data';
 
 const bytes = (text: string) => byteSource(text);
 

@@ -1,5 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { sharedData } from '@interdict/testkit';
+import {
+  idOf,
+  kcsDayWithImporters,
+  kcsTrainText,
+  kingpinCompanies,
+  sdnCsvText,
+} from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
 import { runIngestJob } from '../ingest/run';
@@ -13,30 +18,27 @@ import {
   targetingQueue,
   trainTargetingModelFromStore,
 } from './repository';
-import { dateOf, kcsLines, kingpinCompanies, unlabelled } from './test-data';
-import { partyNameKey, watchlistRaiser, type PartyScreener } from './watchlist';
+import { ScreeningIndex, type Entity } from '@interdict/screening';
+import { indexScreener, partyNameKey, watchlistRaiser, type PartyScreener } from './watchlist';
 
-const sdnText = readFileSync(sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv'), 'utf8');
-const train = kcsLines('df_syn_train_eng.csv');
-const valid = kcsLines('df_syn_valid_eng.csv');
-const trainText = train.filter((l, i) => i === 0 || dateOf(l) < '2020-02-01').join('\n') + '\n';
+const sdnText = sdnCsvText();
+const trainText = kcsTrainText('2020-02-01');
 const DAY = '2021-01-04';
-const day = valid.filter((l) => dateOf(l) === DAY);
 const [listed, dismissed, confirmed] = kingpinCompanies(sdnText);
 // The last declarations of the day (the model's choice is not ours to predict) carry names:
-// two listed kingpin companies, and a name that matches nothing but that an officer confirmed.
+// two listed kingpin companies and a name that matches nothing but that an officer confirmed.
 const CONFIRMED_NAME = 'Zqx Holdings Nominee';
-const named = new Map([
-  [day.length - 1, listed!.name],
-  [day.length - 2, dismissed!.name.toLowerCase()],
-  [day.length - 3, CONFIRMED_NAME],
+const {
+  text: dayText,
+  ids: dayIds,
+  rows: dayRows,
+} = kcsDayWithImporters(DAY, [
+  { name: listed!.name, country: 'MX' },
+  { name: dismissed!.name.toLowerCase(), country: 'MX' },
+  { name: CONFIRMED_NAME, country: 'MX' },
 ]);
-const dayText =
-  [
-    `${valid[0]!},Importer Name,Importer Country`,
-    ...day.map((l, i) => `${unlabelled(l)},"${named.get(i) ?? ''}",${named.has(i) ? 'MX' : ''}`),
-  ].join('\n') + '\n';
-const idOf = (i: number) => day[i]!.split(',')[0]!;
+const [listedId, dismissedId, confirmedId] = dayIds as [string, string, string];
+const FIRST_ID = idOf(dayRows[0]!);
 
 for (const engine of ENGINES) {
   describe(`targeting watchlist raises on ${engine}`, () => {
@@ -64,10 +66,10 @@ for (const engine of ENGINES) {
     });
 
     it('stores party names and shows them on the queue and the declaration', async () => {
-      const detail = await getTargetingDeclaration(store, actor, idOf(day.length - 1));
+      const detail = await getTargetingDeclaration(store, actor, listedId);
       expect(detail.parties).toEqual([{ role: 'importer', name: listed!.name, country: 'MX' }]);
       expect(detail.declaration).toMatchObject({ importerName: listed!.name });
-      const plain = await getTargetingDeclaration(store, actor, idOf(0));
+      const plain = await getTargetingDeclaration(store, actor, FIRST_ID);
       expect(plain.parties).toEqual([]);
     });
 
@@ -75,7 +77,7 @@ for (const engine of ENGINES) {
       const result = await scoreTargetingDay(store, actor, { date: DAY, capacityPercent: 1 });
       expect(result.raised).toBeGreaterThanOrEqual(2);
       const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      const hit = queue.find((q) => q.id === idOf(day.length - 1))!;
+      const hit = queue.find((q) => q.id === listedId)!;
       expect(hit).toMatchObject({ lane: 'red', inspect: true, selectedBy: 'raised' });
       expect(hit.raises[0]?.reason).toBe(
         `Importer ${listed!.name} matches OFAC SDN '${listed!.name}' (SDNTK, 1.00, list version ${version})`,
@@ -84,8 +86,8 @@ for (const engine of ENGINES) {
       expect(hit.reasons[0]).toBe(hit.raises[0]?.reason);
       expect(hit.parties).toEqual([{ role: 'importer', name: listed!.name, country: 'MX' }]);
       // A name that matches nothing on the list raises nothing.
-      expect(queue.find((q) => q.id === idOf(day.length - 3))?.raises).toEqual([]);
-      const detail = await getTargetingDeclaration(store, actor, idOf(day.length - 1));
+      expect(queue.find((q) => q.id === confirmedId)?.raises).toEqual([]);
+      const detail = await getTargetingDeclaration(store, actor, listedId);
       expect(detail.raises).toEqual(hit.raises);
       expect(detail.reasons[0]).toBe(hit.raises[0]?.reason);
     });
@@ -106,14 +108,14 @@ for (const engine of ENGINES) {
       });
       await scoreTargetingDay(store, actor, { date: DAY, capacityPercent: 1 });
       const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      expect(queue.find((q) => q.id === idOf(day.length - 2))?.raises).toEqual([]);
-      const raised = queue.find((q) => q.id === idOf(day.length - 3))!;
+      expect(queue.find((q) => q.id === dismissedId)?.raises).toEqual([]);
+      const raised = queue.find((q) => q.id === confirmedId)!;
       expect(raised).toMatchObject({ lane: 'red', inspect: true });
       expect(raised.raises[0]?.reason).toBe(
         `Importer ${CONFIRMED_NAME} matches OFAC SDN '${confirmed!.name}' (SDNTK, confirmed by an officer, list version ${version})`,
       );
       // The listed one still raises.
-      expect(queue.find((q) => q.id === idOf(day.length - 1))?.lane).toBe('red');
+      expect(queue.find((q) => q.id === listedId)?.lane).toBe('red');
     });
 
     it('raises to the configured lane at the configured threshold', async () => {
@@ -124,7 +126,7 @@ for (const engine of ENGINES) {
         watchlist: { lane: 'yellow', threshold: 0.95 },
       });
       const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      const hit = queue.find((q) => q.id === idOf(day.length - 1))!;
+      const hit = queue.find((q) => q.id === listedId)!;
       expect(hit.lane).toBe('yellow');
       expect(hit.inspect).toBe(false);
       await expect(
@@ -135,9 +137,9 @@ for (const engine of ENGINES) {
     it('shows no other organisation the parties or the watchlist reasons', async () => {
       const other: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'admin' };
       expect(await targetingQueue(store, other, { date: DAY })).toEqual([]);
-      await expect(
-        getTargetingDeclaration(store, other, idOf(day.length - 1)),
-      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(getTargetingDeclaration(store, other, listedId)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
       const partner: Actor = { ...actor, role: 'partner' };
       await expect(targetingQueue(store, partner, { date: DAY })).rejects.toMatchObject({
         code: 'FORBIDDEN',
@@ -234,5 +236,55 @@ describe('watchlistRaiser', () => {
       // Dismissed for this name (compared without case or punctuation): no raise.
       [],
     ]);
+  });
+
+  it('gives party countries to the matcher, one query per name and resolved country', async () => {
+    const seen: { name?: string; nationality?: unknown }[] = [];
+    const recording: PartyScreener = {
+      screen(queries, options) {
+        seen.push(...queries.map((q) => ({ name: q.name, nationality: q.nationality })));
+        return screener.screen(queries, options);
+      },
+    };
+    await watchlistRaiser(recording).raise([
+      { ...base, id: 'A', importerName: 'ACME TRADING', importerCountry: 'Mexico' },
+      { ...base, id: 'B', sellerName: 'ACME TRADING', sellerCountry: 'MX' },
+      { ...base, id: 'C', consigneeName: 'ACME TRADING', consigneeCountry: 'Atlantis' },
+      { ...base, id: 'D', importerName: 'ACME TRADING' },
+    ]);
+    // "Mexico" and "MX" are one country; one the matcher cannot resolve is left out.
+    expect(seen).toEqual([
+      { name: 'ACME TRADING', nationality: 'mx' },
+      { name: 'ACME TRADING', nationality: undefined },
+    ]);
+  });
+
+  it('lets the matcher count a country none of the entity’s countries is against the hit', async () => {
+    const entity: Entity = {
+      id: 'ofac:9',
+      list: 'ofac',
+      sourceId: '9',
+      schema: 'Organization',
+      names: [{ full: 'ZQX CARGO IMPORTACIONES', quality: 'primary' }],
+      birthDates: [],
+      birthPlaces: [],
+      nationalities: [],
+      countries: ['mx'],
+      identifiers: [],
+      addresses: [{ full: 'Culiacan, Sinaloa', country: 'mx' }],
+      programs: ['SDNTK'],
+    };
+    const real = indexScreener(ScreeningIndex.build([entity]), ['ofac@test']);
+    const [same, other, none] = await watchlistRaiser(real, { policy: { threshold: 0.85 } }).raise([
+      { ...base, id: 'A', importerName: 'ZQX CARGO IMPORTACIONES', importerCountry: 'MX' },
+      { ...base, id: 'B', importerName: 'ZQX CARGO IMPORTACIONES', importerCountry: 'IS' },
+      { ...base, id: 'C', importerName: 'ZQX CARGO IMPORTACIONES' },
+    ]);
+    const score = (r: typeof same) => Number(/, (\d\.\d\d), list/.exec(r![0]!.reason)![1]);
+    expect(score(same)).toBe(1);
+    expect(score(none)).toBe(1);
+    // Iceland is none of the entity's countries: the matcher's nationality penalty applies.
+    expect(score(other)).toBeLessThan(score(same));
+    expect(score(other)).toBeGreaterThanOrEqual(0.85);
   });
 });

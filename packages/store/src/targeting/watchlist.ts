@@ -1,6 +1,7 @@
 import {
   ScreeningError,
   checkQueryName,
+  countryCode,
   type Entity,
   type ScreeningHit,
   type ScreeningIndex,
@@ -163,11 +164,15 @@ const isUsableName = (name: string): boolean => {
   }
 };
 
+/** One screening query per party name and resolved country. */
+const queryKey = (p: { name: string; country?: string }): string =>
+  `${p.name}\u0000${countryCode(p.country) ?? ''}`;
+
 /** At most this many listed entities per party name are considered. */
 const HITS_PER_NAME = 5;
 
 /**
- * A lane raiser that screens every distinct party name of the day once. Declarations without
+ * A lane raiser that screens every distinct party name (with its country) of the day once. Declarations without
  * party names (the KCS benchmark's) cost nothing: the screener is not even called.
  */
 export function watchlistRaiser(
@@ -187,26 +192,37 @@ export function watchlistRaiser(
       const partiesOf = declarations.map((d) =>
         declarationParties(d).filter((p) => isUsableName(p.name)),
       );
-      const names = [...new Set(partiesOf.flatMap((ps) => ps.map((p) => p.name)))];
-      if (names.length === 0) return declarations.map(() => []);
-      const { hits, listVersions } = await screener.screen(
-        names.map((name) => ({ name })),
-        { threshold: policy.threshold, limit: HITS_PER_NAME },
-      );
-      const hitsByName = new Map(names.map((n, i) => [n, hits[i] ?? []]));
+      if (partiesOf.every((ps) => ps.length === 0)) return declarations.map(() => []);
+      // A party's country goes to the matcher as the query's `nationality`: the matcher takes it
+      // as a contradiction only when none of the entity's countries (nationalities, addresses,
+      // the list's country column) is that country, which is the comparison an address country
+      // allows (docs/targeting.md, "Party countries"). So each distinct (name, country) pair is
+      // screened once; countries the matcher cannot resolve are left out rather than guessed.
+      const queries = new Map<string, ScreeningQuery>();
+      for (const p of partiesOf.flat()) {
+        const key = queryKey(p);
+        if (queries.has(key)) continue;
+        const country = countryCode(p.country);
+        queries.set(key, { name: p.name, ...(country ? { nationality: country } : {}) });
+      }
+      const { hits, listVersions } = await screener.screen([...queries.values()], {
+        threshold: policy.threshold,
+        limit: HITS_PER_NAME,
+      });
+      const hitsByQuery = new Map([...queries.keys()].map((k, i) => [k, hits[i] ?? []]));
       // Confirmed decisions on a day's name whose entity the matcher did not return at the
       // threshold: the officer's word stands, so look the entity up.
       const confirmedExtra = new Map<string, WatchlistMatchBase[]>();
-      for (const name of names) {
+      for (const [query, { name = '' }] of queries) {
         const key = partyNameKey(name);
-        const found = new Set((hitsByName.get(name) ?? []).map((h) => h.entityId));
+        const found = new Set((hitsByQuery.get(query) ?? []).map((h) => h.entityId));
         for (const [pair, decision] of decided) {
           const [k, entityId] = pair.split('\u0000') as [string, string];
           if (decision !== 'confirmed' || k !== key || found.has(entityId) || !screener.entity)
             continue;
           const listed = await screener.entity(entityId);
           if (!listed) continue;
-          const extra = confirmedExtra.get(name) ?? [];
+          const extra = confirmedExtra.get(query) ?? [];
           extra.push({
             entityId,
             entityName: listed.entity.names[0]?.full ?? entityId,
@@ -216,14 +232,14 @@ export function watchlistRaiser(
             programs: listed.entity.programs,
             score: NaN,
           });
-          confirmedExtra.set(name, extra);
+          confirmedExtra.set(query, extra);
         }
       }
       return partiesOf.map((parties) => {
         const matches: WatchlistMatch[] = [];
         for (const party of parties) {
           const found: WatchlistMatchBase[] = [
-            ...(hitsByName.get(party.name) ?? []).map((h) => ({
+            ...(hitsByQuery.get(queryKey(party)) ?? []).map((h) => ({
               entityId: h.entityId,
               entityName: h.name || h.entityId,
               matchedName: h.matchedName,
@@ -232,7 +248,7 @@ export function watchlistRaiser(
               programs: h.programs,
               score: h.score,
             })),
-            ...(confirmedExtra.get(party.name) ?? []),
+            ...(confirmedExtra.get(queryKey(party)) ?? []),
           ];
           for (const m of found) {
             const decision = decided.get(`${partyNameKey(party.name)}\u0000${m.entityId}`);
