@@ -1,4 +1,10 @@
-import { consonantSkeleton, type AnalysedName, type NameStyle, type NameToken } from './normalize';
+import {
+  consonantSkeleton,
+  legalClass,
+  type AnalysedName,
+  type NameStyle,
+  type NameToken,
+} from './normalize';
 import { jaroWinkler, osaDistance } from './distance';
 import { isNickname } from './nicknames';
 import { mayStartAlike, unitsEquivalent, wadeGilesJoinedReadings } from './romanization';
@@ -25,7 +31,10 @@ export type AlignmentKind =
   | 'joined'
   | 'nickname'
   | 'abbreviation'
-  | 'romanization';
+  | 'romanization'
+  | 'legal-form'
+  | 'truncation'
+  | 'derived';
 
 export interface TokenAlignment {
   readonly query: string;
@@ -53,6 +62,8 @@ export const KIND_WEIGHT = {
   initial: 0.5,
   stop: 0.25,
   legal: 0.2,
+  /** Descriptive words of organisation names ("trading", "group"): see normalize.ts. */
+  generic: 0.35,
 } as const;
 
 export const defaultWeigher: TokenWeigher = (t) => KIND_WEIGHT[t.kind];
@@ -63,13 +74,14 @@ export interface CompareOptions {
 }
 
 /** Share of an unaligned token's weight charged on the longer side. */
-const LONGER_SIDE_COST: Record<NameStyle, number> = { person: 0.25, organization: 0.4, any: 0.3 };
+const LONGER_SIDE_COST: Record<NameStyle, number> = { person: 0.25, organization: 0.2, any: 0.3 };
 
 interface Left {
   readonly weight: number;
   /** The kind weight, before rarity. */
   readonly base: number;
-  readonly kind: 'part' | 'legal' | 'stop';
+  /** `generic`: a descriptive word of an organisation name ("group", "trading"). */
+  readonly kind: 'part' | 'legal' | 'stop' | 'generic';
   /** A father's or grandfather's name (after bin, ibn, ben, ould). */
   readonly lineage: boolean;
 }
@@ -92,7 +104,13 @@ function afterBin(tokens: readonly NameToken[], i: number): boolean {
 const lineage = afterBin;
 
 const leftKind = (t: NameToken): Left['kind'] =>
-  t.kind === 'stop' ? 'stop' : t.kind === 'legal' ? 'legal' : 'part';
+  t.kind === 'stop'
+    ? 'stop'
+    : t.kind === 'legal'
+      ? 'legal'
+      : t.kind === 'generic'
+        ? 'generic'
+        : 'part';
 
 /** Below an exact spelling, above a typing error (edit distance) or a phonetic-code match. */
 const ROMANIZATION_SIMILARITY = 0.9;
@@ -112,16 +130,29 @@ function countKind(left: readonly Left[], kind: Left['kind']): number {
  * weight; the rest are omissions, charged at `cost` of their weight (half that for an
  * ancestor's name).
  */
-function charge(left: Left[], cost: number, partConflicts: number, legalConflicts: number): number {
+function charge(
+  left: Left[],
+  cost: number,
+  partConflicts: number,
+  legalConflicts: number,
+  genericCost: number,
+  genericConflicts: number,
+): number {
   if (left.length > 1) left.sort((x, y) => y.base - x.base || y.weight - x.weight);
   let parts = 0;
   let legal = 0;
+  let generic = 0;
   let sum = 0;
   for (const l of left) {
     const conflict =
       (l.kind === 'part' && parts++ < partConflicts) ||
-      (l.kind === 'legal' && legal++ < legalConflicts);
-    sum += conflict ? l.base : l.weight * cost * (l.lineage ? LINEAGE_OMISSION_FACTOR : 1);
+      (l.kind === 'legal' && legal++ < legalConflicts) ||
+      (l.kind === 'generic' && generic++ < genericConflicts);
+    sum += conflict
+      ? l.base
+      : l.kind === 'generic'
+        ? l.weight * genericCost
+        : l.weight * cost * (l.lineage ? LINEAGE_OMISSION_FACTOR : 1);
   }
   return sum;
 }
@@ -164,15 +195,50 @@ function phoneticMatch(a: NameToken, b: NameToken): boolean {
   return false;
 }
 
-function tokenSimilarity(a: NameToken, b: NameToken): Sim {
+/**
+ * Adjective and noun of one name in organisation names: "Palestine" / "Palestinian", "Korea" /
+ * "Korean", "Islamic" / "Islami" / "Islamiyya" (the Arabic nisba suffix -i, -iyya, and the
+ * English -ic, -an, -ian, -ese). Both words must keep a stem of five letters or more after the
+ * suffix is taken off.
+ */
+const DERIVED_SUFFIX = /(?:iyyah|iyya|iyah|iya|ians?|eans?|ans?|ese|ic|i|e|a|n)$/;
+function derivedStem(text: string): string {
+  const stem = text.replace(DERIVED_SUFFIX, '');
+  return stem.length >= 5 ? stem : text;
+}
+function sameStem(a: string, b: string): boolean {
+  if (a.length < 5 || b.length < 5 || a[0] !== b[0] || a[1] !== b[1]) return false;
+  const x = derivedStem(a);
+  return x !== a || derivedStem(b) !== b ? x === derivedStem(b) : false;
+}
+
+function tokenSimilarity(a: NameToken, b: NameToken, org = false): Sim {
   if (a.cjk !== undefined && b.cjk !== undefined) {
     // Same-script ideographs: one different character is a different name.
     return a.cjk === b.cjk ? { similarity: 1, how: 'exact' } : NONE;
   }
   if (a.text === b.text) return { similarity: 1, how: 'exact' };
   if (a.kind === 'number' || b.kind === 'number') return NONE;
-  if (a.kind === 'legal' || b.kind === 'legal') return NONE;
+  if (a.kind === 'legal' || b.kind === 'legal') {
+    // One legal form in two languages or abbreviations (OOO / Ltd, S.A. / AG): see LEGAL_CLASS.
+    return a.kind === b.kind && legalClass(a.text) === legalClass(b.text)
+      ? { similarity: 1, how: 'legal-form' }
+      : NONE;
+  }
   if (a.acronym || b.acronym) return NONE;
+  if (a.kind === 'generic' || b.kind === 'generic') {
+    // A descriptive word cut short ("Serv", "Trans", "Invest", "Bro." for "Services",
+    // "Transportation", "Investment", "Brothers"): a prefix of three letters or more.
+    const [short, long] = a.text.length <= b.text.length ? [a, b] : [b, a];
+    if (
+      long.kind === 'generic' &&
+      short.text.length >= 3 &&
+      short.text.length < long.text.length &&
+      long.text.startsWith(short.text)
+    ) {
+      return { similarity: 0.9, how: 'truncation' };
+    }
+  }
   if (a.kind === 'initial' || b.kind === 'initial') {
     const [short, long] = a.text.length <= b.text.length ? [a, b] : [b, a];
     if (short.kind === 'initial' && long.text.startsWith(short.text)) {
@@ -204,6 +270,9 @@ function tokenSimilarity(a: NameToken, b: NameToken): Sim {
   }
   if (best.similarity < 0.8 && phoneticMatch(a, b)) {
     best = { similarity: 0.8, how: 'phonetic' };
+  }
+  if (org && best.similarity < 0.8 && !a.abjad && !b.abjad && sameStem(a.text, b.text)) {
+    best = { similarity: 0.8, how: 'derived' };
   }
   return best;
 }
@@ -460,11 +529,12 @@ export function compareNames(
     };
   }
   const candidates: Candidate[] = [];
+  const org = options.style === 'organization';
   const wA = A.map(weigher);
   const wB = B.map(weigher);
   for (let i = 0; i < A.length; i++) {
     for (let j = 0; j < B.length; j++) {
-      const sim = tokenSimilarity(A[i]!, B[j]!);
+      const sim = tokenSimilarity(A[i]!, B[j]!, org);
       if (sim.similarity > 0) {
         const weight =
           sim.how === 'initial'
@@ -576,9 +646,14 @@ export function compareNames(
   // an omitted name (the article al- is dropped in many romanizations: "al-Aulaqi" / "Aulaqi").
   const partConflicts = Math.min(countKind(leftA, 'part'), countKind(leftB, 'part'));
   const legalConflicts = Math.min(countKind(leftA, 'legal'), countKind(leftB, 'legal'));
+  // Descriptive words are translated, swapped and dropped freely between the names of one body
+  // ("Network" / "Group"): one left over is never a contradiction, and costs what an omission
+  // on the longer side costs, on either side.
+  const genericCost = LONGER_SIDE_COST[style];
+  const genericConflicts = Math.min(countKind(leftA, 'generic'), countKind(leftB, 'generic'));
   const penalty =
-    charge(leftA, costA, partConflicts, legalConflicts) +
-    charge(leftB, costB, partConflicts, legalConflicts);
+    charge(leftA, costA, partConflicts, legalConflicts, genericCost, genericConflicts) +
+    charge(leftB, costB, partConflicts, legalConflicts, genericCost, genericConflicts);
   const notes: string[] = [];
   // Arabic nasab: the name after "bin"/"ibn" is the father's. When both names have one, a part
   // that is the father's name in one and not in the other is a different person (Salman bin

@@ -15,7 +15,11 @@ import { romanizationKeys, type RomanizationKeys } from './romanization';
  * 3. Multi-word legal forms folded to one symbol (limited liability company / ooo → llc),
  *    particles folded (ibn/ben/bin → bin, el/ul → al), western titles removed.
  */
-export type TokenKind = 'word' | 'initial' | 'number' | 'legal' | 'stop';
+/**
+ * `generic`: a common descriptive word of organisation names ("trading", "group", "holding",
+ * "international"), a name part that says what kind of body it is rather than which one.
+ */
+export type TokenKind = 'word' | 'initial' | 'number' | 'legal' | 'stop' | 'generic';
 
 export interface NameToken {
   readonly text: string;
@@ -61,6 +65,8 @@ const STOP = new Map<string, string>([
   ['al', 'al'],
   ['el', 'al'],
   ['ul', 'al'],
+  // "Khatam ol-Anbia": the Persian spelling of the article in Arabic compounds.
+  ['ol', 'al'],
   ['bin', 'bin'],
   ['ibn', 'bin'],
   ['ben', 'bin'],
@@ -121,6 +127,9 @@ const LEGAL_STRICT: [string, string][] = [
   ['limited liability partnership', 'llp'],
   ['obshchestvo s ogranichennoy otvetstvennostyu', 'llc'],
   ['obshchestvo s ogranichennoi otvetstvennostiu', 'llc'],
+  // ю is yu (BGN/PCGN) or iu (ALA-LC), й y or i: the lists mix the systems within one phrase.
+  ['obshchestvo s ogranichennoi otvetstvennostyu', 'llc'],
+  ['obshchestvo s ogranichennoy otvetstvennostiu', 'llc'],
   ['tovarystvo z obmezhenoyu vidpovidalnistyu', 'llc'],
   ['spolka z ograniczona odpowiedzialnoscia', 'llc'],
   ['societatea cu raspundere limitata', 'llc'],
@@ -215,6 +224,73 @@ const LEGAL_ORG_ONLY: [string, string][] = [
   ['l p', 'lp'],
   ['cia', 'co'],
 ];
+
+/**
+ * Legal forms by legal nature, so that one form in two languages or two abbreviations aligns:
+ * limited-liability companies (Ltd, LLC, ООО/OOO, GmbH, SARL, S.R.L., B.V., Sp. z o.o., Kft.,
+ * d.o.o., s.r.o., Pty, Pte, Ltda, PT), joint-stock companies (JSC, АО/ОАО/ЗАО/ПАО, S.A., AG,
+ * S.p.A., PLC, N.V., A/S, AB, Oy, AD) and the generic company words (Co., Corp., Inc., Cía.). The
+ * grouping follows the legal forms' descriptions in the ISO 20275 Entity Legal Forms code list
+ * (GLEIF ELF list), where each jurisdiction's forms are listed with their legal nature; the
+ * shortened "Co., Ltd." usage is why the generic words form their own class rather than joining
+ * either of the others.
+ */
+const LEGAL_CLASS = new Map<string, string>([
+  ...[
+    'llc',
+    'ltd',
+    'gmbh',
+    'sarl',
+    'srl',
+    'bv',
+    'kft',
+    'doo',
+    'sro',
+    'ood',
+    'pty',
+    'pte',
+    'pt',
+    'bhd',
+    'sdn',
+  ].map((f): [string, string] => [f, 'limited']),
+  ...['jsc', 'sa', 'ag', 'spa', 'plc', 'nv', 'as', 'ab', 'oy', 'ad', 'sas'].map(
+    (f): [string, string] => [f, 'stock'],
+  ),
+  ...['co', 'corp', 'inc'].map((f): [string, string] => [f, 'company']),
+]);
+
+/** The legal nature of a legal-form symbol (see {@link LEGAL_CLASS}), or the symbol itself. */
+export function legalClass(symbol: string): string {
+  return LEGAL_CLASS.get(symbol) ?? symbol;
+}
+
+/**
+ * Descriptive words of organisation names: they say what a body does or is ("trading", "group",
+ * "shipping", "foundation"), are shared by thousands of unrelated bodies, and are translated,
+ * abbreviated or dropped freely between a body's names ("Castle Invest Holding" / "Castle
+ * Investment Holding SAL", "Muhammad Jamal Network" / "Muhammad Jamal Group"). They weigh little,
+ * agree or disagree at that small weight, and never make a match alone. The practice of weighting
+ * such words down is the one of Cohen, Ravikumar and Fienberg, "A comparison of string distance
+ * metrics for name-matching tasks" (2003, TF-IDF on company names) and of logic-v2's "org
+ * generic" term list; the list itself is ours: English words of company and organisation names,
+ * and their common Spanish, French and Russian (transliterated) equivalents.
+ */
+const GENERIC = new Set(
+  (
+    'trading trade traders group groups holding holdings international global general ' +
+    'enterprise enterprises industries industry industrial services service shipping ' +
+    'transport transportation transports logistics investment investments invest development ' +
+    'import export commercial commerce exchange money management construction engineering ' +
+    'technology technologies technical solutions consulting partners brothers sons agency ' +
+    'center centre establishment factory plant works manufacturing products supply supplies ' +
+    'marine maritime navigation lines line airlines airline airways network foundation ' +
+    'organization organisation association society committee institute charitable charity ' +
+    'office bureau department union movement front party council corporacion ' +
+    'empresa grupo comercial comercializadora inversiones servicios internacional industrias ' +
+    'industrial distribuidora promotora constructora sociedad compania societe groupe ' +
+    'entreprise zavod kombinat predpriyatie obedinenie kompaniya gruppa'
+  ).split(' '),
+);
 
 const ABBREVIATIONS = new Map<string, string>([
   ['intl', 'international'],
@@ -411,7 +487,7 @@ export function consonantSkeleton(text: string): string {
 
 function makeToken(text: string, kind: TokenKind, abjad: boolean, cjk?: string): NameToken {
   let phonetic: string[] = [];
-  if ((kind === 'word' || kind === 'stop') && text.length >= 2 && !cjk) {
+  if ((kind === 'word' || kind === 'stop' || kind === 'generic') && text.length >= 2 && !cjk) {
     phonetic = [...new Set(doubleMetaphone(text))].filter((c) => c.length >= 2);
   }
   const romanization = kind === 'word' && !abjad ? romanizationKeys(text) : undefined;
@@ -454,6 +530,9 @@ function collapseLetterRuns(tokens: NameToken[], table: PhraseTable): NameToken[
   }
   return out;
 }
+
+const isFiller = (t: NameToken): boolean =>
+  t.kind === 'stop' || t.kind === 'legal' || t.kind === 'generic';
 
 /** Check a name given by a caller; list entries use {@link analyseName} directly. */
 export function checkQueryName(name: string): void {
@@ -510,6 +589,30 @@ export function analyseName(name: string, style: NameStyle = 'any'): AnalysedNam
     }
     if (matched) continue;
     if (!raw.abjad && TITLES.has(w)) continue;
+    // The Persian and Urdu ezafe ("Jaish-e-Mohammed", "Harakat ul-Jihad-i-Islami") is a
+    // connective, not an initial; person names keep "e" and "i" as initials.
+    if (
+      style !== 'person' &&
+      !raw.abjad &&
+      (w === 'e' || w === 'i') &&
+      i > 0 &&
+      i < words.length - 1
+    ) {
+      tokens.push(makeToken('ezafe', 'stop', false));
+      continue;
+    }
+    // "Company for Trading", "Group of Industries": the connective only joins a descriptive word
+    // or legal form to what follows (Arabic شركة ... لل, Spanish "Compañía de"), the word order
+    // that English writes "Trading Company"; it carries nothing of its own.
+    const previous = tokens[tokens.length - 1];
+    if (
+      style !== 'person' &&
+      !raw.abjad &&
+      (w === 'for' || w === 'of') &&
+      (previous?.kind === 'legal' || previous?.kind === 'generic')
+    ) {
+      continue;
+    }
     const stop = STOP.get(w) ?? (raw.abjad ? undefined : assimilatedArticle(w, words, i));
     if (stop) {
       tokens.push(makeToken(stop, 'stop', raw.abjad));
@@ -528,13 +631,23 @@ export function analyseName(name: string, style: NameStyle = 'any'): AnalysedNam
       continue;
     }
     const word = ABBREVIATIONS.get(w) ?? w;
-    tokens.push(makeToken(word, word.length === 1 ? 'initial' : 'word', raw.abjad));
+    const kind: TokenKind =
+      word.length === 1
+        ? 'initial'
+        : style !== 'person' && !raw.abjad && GENERIC.has(word)
+          ? 'generic'
+          : 'word';
+    tokens.push(makeToken(word, kind, raw.abjad));
   }
   // A name made only of titles keeps them (it is then the whole name, e.g. "Sir").
   if (tokens.length === 0 && words.length > 0) {
     for (const raw of words) tokens.push(makeToken(raw.text, 'word', raw.abjad, raw.cjk));
   }
   tokens = collapseLetterRuns(tokens, table);
+  // A name made only of descriptive words ("International Trading Co") is named by them.
+  if (tokens.some((t) => t.kind === 'generic') && tokens.every(isFiller)) {
+    tokens = tokens.map((t) => (t.kind === 'generic' ? makeToken(t.text, 'word', false) : t));
+  }
   // A name made only of particles ("Da", "Al") is a name in its own right.
   if (tokens.length > 0 && tokens.every((t) => t.kind === 'stop' || t.kind === 'legal')) {
     return {

@@ -49,7 +49,7 @@ const CONSONANTS: [string, string][] = [
   ['ts', 'c'],
   ['tz', 'c'],
   ['ck', 'k'],
-  ['q', 'k'],
+  // q is its own class: ق is written q, k or g (below).
   ['w', 'v'],
   ['x', 'x'],
 ];
@@ -396,6 +396,21 @@ export function romanizationKeys(word: string): RomanizationKeys | undefined {
   };
 }
 
+/**
+ * Consonant classes that one Arabic letter joins across national romanizations:
+ * - ق is q in ALA-LC and BGN/PCGN, k in French, Turkish and Malay usage ("Tarek"), and g in the
+ *   Gulf, Libyan, Sudanese and Upper-Egyptian pronunciation (gāf) that colloquial spellings follow
+ *   ("Gaddafi", "Omgy" for عمقي). So q agrees with k and with g, but k and g do not agree with
+ *   each other (كمال Kamal is not جمال Gamal).
+ * - ذ ض ظ are read z in Persian, Urdu and Turkish (ALA-LC Persian table: ẕ, ż, ẓ), so a d or dh
+ *   of an Arabic spelling agrees with z ("Ramadan" / "Ramazan", "Kadhim" / "Kazim").
+ */
+function consonantsAgree(p: string, q: string): boolean {
+  if (p === 'q') return q === 'k' || q === 'g';
+  if (q === 'q') return p === 'k' || p === 'g';
+  return (p === 'd' && q === 'z') || (p === 'z' && q === 'd');
+}
+
 /** {@link romanizationEquivalent} on precomputed units. */
 export function unitsEquivalent(x: readonly Unit[], y: readonly Unit[]): boolean {
   if (x.length !== y.length || x.length < 3) return false;
@@ -406,7 +421,7 @@ export function unitsEquivalent(x: readonly Unit[], y: readonly Unit[]): boolean
       if ((p & q & (A | I | U)) === 0 || (p & U) !== (q & U) || (p & MIXED) !== (q & MIXED)) {
         return false;
       }
-    } else if (p !== q) return false;
+    } else if (p !== q && !consonantsAgree(p as string, q as string)) return false;
   }
   return true;
 }
