@@ -6,17 +6,31 @@ interface Entry {
   tags: string[];
   /** The entry's own validity (session or token expiry), ms since the epoch. */
   until: number;
+  /** When it was read from the database, ms since the epoch. */
+  storedAt: number;
+}
+
+/**
+ * How long a session or API token read from the database answers later requests from memory
+ * (INTERDICT_AUTH_CACHE_MS, default 2,000 ms; 0: never). Revocation, sign-out, disabling a user or
+ * changing their role through this process drops the entry at once (see `invalidate`); on
+ * PostgreSQL the same change made by another replica is seen here at most this long afterwards.
+ */
+export function authCacheMs(): number {
+  const n = Number(process.env.INTERDICT_AUTH_CACHE_MS ?? 2000);
+  return Number.isFinite(n) && n >= 0 ? n : 2000;
 }
 
 const MAX_ENTRIES = 10_000;
 
 /**
- * On PGlite an ingest job's transaction holds the one database session for seconds (the job is
- * all-or-nothing). While such a job runs in this process, the reads that decide who is asking
- * (sessions, API tokens) and the jobs list are answered from what this process last read, so the
- * console stays usable and shows the job's progress. Only then: at any other time, and always on
- * PostgreSQL, every read goes to the database. Changes made through the store drop the entries
- * they affect; a change cannot commit while the job holds the session anyway.
+ * Reads that decide who is asking (sessions, API tokens) are answered from what this process read
+ * within the last `authCacheMs()`, so a request costs no database round trip for them. On PGlite an
+ * ingest job's transaction holds the one database session for seconds (the job is all-or-nothing):
+ * while such a job runs in this process, those reads and the jobs list are answered from what this
+ * process last read whatever its age, so the console stays usable and shows the job's progress.
+ * Changes made through the store drop the entries they affect; a change cannot commit while the
+ * job holds the session anyway.
  */
 export class BusyCache {
   readonly #entries = new Map<string, Entry>();
@@ -38,10 +52,19 @@ export class BusyCache {
     return entry && entry.until > now ? (entry.value as T) : undefined;
   }
 
+  /**
+   * A cached value read at most `maxAgeMs` ago (or, while busy, whenever), while it is itself
+   * still valid: who is asking, without a database round trip on every request (`authCacheMs`).
+   */
+  fresh<T>(key: string, maxAgeMs: number, now = Date.now()): T | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.until <= now) return undefined;
+    return this.busy() || now - entry.storedAt < maxAgeMs ? (entry.value as T) : undefined;
+  }
+
   set(key: string, value: unknown, tags: string[], until = Number.POSITIVE_INFINITY): void {
-    if (this.engine !== 'pglite') return;
     this.#entries.delete(key);
-    this.#entries.set(key, { value, tags, until });
+    this.#entries.set(key, { value, tags, until, storedAt: Date.now() });
     if (this.#entries.size > MAX_ENTRIES) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);

@@ -33,6 +33,7 @@ import {
   type MonitoredPartyInput,
   type PartyScreener,
   storeScreener,
+  useScreeningPool,
   type Store,
 } from '@interdict/store';
 import { canonicalJsonBytes, sha256Hex } from '@interdict/core';
@@ -79,6 +80,8 @@ function poolFor(store: Store): ScreeningWorkerPool | null {
     const size = screeningWorkerCount(process.env.INTERDICT_SCREENING_WORKERS);
     pool = size === 0 ? null : new ScreeningWorkerPool(size);
     pools.set(store, pool);
+    // Monitored parties (added, re-screened after a list update) are screened on it too.
+    useScreeningPool(store, pool);
   }
   return pool;
 }
@@ -87,6 +90,7 @@ function poolFor(store: Store): ScreeningWorkerPool | null {
 export async function closeScreeningPool(store: Store): Promise<void> {
   const pool = pools.get(store);
   pools.delete(store);
+  useScreeningPool(store, null);
   await pool?.close();
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { assertRole, isInstanceAdmin, type Actor, type Role } from '../actor';
-import type { BusyCache } from '../busy-cache';
+import { authCacheMs, type BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import {
@@ -174,7 +174,7 @@ export class AuthRepository {
     if (typeof sessionSecret !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(sessionSecret))
       return undefined;
     const idHash = sha256Hex(sessionSecret);
-    const cached = this.cache.get<ResolvedSession>(`session:${idHash}`);
+    const cached = this.cache.fresh<ResolvedSession>(`session:${idHash}`, authCacheMs());
     if (cached) return cached;
     const row = await this.db
       .selectFrom('sessions')
@@ -292,6 +292,7 @@ export class AuthRepository {
         });
       }
     });
+    this.cache.delete(`session:${sha256Hex(sessionSecret)}`); // and any read meanwhile
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { grantableRoles, isRole, type Actor, type Role } from '../actor';
-import type { BusyCache } from '../busy-cache';
+import { authCacheMs, type BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import { API_TOKEN_PREFIX, randomSecret, sha256Hex } from '../secrets';
@@ -123,7 +123,7 @@ export class TokensRepository {
   /** Revoke (idempotent). Admins revoke any token of their organisation; others their own. */
   async revoke(actor: Actor, id: string, meta: { ip?: string | null } = {}): Promise<ApiToken> {
     if (!isUuid(id)) throw new StoreError('NOT_FOUND', `token ${id} not found`);
-    return inTransaction(this.db, async (trx) => {
+    const revoked = await inTransaction(this.db, async (trx) => {
       let q = trx
         .selectFrom('api_tokens')
         .selectAll()
@@ -150,6 +150,10 @@ export class TokensRepository {
       });
       return toApiToken(updated);
     });
+    // Again after commit: on PostgreSQL a request on another connection may have read the token
+    // (not yet revoked) meanwhile; it must not be answered from memory after this returns.
+    this.cache.invalidate(id);
+    return revoked;
   }
 
   /** The actor behind a bearer secret, or undefined when unknown, revoked, expired or orphaned. */
@@ -158,7 +162,7 @@ export class TokensRepository {
       return undefined;
     }
     const cacheKey = `token:${sha256Hex(secret)}`;
-    const cached = this.cache.get<AuthenticatedToken>(cacheKey);
+    const cached = this.cache.fresh<AuthenticatedToken>(cacheKey, authCacheMs());
     if (cached) return cached;
     const row = await this.db
       .selectFrom('api_tokens')

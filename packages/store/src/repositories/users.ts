@@ -208,7 +208,7 @@ export class UsersRepository {
       throw new StoreError('FORBIDDEN', 'you cannot change your own role or disable yourself');
     }
     await this.get(actor, id); // NOT_FOUND outside the actor's reach
-    return inTransaction(this.db, async (trx) => {
+    const updated = await inTransaction(this.db, async (trx) => {
       let q = trx
         .updateTable('users')
         .set({ ...patch, updated_at: new Date() })
@@ -236,6 +236,9 @@ export class UsersRepository {
       });
       return toUser(row);
     });
+    // Again after commit: a request on another connection may have cached the old state meanwhile.
+    this.cache.invalidate(id);
+    return updated;
   }
 
   /**
@@ -273,6 +276,7 @@ export class UsersRepository {
         details: { sessionsEnded: Number(ended.numDeletedRows) },
       });
     });
+    this.cache.invalidate(target.id); // and any read meanwhile
     return generated === undefined ? {} : { oneTimePassword: generated };
   }
 }

@@ -5,6 +5,8 @@ export {
   currentScreeningEntities,
   screeningIndexSource,
   currentScreeningVersionKey,
+  forgetScreeningVersionKey,
+  screeningVersionTtlMs,
   getScreeningEntity,
   recordScreeningDecision,
   screeningDecisionRecord,
@@ -44,6 +46,8 @@ export {
 export {
   ScreeningWorkerPool,
   screeningWorkerCount,
+  screeningPoolOf,
+  useScreeningPool,
   type PooledHit,
   type PoolSearchOptions,
   type ScreeningGeneration,

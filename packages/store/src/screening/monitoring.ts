@@ -4,7 +4,6 @@ import {
   SCHEMAS,
   ScreeningIndex,
   type Schema,
-  type ScreeningHit,
   type ScreeningQuery,
 } from '@interdict/screening';
 import { sql, type Kysely } from 'kysely';
@@ -14,9 +13,13 @@ import { recordAudit } from '../repositories/audit';
 import type { Store } from '../store';
 import {
   currentScreeningEntities,
+  currentScreeningVersionKey,
   listScreeningVersions,
+  screeningIndexSource,
   type StoredListVersion,
 } from './repository';
+import { screeningPoolOf, type ScreeningGeneration, type ScreeningWorkerPool } from './worker-pool';
+import { compactHit, type PooledHit } from './worker-protocol';
 
 /**
  * Who may keep parties under watch, set their thresholds and acknowledge their alerts (within
@@ -187,7 +190,7 @@ function queryOf(p: MonitoredParty | MonitoredPartyInput): ScreeningQuery {
 async function insertHits(
   db: Kysely<unknown>,
   party: { id: string; organisationId: string },
-  hits: readonly ScreeningHit[],
+  hits: readonly PooledHit[],
   versionOf: ReadonlyMap<string, string>,
   trigger: PartyHit['trigger'],
 ): Promise<number> {
@@ -198,10 +201,9 @@ async function insertHits(
     VALUES ${sql.join(
       hits.map(
         (h) =>
-          sql`(${party.id}, ${h.entity.id}, ${party.organisationId},
-            ${versionOf.get(h.entity.list) ?? h.entity.list}, ${trigger}, ${h.score},
-            ${h.entity.names[0]?.full ?? ''}, ${h.explanation.matchedName},
-            ${JSON.stringify(h.explanation)})`,
+          sql`(${party.id}, ${h.entityId}, ${party.organisationId},
+            ${versionOf.get(h.list) ?? h.list}, ${trigger}, ${h.score},
+            ${h.name}, ${h.matchedName}, ${JSON.stringify(h.explanation ?? {})})`,
       ),
     )}
     ON CONFLICT (party_id, entity_id) DO NOTHING`.execute(db);
@@ -210,6 +212,73 @@ async function insertHits(
 
 const versionMap = (versions: readonly StoredListVersion[]): Map<string, string> =>
   new Map(versions.map((v) => [v.source, v.storedId]));
+
+interface PartyQuery {
+  readonly query: ScreeningQuery;
+  readonly threshold: number;
+}
+
+/** Screen on one pool generation, one pool request per distinct threshold; hits in input order. */
+async function searchOn(
+  pool: ScreeningWorkerPool,
+  generation: ScreeningGeneration,
+  items: readonly PartyQuery[],
+): Promise<PooledHit[][]> {
+  const out: PooledHit[][] = items.map(() => []);
+  const byThreshold = new Map<number, number[]>();
+  items.forEach((item, i) =>
+    byThreshold.set(item.threshold, [...(byThreshold.get(item.threshold) ?? []), i]),
+  );
+  for (const [threshold, at] of byThreshold) {
+    const { hits } = await pool.search(
+      at.map((i) => items[i]!.query),
+      { threshold, limit: HITS_PER_PARTY },
+      { explain: true },
+      generation,
+    );
+    at.forEach((i, k) => (out[i] = hits[k] ?? []));
+  }
+  return out;
+}
+
+/**
+ * Screen monitored parties against the versions in force as `store` sees them (a transaction:
+ * an import's own new version included). With the server's worker pool running the matching
+ * runs there, not on the thread that answers HTTP: on the generation in force when its versions
+ * are the ones seen here, else on a generation built for this call only (never shown to match
+ * requests, since the transaction may still roll back). Without a pool: the in-process index.
+ */
+async function screenParties(
+  store: Store,
+  actor: Actor,
+  items: readonly PartyQuery[],
+): Promise<{ hits: PooledHit[][]; versionOf: Map<string, string> }> {
+  const pool = screeningPoolOf(store);
+  if (pool) {
+    const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
+    const key = await currentScreeningVersionKey(store, actor);
+    const versionOf = versionMap(versions);
+    const current = pool.generation;
+    if (current?.key === key) {
+      try {
+        return { hits: await searchOn(pool, current, items), versionOf };
+      } catch (error) {
+        // Retired meanwhile (a newer version came into force): build this call's own below.
+        if (!(error instanceof StoreError) || error.code !== 'STORE_UNAVAILABLE') throw error;
+      }
+    }
+    const source = await screeningIndexSource(store, actor);
+    const hits = await pool.withGeneration(source, (g) => searchOn(pool, g, items));
+    return { hits, versionOf: versionMap(versions) };
+  }
+  const { index, versions } = await currentScreeningIndex(store, actor);
+  return {
+    hits: items.map(({ query, threshold }) =>
+      index.search(query, { threshold, limit: HITS_PER_PARTY }).map((h) => compactHit(h, true)),
+    ),
+    versionOf: versionMap(versions),
+  };
+}
 
 function toHit(r: Record<string, unknown>): PartyHit {
   return {
@@ -296,16 +365,14 @@ export async function addMonitoredParty(
         ${input.birthDate ?? null}, ${input.nationality ?? null},
         ${JSON.stringify(input.identifiers ?? [])}, ${input.note ?? ''}, ${actor.userId},
         ${input.threshold ?? null})`.execute(db);
-    const { index, versions } = await currentScreeningIndex(tx, actor);
-    const hits = index.search(queryOf(input), {
-      threshold: input.threshold ?? (await organisationThreshold(db, actor.organisationId)),
-      limit: HITS_PER_PARTY,
-    });
+    const threshold = input.threshold ?? (await organisationThreshold(db, actor.organisationId));
+    const screened = await screenParties(tx, actor, [{ query: queryOf(input), threshold }]);
+    const hits = screened.hits[0]!;
     await insertHits(
       db,
       { id, organisationId: actor.organisationId },
       hits,
-      versionMap(versions),
+      screened.versionOf,
       'added',
     );
     await recordAudit(tx.db, {
@@ -485,16 +552,14 @@ export async function setMonitoredPartyThreshold(
     if (Number(r.numAffectedRows ?? 0) === 0)
       throw new StoreError('NOT_FOUND', `no monitored party ${partyId}`);
     const [party] = await listMonitoredParties(tx, actor, { id: partyId });
-    const { index, versions } = await currentScreeningIndex(tx, actor);
-    const hits = index.search(queryOf(party!), {
-      threshold: party!.effectiveThreshold,
-      limit: HITS_PER_PARTY,
-    });
+    const screened = await screenParties(tx, actor, [
+      { query: queryOf(party!), threshold: party!.effectiveThreshold },
+    ]);
     const added = await insertHits(
       db,
       { id: partyId, organisationId: actor.organisationId },
-      hits,
-      versionMap(versions),
+      screened.hits[0]!,
+      screened.versionOf,
       'added',
     );
     await recordAudit(tx.db, {
@@ -527,25 +592,23 @@ export async function rescreenMonitoredParties(
     LEFT JOIN screening_monitor_settings s ON s.organisation_id = p.organisation_id
     ORDER BY p.id`.execute(db);
   if (parties.rows.length === 0) return { parties: 0, newHits: 0 };
-  const { index, versions } = await currentScreeningIndex(store, actor);
-  const versionOf = versionMap(versions);
-  let newHits = 0;
-  for (const r of parties.rows) {
-    const party = {
+  const items = parties.rows.map((r) => ({
+    query: queryOf({
       name: String(r.name),
       ...(typeof r.schema === 'string' ? { schema: r.schema as Schema } : {}),
       ...(typeof r.birth_date === 'string' ? { birthDate: r.birth_date } : {}),
       ...(typeof r.nationality === 'string' ? { nationality: r.nationality } : {}),
       identifiers: json<{ type?: string; value: string }[]>(r.identifiers),
-    };
-    const hits = index.search(queryOf(party), {
-      threshold: Number(r.effective_threshold),
-      limit: HITS_PER_PARTY,
-    });
+    }),
+    threshold: Number(r.effective_threshold),
+  }));
+  const { hits, versionOf } = await screenParties(store, actor, items);
+  let newHits = 0;
+  for (const [i, r] of parties.rows.entries()) {
     newHits += await insertHits(
       db,
       { id: String(r.id), organisationId: String(r.organisation_id) },
-      hits,
+      hits[i]!,
       versionOf,
       'list-update',
     );

@@ -225,6 +225,7 @@ export async function installListVersion(
   await sql`UPDATE screening_list_versions SET current = (id = ${storedId}) WHERE list = ${list}`.execute(
     db,
   );
+  forgetScreeningVersionKey(store);
   return {
     version: storedId,
     unchanged: false,
@@ -275,11 +276,78 @@ export async function currentScreeningEntities(
 }
 
 /**
- * The key of the list versions in force (their stored ids, in `listScreeningVersions` order), read
- * with one small query: what a match request checks before using a built index.
+ * Where the key of the list versions in force was last read, per store (keyed by the store's
+ * shared cache object, so every view of one store, transactions included, finds the same entry).
+ * `epoch` counts the list installs seen in this process: a read that started before an install
+ * never stores its (older) answer.
+ */
+interface VersionKeyCache {
+  key: string | undefined;
+  readAt: number;
+  epoch: number;
+}
+const versionKeys = new WeakMap<object, VersionKeyCache>();
+
+/**
+ * How long a key read from PostgreSQL is trusted (INTERDICT_SCREENING_VERSION_TTL_MS, default
+ * 1,000 ms): another replica's list import shows in this replica's results at most this long after
+ * it commits. PGlite is opened by one process only, so there the key is kept until an install in
+ * this process (see `forgetScreeningVersionKey`).
+ */
+export function screeningVersionTtlMs(): number {
+  const n = Number(process.env.INTERDICT_SCREENING_VERSION_TTL_MS ?? 1000);
+  return Number.isFinite(n) && n >= 0 ? n : 1000;
+}
+
+function versionKeyCache(store: Store): VersionKeyCache {
+  let c = versionKeys.get(store.cache);
+  if (!c) {
+    c = { key: undefined, readAt: 0, epoch: 0 };
+    versionKeys.set(store.cache, c);
+  }
+  return c;
+}
+
+/**
+ * A list install in this process (called inside the import's transaction): forget the remembered
+ * key. On PGlite the transaction holds the only session, so the next read waits for it to commit
+ * or roll back and sees the outcome; on PostgreSQL a read meanwhile still sees the previous
+ * versions, which the TTL then bounds.
+ */
+export function forgetScreeningVersionKey(store: Store): void {
+  const c = versionKeyCache(store);
+  c.key = undefined;
+  c.epoch++;
+}
+
+/**
+ * The key of the list versions in force (their stored ids, in `listScreeningVersions` order): what
+ * a match request checks before using a built index. Read with one small query, remembered
+ * outside transactions (see `screeningVersionTtlMs`) so a match request usually asks the database
+ * nothing. Whatever the key, a result names the versions of the index that produced it.
  */
 export async function currentScreeningVersionKey(store: Store, actor: Actor): Promise<string> {
   assertRole(actor, ...SCREENING_READER_ROLES);
+  // Inside a transaction the answer may include its own uncommitted install: never cached.
+  if (store.db.isTransaction) return readVersionKey(store);
+  const c = versionKeyCache(store);
+  const now = Date.now();
+  if (
+    c.key !== undefined &&
+    (store.engine === 'pglite' || now - c.readAt < screeningVersionTtlMs())
+  ) {
+    return c.key;
+  }
+  const epoch = c.epoch;
+  const key = await readVersionKey(store);
+  if (c.epoch === epoch) {
+    c.key = key;
+    c.readAt = now;
+  }
+  return key;
+}
+
+async function readVersionKey(store: Store): Promise<string> {
   const rows = await sql<{ key: string | null }>`
     SELECT string_agg(id, '|' ORDER BY ingested_at DESC, id) AS key
     FROM screening_list_versions WHERE current`.execute(raw(store));

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScreeningError, type ScreeningQuery, type SearchOptions } from '@interdict/screening';
 import { StoreError } from '../errors';
+import type { Store } from '../store';
 import type { FromWorker, PooledHit, ToWorker, WorkerError } from './worker-protocol';
 
 export type { PooledHit } from './worker-protocol';
@@ -112,6 +113,24 @@ export function screeningWorkerCount(setting: string | undefined): number {
   return n;
 }
 
+/** The pool that screens for each store (keyed by the store's shared cache: every view of it). */
+const registered = new WeakMap<object, ScreeningWorkerPool>();
+
+/**
+ * Make `pool` the one that screening in the store package (monitored parties: added, re-screened
+ * after a list update) uses for `store` and every transaction of it; null: screen in process.
+ */
+export function useScreeningPool(store: Store, pool: ScreeningWorkerPool | null): void {
+  if (pool) registered.set(store.cache, pool);
+  else registered.delete(store.cache);
+}
+
+/** The pool registered for `store` (or a transaction of it), if it is running. */
+export function screeningPoolOf(store: Store): ScreeningWorkerPool | undefined {
+  const pool = registered.get(store.cache);
+  return pool && !pool.isClosed ? pool : undefined;
+}
+
 export class ScreeningWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -132,6 +151,10 @@ export class ScreeningWorkerPool {
     }
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
     this.updateRefs();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** The generation in force, if one has been built. */
@@ -272,8 +295,12 @@ export class ScreeningWorkerPool {
     this.updateRefs();
   }
 
-  /** Build `source` in every worker, then make it the generation in force. */
-  private async build(source: ScreeningPoolSource, readOrder: number): Promise<Generation> {
+  /** Build `source` in every worker, then (unless `inForce` is false) make it the generation in force. */
+  private async build(
+    source: ScreeningPoolSource,
+    readOrder: number,
+    inForce = true,
+  ): Promise<Generation> {
     const gen: Generation = {
       gen: ++this.genSeq,
       key: source.key,
@@ -296,6 +323,10 @@ export class ScreeningWorkerPool {
     } finally {
       this.loadsInProgress--;
       this.updateRefs();
+    }
+    if (!inForce) {
+      this.alive.set(gen.gen, gen);
+      return gen;
     }
     const old = this.current;
     this.current = gen;
@@ -346,6 +377,27 @@ export class ScreeningWorkerPool {
       return await Promise.race([next, timeout]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Build `source` in every worker without putting it in force, run `fn` on it, then drop it. For
+   * screening inside a transaction that may not commit (a list import re-screening monitored
+   * parties against the version it is installing): match requests never see that generation, and
+   * it does not wait behind builds that read outside the transaction (on PGlite those would wait
+   * for the transaction: a deadlock).
+   */
+  async withGeneration<T>(
+    source: ScreeningPoolSource,
+    fn: (generation: ScreeningGeneration) => Promise<T>,
+  ): Promise<T> {
+    const gen = await this.build(source, -1, false);
+    try {
+      return await fn(gen);
+    } finally {
+      gen.retired = true;
+      gen.entitiesJson = '';
+      this.maybeDrop(gen);
     }
   }
 
