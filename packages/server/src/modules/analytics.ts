@@ -229,6 +229,26 @@ function rowsHref(dataset: string, filters: Record<string, string | number | und
   return `/api/analytics/rows/${dataset}?${q.toString()}`;
 }
 
+/**
+ * The rows behind one month of one series: the view's filters without its period, narrowed to
+ * the series' own value (when it is grouped by a filter field) and to that month.
+ */
+function monthRowsHref(
+  dataset: string,
+  filter: Record<string, string | number | undefined>,
+  field: string | undefined,
+  key: string,
+  month: string,
+): string {
+  return rowsHref(dataset, {
+    ...filter,
+    from: undefined,
+    to: undefined,
+    ...(field ? { [field]: key } : {}),
+    month,
+  });
+}
+
 function seizureFilter(q: SeizureFilter): SeizureFilter {
   return {
     drug: q.drug,
@@ -240,14 +260,6 @@ function seizureFilter(q: SeizureFilter): SeizureFilter {
     to: q.to,
   };
 }
-
-const GROUP_FILTER: Record<string, keyof SeizureFilter | undefined> = {
-  total: undefined,
-  drug: 'drug',
-  region: 'region',
-  component: 'component',
-  aor: 'aor',
-};
 
 /** Series on a regular month grid (a month with no rows is a real zero in CBP's data). */
 function gridSeries<A extends { key: string; month: string; rows: number }>(
@@ -283,22 +295,117 @@ function gridSeries<A extends { key: string; month: string; rows: number }>(
   return out;
 }
 
-/** A GET view of the analytics API: tagged, with its query schema and a JSON or CSV answer. */
-function view<P extends string, Q extends z.ZodObject>(
-  path: P,
-  summary: string,
-  query: Q,
-  schema: z.ZodType,
-  description: string,
+/**
+ * One monthly series per group value, each point linked to its source rows. A series' key is a
+ * value of the filter field named like the group (`total` has none), so a point's rows are the
+ * view's filter narrowed to that value. `extra` adds a dataset's own fields after `value`.
+ */
+function linkedSeries<A extends { key: string; month: string; rows: number }, X extends object>(
+  dataset: string,
+  aggregates: readonly A[],
+  view: { group: string; filter: Record<string, string | number | undefined> },
+  value: (a: A) => number,
+  extra: (a: A | undefined) => X,
 ) {
-  return createRoute({
-    method: 'get',
-    path,
-    tags: ['analytics'],
-    summary,
-    request: { query },
-    responses: answers(schema, description),
-  });
+  const field = view.group === 'total' ? undefined : view.group;
+  return [...gridSeries(aggregates, value)].map(([key, points]) => ({
+    key,
+    points: points.map((p) => ({
+      month: p.month,
+      value: p.value,
+      ...extra(p.source),
+      rows: p.rows,
+      rowsHref: monthRowsHref(dataset, view.filter, field, key, p.month),
+    })),
+  }));
+}
+
+/** A series with its change on the same month a year before and its (fiscal) year totals. */
+function withChange<S extends { points: { month: string; value: number }[] }>(
+  s: S,
+  options?: { fiscal: boolean },
+) {
+  return {
+    ...s,
+    yearOverYear: yearOverYear(s.points).map((y) => ({
+      month: y.month,
+      changeRatio: y.changeRatio,
+    })),
+    annual: annualTotals(s.points, options),
+  };
+}
+
+/** A series response as CSV: one line per series and month, with its year-over-year change. */
+function seriesCsvRows(
+  series: readonly {
+    key: string;
+    points: readonly object[];
+    yearOverYear: readonly { changeRatio: number | null }[];
+  }[],
+): Record<string, unknown>[] {
+  return series.flatMap((s) =>
+    s.points.map((p, i) => ({
+      key: s.key,
+      ...p,
+      yoyChangeRatio: s.yearOverYear[i]?.changeRatio,
+    })),
+  );
+}
+
+/** A view's table as a CSV download: the file's name, its columns and its rows. */
+interface CsvTable {
+  name: string;
+  columns: readonly string[];
+  rows: readonly Record<string, unknown>[];
+}
+
+/**
+ * What a view answers, in either format. Each is computed only when asked for, so a CSV
+ * download does not pay for parts only the JSON carries (baselines, world totals).
+ */
+interface ViewAnswer {
+  csv: () => CsvTable;
+  json: () => unknown;
+}
+
+/**
+ * Registers a GET view of the analytics API: tagged, with its query (and path) schema, answering
+ * JSON or, with `format=csv`, a CSV download of the same figures.
+ */
+function getView<Q extends z.ZodObject, P extends z.ZodObject = z.ZodObject<Record<never, never>>>(
+  app: App,
+  route: {
+    path: string;
+    summary: string;
+    params?: P;
+    query: Q;
+    schema: z.ZodType;
+    description: string;
+  },
+  handler: (c: Ctx, q: z.infer<Q>, params: z.infer<P>) => Promise<ViewAnswer>,
+): void {
+  const { path, summary, params, query, schema, description } = route;
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path,
+      tags: ['analytics'],
+      summary,
+      request: params ? { params, query } : { query },
+      responses: answers(schema, description),
+    }),
+    async (c) => {
+      // The route's own schemas validated both; the casts only restore their generic types.
+      const q = c.req.valid('query' as never) as z.infer<Q>;
+      const p = (params ? c.req.valid('param' as never) : {}) as z.infer<P>;
+      const answer = await handler(c, q, p);
+      if ((q as { format?: string }).format === 'csv') {
+        const table = answer.csv();
+        return csvResponse(c, table.name, table.columns, table.rows);
+      }
+      return c.json(answer.json() as object, 200);
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,75 +436,48 @@ export function register(app: App, deps: ModuleDeps): void {
   async function seizureSeries(c: Ctx, q: z.infer<typeof SeizureSeriesQuery>) {
     const filter = seizureFilter(q);
     const aggregates = await repo.seizureSeries(requireActor(c), q.group, filter);
-    const grid = gridSeries<SeizureAggregate>(aggregates, (a) =>
-      q.metric === 'events' ? a.events : a.pounds,
+    return linkedSeries<SeizureAggregate, { events: number; pounds: number }>(
+      'cbp-seizures',
+      aggregates,
+      { group: q.group, filter: { ...filter } },
+      (a) => (q.metric === 'events' ? a.events : a.pounds),
+      (a) => ({ events: a?.events ?? 0, pounds: a?.pounds ?? 0 }),
     );
-    const groupField = GROUP_FILTER[q.group];
-    return [...grid].map(([key, points]) => ({
-      key,
-      points: points.map((p) => ({
-        month: p.month,
-        value: p.value,
-        events: p.source?.events ?? 0,
-        pounds: p.source?.pounds ?? 0,
-        rows: p.rows,
-        rowsHref: rowsHref('cbp-seizures', {
-          ...filter,
-          from: undefined,
-          to: undefined,
-          ...(groupField ? { [groupField]: key } : {}),
-          month: p.month,
-        }),
-      })),
-    }));
   }
 
-  app.openapi(
-    view(
-      '/api/analytics/seizures/series',
-      'Monthly CBP drug seizures by drug, region, component or field office/sector, with year-over-year change',
-      SeizureSeriesQuery,
-      SeriesResponse,
-      'One monthly series per group value',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
-      const series = (await seizureSeries(c, q)).map((s) => ({
-        ...s,
-        yearOverYear: yearOverYear(s.points).map((y) => ({
-          month: y.month,
-          changeRatio: y.changeRatio,
-        })),
-        annual: annualTotals(s.points, { fiscal: true }),
-      }));
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'seizures-series',
-          ['key', 'month', 'events', 'pounds', 'yoyChangeRatio', 'rows'],
-          series.flatMap((s) =>
-            s.points.map((p, i) => ({
-              key: s.key,
-              ...p,
-              yoyChangeRatio: s.yearOverYear[i]?.changeRatio,
-            })),
-          ),
-        );
-      }
-      return c.json({ group: q.group, metric: q.metric, series }, 200);
+  getView(
+    app,
+    {
+      path: '/api/analytics/seizures/series',
+      summary:
+        'Monthly CBP drug seizures by drug, region, component or field office/sector, with year-over-year change',
+      query: SeizureSeriesQuery,
+      schema: SeriesResponse,
+      description: 'One monthly series per group value',
+    },
+    async (c, q) => {
+      const series = (await seizureSeries(c, q)).map((s) => withChange(s, { fiscal: true }));
+      return {
+        csv: () => ({
+          name: 'seizures-series',
+          columns: ['key', 'month', 'events', 'pounds', 'yoyChangeRatio', 'rows'],
+          rows: seriesCsvRows(series),
+        }),
+        json: () => ({ group: q.group, metric: q.metric, series }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/seizures/mix',
-      'Drug mix: each drug’s share of seizure pounds and events',
-      MixQuery,
-      Table,
-      'One row per drug',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/seizures/mix',
+      summary: 'Drug mix: each drug’s share of seizure pounds and events',
+      query: MixQuery,
+      schema: Table,
+      description: 'One row per drug',
+    },
+    async (c, q) => {
       const filter = seizureFilter(q);
       if (q.fiscalYear !== undefined) {
         filter.from = `${q.fiscalYear - 1}-10`;
@@ -426,28 +506,28 @@ export function register(app: App, deps: ModuleDeps): void {
           rowsHref: rowsHref('cbp-seizures', { ...filter, drug: s.key }),
         };
       });
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'drug-mix',
-          ['drug', 'pounds', 'poundsShare', 'events', 'eventsShare', 'rows'],
-          items,
-        );
-      }
-      return c.json({ from: filter.from ?? null, to: filter.to ?? null, items }, 200);
+      return {
+        csv: () => ({
+          name: 'drug-mix',
+          columns: ['drug', 'pounds', 'poundsShare', 'events', 'eventsShare', 'rows'],
+          rows: items,
+        }),
+        json: () => ({ from: filter.from ?? null, to: filter.to ?? null, items }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/seizures/rates',
-      'Seizure events and pounds per 100,000 units of traffic, by border region or field office',
-      RatesQuery,
-      Table,
-      'One row per area and month',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/seizures/rates',
+      summary:
+        'Seizure events and pounds per 100,000 units of traffic, by border region or field office',
+      query: RatesQuery,
+      schema: Table,
+      description: 'One row per area and month',
+    },
+    async (c, q) => {
       const actor = requireActor(c);
       // Without a start, begin where the seizure data begins: earlier traffic has nothing to pair.
       const from = q.from ?? (await repo.seizureMonths(actor))?.[0];
@@ -464,24 +544,15 @@ export function register(app: App, deps: ModuleDeps): void {
         landFilter: 'Land Only',
         ...(q.area === 'field-office' ? { component: 'Office of Field Operations' } : {}),
       };
-      const seizures = await repo.seizureSeries(
-        actor,
-        q.area === 'region' ? 'region' : 'aor',
-        landOnly,
-      );
+      const areaField = q.area === 'region' ? 'region' : 'aor';
+      const seizures = await repo.seizureSeries(actor, areaField, landOnly);
       const rates = seizuresPerTraffic(
         seizures.map((s) => ({ area: s.key, month: s.month, events: s.events, pounds: s.pounds })),
         traffic.map((t) => ({ area: t.key, month: t.month, value: t.value })),
       ).map((r) => ({
         ...r,
         unit: q.unit,
-        rowsHref: rowsHref('cbp-seizures', {
-          ...landOnly,
-          from: undefined,
-          to: undefined,
-          [q.area === 'region' ? 'region' : 'aor']: r.area,
-          month: r.month,
-        }),
+        rowsHref: monthRowsHref('cbp-seizures', landOnly, areaField, r.area, r.month),
         trafficHref: rowsHref('bts-crossings', {
           ...(q.area === 'region'
             ? { border: r.area === 'Southwest Border' ? 'US-Mexico Border' : 'US-Canada Border' }
@@ -496,11 +567,10 @@ export function register(app: App, deps: ModuleDeps): void {
           : rates.filter(
               (r) => r.month >= seizures.reduce((m, s) => (s.month < m ? s.month : m), '9999-12'),
             );
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'seizures-per-traffic',
-          [
+      return {
+        csv: () => ({
+          name: 'seizures-per-traffic',
+          columns: [
             'area',
             'month',
             'unit',
@@ -510,26 +580,29 @@ export function register(app: App, deps: ModuleDeps): void {
             'eventsPer100k',
             'poundsPer100k',
           ],
-          covered,
-        );
-      }
-      return c.json(
-        { unit: q.unit, area: q.area, measures: TRAFFIC_UNITS[q.unit], items: covered },
-        200,
-      );
+          rows: covered,
+        }),
+        json: () => ({
+          unit: q.unit,
+          area: q.area,
+          measures: TRAFFIC_UNITS[q.unit],
+          items: covered,
+        }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/seizures/unusual',
-      'Unusual months against a robust seasonal baseline (median level + seasonal medians, MAD z-scores)',
-      UnusualQuery,
-      Table,
-      'Flagged months, most unusual first, and each series’ baseline',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/seizures/unusual',
+      summary:
+        'Unusual months against a robust seasonal baseline (median level + seasonal medians, MAD z-scores)',
+      query: UnusualQuery,
+      schema: Table,
+      description: 'Flagged months, most unusual first, and each series’ baseline',
+    },
+    async (c, q) => {
       const series = await seizureSeries(c, q);
       const flagged = series.flatMap((s) => {
         const byMonth = new Map(s.points.map((p) => [p.month, p]));
@@ -541,40 +614,41 @@ export function register(app: App, deps: ModuleDeps): void {
         }));
       });
       flagged.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'unusual-months',
-          ['key', 'month', 'value', 'expected', 'score', 'direction', 'severity', 'rows'],
-          flagged,
-        );
-      }
-      const baselines = series.map((s) => ({
-        key: s.key,
-        points: robustSeasonalBaseline(s.points).map((b) => ({
-          month: b.month,
-          value: b.value,
-          expected: b.expected,
-          score: b.score,
-        })),
-      }));
-      return c.json(
-        { group: q.group, metric: q.metric, threshold: q.threshold, items: flagged, baselines },
-        200,
-      );
+      return {
+        csv: () => ({
+          name: 'unusual-months',
+          columns: ['key', 'month', 'value', 'expected', 'score', 'direction', 'severity', 'rows'],
+          rows: flagged,
+        }),
+        json: () => ({
+          group: q.group,
+          metric: q.metric,
+          threshold: q.threshold,
+          items: flagged,
+          baselines: series.map((s) => ({
+            key: s.key,
+            points: robustSeasonalBaseline(s.points).map((b) => ({
+              month: b.month,
+              value: b.value,
+              expected: b.expected,
+              score: b.score,
+            })),
+          })),
+        }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/seizures/forecast',
-      'Short-horizon forecast (additive Holt-Winters) with residual-based intervals',
-      ForecastQuery,
-      Table,
-      'History and forecast per series',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/seizures/forecast',
+      summary: 'Short-horizon forecast (additive Holt-Winters) with residual-based intervals',
+      query: ForecastQuery,
+      schema: Table,
+      description: 'History and forecast per series',
+    },
+    async (c, q) => {
       const series = await seizureSeries(c, q);
       const items = series
         .filter((s) => s.points.length >= 3)
@@ -583,12 +657,11 @@ export function register(app: App, deps: ModuleDeps): void {
           history: s.points,
           forecast: forecastSeries(s.points, { horizon: q.horizon, level: q.level }),
         }));
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'forecast',
-          ['key', 'month', 'kind', 'value', 'lower', 'upper'],
-          items.flatMap((i) => [
+      return {
+        csv: () => ({
+          name: 'forecast',
+          columns: ['key', 'month', 'kind', 'value', 'lower', 'upper'],
+          rows: items.flatMap((i) => [
             ...i.history.map((p) => ({
               key: i.key,
               month: p.month,
@@ -597,22 +670,22 @@ export function register(app: App, deps: ModuleDeps): void {
             })),
             ...i.forecast.points.map((p) => ({ key: i.key, kind: 'forecast', ...p })),
           ]),
-        );
-      }
-      return c.json({ group: q.group, metric: q.metric, items }, 200);
+        }),
+        json: () => ({ group: q.group, metric: q.metric, items }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/crossings/series',
-      'Monthly inbound border crossings (BTS) by port, border, state or measure',
-      CrossingSeriesQuery,
-      SeriesResponse,
-      'One monthly series per group value',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/crossings/series',
+      summary: 'Monthly inbound border crossings (BTS) by port, border, state or measure',
+      query: CrossingSeriesQuery,
+      schema: SeriesResponse,
+      description: 'One monthly series per group value',
+    },
+    async (c, q) => {
       const filter = {
         measure: q.measure,
         port: q.port,
@@ -622,64 +695,35 @@ export function register(app: App, deps: ModuleDeps): void {
         to: q.to,
       };
       const aggregates = await repo.crossingSeries(requireActor(c), q.group, filter);
-      const groupField = {
-        total: undefined,
-        port: 'port',
-        border: 'border',
-        measure: 'measure',
-        state: 'state',
-      }[q.group];
-      const series = [...gridSeries(aggregates, (a) => a.value)].map(([key, points]) => {
-        const full = points.map((p) => ({
-          month: p.month,
-          value: p.value,
-          rows: p.rows,
-          rowsHref: rowsHref('bts-crossings', {
-            ...filter,
-            from: undefined,
-            to: undefined,
-            ...(groupField ? { [groupField]: key } : {}),
-            month: p.month,
-          }),
-        }));
-        return {
-          key,
-          points: full,
-          yearOverYear: yearOverYear(full).map((y) => ({
-            month: y.month,
-            changeRatio: y.changeRatio,
-          })),
-          annual: annualTotals(full),
-        };
-      });
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'crossings-series',
-          ['key', 'month', 'value', 'yoyChangeRatio', 'rows'],
-          series.flatMap((s) =>
-            s.points.map((p, i) => ({
-              key: s.key,
-              ...p,
-              yoyChangeRatio: s.yearOverYear[i]?.changeRatio,
-            })),
-          ),
-        );
-      }
-      return c.json({ group: q.group, metric: q.measure ?? 'by measure', series }, 200);
+      const series = linkedSeries(
+        'bts-crossings',
+        aggregates,
+        { group: q.group, filter },
+        (a) => a.value,
+        () => ({}),
+      ).map((s) => withChange(s));
+      return {
+        csv: () => ({
+          name: 'crossings-series',
+          columns: ['key', 'month', 'value', 'yoyChangeRatio', 'rows'],
+          rows: seriesCsvRows(series),
+        }),
+        json: () => ({ group: q.group, metric: q.measure ?? 'by measure', series }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/crossings/ports',
-      'Land ports with coordinates and their total of one measure over a period (for the map)',
-      CrossingPortsQuery,
-      Table,
-      'One row per port',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/crossings/ports',
+      summary:
+        'Land ports with coordinates and their total of one measure over a period (for the map)',
+      query: CrossingPortsQuery,
+      schema: Table,
+      description: 'One row per port',
+    },
+    async (c, q) => {
       const filter = {
         measure: q.measure,
         border: q.border,
@@ -692,11 +736,10 @@ export function register(app: App, deps: ModuleDeps): void {
         ...p,
         rowsHref: rowsHref('bts-crossings', { ...filter, port: p.portCode }),
       }));
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'crossing-ports',
-          [
+      return {
+        csv: () => ({
+          name: 'crossing-ports',
+          columns: [
             'portCode',
             'portName',
             'state',
@@ -707,23 +750,24 @@ export function register(app: App, deps: ModuleDeps): void {
             'value',
             'rows',
           ],
-          items,
-        );
-      }
-      return c.json({ measure: q.measure, items }, 200);
+          rows: items,
+        }),
+        json: () => ({ measure: q.measure, items }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/unodc/totals',
-      'UNODC seizures: kilograms by country, drug and year (rows summed, never deduplicated)',
-      UnodcQuery,
-      Table,
-      'One row per country, drug and year',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/unodc/totals',
+      summary:
+        'UNODC seizures: kilograms by country, drug and year (rows summed, never deduplicated)',
+      query: UnodcQuery,
+      schema: Table,
+      description: 'One row per country, drug and year',
+    },
+    async (c, q) => {
       const filter = {
         drug: q.drug,
         drugGroup: q.drugGroup,
@@ -742,38 +786,45 @@ export function register(app: App, deps: ModuleDeps): void {
           year: t.year,
         }),
       }));
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'unodc-totals',
-          ['countryCode', 'country', 'region', 'subRegion', 'drug', 'year', 'kilograms', 'rows'],
-          items,
-        );
-      }
-      const world = new Map<number, number>();
-      for (const t of items) world.set(t.year, (world.get(t.year) ?? 0) + t.kilograms);
-      return c.json(
-        {
-          items,
-          world: [...world]
-            .sort(([a], [b]) => a - b)
-            .map(([year, kilograms]) => ({ year, kilograms })),
+      return {
+        csv: () => ({
+          name: 'unodc-totals',
+          columns: [
+            'countryCode',
+            'country',
+            'region',
+            'subRegion',
+            'drug',
+            'year',
+            'kilograms',
+            'rows',
+          ],
+          rows: items,
+        }),
+        json: () => {
+          const world = new Map<number, number>();
+          for (const t of items) world.set(t.year, (world.get(t.year) ?? 0) + t.kilograms);
+          return {
+            items,
+            world: [...world]
+              .sort(([a], [b]) => a - b)
+              .map(([year, kilograms]) => ({ year, kilograms })),
+          };
         },
-        200,
-      );
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/unodc/shares',
-      'Regional shares of the world total for one drug and year (UNODC)',
-      SharesQuery,
-      Table,
-      'One row per region',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/unodc/shares',
+      summary: 'Regional shares of the world total for one drug and year (UNODC)',
+      query: SharesQuery,
+      schema: Table,
+      description: 'One row per region',
+    },
+    async (c, q) => {
       const totals = await repo.unodcTotals(requireActor(c), { drug: q.drug, year: q.year });
       const year = q.year ?? totals.reduce((m, t) => Math.max(m, t.year), 0);
       const items = regionalShares(
@@ -786,22 +837,27 @@ export function register(app: App, deps: ModuleDeps): void {
         share: s.share,
         rowsHref: rowsHref('unodc-seizures', { drug: q.drug, region: s.key, year }),
       }));
-      if (q.format === 'csv')
-        return csvResponse(c, 'unodc-shares', ['region', 'kilograms', 'share'], items);
-      return c.json({ drug: q.drug, year, items }, 200);
+      return {
+        csv: () => ({
+          name: 'unodc-shares',
+          columns: ['region', 'kilograms', 'share'],
+          rows: items,
+        }),
+        json: () => ({ drug: q.drug, year, items }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/unodc/trends',
-      'Trend per country for one drug (least-squares slope and compound annual growth)',
-      UnodcQuery,
-      Table,
-      'One row per country, steepest rise first',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/unodc/trends',
+      summary: 'Trend per country for one drug (least-squares slope and compound annual growth)',
+      query: UnodcQuery,
+      schema: Table,
+      description: 'One row per country, steepest rise first',
+    },
+    async (c, q) => {
       const totals = await repo.unodcTotals(requireActor(c), {
         drug: q.drug ?? 'Cocaine',
         region: q.region,
@@ -836,11 +892,10 @@ export function register(app: App, deps: ModuleDeps): void {
         })
         .filter((x) => x !== null)
         .sort((a, b) => b.slopePerYear - a.slopePerYear);
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'unodc-trends',
-          [
+      return {
+        csv: () => ({
+          name: 'unodc-trends',
+          columns: [
             'countryCode',
             'country',
             'firstYear',
@@ -850,60 +905,77 @@ export function register(app: App, deps: ModuleDeps): void {
             'slopePerYear',
             'cagr',
           ],
-          items,
-        );
-      }
-      return c.json({ drug: q.drug ?? 'Cocaine', items }, 200);
+          rows: items,
+        }),
+        json: () => ({ drug: q.drug ?? 'Cocaine', items }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/places',
-      'Seaports (World Port Index) or UN/LOCODE border crossings and ports with coordinates',
-      PlacesQuery,
-      Table,
-      'One row per place',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/places',
+      summary:
+        'Seaports (World Port Index) or UN/LOCODE border crossings and ports with coordinates',
+      query: PlacesQuery,
+      schema: Table,
+      description: 'One row per place',
+    },
+    async (c, q) => {
       const items = await repo.places(requireActor(c), q.kind, q.country);
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          `places-${q.kind}`,
-          ['id', 'name', 'country', 'latitude', 'longitude', 'detail', 'sourceName', 'sourceLine'],
-          items,
-        );
-      }
-      return c.json({ kind: q.kind, items }, 200);
+      return {
+        csv: () => ({
+          name: `places-${q.kind}`,
+          columns: [
+            'id',
+            'name',
+            'country',
+            'latitude',
+            'longitude',
+            'detail',
+            'sourceName',
+            'sourceLine',
+          ],
+          rows: items,
+        }),
+        json: () => ({ kind: q.kind, items }),
+      };
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
+  getView(
+    app,
+    {
       path: '/api/analytics/rows/{dataset}',
-      tags: ['analytics'],
       summary: 'The source rows behind a figure, each with its file and line',
-      request: { params: RowsParams, query: RowsQuery },
-      responses: answers(Table, 'Source rows and their total count'),
-    }),
-    async (c) => {
-      const { dataset } = c.req.valid('param');
-      const q = c.req.valid('query');
-      const { limit, offset, format, ...filter } = q;
+      params: RowsParams,
+      query: RowsQuery,
+      schema: Table,
+      description: 'Source rows and their total count',
+    },
+    async (c, q, { dataset }) => {
+      const { limit, offset, format: _format, ...filter } = q;
       const page = await repo.sourceRows(requireActor(c), dataset, filter, { limit, offset });
-      if (format === 'csv') {
-        const columns = page.items[0] ? Object.keys(page.items[0]) : ['source_name', 'source_line'];
-        return csvResponse(c, `rows-${dataset}`, columns, page.items);
-      }
-      const next =
-        offset + page.items.length < page.total ? String(offset + page.items.length) : undefined;
-      return c.json(
-        { dataset, total: page.total, items: page.items, ...(next ? { nextCursor: next } : {}) },
-        200,
-      );
+      return {
+        csv: () => ({
+          name: `rows-${dataset}`,
+          columns: page.items[0] ? Object.keys(page.items[0]) : ['source_name', 'source_line'],
+          rows: page.items,
+        }),
+        json: () => {
+          const next =
+            offset + page.items.length < page.total
+              ? String(offset + page.items.length)
+              : undefined;
+          return {
+            dataset,
+            total: page.total,
+            items: page.items,
+            ...(next ? { nextCursor: next } : {}),
+          };
+        },
+      };
     },
   );
 
@@ -936,22 +1008,21 @@ export function register(app: App, deps: ModuleDeps): void {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
+  getView(
+    app,
+    {
       path: '/api/analytics/sources',
-      tags: ['analytics'],
       summary: 'Loaded dataset releases: file, checksum, rows, period, ingest job',
-      request: { query: z.object({ format: Format }) },
-      responses: answers(Table, 'One row per dataset release'),
-    }),
+      query: z.object({ format: Format }),
+      schema: Table,
+      description: 'One row per dataset release',
+    },
     async (c) => {
       const items = await repo.sources(requireActor(c));
-      if (c.req.valid('query').format === 'csv') {
-        return csvResponse(
-          c,
-          'sources',
-          [
+      return {
+        csv: () => ({
+          name: 'sources',
+          columns: [
             'kind',
             'release',
             'sourceName',
@@ -962,43 +1033,49 @@ export function register(app: App, deps: ModuleDeps): void {
             'jobId',
             'ingestedAt',
           ],
-          items,
-        );
-      }
-      return c.json(
-        { items: items.map((s) => ({ ...s, ingestedAt: s.ingestedAt.toISOString() })) },
-        200,
-      );
+          rows: items,
+        }),
+        json: () => ({
+          items: items.map((s) => ({ ...s, ingestedAt: s.ingestedAt.toISOString() })),
+        }),
+      };
     },
   );
 
-  app.openapi(
-    view(
-      '/api/analytics/changes',
-      'What revised files changed: each inserted, updated or withdrawn row, before and after',
-      ChangesQuery,
-      Table,
-      'Changes, newest first',
-    ),
-    async (c) => {
-      const q = c.req.valid('query');
+  getView(
+    app,
+    {
+      path: '/api/analytics/changes',
+      summary:
+        'What revised files changed: each inserted, updated or withdrawn row, before and after',
+      query: ChangesQuery,
+      schema: Table,
+      description: 'Changes, newest first',
+    },
+    async (c, q) => {
       const items = await repo.changes(requireActor(c), {
         jobId: q.jobId,
         kind: q.kind,
         limit: q.limit,
       });
-      if (q.format === 'csv') {
-        return csvResponse(
-          c,
-          'changes',
-          ['seq', 'jobId', 'kind', 'release', 'change', 'rowKey', 'before', 'after', 'createdAt'],
-          items,
-        );
-      }
-      return c.json(
-        { items: items.map((x) => ({ ...x, createdAt: x.createdAt.toISOString() })) },
-        200,
-      );
+      return {
+        csv: () => ({
+          name: 'changes',
+          columns: [
+            'seq',
+            'jobId',
+            'kind',
+            'release',
+            'change',
+            'rowKey',
+            'before',
+            'after',
+            'createdAt',
+          ],
+          rows: items,
+        }),
+        json: () => ({ items: items.map((x) => ({ ...x, createdAt: x.createdAt.toISOString() })) }),
+      };
     },
   );
 }

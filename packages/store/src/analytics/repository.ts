@@ -4,10 +4,11 @@ import {
   TRAFFIC_UNITS,
   type TrafficUnit,
 } from '@interdict/analytics';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { assertRole, type Actor, type Role } from '../actor';
 import { StoreError } from '../errors';
 import type { Store } from '../store';
+import type { AnalyticsTables } from './tables';
 
 /**
  * Who may read the analytics views. The data is public reference data loaded for the whole
@@ -88,44 +89,87 @@ function and(parts: RawBuilder<unknown>[]): RawBuilder<unknown> {
   return parts.length === 0 ? sql`true` : sql.join(parts, sql` AND `);
 }
 
-function seizureWhere(f: SeizureFilter): RawBuilder<unknown> {
+/** Set: a filter value that narrows the rows (an empty text box in the console does not). */
+function isSet<V>(value: V | undefined): value is V {
+  return value !== undefined && value !== '';
+}
+
+/**
+ * `column = value` for each filter field that is set, in the order of `columns` (field → column).
+ * Column names are this file's constants, never input; values are bound parameters.
+ */
+function equalities<F extends object>(
+  f: F,
+  columns: { readonly [K in keyof F]?: string },
+): RawBuilder<unknown>[] {
+  const p: RawBuilder<unknown>[] = [];
+  for (const [field, column] of Object.entries(columns) as [keyof F, string][]) {
+    const value = f[field];
+    if (isSet(value)) p.push(sql`${sql.ref(column)} = ${value}`);
+  }
+  return p;
+}
+
+/** `column` within [from, to], each bound only when set. */
+function within<V extends string | number>(
+  column: string,
+  from: V | undefined,
+  to: V | undefined,
+): RawBuilder<unknown>[] {
+  return [
+    ...(isSet(from) ? [sql`${sql.ref(column)} >= ${from}`] : []),
+    ...(isSet(to) ? [sql`${sql.ref(column)} <= ${to}`] : []),
+  ];
+}
+
+/** Months `from` and `to` (YYYY-MM), checked before they reach SQL. */
+function monthRange(f: { from?: string | undefined; to?: string | undefined }) {
   checkMonth('from', f.from);
   checkMonth('to', f.to);
-  const p: RawBuilder<unknown>[] = [sql`effective`];
-  if (f.drug) p.push(sql`drug = ${f.drug}`);
-  if (f.region) p.push(sql`region = ${f.region}`);
-  if (f.component) p.push(sql`component = ${f.component}`);
-  if (f.aor) p.push(sql`aor = ${f.aor}`);
-  if (f.landFilter) p.push(sql`land_filter = ${f.landFilter}`);
-  if (f.from) p.push(sql`month >= ${f.from}`);
-  if (f.to) p.push(sql`month <= ${f.to}`);
-  return and(p);
+  return within('month', f.from, f.to);
+}
+
+const SEIZURE_COLUMNS = {
+  drug: 'drug',
+  region: 'region',
+  component: 'component',
+  aor: 'aor',
+  landFilter: 'land_filter',
+} as const;
+const CROSSING_COLUMNS = {
+  port: 'port_code',
+  border: 'border',
+  state: 'state',
+  measure: 'measure',
+} as const;
+const UNODC_COLUMNS = {
+  drug: 'drug_sub_group',
+  drugGroup: 'drug_group',
+  region: 'region',
+  country: 'country_code',
+  year: 'year',
+} as const;
+
+function seizureWhere(f: SeizureFilter): RawBuilder<unknown> {
+  const range = monthRange(f);
+  return and([sql`effective`, ...equalities(f, SEIZURE_COLUMNS), ...range]);
 }
 
 function crossingWhere(f: CrossingFilter): RawBuilder<unknown> {
-  checkMonth('from', f.from);
-  checkMonth('to', f.to);
-  const p: RawBuilder<unknown>[] = [];
-  if (f.port) p.push(sql`port_code = ${f.port}`);
-  if (f.border) p.push(sql`border = ${f.border}`);
-  if (f.state) p.push(sql`state = ${f.state}`);
-  if (f.measure) p.push(sql`measure = ${f.measure}`);
-  if (f.from) p.push(sql`month >= ${f.from}`);
-  if (f.to) p.push(sql`month <= ${f.to}`);
-  return and(p);
+  const range = monthRange(f);
+  return and([...equalities(f, CROSSING_COLUMNS), ...range]);
 }
 
 function unodcWhere(f: UnodcFilter): RawBuilder<unknown> {
-  const p: RawBuilder<unknown>[] = [sql`kilograms IS NOT NULL`];
-  if (f.drug) p.push(sql`drug_sub_group = ${f.drug}`);
-  if (f.drugGroup) p.push(sql`drug_group = ${f.drugGroup}`);
-  if (f.region) p.push(sql`region = ${f.region}`);
-  if (f.country) p.push(sql`country_code = ${f.country}`);
-  if (f.year !== undefined) p.push(sql`year = ${f.year}`);
-  if (f.from !== undefined) p.push(sql`year >= ${f.from}`);
-  if (f.to !== undefined) p.push(sql`year <= ${f.to}`);
-  return and(p);
+  return and([
+    sql`kilograms IS NOT NULL`,
+    ...equalities(f, UNODC_COLUMNS),
+    ...within('year', f.from, f.to),
+  ]);
 }
+
+/** The CBP rows every view reads: the effective version of each (revisions withdraw others). */
+const CBP_EFFECTIVE = sql`analytics_cbp_seizures WHERE effective`;
 
 const SEIZURE_GROUP_COLUMN: Record<SeizureGroup, RawBuilder<unknown>> = {
   total: sql`'all'`,
@@ -205,13 +249,16 @@ export class AnalyticsRepository {
       aor: [] as string[],
     };
     for (const x of r.rows) out[x.facet as keyof typeof out].push(x.value);
+    return { ...out, months: await this.monthSpan(CBP_EFFECTIVE) };
+  }
+
+  /** First and last month of a table's rows (null when it has none). */
+  private async monthSpan(rows: RawBuilder<unknown>): Promise<[string, string] | null> {
     const m = await sql<{ lo: string | null; hi: string | null }>`
-      SELECT min(month) AS lo, max(month) AS hi FROM analytics_cbp_seizures WHERE effective`.execute(
-      this.db,
-    );
+      SELECT min(month) AS lo, max(month) AS hi FROM ${rows}`.execute(this.db);
     const lo = m.rows[0]?.lo;
     const hi = m.rows[0]?.hi;
-    return { ...out, months: lo && hi ? [lo, hi] : null };
+    return lo && hi ? [lo, hi] : null;
   }
 
   private portNames:
@@ -235,13 +282,7 @@ export class AnalyticsRepository {
   /** First and last month of the effective CBP rows (null when none are loaded). */
   async seizureMonths(actor: Actor): Promise<[string, string] | null> {
     this.allow(actor);
-    const m = await sql<{ lo: string | null; hi: string | null }>`
-      SELECT min(month) AS lo, max(month) AS hi FROM analytics_cbp_seizures WHERE effective`.execute(
-      this.db,
-    );
-    const lo = m.rows[0]?.lo;
-    const hi = m.rows[0]?.hi;
-    return lo && hi ? [lo, hi] : null;
+    return this.monthSpan(CBP_EFFECTIVE);
   }
 
   /** Monthly BTS crossings, one series per group value. */
@@ -333,14 +374,12 @@ export class AnalyticsRepository {
     range: { from?: string | undefined; to?: string | undefined },
   ): Promise<TrafficAggregate[]> {
     this.allow(actor);
-    checkMonth('from', range.from);
-    checkMonth('to', range.to);
+    const months = monthRange(range);
     const measures = TRAFFIC_UNITS[unit] as readonly string[];
     const p: RawBuilder<unknown>[] = [
       sql`measure IN (${sql.join(measures.map((m) => sql`${m}`))})`,
+      ...months,
     ];
-    if (range.from) p.push(sql`month >= ${range.from}`);
-    if (range.to) p.push(sql`month <= ${range.to}`);
     // Group in SQL to one row per area and month; field offices come from a CASE over the
     // ports (117 of them), built with the same mapping the analytics package documents.
     let areaSql: RawBuilder<unknown>;
@@ -458,15 +497,11 @@ export class AnalyticsRepository {
     const p = await sql<{ code: string; name: string; state: string }>`
       SELECT port_code AS code, min(port_name) AS name, min(state) AS state FROM analytics_bts_crossings
       GROUP BY port_code ORDER BY 2`.execute(this.db);
-    const range = await sql<{ lo: string | null; hi: string | null }>`
-      SELECT min(month) AS lo, max(month) AS hi FROM analytics_bts_crossings`.execute(this.db);
-    const lo = range.rows[0]?.lo;
-    const hi = range.rows[0]?.hi;
     return {
       measure: m.rows.map((x) => x.measure),
       border: b.rows.map((x) => x.border),
       ports: p.rows,
-      months: lo && hi ? [lo, hi] : null,
+      months: await this.monthSpan(sql`analytics_bts_crossings`),
     };
   }
 
@@ -612,17 +647,7 @@ export class AnalyticsRepository {
     }[]
   > {
     this.allow(actor);
-    const r = await sql<{
-      kind: string;
-      release: string;
-      source_name: string;
-      sha256: string;
-      row_count: number;
-      first_period: string | null;
-      last_period: string | null;
-      job_id: string | null;
-      ingested_at: Date;
-    }>`
+    const r = await sql<Selectable<AnalyticsTables['analytics_sources']>>`
       SELECT * FROM analytics_sources ORDER BY kind, release`.execute(this.db);
     return r.rows.map((x) => ({
       kind: x.kind,
@@ -654,21 +679,9 @@ export class AnalyticsRepository {
     }[]
   > {
     this.allow(actor);
-    const p: RawBuilder<unknown>[] = [];
-    if (f.jobId) p.push(sql`job_id = ${f.jobId}`);
-    if (f.kind) p.push(sql`kind = ${f.kind}`);
-    const r = await sql<{
-      seq: string;
-      job_id: string | null;
-      kind: string;
-      release: string;
-      change: string;
-      row_key: string;
-      before: unknown;
-      after: unknown;
-      created_at: Date;
-    }>`
-      SELECT * FROM analytics_changes WHERE ${and(p)} ORDER BY seq DESC LIMIT ${f.limit}`.execute(
+    const where = and(equalities(f, { jobId: 'job_id', kind: 'kind' }));
+    const r = await sql<Selectable<AnalyticsTables['analytics_changes']>>`
+      SELECT * FROM analytics_changes WHERE ${where} ORDER BY seq DESC LIMIT ${f.limit}`.execute(
       this.db,
     );
     return r.rows.map((x) => ({
