@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { runIngestJob } from '@interdict/store';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runIngestJob, screeningPoolOf } from '@interdict/store';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, makeWorld, type World } from '../testing';
 import { closeScreeningPool } from './screening';
 
@@ -112,6 +112,45 @@ describe('screening match on worker threads', () => {
     } finally {
       delete process.env.INTERDICT_SCREENING_WORKERS;
       await other.store.close();
+    }
+  });
+
+  it('screens monitored parties on the pool: when added, and again after a list update', async () => {
+    expect((await match(['Hector Zambrano Ortega'])).status).toBe(200); // the pool runs
+    const pool = screeningPoolOf(w.store)!;
+    expect(pool).toBeDefined();
+    const search = vi.spyOn(pool, 'search');
+    const ownBuild = vi.spyOn(pool, 'withGeneration');
+    try {
+      const analyst = w.members.agency.analyst;
+      const added = await call(w.app, analyst, 'POST', '/api/screening/parties', {
+        name: 'Dmitri Kovalenko',
+        schema: 'Person',
+      });
+      expect(added.status).toBe(201);
+      expect(((await added.json()) as { hits: { entityId: string }[] }).hits).toMatchObject([
+        { entityId: 'ofac:303' },
+      ]);
+      // On the generation in force: no index of its own was built.
+      expect(search).toHaveBeenCalledTimes(1);
+      expect(ownBuild).not.toHaveBeenCalled();
+      const party = await call(w.app, analyst, 'POST', '/api/screening/parties', {
+        name: 'Ivan Petrenko',
+      });
+      expect(((await party.json()) as { hits: unknown[] }).hits).toEqual([]);
+      await ingest('sdn-2024-03-01.csv', [NEW_SDN, sdnRow(304, 'PETRENKO, Ivan')].join('\r\n'));
+      // The import re-screened on a generation of its own (its version was not yet committed).
+      expect(ownBuild).toHaveBeenCalledTimes(1);
+      const alerts = await call(w.app, w.members.agency.officer, 'GET', '/api/screening/alerts');
+      const items = ((await alerts.json()) as { items: { entityId: string }[] }).items;
+      expect(items.map((a) => a.entityId)).toEqual(['ofac:304']);
+      // Match requests see the new version at once, and name it.
+      const after = (await (await match(['Ivan Petrenko'])).json()) as Match;
+      expect(after.listVersions).toEqual(['ofac@2024-03-01']);
+      expect(after.results[0]?.hits[0]?.entityId).toBe('ofac:304');
+    } finally {
+      search.mockRestore();
+      ownBuild.mockRestore();
     }
   });
 });
