@@ -81,7 +81,7 @@ interface Left {
   /** The kind weight, before rarity. */
   readonly base: number;
   /** `generic`: a descriptive word of an organisation name ("group", "trading"). */
-  readonly kind: 'part' | 'legal' | 'stop' | 'generic';
+  readonly kind: 'part' | 'legal' | 'stop' | 'generic' | 'married';
   /** A father's or grandfather's name (after bin, ibn, ben, ould). */
   readonly lineage: boolean;
 }
@@ -102,6 +102,22 @@ function afterBin(tokens: readonly NameToken[], i: number): boolean {
 }
 
 const lineage = afterBin;
+
+/**
+ * Spanish and Portuguese usage: a married woman may replace her second surname with "de" and her
+ * husband's surname ("María Cardona Martínez" → "María Cardona de Ibarra"). A part after "de" in
+ * a person's name is therefore not a contradiction of the other name's second surname; it costs
+ * what an omitted part costs.
+ */
+function marriedSurname(tokens: readonly NameToken[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (prev === undefined || prev.kind !== 'stop' || prev.text !== 'de' || i < 2) return false;
+  // Given name, first surname, "de" and the husband's surname: at least three parts. With two
+  // ("Bart De Vries") "De" belongs to the surname (Dutch, Flemish, French usage).
+  let parts = 0;
+  for (const t of tokens) if (t.kind === 'word') parts++;
+  return parts >= 3;
+}
 
 const leftKind = (t: NameToken): Left['kind'] =>
   t.kind === 'stop'
@@ -150,7 +166,7 @@ function charge(
       (l.kind === 'generic' && generic++ < genericConflicts);
     sum += conflict
       ? l.base
-      : l.kind === 'generic'
+      : l.kind === 'generic' || l.kind === 'married'
         ? l.weight * genericCost
         : l.weight * cost * (l.lineage ? LINEAGE_OMISSION_FACTOR : 1);
   }
@@ -615,13 +631,14 @@ export function compareNames(
   const unmatchedCandidate: string[] = [];
   const leftA: Left[] = [];
   const leftB: Left[] = [];
+  const person = style === 'person';
   A.forEach((t, i) => {
     if (usedA[i]) return;
     unmatchedQuery.push(t.text);
     leftA.push({
       weight: wA[i]!,
       base: KIND_WEIGHT[t.kind],
-      kind: leftKind(t),
+      kind: person && t.kind === 'word' && marriedSurname(A, i) ? 'married' : leftKind(t),
       lineage: lineage(A, i),
     });
   });
@@ -631,7 +648,7 @@ export function compareNames(
     leftB.push({
       weight: wB[j]!,
       base: KIND_WEIGHT[t.kind],
-      kind: leftKind(t),
+      kind: person && t.kind === 'word' && marriedSurname(B, j) ? 'married' : leftKind(t),
       lineage: lineage(B, j),
     });
   });
@@ -651,9 +668,27 @@ export function compareNames(
   // on the longer side costs, on either side.
   const genericCost = LONGER_SIDE_COST[style];
   const genericConflicts = Math.min(countKind(leftA, 'generic'), countKind(leftB, 'generic'));
+  // A married surname ("de Ibarra") stands in for the other name's second surname: that one is
+  // then charged as an omission from the longer name, whichever side is longer.
+  const replaced = (cost: number, other: Left[]) =>
+    countKind(other, 'married') > 0 ? Math.min(cost, genericCost) : cost;
   const penalty =
-    charge(leftA, costA, partConflicts, legalConflicts, genericCost, genericConflicts) +
-    charge(leftB, costB, partConflicts, legalConflicts, genericCost, genericConflicts);
+    charge(
+      leftA,
+      replaced(costA, leftB),
+      partConflicts,
+      legalConflicts,
+      genericCost,
+      genericConflicts,
+    ) +
+    charge(
+      leftB,
+      replaced(costB, leftA),
+      partConflicts,
+      legalConflicts,
+      genericCost,
+      genericConflicts,
+    );
   const notes: string[] = [];
   // Arabic nasab: the name after "bin"/"ibn" is the father's. When both names have one, a part
   // that is the father's name in one and not in the other is a different person (Salman bin

@@ -60,6 +60,18 @@ const TITLES = new Set([
   'frau',
 ]);
 
+/** Military ranks written before a person's name in lists ("General Ali Hasan al-Majid"). */
+const RANKS = new Set([
+  'general',
+  'gen',
+  'colonel',
+  'col',
+  'brigadier',
+  'lieutenant',
+  'captain',
+  'capt',
+]);
+
 /** Particles and honorifics: kept (they align) but weigh little. */
 const STOP = new Map<string, string>([
   ['al', 'al'],
@@ -111,6 +123,7 @@ const STOP = new Map<string, string>([
   ['molana', 'maulana'],
   ['haji', 'haji'],
   ['hajji', 'haji'],
+  ['hajj', 'haji'],
   ['alhaji', 'haji'],
   ['mullah', 'mullah'],
   ['mulla', 'mullah'],
@@ -588,7 +601,7 @@ export function analyseName(name: string, style: NameStyle = 'any'): AnalysedNam
       }
     }
     if (matched) continue;
-    if (!raw.abjad && TITLES.has(w)) continue;
+    if (!raw.abjad && (TITLES.has(w) || (style === 'person' && RANKS.has(w)))) continue;
     // The Persian and Urdu ezafe ("Jaish-e-Mohammed", "Harakat ul-Jihad-i-Islami") is a
     // connective, not an initial; person names keep "e" and "i" as initials.
     if (

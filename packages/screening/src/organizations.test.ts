@@ -138,3 +138,30 @@ describe('Arabic letters read by national usage', () => {
     expect(romanizationEquivalent(a, b)).toBe(false);
   });
 });
+
+describe('person names: national readings, married surnames, ranks', () => {
+  const person = (a: string, b: string) => scoreNamePair(a, b, { schema: 'Person' }).score;
+
+  it('reads th for ذ/ظ and kh for h as one letter', () => {
+    expect(romanizationEquivalent('ghathafi', 'qadhafi')).toBe(true);
+    expect(romanizationEquivalent('vakhitov', 'vahitov')).toBe(true);
+    expect(romanizationEquivalent('thamir', 'samir')).toBe(false);
+  });
+
+  it('takes "de" + husband for a replaced second surname (three parts or more)', () => {
+    const married = person('Lucia Herrera Solis', 'Lucia Herrera de Montoya');
+    const different = person('Lucia Herrera Solis', 'Lucia Herrera Montoya');
+    expect(married).toBeGreaterThan(different);
+    // Two parts: "De" is part of the surname (Dutch usage), so the surnames still differ.
+    expect(person('Anke De Smet', 'Anke De Groot')).toBeLessThan(0.7);
+  });
+
+  it('drops military ranks before a person name, not in organisation names', () => {
+    expect(analyseName('General Tomas Oyelaran', 'person').tokens.map((t) => t.text)).toEqual([
+      'tomas',
+      'oyelaran',
+    ]);
+    expect(analyseName('General Oyelaran Trading', 'organization').tokens[0]?.text).toBe('general');
+    expect(analyseName('Hajj Karim Zouabi', 'person').tokens[0]?.kind).toBe('stop');
+  });
+});

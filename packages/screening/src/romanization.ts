@@ -44,7 +44,8 @@ const CONSONANTS: [string, string][] = [
   ['kh', 'x'],
   ['gh', 'g'],
   ['dh', 'd'],
-  ['th', 't'],
+  // ث is th, and ذ/ظ are written th as well in Gulf and Libyan spellings ("Ghathafi", "Kathim").
+  ['th', 'θ'],
   ['ph', 'f'],
   ['ts', 'c'],
   ['tz', 'c'],
@@ -408,6 +409,11 @@ export function romanizationKeys(word: string): RomanizationKeys | undefined {
 function consonantsAgree(p: string, q: string): boolean {
   if (p === 'q') return q === 'k' || q === 'g';
   if (q === 'q') return p === 'k' || p === 'g';
+  // х is kh in BGN/PCGN and h in Turkic and Tatar usage, and Russian writes Arabic ح and ه
+  // with х: "Vakhitov" / "Vahitov", "Khasan" / "Hasan".
+  if ((p === 'x' && q === 'h') || (p === 'h' && q === 'x')) return true;
+  if (p === 'θ') return q === 't' || q === 'd';
+  if (q === 'θ') return p === 't' || p === 'd';
   return (p === 'd' && q === 'z') || (p === 'z' && q === 'd');
 }
 
