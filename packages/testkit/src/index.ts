@@ -4,6 +4,7 @@ export { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from './postgres
 export {
   dateOf,
   idOf,
+  kcsAsOtherSchema,
   kcsDayWithImporters,
   kcsLines,
   kcsTrainText,

@@ -89,3 +89,23 @@ export function unListedCompanies(unXml: string): string[] {
     .map((m) => m[1]!)
     .filter((name) => /^[A-Z ]+$/.test(name) && name.split(' ').length >= 3);
 }
+
+/**
+ * A KCS CSV recast as another schema's export, for column-mapping tests: every header renamed
+ * (`Declaration ID` → `exp_declaration_id`), with the mapping file that reads it back, made from
+ * the built-in KCS mapping's columns (pass `KCS_HS6_MAPPING.columns` from @interdict/targeting).
+ */
+export function kcsAsOtherSchema(
+  kcsText: string,
+  kcsColumns: Readonly<Record<string, string | undefined>>,
+): { text: string; mapping: { name: string; hsDigits: number; columns: Record<string, string> } } {
+  const rename = (column: string) => `exp_${column.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+  const [header, ...body] = kcsText.trimEnd().split('\n');
+  const columns: Record<string, string> = {};
+  for (const [field, column] of Object.entries(kcsColumns))
+    if (column !== undefined) columns[field] = rename(column);
+  return {
+    text: [header!.split(',').map(rename).join(','), ...body].join('\n') + '\n',
+    mapping: { name: 'exporter-x', hsDigits: 6, columns },
+  };
+}

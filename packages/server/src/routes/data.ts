@@ -16,7 +16,13 @@ import {
 import { summaryProviders } from '../summary';
 
 const IngestKindSchema = z
-  .object({ kind: z.string(), description: z.string(), fileHint: z.string() })
+  .object({
+    kind: z.string(),
+    description: z.string(),
+    fileHint: z.string(),
+    // Extra files a job of this kind takes beside the data, each in the form field of its name.
+    attachments: z.array(z.object({ name: z.string(), description: z.string() })).optional(),
+  })
   .openapi('IngestKind');
 const SummarySchema = z
   .object({
@@ -36,6 +42,15 @@ const JobUpload = z
     file: z
       .instanceof(File, { message: 'send the file to ingest in the form field "file"' })
       .openapi({ type: 'string', format: 'binary' }),
+    mapping: z
+      .union([z.instanceof(File), z.string()])
+      .optional()
+      .openapi({
+        type: 'string',
+        format: 'binary',
+        description:
+          "Column mapping JSON for `declarations` in a schema other than the KCS benchmark (as the CLI's --mapping); a bad one is refused with 400 and nothing is stored",
+      }),
   })
   .openapi('JobUpload');
 const JobsQuery = pageQuery(100);
@@ -98,10 +113,18 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       const form = c.req.valid('form');
       const file: File = form.file;
       const input = Readable.fromWeb(file.stream() as NodeReadableStream<Uint8Array>);
+      // A plain HTML form sends an empty, unnamed part for a file input left empty: no mapping.
+      const unsent = form.mapping instanceof File && form.mapping.size === 0 && !form.mapping.name;
+      const mapping = unsent
+        ? undefined
+        : typeof form.mapping === 'string'
+          ? form.mapping
+          : await form.mapping?.text();
       const { job, finished } = await startIngestJob(store, actor, {
         kind: form.kind,
         sourceName: file.name || 'upload',
         input: input as AsyncIterable<Uint8Array>,
+        ...(mapping !== undefined ? { attachments: { mapping } } : {}),
       });
       logger.info(
         { jobId: job.id, kind: job.kind, sourceName: job.sourceName },

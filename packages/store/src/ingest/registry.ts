@@ -10,6 +10,8 @@ export interface IngestContext {
   readonly sourceName: string;
   /** The uploaded bytes, already gunzipped when they were gzip-compressed. */
   readonly input: AsyncIterable<Uint8Array>;
+  /** The small text files sent beside the data, by name (only names the kind declares). */
+  readonly attachments: Readonly<Record<string, string>>;
   /** Report progress (records, bytes, whatever the kind counts); cheap to call often. */
   progress(done: number, total?: number): void;
   readonly signal: AbortSignal;
@@ -21,8 +23,24 @@ export interface IngestKind {
   readonly description: string;
   /** What file to give it, e.g. "Border_Crossing_Entry_Data.csv (BTS), optionally .gz". */
   readonly fileHint: string;
+  /**
+   * Small text files a job of this kind may take beside the data (e.g. a column mapping for
+   * declarations in another schema); the API reads each from the form field of its name.
+   */
+  readonly attachments?: readonly IngestAttachment[];
+  /**
+   * Checks the attachments before the job is recorded, so a bad one is refused at once (throw a
+   * StoreError such as INVALID_ARGUMENT naming the field) and nothing is stored.
+   */
+  checkAttachments?(attachments: Readonly<Record<string, string>>): void;
   /** Parse and store; returns a JSON-able summary. Throw on bad input: nothing will be kept. */
   run(ctx: IngestContext): Promise<unknown>;
+}
+
+export interface IngestAttachment {
+  /** Form field and key, e.g. `mapping`. */
+  readonly name: string;
+  readonly description: string;
 }
 
 const kinds = new Map<string, IngestKind>();
@@ -48,8 +66,18 @@ export function getIngestKind(kind: string): IngestKind | undefined {
   return kinds.get(kind);
 }
 
-export function listIngestKinds(): { kind: string; description: string; fileHint: string }[] {
+export function listIngestKinds(): {
+  kind: string;
+  description: string;
+  fileHint: string;
+  attachments?: IngestAttachment[];
+}[] {
   return [...kinds.values()]
-    .map(({ kind, description, fileHint }) => ({ kind, description, fileHint }))
+    .map(({ kind, description, fileHint, attachments }) => ({
+      kind,
+      description,
+      fileHint,
+      ...(attachments?.length ? { attachments: attachments.map((a) => ({ ...a })) } : {}),
+    }))
     .sort((a, b) => a.kind.localeCompare(b.kind));
 }

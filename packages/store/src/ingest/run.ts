@@ -6,7 +6,7 @@ import type { Job } from '../repositories/model';
 import { toJob } from '../repositories/model';
 import type { Store } from '../store';
 import { maybeGunzip } from './gunzip';
-import { getIngestKind } from './registry';
+import { getIngestKind, type IngestKind } from './registry';
 
 export const INGEST_ROLES = ['admin', 'analyst'] as const;
 
@@ -14,7 +14,24 @@ export interface IngestRequest {
   kind: string;
   sourceName: string;
   input: AsyncIterable<Uint8Array>;
+  /** Text files beside the data, by the names the kind declares (`IngestKind.attachments`). */
+  attachments?: Readonly<Record<string, string>>;
   signal?: AbortSignal;
+}
+
+/** Refuses attachments the kind does not take, then lets the kind check the ones it does. */
+function checkAttachments(kind: IngestKind, attachments: Readonly<Record<string, string>>): void {
+  const known = new Set((kind.attachments ?? []).map((a) => a.name));
+  for (const name of Object.keys(attachments)) {
+    if (!known.has(name)) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `ingest kind ${kind.kind} takes no "${name}" file${known.size ? ` (it takes: ${[...known].join(', ')})` : ''}`,
+        { details: { field: name } },
+      );
+    }
+  }
+  kind.checkAttachments?.(attachments);
 }
 
 /**
@@ -33,6 +50,9 @@ export async function startIngestJob(
       details: { field: 'kind' },
     });
   }
+  const attachments = request.attachments ?? {};
+  // Before the job row: a refused attachment leaves no trace but the answer.
+  checkAttachments(kind, attachments);
   const sourceName = String(request.sourceName).slice(0, 500) || 'upload';
   const row = await store.db
     .insertInto('ingest_jobs')
@@ -72,6 +92,7 @@ export async function startIngestJob(
           jobId,
           sourceName,
           input: maybeGunzip(request.input),
+          attachments,
           signal,
           progress(done, total) {
             p.done = done;

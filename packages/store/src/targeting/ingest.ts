@@ -1,13 +1,51 @@
+import { parseColumnMapping, TargetingError, type ColumnMapping } from '@interdict/targeting';
 import { registerIngestKind } from '../ingest/registry';
+import { StoreError } from '../errors';
 import { ingestDeclarations } from './repository';
+
+/**
+ * A declarations job's optional `mapping` file: the column mapping for a schema other than the
+ * KCS benchmark's (the same JSON as the CLI's `--mapping`). A bad one is refused before the job is
+ * recorded, naming the offending key.
+ */
+export function uploadedMapping(
+  attachments: Readonly<Record<string, string>>,
+): ColumnMapping | undefined {
+  const text = attachments.mapping;
+  if (text === undefined) return undefined;
+  try {
+    return parseColumnMapping(text);
+  } catch (error) {
+    if (error instanceof TargetingError)
+      throw new StoreError('INVALID_ARGUMENT', error.message, {
+        details: { ...(error.details ?? {}), field: 'mapping' },
+      });
+    throw error;
+  }
+}
 
 registerIngestKind({
   kind: 'declarations',
   description:
-    'Customs import declarations (Korea Customs Service benchmark schema, HS6 or HS10); Fraud / Critical Fraud columns, when present, are stored as inspection results',
-  fileHint: 'df_syn_*_eng.csv (KCS customs declarations), optionally .gz',
+    'Customs import declarations (Korea Customs Service benchmark schema, HS6 or HS10, or any schema with a column mapping file); Fraud / Critical Fraud columns, when present, are stored as inspection results',
+  fileHint:
+    'df_syn_*_eng.csv (KCS customs declarations), or a CSV in another schema with its column mapping; optionally .gz',
+  attachments: [
+    {
+      name: 'mapping',
+      description:
+        'Column mapping (JSON: {"name", "hsDigits", "columns": {"id": "…", "date": "…", "hsCode": "…", …}}) for a CSV not in the KCS schema',
+    },
+  ],
+  checkAttachments: (attachments) => void uploadedMapping(attachments),
   run: (ctx) =>
-    ingestDeclarations(ctx.store, ctx.actor, ctx.input, ctx.sourceName, ctx.jobId, (d, t) =>
-      ctx.progress(d, t),
+    ingestDeclarations(
+      ctx.store,
+      ctx.actor,
+      ctx.input,
+      ctx.sourceName,
+      ctx.jobId,
+      (d, t) => ctx.progress(d, t),
+      uploadedMapping(ctx.attachments),
     ),
 });

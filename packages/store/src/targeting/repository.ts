@@ -1,5 +1,5 @@
 import { readCsv } from '@interdict/core';
-import type { History } from '@interdict/targeting';
+import type { ColumnMapping, History } from '@interdict/targeting';
 import {
   TargetingModel,
   TargetingError,
@@ -122,28 +122,33 @@ export async function ingestDeclarations(
   sourceName: string,
   jobId: string | null,
   progress: (done: number, total?: number) => void,
+  /** Another schema's column mapping; without it the header must be one of the KCS releases'. */
+  mapping?: ColumnMapping,
 ): Promise<{
   declarations: number;
   inspections: number;
   firstDate: string | null;
   lastDate: string | null;
+  mapping: string;
 }> {
   assertRole(actor, ...TARGETING_MANAGER_ROLES);
-  const lines = new Map<string, number>();
+  // Bad rows refuse the whole file, so the i-th declaration comes from the i-th row read.
+  const rowLines: number[] = [];
   const parsed = await parseDeclarations(
     (async function* () {
       for await (const row of readCsv(input)) {
-        lines.set(row.fields['Declaration ID'] ?? '', row.line);
+        rowLines.push(row.line);
         yield row;
       }
     })(),
-    { onBadRow: 'refuse', onProgress: (n) => progress(n) },
+    { onBadRow: 'refuse', onProgress: (n) => progress(n), ...(mapping ? { mapping } : {}) },
   ).catch((error: unknown) => {
     if (error instanceof TargetingError)
       throw new StoreError('INVALID_ARGUMENT', error.message, { details: error.details ?? {} });
     throw error;
   });
   const ds = parsed.declarations;
+  const lines = new Map(ds.map((d, i) => [d.id, rowLines[i] ?? 0]));
   const db = raw(store);
   let inspections = 0;
   const BATCH = 500;
@@ -197,6 +202,7 @@ export async function ingestDeclarations(
     inspections,
     firstDate: dates[0] ?? null,
     lastDate: dates[dates.length - 1] ?? null,
+    mapping: parsed.mapping.name,
   };
 }
 
