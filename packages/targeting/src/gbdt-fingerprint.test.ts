@@ -8,10 +8,11 @@ import { randomDeclarations } from './test-fixtures';
 /**
  * Training-speed work must not change the trained trees: these SHA-256 fingerprints of every
  * tree's arrays (IEEE-754 bits, so −∞, −0 and the last bit of a leaf value count) were computed
- * with the training code as of "targeting: train the Critical Fraud model as 5 bagged members"
- * (a56846d, before the column-major histograms, per-leaf margin updates and shared gradient
- * buffers), by running this file against it. A change that alters any split, threshold, leaf
- * value or cover changes a fingerprint.
+ * by running this file against the training code of "targeting: Critical Fraud model = 5 bagged
+ * members refitted …" (a56846d; gbdt.ts and model.ts unchanged up to the commit that added this
+ * file), before the four-rows-at-a-time histograms, histogram slots and per-leaf margin updates.
+ * A change that alters any split, threshold, leaf value or cover changes a fingerprint. The KCS
+ * models' fingerprints (bench/targeting/training.ts) were unchanged too: see docs/benchmarks.md.
  */
 const EXPECTED = {
   plain: 'ffd1333070f796182bbd901b69817239ca4d170fb1aa5d123ed517147d267671',
