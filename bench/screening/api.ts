@@ -3,7 +3,10 @@
 // ordinary jobs). Prints the first match after start (worker start-up and index build), then
 // requests/s and p50/p99 latency of one-query requests at concurrency 1 and 8, a 1,000-query
 // batch request, and /healthz latency while batches run (the main thread stays free).
-// INTERDICT_SCREENING_WORKERS=0 gives the main-thread matcher for comparison.
+// INTERDICT_SCREENING_WORKERS=0 gives the main-thread matcher for comparison;
+// INTERDICT_AUTH_CACHE_MS=0 INTERDICT_SCREENING_VERSION_TTL_MS=0 turns off the in-process caches of
+// the session and of the list-version key (one database query each per request, as before them).
+// "main thread busy" is the event loop's utilisation (the thread that answers HTTP) per phase.
 //
 // Queries are the names of `negatives_us.csv` (mostly no hit) and `positives_un_untreated.csv`
 // (hits), interleaved; they are only timed, nothing is chosen from them.
@@ -113,6 +116,7 @@ async function run(concurrency: number, total: number): Promise<void> {
   const latencies: number[] = [];
   let next = 0;
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -124,11 +128,13 @@ async function run(concurrency: number, total: number): Promise<void> {
   );
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const busy = performance.eventLoopUtilization(elu0).utilization;
   latencies.sort((a, b) => a - b);
   console.log(
     `concurrency ${concurrency}: ${(total / wall).toFixed(0)} requests/s, p50 ${ms(quantile(latencies, 0.5))} ms, ` +
       `p99 ${ms(quantile(latencies, 0.99))} ms (${total} one-query requests; ` +
-      `${((cpu.user + cpu.system) / 1000 / total).toFixed(2)} ms CPU per request, all threads, client included; load ${load()})`,
+      `${((cpu.user + cpu.system) / 1000 / total).toFixed(2)} ms CPU per request, all threads, client included; ` +
+      `main thread busy ${(busy * 100).toFixed(0)}%; load ${load()})`,
   );
 }
 await run(1, quick ? 500 : 2000);
@@ -149,16 +155,19 @@ const prober = (async () => {
 })();
 const tb = performance.now();
 const cpuBatch0 = process.cpuUsage();
+const eluBatch0 = performance.eventLoopUtilization();
 for (let i = 0; i < rounds; i++) await match(batch);
 const batchWall = (performance.now() - tb) / 1000;
 const cpuBatch = process.cpuUsage(cpuBatch0);
 const batchCpuSeconds = (cpuBatch.user + cpuBatch.system) / 1e6;
+const batchBusy = performance.eventLoopUtilization(eluBatch0).utilization;
 probing = false;
 await prober;
 probes.sort((a, b) => a - b);
 console.log(
   `batch: ${((rounds * batch.length) / batchWall).toFixed(0)} queries/s (${rounds} requests of ${batch.length} queries; ` +
-    `${((rounds * batch.length) / batchCpuSeconds).toFixed(0)} queries per CPU-second, all threads); ` +
+    `${((rounds * batch.length) / batchCpuSeconds).toFixed(0)} queries per CPU-second, all threads; ` +
+    `main thread busy ${(batchBusy * 100).toFixed(0)}%); ` +
     `/healthz meanwhile p50 ${ms(quantile(probes, 0.5))} ms, p99 ${ms(quantile(probes, 0.99))} ms, max ${ms(probes[probes.length - 1]!)} ms (${probes.length} probes); load ${load()}`,
 );
 

@@ -52,7 +52,10 @@ export const DECISION_RECORD_TYPE = 'screening.decision';
 /**
  * Screening API: match names against the list versions in force, read listed entities and list
  * versions, record officers' decisions on hits. The index is built in memory from the store and
- * rebuilt when a list version changes (checked on every request by comparing version ids).
+ * rebuilt when a list version changes: every request compares the key of the versions in force
+ * (remembered in process: on PGlite until a list install, on PostgreSQL for at most
+ * INTERDICT_SCREENING_VERSION_TTL_MS, default 1 s, see currentScreeningVersionKey) with the key of
+ * the index, and a result always names the versions of the index that produced it.
  */
 
 for (const code of ['NAME_EMPTY', 'NAME_TOO_LONG', 'INVALID_QUERY'])

@@ -292,7 +292,7 @@ const versionKeys = new WeakMap<object, VersionKeyCache>();
  * How long a key read from PostgreSQL is trusted (INTERDICT_SCREENING_VERSION_TTL_MS, default
  * 1,000 ms): another replica's list import shows in this replica's results at most this long after
  * it commits. PGlite is opened by one process only, so there the key is kept until an install in
- * this process (see `forgetScreeningVersionKey`).
+ * this process (see `forgetScreeningVersionKey`). 0: read on every request, on either engine.
  */
 export function screeningVersionTtlMs(): number {
   const n = Number(process.env.INTERDICT_SCREENING_VERSION_TTL_MS ?? 1000);
@@ -329,13 +329,11 @@ export function forgetScreeningVersionKey(store: Store): void {
 export async function currentScreeningVersionKey(store: Store, actor: Actor): Promise<string> {
   assertRole(actor, ...SCREENING_READER_ROLES);
   // Inside a transaction the answer may include its own uncommitted install: never cached.
-  if (store.db.isTransaction) return readVersionKey(store);
+  const ttl = screeningVersionTtlMs();
+  if (store.db.isTransaction || ttl === 0) return readVersionKey(store);
   const c = versionKeyCache(store);
   const now = Date.now();
-  if (
-    c.key !== undefined &&
-    (store.engine === 'pglite' || now - c.readAt < screeningVersionTtlMs())
-  ) {
+  if (c.key !== undefined && (store.engine === 'pglite' || now - c.readAt < ttl)) {
     return c.key;
   }
   const epoch = c.epoch;
