@@ -12,6 +12,7 @@
 // (hits), interleaved; they are only timed, nothing is chosen from them.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { sharedData } from '@interdict/testkit';
