@@ -77,6 +77,8 @@ export interface IngestKind {
   kind: string;
   description: string;
   fileHint: string;
+  /** Optional files a job of this kind takes beside the data, each sent in the field of its name. */
+  attachments?: { name: string; description: string }[];
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -362,10 +364,11 @@ export const api = {
     jobs: (query: PageQuery = {}) =>
       http.get<ListResponse<Job>>('/api/jobs', { query: { ...query } }),
     job: (jobId: string) => http.get<Job>(`/api/jobs/${id(jobId)}`),
-    upload: (kind: string, file: File) => {
+    upload: (kind: string, file: File, attachments: Record<string, File> = {}) => {
       const form = new FormData();
       form.set('kind', kind);
       form.set('file', file, file.name);
+      for (const [name, f] of Object.entries(attachments)) form.set(name, f, f.name);
       return http.post<Job>('/api/jobs', form);
     },
   },

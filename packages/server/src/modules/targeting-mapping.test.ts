@@ -62,13 +62,18 @@ describe('declarations upload with a column mapping', () => {
     const jobsBefore = await call(world.app, world.members.home.analyst, 'GET', '/api/jobs');
     const before = ((await jobsBefore.json()) as { items: unknown[] }).items.length;
     const bad = await upload(JSON.stringify({ columns: { ...mapping.columns, colour: 'x' } }));
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(await bad.json()).toMatchObject({
-      status: 400,
-      code: 'INVALID_ARGUMENT',
+      status: 422,
+      code: 'BAD_MAPPING',
       detail: expect.stringMatching(/unknown field "colour"/) as unknown,
-      details: { field: 'mapping' },
+      details: { field: 'colour', file: 'mapping' },
+    });
+    const notJson = await upload('{"columns": ');
+    expect(notJson.status).toBe(422);
+    expect(await notJson.json()).toMatchObject({
+      detail: expect.stringMatching(/not valid JSON/) as unknown,
     });
     const jobsAfter = await call(world.app, world.members.home.analyst, 'GET', '/api/jobs');
     expect(((await jobsAfter.json()) as { items: unknown[] }).items).toHaveLength(before);

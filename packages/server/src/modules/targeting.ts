@@ -14,6 +14,7 @@ import {
 } from '@interdict/store';
 import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
+import { registerProblemStatus } from '../problem';
 import { IdParams, json, jsonBody, listOf, problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
 import { partyScreener } from './screening';
@@ -137,6 +138,9 @@ const finite = (x: number | null | undefined): number | null =>
 
 export function register(app: App, deps: ModuleDeps): void {
   const { store } = deps;
+  // A column-mapping file that is well-formed multipart but cannot be used (bad JSON, unknown
+  // field, missing required field): the request is understood, its mapping is not (RFC 9110 §15.5.21).
+  registerProblemStatus('BAD_MAPPING', 422);
   registerSummaryProvider({
     capability: 'targeting',
     async summarise() {

@@ -49,7 +49,7 @@ const JobUpload = z
         type: 'string',
         format: 'binary',
         description:
-          "Column mapping JSON for `declarations` in a schema other than the KCS benchmark (as the CLI's --mapping); a bad one is refused with 400 and nothing is stored",
+          "Column mapping JSON for `declarations` in a schema other than the KCS benchmark (as the CLI's --mapping); a bad one is refused with 422 and nothing is stored",
       }),
   })
   .openapi('JobUpload');

@@ -1,12 +1,11 @@
 import { parseColumnMapping, TargetingError, type ColumnMapping } from '@interdict/targeting';
 import { registerIngestKind } from '../ingest/registry';
-import { StoreError } from '../errors';
 import { ingestDeclarations } from './repository';
 
 /**
  * A declarations job's optional `mapping` file: the column mapping for a schema other than the
  * KCS benchmark's (the same JSON as the CLI's `--mapping`). A bad one is refused before the job is
- * recorded, naming the offending key.
+ * recorded (TargetingError BAD_MAPPING), naming the offending key.
  */
 export function uploadedMapping(
   attachments: Readonly<Record<string, string>>,
@@ -16,9 +15,10 @@ export function uploadedMapping(
   try {
     return parseColumnMapping(text);
   } catch (error) {
+    // Kept as targeting's BAD_MAPPING (the API answers 422), saying which uploaded file it was.
     if (error instanceof TargetingError)
-      throw new StoreError('INVALID_ARGUMENT', error.message, {
-        details: { ...(error.details ?? {}), field: 'mapping' },
+      throw new TargetingError(error.code, error.message, {
+        details: { ...(error.details ?? {}), file: 'mapping' },
       });
     throw error;
   }

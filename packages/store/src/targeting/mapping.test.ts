@@ -66,9 +66,9 @@ for (const engine of ENGINES) {
             attachments: { mapping: text },
           }),
         ).rejects.toMatchObject({
-          code: 'INVALID_ARGUMENT',
+          code: 'BAD_MAPPING',
           message: expect.stringMatching(reason) as unknown,
-          details: expect.objectContaining({ field: 'mapping' }) as unknown,
+          details: expect.objectContaining({ file: 'mapping' }) as unknown,
         });
       }
       // A file the kind does not take is refused the same way.

@@ -42,10 +42,21 @@ function Upload() {
   });
   const [kind, setKind] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
+  // Files the chosen kind takes beside the data (e.g. a declarations column mapping), by name.
+  const [attachments, setAttachments] = useState<Record<string, File>>({});
   const upload = useMutation({
-    mutationFn: ({ kind, file }: { kind: string; file: File }) => api.ingest.upload(kind, file),
+    mutationFn: ({
+      kind,
+      file,
+      attachments,
+    }: {
+      kind: string;
+      file: File;
+      attachments: Record<string, File>;
+    }) => api.ingest.upload(kind, file, attachments),
     onSuccess: async () => {
       setFile(null);
+      setAttachments({});
       await queryClient.invalidateQueries({ queryKey: jobsKey });
       await queryClient.invalidateQueries({ queryKey: ['summary'] });
     },
@@ -53,7 +64,7 @@ function Upload() {
   const selected = kinds.data?.items.find((k) => k.kind === kind);
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (kind && file) upload.mutate({ kind, file });
+    if (kind && file) upload.mutate({ kind, file, attachments });
   }
   return (
     <Card withBorder component="section" aria-labelledby="upload-heading">
@@ -76,7 +87,10 @@ function Upload() {
                 placeholder={kinds.isPending ? 'Loading…' : 'Choose a kind'}
                 data={(kinds.data?.items ?? []).map((k) => ({ value: k.kind, label: k.kind }))}
                 value={kind}
-                onChange={setKind}
+                onChange={(k) => {
+                  setKind(k);
+                  setAttachments({});
+                }}
                 searchable
                 required
                 w={{ base: '100%', sm: 300 }}
@@ -91,6 +105,23 @@ function Upload() {
                 leftSection={<IconUpload size={16} aria-hidden />}
                 w={{ base: '100%', sm: 300 }}
               />
+              {(selected?.attachments ?? []).map((a) => (
+                <FileInput
+                  key={a.name}
+                  label={`${a.name[0]!.toUpperCase()}${a.name.slice(1)} file (optional)`}
+                  description={a.description}
+                  placeholder="None"
+                  value={attachments[a.name] ?? null}
+                  onChange={(f) =>
+                    setAttachments(({ [a.name]: _, ...rest }) =>
+                      f ? { ...rest, [a.name]: f } : rest,
+                    )
+                  }
+                  clearable
+                  leftSection={<IconUpload size={16} aria-hidden />}
+                  w={{ base: '100%', sm: 300 }}
+                />
+              ))}
               <Button type="submit" loading={upload.isPending} disabled={!kind || !file}>
                 Start ingest job
               </Button>
