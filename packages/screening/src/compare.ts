@@ -71,6 +71,18 @@ export const defaultWeigher: TokenWeigher = (t) => KIND_WEIGHT[t.kind];
 export interface CompareOptions {
   readonly weigher?: TokenWeigher;
   readonly style?: NameStyle;
+  /**
+   * The weigher's weights of the query's and the candidate's tokens, when the caller has them
+   * already (the index keeps them per indexed name, computed once at build time).
+   */
+  readonly queryWeights?: readonly number[];
+  readonly candidateWeights?: readonly number[];
+  /**
+   * Below this score the comparison is not explained (aligned parts, leftovers and notes are
+   * left empty): a screening search drops such candidates anyway, and building the explanation
+   * of every candidate was a good share of a query's cost.
+   */
+  readonly explainFrom?: number;
 }
 
 /** Share of an unaligned token's weight charged on the longer side. */
@@ -526,6 +538,34 @@ function spanSimilarity(run: Run, single: NameToken): Sim {
   return sim.similarity > 0 ? { similarity: sim.similarity, how: 'joined' } : NONE;
 }
 
+/** Candidate pairs between each run of adjacent tokens on one side and each single token on the other. */
+function addRuns(
+  candidates: Candidate[],
+  runs: Run[],
+  runWeights: readonly number[],
+  singles: readonly NameToken[],
+  ws: readonly number[],
+  runIsA: boolean,
+): void {
+  for (const run of runs) {
+    if (!run.usable) continue;
+    let runWeight = 0;
+    for (let k = 0; k < singles.length; k++) {
+      const sim = spanSimilarity(run, singles[k]!);
+      if (sim.similarity <= 0) continue;
+      if (runWeight === 0) for (const i of run.idx) runWeight = Math.max(runWeight, runWeights[i]!);
+      const weight = ((runWeight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
+      const particles = run.particles && !isPart(singles[k]!);
+      const rank = particles ? sim.similarity - 2 : sim.similarity;
+      candidates.push(
+        runIsA
+          ? { a: run.idx, b: single(k), sim, weight, rank }
+          : { a: single(k), b: run.idx, sim, weight, rank },
+      );
+    }
+  }
+}
+
 /** Compare two analysed names; the result's score is in [0, 1] and explained. */
 export function compareNames(
   query: AnalysedName,
@@ -546,8 +586,8 @@ export function compareNames(
   }
   const candidates: Candidate[] = [];
   const org = options.style === 'organization';
-  const wA = A.map(weigher);
-  const wB = B.map(weigher);
+  const wA = options.queryWeights ?? A.map(weigher);
+  const wB = options.candidateWeights ?? B.map(weigher);
   for (let i = 0; i < A.length; i++) {
     for (let j = 0; j < B.length; j++) {
       const sim = tokenSimilarity(A[i]!, B[j]!, org);
@@ -557,38 +597,12 @@ export function compareNames(
             ? KIND_WEIGHT.initial * Math.max(wA[i]!, wB[j]!)
             : (wA[i]! + wB[j]!) / 2;
         const rank = !isPart(A[i]!) && !isPart(B[j]!) ? sim.similarity - 2 : sim.similarity;
-        candidates.push({ a: [i], b: [j], sim, weight, rank });
+        candidates.push({ a: single(i), b: single(j), sim, weight, rank });
       }
     }
   }
-  const addRuns = (
-    runs: Run[],
-    runWeights: readonly number[],
-    singles: readonly NameToken[],
-    ws: readonly number[],
-    runIsA: boolean,
-  ) => {
-    for (const run of runs) {
-      if (!run.usable) continue;
-      let runWeight = 0;
-      for (let k = 0; k < singles.length; k++) {
-        const sim = spanSimilarity(run, singles[k]!);
-        if (sim.similarity <= 0) continue;
-        if (runWeight === 0)
-          for (const i of run.idx) runWeight = Math.max(runWeight, runWeights[i]!);
-        const weight = ((runWeight + ws[k]!) / 2) * (sim.how === 'abbreviation' ? 0.5 : 1);
-        const particles = run.particles && !isPart(singles[k]!);
-        const rank = particles ? sim.similarity - 2 : sim.similarity;
-        candidates.push(
-          runIsA
-            ? { a: run.idx, b: [k], sim, weight, rank }
-            : { a: [k], b: run.idx, sim, weight, rank },
-        );
-      }
-    }
-  };
-  if (A.length > 1) addRuns(runsOf(A), wA, B, wB, true);
-  if (B.length > 1) addRuns(runsOf(B), wB, A, wA, false);
+  if (A.length > 1) addRuns(candidates, runsOf(A), wA, B, wB, true);
+  if (B.length > 1) addRuns(candidates, runsOf(B), wB, A, wA, false);
   // Best first; among equals prefer pairs covering more tokens, then heavier ones.
   // Particles align after the name parts: an exact "al" must not take the article out of a run
   // such as "عبد ال رحمن" that spells one name part ("Abderrahmane").
@@ -598,43 +612,31 @@ export function compareNames(
   );
   const usedA = new Array<boolean>(A.length).fill(false);
   const usedB = new Array<boolean>(B.length).fill(false);
-  const aligned: TokenAlignment[] = [];
   let matchedWeight = 0;
   let matchedScore = 0;
   let strongMatch = false;
   const chosen: Candidate[] = [];
   for (const c of candidates) {
-    if (c.a.some((i) => usedA[i]) || c.b.some((j) => usedB[j])) continue;
+    if (anyUsed(c.a, usedA) || anyUsed(c.b, usedB)) continue;
     chosen.push(c);
     for (const i of c.a) usedA[i] = true;
     for (const j of c.b) usedB[j] = true;
-    aligned.push({
-      query: c.a.map((i) => A[i]!.text).join(' '),
-      candidate: c.b.map((j) => B[j]!.text).join(' '),
-      how: c.sim.how,
-      similarity: round(c.sim.similarity),
-      weight: round(c.weight),
-    });
     matchedWeight += c.weight;
     matchedScore += c.weight * c.sim.similarity;
-    const kinds = [...c.a.map((i) => A[i]!.kind), ...c.b.map((j) => B[j]!.kind)];
-    if (kinds.some((k) => k === 'word' || k === 'number') && c.sim.how !== 'initial') {
+    if (!strongMatch && c.sim.how !== 'initial' && (hasStrong(c.a, A) || hasStrong(c.b, B))) {
       strongMatch = true;
     }
   }
   const style = options.style ?? 'any';
-  const partsA = A.filter(isPart).length;
-  const partsB = B.filter(isPart).length;
+  const partsA = countParts(A);
+  const partsB = countParts(B);
   const costA = partsA > partsB ? LONGER_SIDE_COST[style] : 1;
   const costB = partsB > partsA ? LONGER_SIDE_COST[style] : 1;
-  const unmatchedQuery: string[] = [];
-  const unmatchedCandidate: string[] = [];
   const leftA: Left[] = [];
   const leftB: Left[] = [];
   const person = style === 'person';
   A.forEach((t, i) => {
     if (usedA[i]) return;
-    unmatchedQuery.push(t.text);
     leftA.push({
       weight: wA[i]!,
       base: KIND_WEIGHT[t.kind],
@@ -644,7 +646,6 @@ export function compareNames(
   });
   B.forEach((t, j) => {
     if (usedB[j]) return;
-    unmatchedCandidate.push(t.text);
     leftB.push({
       weight: wB[j]!,
       base: KIND_WEIGHT[t.kind],
@@ -670,12 +671,10 @@ export function compareNames(
   const genericConflicts = Math.min(countKind(leftA, 'generic'), countKind(leftB, 'generic'));
   // A married surname ("de Ibarra") stands in for the other name's second surname: that one is
   // then charged as an omission from the longer name, whichever side is longer.
-  const replaced = (cost: number, other: Left[]) =>
-    countKind(other, 'married') > 0 ? Math.min(cost, genericCost) : cost;
   const penalty =
     charge(
       leftA,
-      replaced(costA, leftB),
+      replacedCost(costA, leftB, genericCost),
       partConflicts,
       legalConflicts,
       genericCost,
@@ -683,7 +682,7 @@ export function compareNames(
     ) +
     charge(
       leftB,
-      replaced(costB, leftA),
+      replacedCost(costB, leftA, genericCost),
       partConflicts,
       legalConflicts,
       genericCost,
@@ -695,12 +694,10 @@ export function compareNames(
   // Muhammad is not Muhammad bin Salman).
   let roleConflict = false;
   if (A.some((t) => t.text === 'bin') && B.some((t) => t.text === 'bin')) {
-    const fatherA = (i: number) => afterBin(A, i);
-    const fatherB = (j: number) => afterBin(B, j);
     for (const c of chosen) {
       if (c.a.length !== 1 || c.b.length !== 1) continue;
       if (A[c.a[0]!]!.kind !== 'word') continue;
-      if (fatherA(c.a[0]!) !== fatherB(c.b[0]!)) roleConflict = true;
+      if (afterBin(A, c.a[0]!) !== afterBin(B, c.b[0]!)) roleConflict = true;
     }
   }
   let score = matchedWeight > 0 ? matchedScore / (matchedWeight + penalty) : 0;
@@ -715,7 +712,48 @@ export function compareNames(
     score = 0.5;
     notes.push('only initials, particles or legal forms aligned: capped at 0.5');
   }
-  return { score: clamp01(score), aligned, unmatchedQuery, unmatchedCandidate, notes };
+  score = clamp01(score);
+  if (options.explainFrom !== undefined && score < options.explainFrom) {
+    return { score, aligned: [], unmatchedQuery: [], unmatchedCandidate: [], notes: [] };
+  }
+  const aligned: TokenAlignment[] = chosen.map((c) => ({
+    query: c.a.map((i) => A[i]!.text).join(' '),
+    candidate: c.b.map((j) => B[j]!.text).join(' '),
+    how: c.sim.how,
+    similarity: round(c.sim.similarity),
+    weight: round(c.weight),
+  }));
+  const unmatchedQuery = A.filter((_, i) => !usedA[i]).map((t) => t.text);
+  const unmatchedCandidate = B.filter((_, j) => !usedB[j]).map((t) => t.text);
+  return { score, aligned, unmatchedQuery, unmatchedCandidate, notes };
+}
+
+function replacedCost(cost: number, other: Left[], omission: number): number {
+  return countKind(other, 'married') > 0 ? Math.min(cost, omission) : cost;
+}
+
+/** Shared one-element index lists (read only): no array per candidate pair. */
+const SINGLES: readonly (readonly number[])[] = Array.from({ length: 64 }, (_, i) => [i]);
+const single = (i: number): readonly number[] => SINGLES[i] ?? [i];
+
+function anyUsed(idx: readonly number[], used: readonly boolean[]): boolean {
+  for (const i of idx) if (used[i]) return true;
+  return false;
+}
+
+/** A word or a number among the aligned tokens (not only initials, particles, legal forms). */
+function hasStrong(idx: readonly number[], tokens: readonly NameToken[]): boolean {
+  for (const i of idx) {
+    const k = tokens[i]!.kind;
+    if (k === 'word' || k === 'number') return true;
+  }
+  return false;
+}
+
+function countParts(tokens: readonly NameToken[]): number {
+  let n = 0;
+  for (const t of tokens) if (isPart(t)) n++;
+  return n;
 }
 
 function round(x: number): number {

@@ -184,3 +184,22 @@ describe('bad query names', () => {
     }
   });
 });
+
+describe('explanations only where they are needed', () => {
+  it('gives the same score with or without the explanation and with given weights', () => {
+    const a = analyseName('Tomasz Wieczorek-Halas', 'person');
+    const b = analyseName('Tomas Wieczorek', 'person');
+    const full = compareNames(a, b);
+    expect(full.aligned.length).toBeGreaterThan(0);
+    const bare = compareNames(a, b, { explainFrom: full.score + 0.01 });
+    expect(bare.score).toBe(full.score);
+    expect(bare.aligned).toEqual([]);
+    const explained = compareNames(a, b, { explainFrom: full.score });
+    expect(explained).toEqual(full);
+    const weights = compareNames(a, b, {
+      queryWeights: a.tokens.map(() => 1),
+      candidateWeights: b.tokens.map(() => 1),
+    });
+    expect(weights.score).toBe(full.score);
+  });
+});

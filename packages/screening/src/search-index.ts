@@ -77,6 +77,8 @@ interface IndexedName {
   readonly name: EntityName;
   readonly analysed: AnalysedName;
   readonly style: NameStyle;
+  /** The weigher's weight of each token, computed once when the index is built. */
+  weights: readonly number[];
 }
 
 /** Penalties for contradicting facts (they only ever subtract, never add). */
@@ -191,7 +193,7 @@ export class ScreeningIndex {
         for (const analysed of variants) {
           if (analysed.tokens.length === 0) continue;
           const id = this.names.length;
-          this.names.push({ entity: e, name, analysed, style });
+          this.names.push({ entity: e, name, analysed, style, weights: [] });
           const seen = new Set<string>();
           for (const t of analysed.tokens) {
             if (seen.has(t.text)) continue;
@@ -224,6 +226,7 @@ export class ScreeningIndex {
       const idf = Math.log((n + 1) / (count + 1)) / logN;
       return base * Math.min(1, Math.max(0.3, idf));
     };
+    for (const indexed of this.names) indexed.weights = indexed.analysed.tokens.map(this.weigher);
     this.scratch = new Float64Array(this.names.length);
     this.mark = new Int32Array(this.names.length);
     this.groupMark = new Int32Array(this.names.length);
@@ -301,6 +304,7 @@ export class ScreeningIndex {
     for (const qName of queryNames) {
       for (const q of nameVariants(qName, style)) {
         if (q.tokens.length === 0) continue;
+        const queryWeights = q.tokens.map(this.weigher);
         for (const id of this.recall(q, options.candidates ?? 48)) {
           const indexed = this.names[id]!;
           const entity = this.entities[indexed.entity]!;
@@ -310,6 +314,9 @@ export class ScreeningIndex {
           const cmp = compareNames(q, indexed.analysed, {
             weigher: this.weigher,
             style: query.schema ? style : indexed.style,
+            queryWeights,
+            candidateWeights: indexed.weights,
+            explainFrom: threshold,
           });
           if (cmp.score <= 0) continue;
           const hit = this.finish(query, wanted, qName, cmp, indexed, entity);
