@@ -3,7 +3,9 @@
 // list and KCS declarations uploaded through the API (one day's importer named after a company
 // on the UN list), a model trained and its evaluation shown, the day scored, and the watchlist
 // hit raising that declaration to red with its reason, in the queue and on its page.
+import { KCS_HS6_MAPPING } from '@interdict/targeting';
 import {
+  kcsAsOtherSchema,
   kcsDayWithImporters,
   kcsTrainText,
   unConsolidatedXml,
@@ -34,6 +36,10 @@ const {
   ids: [flaggedId],
 } = kcsDayWithImporters(DAY, [{ name: listedCompany, country: 'CD' }]);
 const encode = (text: string) => new TextEncoder().encode(text);
+// The next day recast as another schema's export, loaded through the console's upload form with
+// its column mapping file.
+const OTHER_DAY = '2021-01-05';
+const other = kcsAsOtherSchema(kcsDayWithImporters(OTHER_DAY, []).text, KCS_HS6_MAPPING.columns);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -96,6 +102,40 @@ describe('targeting page', () => {
     expect(parties).toContain('CD');
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'targeting-declaration-watchlist');
+  });
+
+  it('loads declarations of another schema with their column mapping through the upload form', async () => {
+    await page.goto(`${server.url}/administration/jobs`);
+    await page.getByRole('combobox', { name: 'Kind of data' }).click();
+    await page.getByRole('option', { name: 'declarations', exact: true }).click();
+    const choose = async (button: RegExp, name: string, text: string) => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: button }).click();
+      await (await chooser).setFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+    };
+    await choose(/^File/, 'export.csv', other.text);
+    // A mapping naming a field declarations do not have is refused with the reason; no job starts.
+    await choose(/^Mapping file/, 'bad-mapping.json', '{"columns": {"colour": "Colour"}}');
+    await page.getByRole('button', { name: 'Start ingest job' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'The upload was refused' });
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain('column mapping names unknown field "colour"');
+    expect(await page.getByRole('row').filter({ hasText: 'export.csv' }).count()).toBe(0);
+
+    await choose(/^Mapping file/, 'mapping.json', JSON.stringify(other.mapping));
+    await page.getByRole('button', { name: 'Start ingest job' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'export.csv' });
+    await row.getByText('succeeded', { exact: true }).waitFor({ timeout: 60_000 });
+    expect(await row.innerText()).toContain('mapping: exporter-x');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'targeting-upload-mapping');
+
+    // The day read through the mapping is there to score (the latest day comes first).
+    await page.goto(`${server.url}/targeting`);
+    const dayPicker = page.getByRole('combobox', { name: 'Day', exact: true });
+    await dayPicker.waitFor();
+    const declarations = other.text.trimEnd().split('\n').length - 1;
+    expect(await dayPicker.inputValue()).toBe(`${OTHER_DAY} (${declarations}, 0 scored)`);
   });
 
   it('ran without console errors, CSP violations or failed requests', () => {

@@ -33,8 +33,7 @@ registerIngestKind({
   attachments: [
     {
       name: 'mapping',
-      description:
-        'Column mapping (JSON: {"name", "hsDigits", "columns": {"id": "…", "date": "…", "hsCode": "…", …}}) for a CSV not in the KCS schema',
+      description: "JSON column mapping for a CSV not in the KCS schema, as the CLI's --mapping",
     },
   ],
   checkAttachments: (attachments) => void uploadedMapping(attachments),
