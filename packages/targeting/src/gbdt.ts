@@ -113,7 +113,7 @@ export interface TrainResult {
   readonly members: { readonly bestRound: number; readonly roundsRun: number }[];
 }
 
-interface Binning {
+export interface Binning {
   /** Per feature, ascending upper edges: bin(x) = 1 + #{edges < x}; bin 0 is missing. */
   readonly edges: Float64Array[];
   /**
@@ -252,6 +252,58 @@ export function memberSeed(seed: number, k: number): number {
 }
 
 /**
+ * Training rows with their quantile bins. The bins depend on the rows alone, so they are built
+ * once and shared by every bagged member; being plain numbers and typed arrays, they also cross
+ * to worker threads (structured clone, or shared memory) unchanged.
+ */
+export interface BinnedDataset {
+  readonly data: Dataset;
+  readonly binning: Binning;
+}
+
+/** Bins `train` for trainMember (only `maxBins` of the parameters matters). */
+export function binDataset(train: Dataset, params: Partial<GbdtParams> = {}): BinnedDataset {
+  const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
+  checkParams(p);
+  if (train.rows === 0) throw new TargetingError('NO_TRAINING_DATA', 'no rows to train on');
+  if (train.targets && train.targets.length !== train.rows)
+    throw new TargetingError('INVALID_ARGUMENT', 'soft targets differ in length from the rows');
+  return { data: train, binning: buildBinning(train, p.maxBins) };
+}
+
+export interface MemberOptions {
+  /** Early-stopping rows (later-dated); without them every round is kept. */
+  readonly valid?: Dataset | undefined;
+  /** Rounds to run instead of `params.rounds` (a refit: the rounds early stopping chose). */
+  readonly rounds?: number | undefined;
+  readonly onRound?: ((round: number, total: number) => void) | undefined;
+}
+
+/**
+ * Trains bagged member `member` (seed memberSeed(params.seed, member)) on shared bins. The
+ * members are independent of one another, so they may run in any order or on other threads;
+ * averageMembers then joins them in member order, which fixes the model.
+ */
+export function trainMember(
+  binned: BinnedDataset,
+  params: Partial<GbdtParams>,
+  member: number,
+  options: MemberOptions = {},
+): TrainResult {
+  const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
+  checkParams(p);
+  if (!(Number.isInteger(member) && member >= 0 && member < p.bags))
+    throw new TargetingError('INVALID_ARGUMENT', `no bagged member ${member} of ${p.bags}`);
+  const { valid, rounds } = options;
+  if (valid && valid.featureCount !== binned.data.featureCount)
+    throw new TargetingError('INVALID_ARGUMENT', 'validation set has a different feature count');
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1))
+    throw new TargetingError('INVALID_ARGUMENT', 'a member needs a positive round count');
+  const q = { ...p, seed: memberSeed(p.seed, member), rounds: rounds ?? p.rounds };
+  return trainOne(binned.data, q, binned.binning, valid, options.onRound);
+}
+
+/**
  * Trains a binary logistic GBDT; `valid` drives early stopping. With `bags` > 1, that many
  * members (seeds from memberSeed) are averaged into one model (see GbdtParams.bags).
  */
@@ -262,22 +314,15 @@ export function trainGbdt(
   onRound?: (round: number, total: number) => void,
 ): TrainResult {
   const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
-  checkParams(p);
-  const { rows, featureCount: F } = train;
-  if (rows === 0) throw new TargetingError('NO_TRAINING_DATA', 'no rows to train on');
-  if (valid && valid.featureCount !== F)
-    throw new TargetingError('INVALID_ARGUMENT', 'validation set has a different feature count');
-  if (train.targets && train.targets.length !== rows)
-    throw new TargetingError('INVALID_ARGUMENT', 'soft targets differ in length from the rows');
-  // Binning depends on the data alone: shared by every member.
-  const binning = buildBinning(train, p.maxBins);
+  const binned = binDataset(train, p);
   const total = p.rounds * p.bags;
   const results = Array.from({ length: p.bags }, (_, k) =>
-    trainOne(train, { ...p, seed: memberSeed(p.seed, k) }, binning, valid, (round) =>
-      onRound?.(k * p.rounds + round, total),
-    ),
+    trainMember(binned, p, k, {
+      valid,
+      onRound: (round) => onRound?.(k * p.rounds + round, total),
+    }),
   );
-  return average(results);
+  return averageMembers(results);
 }
 
 /**
@@ -296,17 +341,17 @@ export function refitGbdt(
   checkParams(p);
   if (rounds.length !== p.bags || rounds.some((r) => !(Number.isInteger(r) && r >= 1)))
     throw new TargetingError('INVALID_ARGUMENT', 'refit needs a positive round count per member');
-  if (train.rows === 0) throw new TargetingError('NO_TRAINING_DATA', 'no rows to train on');
-  const binning = buildBinning(train, p.maxBins);
-  const results = rounds.map((n, k) =>
-    trainOne(train, { ...p, seed: memberSeed(p.seed, k), rounds: n }, binning, undefined),
-  );
-  return average(results);
+  const binned = binDataset(train, p);
+  return averageMembers(rounds.map((n, k) => trainMember(binned, p, k, { rounds: n })));
 }
 
-/** Members averaged in log-odds as one model: leaf values divided by the member count. */
-function average(results: TrainResult[]): TrainResult {
-  const first = results[0] as TrainResult;
+/**
+ * Members averaged in log-odds as one model, in member order: leaf values divided by the member
+ * count.
+ */
+export function averageMembers(results: readonly TrainResult[]): TrainResult {
+  const first = results[0];
+  if (!first) throw new TargetingError('INVALID_ARGUMENT', 'no members to average');
   if (results.length === 1) return first;
   const scale = 1 / results.length;
   const trees = results.flatMap((r) =>

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { TargetingError } from './errors';
-import { MODEL_VERSION, TargetingModel, splitByDate, trainTargetingModel } from './model';
+import {
+  MODEL_VERSION,
+  TargetingModel,
+  finishTraining,
+  finishTrainingWith,
+  prepareTraining,
+  runMemberTask,
+  splitByDate,
+  trainTargetingModel,
+  type MemberRunner,
+} from './model';
 import { declaration, randomDeclarations } from './test-fixtures';
 
 // Importer I1 always commits fraud, the rest never: a history feature the model must pick up.
@@ -126,5 +136,29 @@ describe('TargetingModel', () => {
     expect(() => trainTargetingModel([declaration({ fraud: null, critical: null })])).toThrow(
       /no inspected/,
     );
+  });
+});
+
+describe('training with the members run elsewhere', () => {
+  it('gives the same model whatever order the members are trained in', async () => {
+    const options = { objective: 'critical' as const, gbdt: { rounds: 15, bags: 3 } };
+    const prepared = prepareTraining(train, options);
+    const inTurn = finishTraining(prepared, options);
+    const orders: number[][] = [];
+    // As a thread pool may: the last member first, results answered in task order.
+    const reversed: MemberRunner = async (tasks) => {
+      orders.push(tasks.map((t) => t.member));
+      const results = [...tasks].reverse().map((task) => runMemberTask(task));
+      return results.reverse();
+    };
+    const elsewhere = await finishTrainingWith(prepared, options, 0, reversed);
+    expect(orders).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
+    const { treesMs: _a, featuresMs: _b, ...a } = inTurn.training;
+    const { treesMs: _c, featuresMs: _d, ...b } = elsewhere.training;
+    expect(JSON.stringify(elsewhere.gbdt)).toBe(JSON.stringify(inTurn.gbdt));
+    expect(b).toEqual(a);
   });
 });

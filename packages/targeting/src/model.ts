@@ -17,15 +17,18 @@ import {
 import {
   CompiledGbdt,
   DEFAULT_GBDT_PARAMS,
-  refitGbdt,
+  averageMembers,
+  binDataset,
   saabas,
   sigmoid,
-  trainGbdt,
+  trainMember,
   treeShap,
   validateGbdtModel,
+  type BinnedDataset,
   type Dataset,
   type GbdtModel,
   type GbdtParams,
+  type TrainResult,
 } from './gbdt';
 
 export const MODEL_FORMAT = 'interdict-targeting-model';
@@ -344,23 +347,101 @@ export function trainTargetingModel(
   return finishTraining(prepared, options, featuresMs);
 }
 
-/** Second half of trainTargetingModel, for callers (the bench) that time the stages apart. */
-export function finishTraining(
+/** The GBDT parameters training uses for `options`: the objective's defaults, then the caller's. */
+export function trainingParams(options: TrainOptions = {}): GbdtParams {
+  return {
+    ...DEFAULT_GBDT_PARAMS,
+    ...OBJECTIVE_DEFAULTS[options.objective ?? 'fraud'].gbdt,
+    ...options.gbdt,
+  };
+}
+
+/**
+ * One bagged member to train: the shared binned rows, the parameters, the member's index (its
+ * seed is memberSeed(params.seed, member)) and either the early-stopping rows or, for a refit,
+ * the rounds early stopping chose. Typed arrays and numbers only, so a worker thread can run it.
+ */
+export interface MemberTask {
+  readonly data: BinnedDataset;
+  readonly params: GbdtParams;
+  readonly member: number;
+  readonly valid?: Dataset | undefined;
+  readonly rounds?: number | undefined;
+}
+
+/** Trains one member (pure: the same task gives the same trees on any thread). */
+export function runMemberTask(
+  task: MemberTask,
+  onRound?: (round: number, total: number) => void,
+): TrainResult {
+  return trainMember(task.data, task.params, task.member, {
+    valid: task.valid,
+    rounds: task.rounds,
+    onRound,
+  });
+}
+
+/**
+ * Training split into separable steps so the bagged members can be trained anywhere (in turn by
+ * finishTraining, or on worker threads by the store's training pool) and still give the same
+ * model: planTraining → run `members` → refitTasks → run them → assembleModel.
+ */
+export interface TrainingPlan {
+  readonly prepared: PreparedTraining;
+  readonly params: GbdtParams;
+  readonly refit: boolean;
+  /** The early-stopping members, in member order. */
+  readonly members: readonly MemberTask[];
+  readonly featuresMs: number;
+  /** performance.now() when tree training began (for `training.treesMs`). */
+  readonly started: number;
+}
+
+export function planTraining(
   prepared: PreparedTraining,
   options: TrainOptions = {},
   featuresMs = 0,
+): TrainingPlan {
+  const started = performance.now();
+  const params = trainingParams({ ...options, objective: prepared.config.objective });
+  const data = binDataset(prepared.fit, params);
+  const members = Array.from({ length: params.bags }, (_, member) => ({
+    data,
+    params,
+    member,
+    valid: prepared.holdout,
+  }));
+  const refit =
+    (options.refit ?? OBJECTIVE_DEFAULTS[prepared.config.objective].refit) &&
+    prepared.holdout !== undefined;
+  return { prepared, params, refit, members, featuresMs, started };
+}
+
+/**
+ * The refit's members (none without a refit): every labelled declaration, features out-of-fold
+ * as for the fit rows, each member with the rounds early stopping chose for it (see refitGbdt).
+ */
+export function refitTasks(plan: TrainingPlan, stopped: readonly TrainResult[]): MemberTask[] {
+  if (!plan.refit) return [];
+  const { config, labelled } = plan.prepared;
+  const { objective, ...features } = config;
+  const all = prepareTraining(labelled, { objective, features, earlyStoppingFraction: 0 });
+  const data = binDataset(all.fit, plan.params);
+  return stopped.map((m, member) => ({ data, params: plan.params, member, rounds: m.bestRound }));
+}
+
+/** The model from the trained members (in member order) and, with a refit, the refitted ones. */
+export function assembleModel(
+  plan: TrainingPlan,
+  stoppedMembers: readonly TrainResult[],
+  refittedMembers: readonly TrainResult[],
 ): TargetingModel {
+  const { prepared, params, refit } = plan;
   const { config, labelled } = prepared;
   const objective = config.objective;
-  const params: GbdtParams = {
-    ...DEFAULT_GBDT_PARAMS,
-    ...OBJECTIVE_DEFAULTS[objective].gbdt,
-    ...options.gbdt,
-  };
-  const t0 = performance.now();
-  const stopped = trainGbdt(prepared.fit, params, prepared.holdout, (done, total) =>
-    options.onProgress?.('trees', done, total),
-  );
+  if (stoppedMembers.length !== params.bags || refittedMembers.length !== (refit ? params.bags : 0))
+    throw new TargetingError('INVALID_ARGUMENT', 'member count differs from the plan');
+  const stopped = averageMembers(stoppedMembers);
   // Precision/Recall@n% on the early-stopping holdout: a model version's evaluation (slightly
   // optimistic, since the same rows chose the number of trees; before any refit, which sees them).
   let holdoutMetrics: AtN[] = [];
@@ -369,25 +450,14 @@ export function finishTraining(
     const margins = compiled.margins(prepared.holdout.values, prepared.holdout.rows);
     holdoutMetrics = precisionRecallAt(margins, prepared.holdout.labels);
   }
-  const refit =
-    (options.refit ?? OBJECTIVE_DEFAULTS[objective].refit) && prepared.holdout !== undefined;
-  let result = stopped;
-  if (refit) {
-    // Every labelled declaration, features out-of-fold as for the fit rows.
-    const { objective: _, ...features } = config;
-    const all = prepareTraining(labelled, { objective, features, earlyStoppingFraction: 0 });
-    const refitted = refitGbdt(
-      all.fit,
-      params,
-      stopped.members.map((m) => m.bestRound),
-    );
-    result = {
-      ...refitted,
-      validationCurve: stopped.validationCurve,
-      roundsRun: stopped.roundsRun,
-    };
-  }
-  const treesMs = performance.now() - t0;
+  const result = refit
+    ? {
+        ...averageMembers(refittedMembers),
+        validationCurve: stopped.validationCurve,
+        roundsRun: stopped.roundsRun,
+      }
+    : stopped;
+  const treesMs = performance.now() - plan.started;
   // Scoring later declarations uses everything known: the full training history.
   const history = new History(config);
   for (const d of labelled) history.learnCodes(d);
@@ -408,10 +478,59 @@ export function finishTraining(
     params,
     validationCurve: result.validationCurve,
     holdoutMetrics,
-    featuresMs: Math.round(featuresMs),
+    featuresMs: Math.round(plan.featuresMs),
     treesMs: Math.round(treesMs),
   };
   return new TargetingModel(config, result.model, history, training);
+}
+
+/** Second half of trainTargetingModel, for callers (the bench) that time the stages apart. */
+export function finishTraining(
+  prepared: PreparedTraining,
+  options: TrainOptions = {},
+  featuresMs = 0,
+): TargetingModel {
+  const plan = planTraining(prepared, options, featuresMs);
+  const { rounds } = plan.params;
+  const total = rounds * plan.members.length;
+  const stopped = plan.members.map((task) =>
+    runMemberTask(task, (round) =>
+      options.onProgress?.('trees', task.member * rounds + round, total),
+    ),
+  );
+  const refitted = refitTasks(plan, stopped).map((task) => runMemberTask(task));
+  return assembleModel(plan, stopped, refitted);
+}
+
+/**
+ * Runs member tasks somewhere (e.g. worker threads) and answers their results in task order;
+ * `onRound(i, round)` reports task i's progress.
+ */
+export type MemberRunner = (
+  tasks: readonly MemberTask[],
+  onRound?: (task: number, round: number) => void,
+) => Promise<TrainResult[]>;
+
+/** finishTraining with the members trained by `run`: the same steps, so the same model. */
+export async function finishTrainingWith(
+  prepared: PreparedTraining,
+  options: TrainOptions,
+  featuresMs: number,
+  run: MemberRunner,
+): Promise<TargetingModel> {
+  const plan = planTraining(prepared, options, featuresMs);
+  const { rounds } = plan.params;
+  const done = plan.members.map(() => 0);
+  const stopped = await run(plan.members, (i, round) => {
+    done[i] = round;
+    options.onProgress?.(
+      'trees',
+      done.reduce((a, b) => a + b, 0),
+      rounds * done.length,
+    );
+  });
+  const refitted = await run(refitTasks(plan, stopped));
+  return assembleModel(plan, stopped, refitted);
 }
 
 /**
