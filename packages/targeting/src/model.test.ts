@@ -146,10 +146,10 @@ describe('training with the members run elsewhere', () => {
     const inTurn = finishTraining(prepared, options);
     const orders: number[][] = [];
     // As a thread pool may: the last member first, results answered in task order.
-    const reversed: MemberRunner = async (tasks) => {
+    const reversed: MemberRunner = (tasks) => {
       orders.push(tasks.map((t) => t.member));
       const results = [...tasks].reverse().map((task) => runMemberTask(task));
-      return results.reverse();
+      return Promise.resolve(results.reverse());
     };
     const elsewhere = await finishTrainingWith(prepared, options, 0, reversed);
     expect(orders).toEqual([
