@@ -34,7 +34,8 @@ export type AlignmentKind =
   | 'romanization'
   | 'legal-form'
   | 'truncation'
-  | 'derived';
+  | 'derived'
+  | 'acronym';
 
 export interface TokenAlignment {
   readonly query: string;
@@ -566,6 +567,87 @@ function addRuns(
   }
 }
 
+/**
+ * Spanish, Portuguese and Russian company names are often shortened to a word made of the
+ * beginnings of the name's words in order ("Agropecuaria La Perla" → "Agroperla", "Fundación
+ * para el Porvenir" → "Funporvenir"; Russian "Uralvagonzavod"), and English ones to initials
+ * ("Arabian Peninsula Relief Fund" → "APRF"). The only name part of one side is read as such a
+ * word over the other side's name parts (particles and legal forms skipped; every piece two
+ * letters or more, or every piece one letter over three parts or more). Only a weak signal: an
+ * acronym says little about which body it stands for, so the pair counts at half weight and
+ * 0.8 similarity, as the abbreviation of a run does.
+ */
+const ACRONYM_SIMILARITY = 0.8;
+function addAcronym(
+  candidates: Candidate[],
+  side: readonly NameToken[],
+  ws: readonly number[],
+  other: readonly NameToken[],
+  wo: readonly number[],
+  singleIsA: boolean,
+): void {
+  let at = -1;
+  for (let i = 0; i < side.length; i++) {
+    if (!isPart(side[i]!)) continue;
+    if (at >= 0) return;
+    at = i;
+  }
+  if (at < 0) return;
+  const word = side[at]!;
+  if (word.kind !== 'word' || word.abjad || word.cjk !== undefined || word.text.length < 3) return;
+  const parts: number[] = [];
+  for (let j = 0; j < other.length; j++) {
+    const t = other[j]!;
+    if (isPart(t) && t.kind !== 'number' && !t.abjad && t.cjk === undefined) parts.push(j);
+  }
+  if (parts.length < 2 || parts.length > 8) return;
+  const used = acronymCover(word.text, other, parts);
+  if (!used) return;
+  let w = 0;
+  for (const j of used) w = Math.max(w, wo[j]!);
+  const weight = ((ws[at]! + w) / 2) * 0.5;
+  const sim: Sim = { similarity: ACRONYM_SIMILARITY, how: 'acronym' };
+  candidates.push(
+    singleIsA
+      ? { a: single(at), b: used, sim, weight, rank: ACRONYM_SIMILARITY }
+      : { a: used, b: single(at), sim, weight, rank: ACRONYM_SIMILARITY },
+  );
+}
+
+/** The parts whose beginnings, in order, spell `text`; undefined when there is no such cover. */
+function acronymCover(
+  text: string,
+  tokens: readonly NameToken[],
+  parts: readonly number[],
+): number[] | undefined {
+  // Initials of every part.
+  if (text.length === parts.length && parts.length >= 3) {
+    let ok = true;
+    for (let k = 0; k < parts.length && ok; k++) ok = tokens[parts[k]!]!.text[0] === text[k];
+    if (ok) return [...parts];
+  }
+  if (text.length < 6 || text === tokens[parts[0]!]!.text) return undefined;
+  // Syllabic: pieces of two letters or more, each the beginning of a part, parts in order (some
+  // may be skipped), at least two parts, the first piece from the first part.
+  const out: number[] = [];
+  const walk = (pos: number, k: number): boolean => {
+    if (pos === text.length) return out.length >= 2;
+    for (let p = k; p < parts.length; p++) {
+      if (out.length === 0 && p > 0) return false;
+      const t = tokens[parts[p]!]!.text;
+      let n = 0;
+      while (n < t.length && pos + n < text.length && t[n] === text[pos + n]) n++;
+      for (let len = n; len >= 2; len--) {
+        out.push(parts[p]!);
+        if (walk(pos + len, p + 1)) return true;
+        out.pop();
+      }
+    }
+    return false;
+  };
+  return walk(0, 0) ? out : undefined;
+}
+
 /** Compare two analysed names; the result's score is in [0, 1] and explained. */
 export function compareNames(
   query: AnalysedName,
@@ -600,6 +682,11 @@ export function compareNames(
         candidates.push({ a: single(i), b: single(j), sim, weight, rank });
       }
     }
+  }
+  if (org) {
+    // An organisation named by a syllabic or initial acronym of its full name.
+    addAcronym(candidates, A, wA, B, wB, true);
+    addAcronym(candidates, B, wB, A, wA, false);
   }
   if (A.length > 1) addRuns(candidates, runsOf(A), wA, B, wB, true);
   if (B.length > 1) addRuns(candidates, runsOf(B), wB, A, wA, false);

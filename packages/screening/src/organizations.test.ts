@@ -165,3 +165,28 @@ describe('person names: national readings, married surnames, ranks', () => {
     expect(analyseName('Hajj Karim Zouabi', 'person').tokens[0]?.kind).toBe('stop');
   });
 });
+
+describe('acronyms of multiword organisation names (a weak signal)', () => {
+  it('reads a word made of the beginnings of the name words, in order', () => {
+    const c = org('Transportes Maritimos del Sur Ltda', 'Transmasur Ltda');
+    expect(c.aligned.map((a) => a.how)).toContain('acronym');
+    expect(c.score).toBeGreaterThan(org('Transportes Maritimos del Sur Ltda', 'Sur Ltda').score);
+  });
+
+  it('reads initials over three parts or more', () => {
+    const c = org('Baltic Ferry Operators Union', 'BFOU');
+    expect(c.aligned.map((a) => a.how)).toContain('acronym');
+  });
+
+  it('stays weak: an acronym alone is not a sure match', () => {
+    expect(score('Baltic Ferry Operators Union', 'BFOU')).toBeLessThan(0.9);
+  });
+
+  it('needs the words in order and is for organisations only', () => {
+    expect(
+      org('Transportes Maritimos del Sur', 'Surtransma').aligned.map((a) => a.how),
+    ).not.toContain('acronym');
+    const p = scoreNamePair('Carlos Alberto Lopez', 'Carlopez', { schema: 'Person' });
+    expect(p.aligned.map((a) => a.how)).not.toContain('acronym');
+  });
+});
