@@ -93,6 +93,27 @@ describe('analytics pages with real data', () => {
     await screenshot(page, 'analytics-seizures');
   });
 
+  it('shows a chart tooltip on hover without a Content-Security-Policy violation', async () => {
+    await page.goto(`${server.url}/analytics/seizures?drug=Fentanyl&group=region`);
+    await page.getByRole('heading', { name: /Monthly pounds by region/ }).waitFor();
+    await settled();
+    const chart = page.getByRole('img', { name: 'Line chart of monthly pounds by region' });
+    // ECharts writes its tooltip as HTML into the chart's box: the hovered month, then one line
+    // per series. Its style="…" attributes are what a strict style-src would refuse.
+    const tooltip = chart.locator('div').filter({ hasText: /\d{4}-\d{2}/ });
+    expect(await tooltip.count()).toBe(0);
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('the chart has no box');
+    // The middle of the plot area (inside the grid, above the zoom slider).
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await tooltip.first().waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await tooltip.first().innerText()).toMatch(/Southwest Border/);
+    // One task later any violation from writing the tooltip has been reported.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(browser.problems.filter((p) => p.startsWith('csp:'))).toEqual([]);
+    await page.mouse.move(0, 0);
+  });
+
   it('follows a figure to the source rows behind it', async () => {
     await page.goto(`${server.url}/analytics/seizures?fy=2023`);
     await settled();

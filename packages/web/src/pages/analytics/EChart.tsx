@@ -54,3 +54,47 @@ export function EChart({
 
   return <div ref={ref} role="img" aria-label={label} style={{ width: '100%', height }} />;
 }
+
+/**
+ * One line per series over months (the trend charts): a scrolling legend of the series on top,
+ * values on the y axis named `yName`. `zoom` adds a slider under the axis for long spans.
+ */
+export function lineChart(
+  months: readonly string[],
+  yName: string,
+  lines: readonly { name: string; data: readonly (number | null)[] }[],
+  options: { zoom?: boolean } = {},
+): ChartOption {
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { type: 'scroll', top: 0 },
+    grid: { left: 60, right: 20, top: 40, bottom: options.zoom ? 60 : 30 },
+    xAxis: { type: 'category', data: [...months] },
+    yAxis: { type: 'value', name: yName },
+    ...(options.zoom
+      ? { dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }] }
+      : {}),
+    series: lines.map((l) => ({
+      name: l.name,
+      type: 'line',
+      showSymbol: false,
+      data: [...l.data],
+    })),
+  };
+}
+
+/** One bar per category (a month or a year) of a single series, its unit named on the y axis. */
+export function barChart(
+  categories: readonly string[],
+  yName: string,
+  bars: { name: string; data: readonly number[] },
+  left: number,
+): ChartOption {
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left, right: 20, top: 20, bottom: 30 },
+    xAxis: { type: 'category', data: [...categories] },
+    yAxis: { type: 'value', name: yName },
+    series: [{ name: bars.name, type: 'bar', data: [...bars.data] }],
+  };
+}

@@ -1,16 +1,24 @@
 import { useMemo } from 'react';
-import { Card, Checkbox, Group, Stack, Text, Title } from '@mantine/core';
+import { Checkbox, Group, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { analyticsApi, rowsPageHref, type Facets } from './analytics-api';
-import { compact, CsvButton, Select, useViewParams } from './shared';
+import {
+  compact,
+  CsvButton,
+  FilterBar,
+  Select,
+  useAnalytics,
+  useViewParams,
+  ViewCard,
+} from './shared';
 import { WorldMap } from './LazyWorldMap';
 import type { MapLayer } from './WorldMap';
 
 export function MapView({ facets }: { facets: Facets }) {
   const navigate = useNavigate();
   const years = facets.unodc.years;
-  const [v, set] = useViewParams({
+  const [v, set, field] = useViewParams({
     shade: 'unodc',
     drug: facets.unodc.drug.includes('Cocaine') ? 'Cocaine' : (facets.unodc.drug[0] ?? ''),
     year: String(years[years.length - 1] ?? ''),
@@ -21,9 +29,7 @@ export function MapView({ facets }: { facets: Facets }) {
   });
   const on = new Set(v.layers.split(',').filter(Boolean));
   const portsQuery = compact({ measure: v.measure, from: v.from, to: v.to });
-  const ports = useQuery({
-    queryKey: ['analytics', 'ports', portsQuery],
-    queryFn: () => analyticsApi.crossingPorts(portsQuery),
+  const ports = useAnalytics('ports', analyticsApi.crossingPorts, portsQuery, {
     enabled: on.has('bts'),
   });
   const wpi = useQuery({
@@ -39,9 +45,7 @@ export function MapView({ facets }: { facets: Facets }) {
     staleTime: Infinity,
   });
   const totalsQuery = compact({ drug: v.drug, year: v.year });
-  const totals = useQuery({
-    queryKey: ['analytics', 'unodc', totalsQuery],
-    queryFn: () => analyticsApi.unodcTotals(totalsQuery),
+  const totals = useAnalytics('unodc', analyticsApi.unodcTotals, totalsQuery, {
     enabled: v.shade === 'unodc',
   });
   const shading = useMemo(
@@ -89,59 +93,47 @@ export function MapView({ facets }: { facets: Facets }) {
 
   return (
     <Stack gap="lg">
-      <Card withBorder component="section" aria-label="Map settings">
-        <Group gap="md" align="flex-end" wrap="wrap">
-          <Select
-            label="Shade countries by"
-            value={v.shade}
-            onChange={(x) => set({ shade: x })}
-            options={[
-              { value: 'unodc', label: 'Kilograms seized (UNODC)' },
-              { value: 'none', label: 'Nothing' },
-            ]}
-            w={230}
-          />
-          <Select
-            label="Drug"
-            value={v.drug}
-            onChange={(x) => set({ drug: x })}
-            options={facets.unodc.drug}
-            w={240}
-          />
-          <Select
-            label="Year"
-            value={v.year}
-            onChange={(x) => set({ year: x })}
-            options={years.map(String)}
-            w={100}
-          />
-          <Select
-            label="Port size by"
-            value={v.measure}
-            onChange={(x) => set({ measure: x })}
-            options={facets.crossings.measure}
-            w={220}
-          />
-          <Checkbox.Group
-            label="Points"
-            value={[...on]}
-            onChange={(values) => set({ layers: values.join(',') || 'none' })}
-          >
-            <Group gap="sm" mt={6}>
-              <Checkbox value="bts" label="US land ports" />
-              <Checkbox value="wpi" label="Seaports" />
-              <Checkbox value="border" label="Border crossings" />
-            </Group>
-          </Checkbox.Group>
-          <CsvButton path="crossings/ports" query={portsQuery} label="Ports CSV" />
-          <CsvButton path="places" query={{ kind: 'wpi' }} label="Seaports CSV" />
-        </Group>
-      </Card>
-      <Card withBorder component="section" aria-labelledby="map-heading">
-        <Title order={2} size="h4" id="map-heading" mb="xs">
-          Ports, border crossings and{' '}
-          {v.shade === 'unodc' ? `${v.drug} seized in ${v.year}` : 'countries'}
-        </Title>
+      <FilterBar label="Map settings" gap="md">
+        <Select
+          label="Shade countries by"
+          {...field('shade')}
+          options={[
+            { value: 'unodc', label: 'Kilograms seized (UNODC)' },
+            { value: 'none', label: 'Nothing' },
+          ]}
+          w={230}
+        />
+        <Select label="Drug" {...field('drug')} options={facets.unodc.drug} w={240} />
+        <Select label="Year" {...field('year')} options={years.map(String)} w={100} />
+        <Select
+          label="Port size by"
+          {...field('measure')}
+          options={facets.crossings.measure}
+          w={220}
+        />
+        <Checkbox.Group
+          label="Points"
+          value={[...on]}
+          onChange={(values) => set({ layers: values.join(',') || 'none' })}
+        >
+          <Group gap="sm" mt={6}>
+            <Checkbox value="bts" label="US land ports" />
+            <Checkbox value="wpi" label="Seaports" />
+            <Checkbox value="border" label="Border crossings" />
+          </Group>
+        </Checkbox.Group>
+        <CsvButton path="crossings/ports" query={portsQuery} label="Ports CSV" />
+        <CsvButton path="places" query={{ kind: 'wpi' }} label="Seaports CSV" />
+      </FilterBar>
+      <ViewCard
+        id="map-heading"
+        title={
+          <>
+            Ports, border crossings and{' '}
+            {v.shade === 'unodc' ? `${v.drug} seized in ${v.year}` : 'countries'}
+          </>
+        }
+      >
         <WorldMap
           shading={shading}
           layers={layers}
@@ -177,7 +169,7 @@ export function MapView({ facets }: { facets: Facets }) {
           Country shapes: Natural Earth 1:110m (world-atlas), bundled; no map tiles are fetched.
           Click a US land port to open its crossing rows.
         </Text>
-      </Card>
+      </ViewCard>
     </Stack>
   );
 }

@@ -1,9 +1,9 @@
-import { Anchor, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { QueryState } from '../../components/QueryState';
 import { analyticsApi } from './analytics-api';
-import { CsvButton } from './shared';
+import { CsvButton, DataTable } from './shared';
 
 const DATASETS: Record<string, string> = {
   'cbp-seizures': 'CBP nationwide drug seizures',
@@ -14,6 +14,14 @@ const DATASETS: Record<string, string> = {
   unlocode: 'UN/LOCODE',
 };
 const PAGE = 100;
+
+/** A source row's cell as read from the file; an empty cell as a dash. */
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  // The source tables hold scalars only (text, numbers, booleans, dates as text).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no objects reach here
+  return String(value);
+}
 
 /**
  * The source rows behind a figure: the same filters as the figure's view, read from the URL, so
@@ -77,29 +85,19 @@ export function RowsView() {
                     ? `, showing ${offset + 1}–${Math.min(offset + PAGE, data.total)}`
                     : ''}
                 </Text>
-                <Table.ScrollContainer minWidth={800}>
-                  <Table fz="xs" striped stickyHeader>
-                    <Table.Caption>Each row with the file and line it was read from</Table.Caption>
-                    <Table.Thead>
-                      <Table.Tr>
-                        {ordered.map((c) => (
-                          <Table.Th key={c}>{c}</Table.Th>
-                        ))}
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {data.items.map((r) => (
-                        <Table.Tr key={`${String(r.source_name)}:${String(r.source_line)}`}>
-                          {ordered.map((c) => (
-                            <Table.Td key={c}>
-                              {r[c] === null || r[c] === undefined ? '—' : String(r[c] as string)}
-                            </Table.Td>
-                          ))}
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
+                <DataTable
+                  caption="Each row with the file and line it was read from"
+                  columns={ordered.map((c) => ({
+                    key: c,
+                    header: c,
+                    cell: (r: Record<string, unknown>) => cellText(r[c]),
+                  }))}
+                  rows={data.items}
+                  rowKey={(r) => `${String(r.source_name)}:${String(r.source_line)}`}
+                  minWidth={800}
+                  fz="xs"
+                  stickyHeader
+                />
                 <Group mt="sm" gap="xs">
                   <Button
                     variant="default"

@@ -1,19 +1,23 @@
 import { useMemo } from 'react';
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Badge, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useNavigate } from 'react-router';
 import { QueryState } from '../../components/QueryState';
-import { analyticsApi, rowsPageHref, type Facets } from './analytics-api';
-import { EChart, type ChartOption } from './EChart';
+import { analyticsApi, rowsPageHref, type Facets, type Series } from './analytics-api';
+import { EChart, lineChart, type ChartOption } from './EChart';
 import {
+  CbpDrugSelect,
   compact,
-  CsvButton,
+  DataTable,
+  FilterBar,
   fmt,
-  MonthInput,
+  MonthRange,
   pct,
   RowsLink,
   Select,
+  useAnalytics,
   useViewParams,
+  ViewCard,
+  type Column,
 } from './shared';
 
 const GROUPS = [
@@ -43,9 +47,46 @@ function fiscalYears(months: [string, string] | null): string[] {
   return out;
 }
 
+/** A series' last full fiscal year against the one before (null without two full years). */
+function lastYearChange(s: Series): number | null {
+  const full = s.annual.filter((a) => a.months === 12);
+  const last = full[full.length - 1];
+  const prev = full[full.length - 2];
+  return last && prev && prev.value > 0 ? (last.value - prev.value) / prev.value : null;
+}
+
+/**
+ * The fiscal-year table's columns: one per year of the grid every series shares (the server
+ * puts all series on the same months, so the first series' years are every series' years).
+ */
+function fiscalYearColumns(series: readonly Series[]): Column<Series>[] {
+  return [
+    { header: 'Series', cell: (s) => s.key },
+    ...(series[0]?.annual ?? []).map((a, i): Column<Series> => ({
+      key: a.year,
+      header: (
+        <>
+          FY{a.year}
+          {a.months < 12 ? ` (${a.months} mo)` : ''}
+        </>
+      ),
+      numeric: true,
+      cell: (s) => fmt(s.annual[i]?.value),
+    })),
+    {
+      header: 'Last full year vs before',
+      numeric: true,
+      cell: (s) => {
+        const change = lastYearChange(s);
+        return change === null ? '—' : `${change >= 0 ? '+' : ''}${pct(change)}`;
+      },
+    },
+  ];
+}
+
 export function SeizuresView({ facets }: { facets: Facets }) {
   const navigate = useNavigate();
-  const [v, set] = useViewParams({
+  const [v, , field] = useViewParams({
     group: 'drug',
     metric: 'pounds',
     drug: '',
@@ -66,25 +107,13 @@ export function SeizuresView({ facets }: { facets: Facets }) {
     to: v.to,
   });
   const seriesQuery = { ...filters, group: v.group, metric: v.metric };
-  const series = useQuery({
-    queryKey: ['analytics', 'seizures', seriesQuery],
-    queryFn: () => analyticsApi.seizureSeries(seriesQuery),
-  });
+  const series = useAnalytics('seizures', analyticsApi.seizureSeries, seriesQuery);
   const mixQuery = compact({ ...filters, from: undefined, to: undefined, fiscalYear: v.fy });
-  const mix = useQuery({
-    queryKey: ['analytics', 'mix', mixQuery],
-    queryFn: () => analyticsApi.mix(mixQuery),
-  });
+  const mix = useAnalytics('mix', analyticsApi.mix, mixQuery);
   const unusualQuery = { ...seriesQuery, threshold: v.threshold };
-  const unusual = useQuery({
-    queryKey: ['analytics', 'unusual', unusualQuery],
-    queryFn: () => analyticsApi.unusual(unusualQuery),
-  });
+  const unusual = useAnalytics('unusual', analyticsApi.unusual, unusualQuery);
   const forecastQuery = { ...filters, group: 'total', metric: v.metric, horizon: 6 };
-  const forecast = useQuery({
-    queryKey: ['analytics', 'forecast', forecastQuery],
-    queryFn: () => analyticsApi.forecast(forecastQuery),
-  });
+  const forecast = useAnalytics('forecast', analyticsApi.forecast, forecastQuery);
   const unit = v.metric === 'events' ? 'seizure events' : 'pounds';
 
   const topSeries = useMemo(() => {
@@ -97,87 +126,63 @@ export function SeizuresView({ facets }: { facets: Facets }) {
   }, [series.data]);
 
   const seriesOption: ChartOption = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      legend: { type: 'scroll', top: 0 },
-      grid: { left: 60, right: 20, top: 40, bottom: 60 },
-      xAxis: { type: 'category', data: topSeries[0]?.points.map((p) => p.month) ?? [] },
-      yAxis: { type: 'value', name: unit },
-      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
-      series: topSeries.map((s) => ({
-        name: s.key,
-        type: 'line',
-        showSymbol: false,
-        data: s.points.map((p) => p.value),
-      })),
-    }),
+    () =>
+      lineChart(
+        topSeries[0]?.points.map((p) => p.month) ?? [],
+        unit,
+        topSeries.map((s) => ({ name: s.key, data: s.points.map((p) => p.value) })),
+        { zoom: true },
+      ),
     [topSeries, unit],
   );
 
   return (
     <Stack gap="lg">
-      <Card withBorder component="section" aria-label="Filters">
-        <Group gap="sm" align="flex-end" wrap="wrap">
-          <Select
-            label="Series by"
-            value={v.group}
-            onChange={(x) => set({ group: x })}
-            options={GROUPS}
-            w={190}
-          />
-          <Select
-            label="Measure"
-            value={v.metric}
-            onChange={(x) => set({ metric: x })}
-            options={[
-              { value: 'pounds', label: 'Pounds seized' },
-              { value: 'events', label: 'Seizure events' },
-            ]}
-            w={160}
-          />
-          <Select
-            label="Drug"
-            value={v.drug}
-            onChange={(x) => set({ drug: x })}
-            options={facets.seizures.drug}
-            allLabel="All drugs"
-          />
-          <Select
-            label="Region"
-            value={v.region}
-            onChange={(x) => set({ region: x })}
-            options={facets.seizures.region}
-            allLabel="All regions"
-            w={180}
-          />
-          <Select
-            label="Component"
-            value={v.component}
-            onChange={(x) => set({ component: x })}
-            options={facets.seizures.component}
-            allLabel="Both components"
-            w={210}
-          />
-          <Select
-            label="Field office / sector"
-            value={v.aor}
-            onChange={(x) => set({ aor: x })}
-            options={facets.seizures.aor}
-            allLabel="All"
-            w={230}
-          />
-          <MonthInput label="From" value={v.from} onChange={(x) => set({ from: x })} />
-          <MonthInput label="To" value={v.to} onChange={(x) => set({ to: x })} />
-        </Group>
-      </Card>
+      <FilterBar>
+        <Select label="Series by" {...field('group')} options={GROUPS} w={190} />
+        <Select
+          label="Measure"
+          {...field('metric')}
+          options={[
+            { value: 'pounds', label: 'Pounds seized' },
+            { value: 'events', label: 'Seizure events' },
+          ]}
+          w={160}
+        />
+        <CbpDrugSelect drugs={facets.seizures.drug} {...field('drug')} />
+        <Select
+          label="Region"
+          {...field('region')}
+          options={facets.seizures.region}
+          allLabel="All regions"
+          w={180}
+        />
+        <Select
+          label="Component"
+          {...field('component')}
+          options={facets.seizures.component}
+          allLabel="Both components"
+          w={210}
+        />
+        <Select
+          label="Field office / sector"
+          {...field('aor')}
+          options={facets.seizures.aor}
+          allLabel="All"
+          w={230}
+        />
+        <MonthRange from={field('from')} to={field('to')} />
+      </FilterBar>
 
-      <Card withBorder component="section" aria-labelledby="series-heading">
-        <Group justify="space-between" mb="xs">
-          <Title order={2} size="h4" id="series-heading">
+      <ViewCard
+        id="series-heading"
+        title={
+          <>
             Monthly {unit} by {GROUPS.find((g) => g.value === v.group)?.label.toLowerCase()}
-          </Title>
-          <CsvButton path="seizures/series" query={seriesQuery} label="CSV" />
-        </Group>
+          </>
+        }
+        csv={{ path: 'seizures/series', query: seriesQuery }}
+      >
         <QueryState query={series} label="seizure series">
           {(data) =>
             data.series.length === 0 ? (
@@ -200,110 +205,58 @@ export function SeizuresView({ facets }: { facets: Facets }) {
                   Click a point to see the CBP rows behind it. Fiscal years run October to
                   September.
                 </Text>
-                <Table.ScrollContainer minWidth={600} mt="sm">
-                  <Table striped fz="sm">
-                    <Table.Caption>Fiscal-year totals and change on the year before</Table.Caption>
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Series</Table.Th>
-                        {data.series[0]?.annual.map((a) => (
-                          <Table.Th key={a.year} ta="right">
-                            FY{a.year}
-                            {a.months < 12 ? ` (${a.months} mo)` : ''}
-                          </Table.Th>
-                        ))}
-                        <Table.Th ta="right">Last full year vs before</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {topSeries.map((s) => {
-                        const full = s.annual.filter((a) => a.months === 12);
-                        const last = full[full.length - 1];
-                        const prev = full[full.length - 2];
-                        const change =
-                          last && prev && prev.value > 0
-                            ? (last.value - prev.value) / prev.value
-                            : null;
-                        return (
-                          <Table.Tr key={s.key}>
-                            <Table.Td>{s.key}</Table.Td>
-                            {s.annual.map((a) => (
-                              <Table.Td key={a.year} ta="right">
-                                {fmt(a.value)}
-                              </Table.Td>
-                            ))}
-                            <Table.Td ta="right">
-                              {change === null ? '—' : `${change >= 0 ? '+' : ''}${pct(change)}`}
-                            </Table.Td>
-                          </Table.Tr>
-                        );
-                      })}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
+                <DataTable
+                  caption="Fiscal-year totals and change on the year before"
+                  columns={fiscalYearColumns(data.series)}
+                  rows={topSeries}
+                  rowKey={(s) => s.key}
+                  minWidth={600}
+                  mt="sm"
+                />
               </>
             )
           }
         </QueryState>
-      </Card>
+      </ViewCard>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-        <Card withBorder component="section" aria-labelledby="mix-heading">
-          <Group justify="space-between" mb="xs" align="flex-end">
-            <Title order={2} size="h4" id="mix-heading">
-              Drug mix, FY{v.fy}
-            </Title>
-            <Group gap="xs" align="flex-end">
-              <Select
-                label="Fiscal year"
-                value={v.fy}
-                onChange={(x) => set({ fy: x })}
-                options={fiscalYears(facets.seizures.months)}
-                w={110}
-              />
-              <CsvButton path="seizures/mix" query={mixQuery} label="CSV" />
-            </Group>
-          </Group>
+        <ViewCard
+          id="mix-heading"
+          title={<>Drug mix, FY{v.fy}</>}
+          csv={{ path: 'seizures/mix', query: mixQuery }}
+          controls={
+            <Select
+              label="Fiscal year"
+              {...field('fy')}
+              options={fiscalYears(facets.seizures.months)}
+              w={110}
+            />
+          }
+        >
           <QueryState query={mix} label="drug mix">
             {(data) => (
-              <Table fz="sm" striped>
-                <Table.Caption>Share of pounds and of seizure events, by drug</Table.Caption>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Drug</Table.Th>
-                    <Table.Th ta="right">Pounds</Table.Th>
-                    <Table.Th ta="right">Share</Table.Th>
-                    <Table.Th ta="right">Events</Table.Th>
-                    <Table.Th ta="right">Share</Table.Th>
-                    <Table.Th>Source</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.items.map((i) => (
-                    <Table.Tr key={i.drug}>
-                      <Table.Td>{i.drug}</Table.Td>
-                      <Table.Td ta="right">{fmt(i.pounds)}</Table.Td>
-                      <Table.Td ta="right">{pct(i.poundsShare)}</Table.Td>
-                      <Table.Td ta="right">{fmt(i.events)}</Table.Td>
-                      <Table.Td ta="right">{pct(i.eventsShare)}</Table.Td>
-                      <Table.Td>
-                        <RowsLink href={i.rowsHref} rows={i.rows} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <DataTable
+                caption="Share of pounds and of seizure events, by drug"
+                columns={[
+                  { header: 'Drug', cell: (i) => i.drug },
+                  { header: 'Pounds', numeric: true, cell: (i) => fmt(i.pounds) },
+                  { header: 'Share', numeric: true, cell: (i) => pct(i.poundsShare) },
+                  { header: 'Events', numeric: true, cell: (i) => fmt(i.events) },
+                  { header: 'Share', numeric: true, cell: (i) => pct(i.eventsShare) },
+                  { header: 'Source', cell: (i) => <RowsLink href={i.rowsHref} rows={i.rows} /> },
+                ]}
+                rows={data.items}
+                rowKey={(i) => i.drug}
+              />
             )}
           </QueryState>
-        </Card>
+        </ViewCard>
 
-        <Card withBorder component="section" aria-labelledby="forecast-heading">
-          <Group justify="space-between" mb="xs">
-            <Title order={2} size="h4" id="forecast-heading">
-              Forecast, next 6 months
-            </Title>
-            <CsvButton path="seizures/forecast" query={forecastQuery} label="CSV" />
-          </Group>
+        <ViewCard
+          id="forecast-heading"
+          title="Forecast, next 6 months"
+          csv={{ path: 'seizures/forecast', query: forecastQuery }}
+        >
           <QueryState query={forecast} label="forecast">
             {(data) => {
               const item = data.items[0];
@@ -375,25 +328,22 @@ export function SeizuresView({ facets }: { facets: Facets }) {
               );
             }}
           </QueryState>
-        </Card>
+        </ViewCard>
       </SimpleGrid>
 
-      <Card withBorder component="section" aria-labelledby="unusual-heading">
-        <Group justify="space-between" mb="xs" align="flex-end">
-          <Title order={2} size="h4" id="unusual-heading">
-            Unusual months
-          </Title>
-          <Group gap="xs" align="flex-end">
-            <Select
-              label="Flag from |z| ≥"
-              value={v.threshold}
-              onChange={(x) => set({ threshold: x })}
-              options={['2.5', '3', '3.5', '4', '5']}
-              w={120}
-            />
-            <CsvButton path="seizures/unusual" query={unusualQuery} label="CSV" />
-          </Group>
-        </Group>
+      <ViewCard
+        id="unusual-heading"
+        title="Unusual months"
+        csv={{ path: 'seizures/unusual', query: unusualQuery }}
+        controls={
+          <Select
+            label="Flag from |z| ≥"
+            {...field('threshold')}
+            options={['2.5', '3', '3.5', '4', '5']}
+            w={120}
+          />
+        }
+      >
         <Text size="sm" c="dimmed" mb="xs">
           Each month against a robust seasonal baseline (running median level plus the median effect
           of its calendar month); the score is the residual in robust standard deviations (1.4826 ×
@@ -404,54 +354,41 @@ export function SeizuresView({ facets }: { facets: Facets }) {
             data.items.length === 0 ? (
               <Text c="dimmed">No month stands out at this threshold.</Text>
             ) : (
-              <Table.ScrollContainer minWidth={600}>
-                <Table fz="sm" striped>
-                  <Table.Caption>Months flagged, most unusual first</Table.Caption>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Series</Table.Th>
-                      <Table.Th>Month</Table.Th>
-                      <Table.Th ta="right">Actual</Table.Th>
-                      <Table.Th ta="right">Expected</Table.Th>
-                      <Table.Th ta="right">Score</Table.Th>
-                      <Table.Th>How unusual</Table.Th>
-                      <Table.Th>Source</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.slice(0, 25).map((u) => (
-                      <Table.Tr key={`${u.key}-${u.month}`}>
-                        <Table.Td>{u.key}</Table.Td>
-                        <Table.Td>{u.month}</Table.Td>
-                        <Table.Td ta="right">{fmt(u.value)}</Table.Td>
-                        <Table.Td ta="right">{fmt(u.expected)}</Table.Td>
-                        <Table.Td ta="right">{u.score.toFixed(1)}</Table.Td>
-                        <Table.Td>
-                          <Badge
-                            color={
-                              u.severity === 'extreme'
-                                ? 'red'
-                                : u.severity === 'strong'
-                                  ? 'orange'
-                                  : 'yellow'
-                            }
-                            variant="light"
-                          >
-                            {u.severity} {u.direction}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          <RowsLink href={u.rowsHref} rows={u.rows} />
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              <DataTable
+                caption="Months flagged, most unusual first"
+                columns={[
+                  { header: 'Series', cell: (u) => u.key },
+                  { header: 'Month', cell: (u) => u.month },
+                  { header: 'Actual', numeric: true, cell: (u) => fmt(u.value) },
+                  { header: 'Expected', numeric: true, cell: (u) => fmt(u.expected) },
+                  { header: 'Score', numeric: true, cell: (u) => u.score.toFixed(1) },
+                  {
+                    header: 'How unusual',
+                    cell: (u) => (
+                      <Badge
+                        color={
+                          u.severity === 'extreme'
+                            ? 'red'
+                            : u.severity === 'strong'
+                              ? 'orange'
+                              : 'yellow'
+                        }
+                        variant="light"
+                      >
+                        {u.severity} {u.direction}
+                      </Badge>
+                    ),
+                  },
+                  { header: 'Source', cell: (u) => <RowsLink href={u.rowsHref} rows={u.rows} /> },
+                ]}
+                rows={data.items.slice(0, 25)}
+                rowKey={(u) => `${u.key}-${u.month}`}
+                minWidth={600}
+              />
             )
           }
         </QueryState>
-      </Card>
+      </ViewCard>
     </Stack>
   );
 }

@@ -1,11 +1,22 @@
 import { useMemo } from 'react';
-import { Card, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Stack, Text } from '@mantine/core';
 import { useNavigate } from 'react-router';
 import { QueryState } from '../../components/QueryState';
 import { analyticsApi, rowsPageHref, type Facets, type RateItem } from './analytics-api';
-import { EChart, type ChartOption } from './EChart';
-import { compact, CsvButton, fmt, MonthInput, RowsLink, Select, useViewParams } from './shared';
+import { barChart, EChart, lineChart, type ChartOption } from './EChart';
+import {
+  CbpDrugSelect,
+  compact,
+  DataTable,
+  FilterBar,
+  fmt,
+  MonthRange,
+  RowsLink,
+  Select,
+  useAnalytics,
+  useViewParams,
+  ViewCard,
+} from './shared';
 
 const UNITS = [
   { value: 'trucks', label: 'Trucks' },
@@ -14,9 +25,14 @@ const UNITS = [
   { value: 'pedestrians', label: 'Pedestrians' },
 ];
 
+/** Seizures per 100,000 units of traffic over a whole period (— without traffic). */
+function per100k(seized: number, traffic: number): string {
+  return traffic > 0 ? fmt((seized / traffic) * 1e5, 2) : '—';
+}
+
 export function TrafficView({ facets }: { facets: Facets }) {
   const navigate = useNavigate();
-  const [v, set] = useViewParams({
+  const [v, , field] = useViewParams({
     unit: 'trucks',
     area: 'region',
     drug: '',
@@ -27,10 +43,7 @@ export function TrafficView({ facets }: { facets: Facets }) {
     port: '2304',
   });
   const ratesQuery = compact({ unit: v.unit, area: v.area, drug: v.drug, from: v.from, to: v.to });
-  const rates = useQuery({
-    queryKey: ['analytics', 'rates', ratesQuery],
-    queryFn: () => analyticsApi.rates(ratesQuery),
-  });
+  const rates = useAnalytics('rates', analyticsApi.rates, ratesQuery);
   const crossingQuery = compact({
     measure: v.measure,
     port: v.port,
@@ -38,11 +51,8 @@ export function TrafficView({ facets }: { facets: Facets }) {
     to: v.to,
     group: 'total',
   });
-  const crossings = useQuery({
-    queryKey: ['analytics', 'crossings', crossingQuery],
-    queryFn: () => analyticsApi.crossingSeries(crossingQuery),
-  });
-  const field = v.rate === 'pounds' ? 'poundsPer100k' : 'eventsPer100k';
+  const crossings = useAnalytics('crossings', analyticsApi.crossingSeries, crossingQuery);
+  const rateField = v.rate === 'pounds' ? 'poundsPer100k' : 'eventsPer100k';
   const unitLabel = UNITS.find((u) => u.value === v.unit)?.label.toLowerCase() ?? v.unit;
 
   const rateItems = rates.data?.items;
@@ -56,33 +66,26 @@ export function TrafficView({ facets }: { facets: Facets }) {
     [rates.data],
   );
   const ratesOption: ChartOption = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      legend: { type: 'scroll', top: 0 },
-      grid: { left: 60, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: 'category', data: months },
-      yAxis: { type: 'value', name: `${v.rate} per 100k` },
-      series: [...byArea].map(([area, items]) => {
-        const at = new Map(items.map((i) => [i.month, i[field]]));
-        return {
-          name: area,
-          type: 'line',
-          showSymbol: false,
-          data: months.map((m) => at.get(m) ?? null),
-        };
-      }),
-    }),
-    [byArea, months, field, v.rate],
+    () =>
+      lineChart(
+        months,
+        `${v.rate} per 100k`,
+        [...byArea].map(([area, items]) => {
+          const at = new Map(items.map((i) => [i.month, i[rateField]]));
+          return { name: area, data: months.map((m) => at.get(m) ?? null) };
+        }),
+      ),
+    [byArea, months, rateField, v.rate],
   );
   const point = crossings.data?.series[0];
   const crossingOption: ChartOption = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      grid: { left: 70, right: 20, top: 20, bottom: 30 },
-      xAxis: { type: 'category', data: point?.points.map((p) => p.month) ?? [] },
-      yAxis: { type: 'value', name: v.measure },
-      series: [{ name: v.measure, type: 'bar', data: point?.points.map((p) => p.value) ?? [] }],
-    }),
+    () =>
+      barChart(
+        point?.points.map((p) => p.month) ?? [],
+        v.measure,
+        { name: v.measure, data: point?.points.map((p) => p.value) ?? [] },
+        70,
+      ),
     [point, v.measure],
   );
   const portName = facets.crossings.ports.find((p) => p.code === v.port);
@@ -96,54 +99,39 @@ export function TrafficView({ facets }: { facets: Facets }) {
 
   return (
     <Stack gap="lg">
-      <Card withBorder component="section" aria-label="Filters">
-        <Group gap="sm" align="flex-end" wrap="wrap">
-          <Select
-            label="Traffic unit"
-            value={v.unit}
-            onChange={(x) => set({ unit: x })}
-            options={UNITS}
-            w={230}
-          />
-          <Select
-            label="Areas"
-            value={v.area}
-            onChange={(x) => set({ area: x })}
-            options={[
-              { value: 'region', label: 'Border regions' },
-              { value: 'field-office', label: 'Field offices (ports of entry)' },
-            ]}
-            w={230}
-          />
-          <Select
-            label="Drug"
-            value={v.drug}
-            onChange={(x) => set({ drug: x })}
-            options={facets.seizures.drug}
-            allLabel="All drugs"
-          />
-          <Select
-            label="Rate of"
-            value={v.rate}
-            onChange={(x) => set({ rate: x })}
-            options={[
-              { value: 'events', label: 'Seizure events' },
-              { value: 'pounds', label: 'Pounds seized' },
-            ]}
-            w={160}
-          />
-          <MonthInput label="From" value={v.from} onChange={(x) => set({ from: x })} />
-          <MonthInput label="To" value={v.to} onChange={(x) => set({ to: x })} />
-        </Group>
-      </Card>
+      <FilterBar>
+        <Select label="Traffic unit" {...field('unit')} options={UNITS} w={230} />
+        <Select
+          label="Areas"
+          {...field('area')}
+          options={[
+            { value: 'region', label: 'Border regions' },
+            { value: 'field-office', label: 'Field offices (ports of entry)' },
+          ]}
+          w={230}
+        />
+        <CbpDrugSelect drugs={facets.seizures.drug} {...field('drug')} />
+        <Select
+          label="Rate of"
+          {...field('rate')}
+          options={[
+            { value: 'events', label: 'Seizure events' },
+            { value: 'pounds', label: 'Pounds seized' },
+          ]}
+          w={160}
+        />
+        <MonthRange from={field('from')} to={field('to')} />
+      </FilterBar>
 
-      <Card withBorder component="section" aria-labelledby="rates-heading">
-        <Group justify="space-between" mb="xs">
-          <Title order={2} size="h4" id="rates-heading">
+      <ViewCard
+        id="rates-heading"
+        title={
+          <>
             {v.rate === 'pounds' ? 'Pounds' : 'Seizure events'} per 100,000 {unitLabel}
-          </Title>
-          <CsvButton path="seizures/rates" query={ratesQuery} label="CSV" />
-        </Group>
+          </>
+        }
+        csv={{ path: 'seizures/rates', query: ratesQuery }}
+      >
         <QueryState query={rates} label="seizures per traffic">
           {(data) =>
             data.items.length === 0 ? (
@@ -162,63 +150,60 @@ export function TrafficView({ facets }: { facets: Facets }) {
                     if (item) void navigate(rowsPageHref(item.rowsHref));
                   }}
                 />
-                <Table fz="sm" striped mt="sm">
-                  <Table.Caption>
-                    Whole period. Traffic counts inbound {data.measures.join(', ').toLowerCase()};
-                    seizures are CBP&apos;s land seizures only, and Border Patrol seizures between
-                    ports count for regions, not for field offices.
-                  </Table.Caption>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Area</Table.Th>
-                      <Table.Th ta="right">Events</Table.Th>
-                      <Table.Th ta="right">Pounds</Table.Th>
-                      <Table.Th ta="right">Traffic</Table.Th>
-                      <Table.Th ta="right">Events per 100k</Table.Th>
-                      <Table.Th ta="right">Pounds per 100k</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {totals.map((t) => (
-                      <Table.Tr key={t.area}>
-                        <Table.Td>{t.area}</Table.Td>
-                        <Table.Td ta="right">{fmt(t.events)}</Table.Td>
-                        <Table.Td ta="right">{fmt(t.pounds)}</Table.Td>
-                        <Table.Td ta="right">{fmt(t.traffic)}</Table.Td>
-                        <Table.Td ta="right">
-                          {t.traffic > 0 ? fmt((t.events / t.traffic) * 1e5, 2) : '—'}
-                        </Table.Td>
-                        <Table.Td ta="right">
-                          {t.traffic > 0 ? fmt((t.pounds / t.traffic) * 1e5, 2) : '—'}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
+                <DataTable
+                  caption={
+                    <>
+                      Whole period. Traffic counts inbound {data.measures.join(', ').toLowerCase()};
+                      seizures are CBP&apos;s land seizures only, and Border Patrol seizures between
+                      ports count for regions, not for field offices.
+                    </>
+                  }
+                  columns={[
+                    { header: 'Area', cell: (t) => t.area },
+                    { header: 'Events', numeric: true, cell: (t) => fmt(t.events) },
+                    { header: 'Pounds', numeric: true, cell: (t) => fmt(t.pounds) },
+                    { header: 'Traffic', numeric: true, cell: (t) => fmt(t.traffic) },
+                    {
+                      header: 'Events per 100k',
+                      numeric: true,
+                      cell: (t) => per100k(t.events, t.traffic),
+                    },
+                    {
+                      header: 'Pounds per 100k',
+                      numeric: true,
+                      cell: (t) => per100k(t.pounds, t.traffic),
+                    },
+                  ]}
+                  rows={totals}
+                  rowKey={(t) => t.area}
+                  mt="sm"
+                />
               </>
             )
           }
         </QueryState>
-      </Card>
+      </ViewCard>
 
-      <Card withBorder component="section" aria-labelledby="crossings-heading">
-        <Group justify="space-between" mb="xs" align="flex-end">
-          <Title order={2} size="h4" id="crossings-heading">
+      <ViewCard
+        id="crossings-heading"
+        title={
+          <>
             Monthly {v.measure.toLowerCase()} at{' '}
             {portName ? `${portName.name}, ${portName.state}` : 'all ports'}
-          </Title>
-          <Group gap="xs" align="flex-end">
+          </>
+        }
+        csv={{ path: 'crossings/series', query: crossingQuery }}
+        controls={
+          <>
             <Select
               label="Measure"
-              value={v.measure}
-              onChange={(x) => set({ measure: x })}
+              {...field('measure')}
               options={facets.crossings.measure}
               w={220}
             />
             <Select
               label="Port"
-              value={v.port}
-              onChange={(x) => set({ port: x })}
+              {...field('port')}
               options={facets.crossings.ports.map((p) => ({
                 value: p.code,
                 label: `${p.name}, ${p.state}`,
@@ -226,9 +211,9 @@ export function TrafficView({ facets }: { facets: Facets }) {
               allLabel="All ports"
               w={240}
             />
-            <CsvButton path="crossings/series" query={crossingQuery} label="CSV" />
-          </Group>
-        </Group>
+          </>
+        }
+      >
         <QueryState query={crossings} label="border crossings">
           {(data) => {
             const s = data.series[0];
@@ -255,7 +240,7 @@ export function TrafficView({ facets }: { facets: Facets }) {
             );
           }}
         </QueryState>
-      </Card>
+      </ViewCard>
     </Stack>
   );
 }

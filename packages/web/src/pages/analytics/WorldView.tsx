@@ -1,34 +1,35 @@
 import { useMemo } from 'react';
-import { Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { QueryState } from '../../components/QueryState';
 import { analyticsApi, type Facets } from './analytics-api';
-import { EChart, type ChartOption } from './EChart';
-import { compact, CsvButton, fmt, pct, RowsLink, Select, useViewParams } from './shared';
+import { barChart, EChart, type ChartOption } from './EChart';
+import {
+  compact,
+  DataTable,
+  FilterBar,
+  fmt,
+  pct,
+  RowsLink,
+  Select,
+  useAnalytics,
+  useViewParams,
+  ViewCard,
+} from './shared';
 import { WorldMap } from './LazyWorldMap';
 
 export function WorldView({ facets }: { facets: Facets }) {
   const years = facets.unodc.years;
-  const [v, set] = useViewParams({
+  const [v, , field] = useViewParams({
     drug: facets.unodc.drug.includes('Cocaine') ? 'Cocaine' : (facets.unodc.drug[0] ?? ''),
     year: String(years[years.length - 1] ?? ''),
     region: '',
   });
   const totalsQuery = compact({ drug: v.drug, region: v.region });
-  const totals = useQuery({
-    queryKey: ['analytics', 'unodc', totalsQuery],
-    queryFn: () => analyticsApi.unodcTotals(totalsQuery),
-  });
+  const totals = useAnalytics('unodc', analyticsApi.unodcTotals, totalsQuery);
   const sharesQuery = compact({ drug: v.drug, year: v.year });
-  const shares = useQuery({
-    queryKey: ['analytics', 'unodc-shares', sharesQuery],
-    queryFn: () => analyticsApi.unodcShares(sharesQuery),
-  });
+  const shares = useAnalytics('unodc-shares', analyticsApi.unodcShares, sharesQuery);
   const trendsQuery = compact({ drug: v.drug, region: v.region });
-  const trends = useQuery({
-    queryKey: ['analytics', 'unodc-trends', trendsQuery],
-    queryFn: () => analyticsApi.unodcTrends(trendsQuery),
-  });
+  const trends = useAnalytics('unodc-trends', analyticsApi.unodcTrends, trendsQuery);
   const yearRows = useMemo(
     () =>
       (totals.data?.items ?? [])
@@ -41,19 +42,13 @@ export function WorldView({ facets }: { facets: Facets }) {
     [yearRows],
   );
   const worldOption: ChartOption = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      grid: { left: 80, right: 20, top: 20, bottom: 30 },
-      xAxis: { type: 'category', data: (totals.data?.world ?? []).map((w) => String(w.year)) },
-      yAxis: { type: 'value', name: 'kg' },
-      series: [
-        {
-          name: 'kg seized',
-          type: 'bar',
-          data: (totals.data?.world ?? []).map((w) => w.kilograms),
-        },
-      ],
-    }),
+    () =>
+      barChart(
+        (totals.data?.world ?? []).map((w) => String(w.year)),
+        'kg',
+        { name: 'kg seized', data: (totals.data?.world ?? []).map((w) => w.kilograms) },
+        80,
+      ),
     [totals.data],
   );
   const sharesOption: ChartOption = useMemo(
@@ -72,40 +67,27 @@ export function WorldView({ facets }: { facets: Facets }) {
 
   return (
     <Stack gap="lg">
-      <Card withBorder component="section" aria-label="Filters">
-        <Group gap="sm" align="flex-end" wrap="wrap">
-          <Select
-            label="Drug"
-            value={v.drug}
-            onChange={(x) => set({ drug: x })}
-            options={facets.unodc.drug}
-            w={280}
-          />
-          <Select
-            label="Year"
-            value={v.year}
-            onChange={(x) => set({ year: x })}
-            options={years.map(String)}
-            w={110}
-          />
-          <Select
-            label="Region"
-            value={v.region}
-            onChange={(x) => set({ region: x })}
-            options={facets.unodc.region}
-            allLabel="World"
-            w={180}
-          />
-        </Group>
-      </Card>
+      <FilterBar>
+        <Select label="Drug" {...field('drug')} options={facets.unodc.drug} w={280} />
+        <Select label="Year" {...field('year')} options={years.map(String)} w={110} />
+        <Select
+          label="Region"
+          {...field('region')}
+          options={facets.unodc.region}
+          allLabel="World"
+          w={180}
+        />
+      </FilterBar>
 
-      <Card withBorder component="section" aria-labelledby="world-map-heading">
-        <Group justify="space-between" mb="xs">
-          <Title order={2} size="h4" id="world-map-heading">
+      <ViewCard
+        id="world-map-heading"
+        title={
+          <>
             {v.drug} seized in {v.year}, kilograms by country
-          </Title>
-          <CsvButton path="unodc/totals" query={{ ...totalsQuery, year: v.year }} label="CSV" />
-        </Group>
+          </>
+        }
+        csv={{ path: 'unodc/totals', query: { ...totalsQuery, year: v.year } }}
+      >
         <WorldMap
           shading={shading}
           layers={[]}
@@ -115,13 +97,10 @@ export function WorldView({ facets }: { facets: Facets }) {
           Darker is more (quintiles of the countries that reported). Source: UNODC, World Drug
           Report 2024, statistical annex.
         </Text>
-      </Card>
+      </ViewCard>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-        <Card withBorder component="section" aria-labelledby="world-total-heading">
-          <Title order={2} size="h4" id="world-total-heading" mb="xs">
-            {v.region || 'World'} total by year
-          </Title>
+        <ViewCard id="world-total-heading" title={<>{v.region || 'World'} total by year</>}>
           <QueryState query={totals} label="UNODC totals">
             {() => (
               <EChart
@@ -131,14 +110,12 @@ export function WorldView({ facets }: { facets: Facets }) {
               />
             )}
           </QueryState>
-        </Card>
-        <Card withBorder component="section" aria-labelledby="shares-heading">
-          <Group justify="space-between" mb="xs">
-            <Title order={2} size="h4" id="shares-heading">
-              Regional shares, {v.year}
-            </Title>
-            <CsvButton path="unodc/shares" query={sharesQuery} label="CSV" />
-          </Group>
+        </ViewCard>
+        <ViewCard
+          id="shares-heading"
+          title={<>Regional shares, {v.year}</>}
+          csv={{ path: 'unodc/shares', query: sharesQuery }}
+        >
           <QueryState query={shares} label="regional shares">
             {(data) => (
               <>
@@ -147,6 +124,7 @@ export function WorldView({ facets }: { facets: Facets }) {
                   height={220}
                   label={`Pie chart of regional shares of ${v.drug} seized`}
                 />
+                {/* A legend of the pie rather than a data table: no header row. */}
                 <Table fz="sm">
                   <Table.Caption>Share of the world total</Table.Caption>
                   <Table.Tbody>
@@ -162,77 +140,52 @@ export function WorldView({ facets }: { facets: Facets }) {
               </>
             )}
           </QueryState>
-        </Card>
+        </ViewCard>
       </SimpleGrid>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-        <Card withBorder component="section" aria-labelledby="countries-heading">
-          <Title order={2} size="h4" id="countries-heading" mb="xs">
-            Countries, {v.year}
-          </Title>
-          <Table.ScrollContainer minWidth={400}>
-            <Table fz="sm" striped>
-              <Table.Caption>Kilograms reported, every row summed</Table.Caption>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Country</Table.Th>
-                  <Table.Th ta="right">kg</Table.Th>
-                  <Table.Th>Source</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {yearRows.slice(0, 20).map((t) => (
-                  <Table.Tr key={t.countryCode}>
-                    <Table.Td>{t.country}</Table.Td>
-                    <Table.Td ta="right">{fmt(t.kilograms)}</Table.Td>
-                    <Table.Td>
-                      <RowsLink href={t.rowsHref} rows={t.rows} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Card>
-        <Card withBorder component="section" aria-labelledby="trends-heading">
-          <Group justify="space-between" mb="xs">
-            <Title order={2} size="h4" id="trends-heading">
-              Trends by country
-            </Title>
-            <CsvButton path="unodc/trends" query={trendsQuery} label="CSV" />
-          </Group>
+        <ViewCard id="countries-heading" title={<>Countries, {v.year}</>}>
+          <DataTable
+            caption="Kilograms reported, every row summed"
+            columns={[
+              { header: 'Country', cell: (t) => t.country },
+              { header: 'kg', numeric: true, cell: (t) => fmt(t.kilograms) },
+              { header: 'Source', cell: (t) => <RowsLink href={t.rowsHref} rows={t.rows} /> },
+            ]}
+            rows={yearRows.slice(0, 20)}
+            rowKey={(t) => t.countryCode}
+            minWidth={400}
+          />
+        </ViewCard>
+        <ViewCard
+          id="trends-heading"
+          title="Trends by country"
+          csv={{ path: 'unodc/trends', query: trendsQuery }}
+        >
           <QueryState query={trends} label="trends">
             {(data) => (
-              <Table.ScrollContainer minWidth={400}>
-                <Table fz="sm" striped>
-                  <Table.Caption>
-                    Least-squares slope (kg per year) and compound annual growth
-                  </Table.Caption>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Country</Table.Th>
-                      <Table.Th ta="right">Slope</Table.Th>
-                      <Table.Th ta="right">Growth</Table.Th>
-                      <Table.Th>Years</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.slice(0, 20).map((t) => (
-                      <Table.Tr key={t.countryCode}>
-                        <Table.Td>{t.country}</Table.Td>
-                        <Table.Td ta="right">{fmt(t.slopePerYear)}</Table.Td>
-                        <Table.Td ta="right">{pct(t.cagr)}</Table.Td>
-                        <Table.Td>
-                          {t.firstYear}–{t.lastYear}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              <DataTable
+                caption="Least-squares slope (kg per year) and compound annual growth"
+                columns={[
+                  { header: 'Country', cell: (t) => t.country },
+                  { header: 'Slope', numeric: true, cell: (t) => fmt(t.slopePerYear) },
+                  { header: 'Growth', numeric: true, cell: (t) => pct(t.cagr) },
+                  {
+                    header: 'Years',
+                    cell: (t) => (
+                      <>
+                        {t.firstYear}–{t.lastYear}
+                      </>
+                    ),
+                  },
+                ]}
+                rows={data.items.slice(0, 20)}
+                rowKey={(t) => t.countryCode}
+                minWidth={400}
+              />
             )}
           </QueryState>
-        </Card>
+        </ViewCard>
       </SimpleGrid>
     </Stack>
   );

@@ -1,8 +1,15 @@
-import { useCallback, useMemo } from 'react';
-import { Anchor, Button, Group, NativeSelect, TextInput } from '@mantine/core';
+import { useCallback, useMemo, type Key, type ReactNode } from 'react';
+import { Anchor, Button, Card, Group, NativeSelect, Table, TextInput, Title } from '@mantine/core';
 import { IconDownload, IconLink } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { csvHref, rowsPageHref, type Query } from './analytics-api';
+
+/** A control's value and its change handler, bound to one URL parameter. */
+export interface Bound {
+  value: string;
+  onChange: (value: string) => void;
+}
 
 /**
  * The view's filters live in the URL's query string: the address bar is always a shareable
@@ -10,7 +17,7 @@ import { csvHref, rowsPageHref, type Query } from './analytics-api';
  */
 export function useViewParams<K extends string>(
   defaults: Record<K, string>,
-): [Record<K, string>, (changes: Partial<Record<K, string>>) => void] {
+): [Record<K, string>, (changes: Partial<Record<K, string>>) => void, (key: K) => Bound] {
   const [params, setParams] = useSearchParams();
   const values = useMemo(() => {
     const out = { ...defaults };
@@ -38,7 +45,29 @@ export function useViewParams<K extends string>(
     // eslint-disable-next-line react-hooks/exhaustive-deps -- defaults are literals per view
     [setParams],
   );
-  return [values, update];
+  // A control bound to one parameter: shows its value, and a change is written to the URL.
+  const field = (key: K) => ({
+    value: values[key],
+    onChange: (value: string) => update({ [key]: value } as Partial<Record<K, string>>),
+  });
+  return [values, update, field];
+}
+
+/**
+ * One analytics API call for a view, cached under the view's name and its exact query, so two
+ * views asking for the same figures share one request.
+ */
+export function useAnalytics<T>(
+  name: string,
+  fetch: (query: Query) => Promise<T>,
+  query: Query,
+  options: { enabled?: boolean } = {},
+) {
+  return useQuery({
+    queryKey: ['analytics', name, query],
+    queryFn: () => fetch(query),
+    ...options,
+  });
 }
 
 /** Drops empty values so that API calls and CSV links carry only real filters. */
@@ -98,6 +127,21 @@ export function MonthInput({
   );
 }
 
+/** A view's period: first and last month, each bound to its URL parameter. */
+export function MonthRange({ from, to }: { from: Bound; to: Bound }) {
+  return (
+    <>
+      <MonthInput label="From" {...from} />
+      <MonthInput label="To" {...to} />
+    </>
+  );
+}
+
+/** The CBP drug filter, shared by the views of CBP seizures (empty: every drug). */
+export function CbpDrugSelect({ drugs, ...bound }: Bound & { drugs: readonly string[] }) {
+  return <Select label="Drug" {...bound} options={drugs} allLabel="All drugs" />;
+}
+
 export function CsvButton({ path, query, label }: { path: string; query: Query; label: string }) {
   return (
     <Button
@@ -135,4 +179,135 @@ export function fmt(value: number | null | undefined, digits = 1): string {
 export function pct(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return '—';
   return `${(value * 100).toFixed(1)}%`;
+}
+
+/** A view's filters: a labelled section of controls that wrap on narrow screens. */
+export function FilterBar({
+  label = 'Filters',
+  gap = 'sm',
+  children,
+}: {
+  label?: string;
+  gap?: 'sm' | 'md';
+  children: ReactNode;
+}) {
+  return (
+    <Card withBorder component="section" aria-label={label}>
+      <Group gap={gap} align="flex-end" wrap="wrap">
+        {children}
+      </Group>
+    </Card>
+  );
+}
+
+/**
+ * A section of a view named by its heading (`id` labels the section for screen readers), with
+ * the section's own controls and its CSV download on the heading's line when it has them.
+ */
+export function ViewCard({
+  id,
+  title,
+  csv,
+  controls,
+  children,
+}: {
+  id: string;
+  title: ReactNode;
+  csv?: { path: string; query: Query; label?: string };
+  controls?: ReactNode;
+  children: ReactNode;
+}) {
+  const download = csv && (
+    <CsvButton path={csv.path} query={csv.query} label={csv.label ?? 'CSV'} />
+  );
+  return (
+    <Card withBorder component="section" aria-labelledby={id}>
+      {download ? (
+        <Group justify="space-between" mb="xs" align={controls ? 'flex-end' : undefined}>
+          <Title order={2} size="h4" id={id}>
+            {title}
+          </Title>
+          {controls ? (
+            <Group gap="xs" align="flex-end">
+              {controls}
+              {download}
+            </Group>
+          ) : (
+            download
+          )}
+        </Group>
+      ) : (
+        <Title order={2} size="h4" id={id} mb="xs">
+          {title}
+        </Title>
+      )}
+      {children}
+    </Card>
+  );
+}
+
+export interface Column<T> {
+  header: ReactNode;
+  cell: (row: T) => ReactNode;
+  /** Figures are right-aligned, so their digits line up. */
+  numeric?: boolean;
+  /** React key when columns are built from data (defaults to the position). */
+  key?: Key;
+}
+
+/**
+ * A captioned table of rows: one header row, one row per item. With `minWidth` it scrolls
+ * sideways on screens narrower than that instead of squeezing its columns.
+ */
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  minWidth,
+  mt,
+  fz = 'sm',
+  stickyHeader,
+}: {
+  caption: ReactNode;
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  rowKey: (row: T) => Key;
+  minWidth?: number;
+  mt?: 'sm';
+  fz?: 'sm' | 'xs';
+  stickyHeader?: boolean;
+}) {
+  const align = (c: Column<T>) => (c.numeric ? 'right' : undefined);
+  const table = (
+    <Table fz={fz} striped stickyHeader={stickyHeader} mt={minWidth === undefined ? mt : undefined}>
+      <Table.Caption>{caption}</Table.Caption>
+      <Table.Thead>
+        <Table.Tr>
+          {columns.map((c, i) => (
+            <Table.Th key={c.key ?? i} ta={align(c)}>
+              {c.header}
+            </Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map((r) => (
+          <Table.Tr key={rowKey(r)}>
+            {columns.map((c, i) => (
+              <Table.Td key={c.key ?? i} ta={align(c)}>
+                {c.cell(r)}
+              </Table.Td>
+            ))}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+  if (minWidth === undefined) return table;
+  return (
+    <Table.ScrollContainer minWidth={minWidth} mt={mt}>
+      {table}
+    </Table.ScrollContainer>
+  );
 }
