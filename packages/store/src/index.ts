@@ -65,3 +65,8 @@ export * from './analytics/repository';
 export * from './ledger/index';
 export * from './screening/index';
 export * from './targeting/index';
+export {
+  TrainingPool,
+  trainTargetingModelInWorkers,
+  trainingWorkerCount,
+} from './targeting/train-pool';

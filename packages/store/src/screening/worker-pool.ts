@@ -7,14 +7,12 @@
 // every worker has built it (an atomic swap), and a request runs wholly on the generation it
 // started with, so a result never mixes list versions and always names the versions it used. A
 // retired generation is dropped from the workers once its last chunk has been answered.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScreeningError, type ScreeningQuery, type SearchOptions } from '@interdict/screening';
 import { StoreError } from '../errors';
 import type { Store } from '../store';
+import { tsxWorkerCode, workerCountSetting } from '../worker-threads';
 import type { FromWorker, PooledHit, ToWorker, WorkerError } from './worker-protocol';
 
 export type { PooledHit } from './worker-protocol';
@@ -73,23 +71,7 @@ interface Slot {
 const IN_FLIGHT_PER_WORKER = 2;
 
 function workerEntry(): { code: string } {
-  // Workers run the TypeScript sources through tsx, as the main thread does (a loader registered
-  // on the main thread is not inherited by workers). tsx is resolved from here so the worker does
-  // not depend on the process's working directory.
-  const entry = new URL('./screening-worker.ts', import.meta.url).href;
-  let tsx = 'tsx/esm/api';
-  try {
-    // require.resolve finds the CommonJS build; the worker imports the ES module beside it.
-    const esm = createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs');
-    if (existsSync(esm)) tsx = pathToFileURL(esm).href;
-  } catch {
-    // Fall back to the bare specifier (resolved from the working directory).
-  }
-  return {
-    code: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
-  };
+  return { code: tsxWorkerCode(new URL('./screening-worker.ts', import.meta.url)) };
 }
 
 function toError(e: WorkerError): Error {
@@ -102,15 +84,7 @@ function toError(e: WorkerError): Error {
 
 /** Number of screening threads from a setting such as INTERDICT_SCREENING_WORKERS. */
 export function screeningWorkerCount(setting: string | undefined): number {
-  if (setting === undefined || setting.trim() === '') return availableParallelism();
-  const n = Number(setting);
-  if (!Number.isInteger(n) || n < 0 || n > 256) {
-    throw new StoreError(
-      'INVALID_ARGUMENT',
-      `INTERDICT_SCREENING_WORKERS must be a whole number from 0 to 256, got "${setting}"`,
-    );
-  }
-  return n;
+  return workerCountSetting('INTERDICT_SCREENING_WORKERS', setting, 256);
 }
 
 /** The pool that screens for each store (keyed by the store's shared cache: every view of it). */
