@@ -241,7 +241,46 @@ function sameStem(a: string, b: string): boolean {
   return x !== a || derivedStem(b) !== b ? x === derivedStem(b) : false;
 }
 
-function tokenSimilarity(a: NameToken, b: NameToken, org = false): Sim {
+/**
+ * Hanyu Pinyin syllables (ISO 7098:2015, table of syllables): an initial and a final. A word
+ * splits into exactly two of them only in one way for the forms tested here (the final's nasal
+ * or vowel is given to the first syllable when the rest still starts with an initial).
+ */
+const PINYIN_TWO =
+  /^((?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ao|an|ei|en|ia|ie|in|iu|ou|ua|uo|ui|un|ue|a|e|i|o|u))((?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ao|an|ei|en|ia|ie|in|iu|ou|ua|uo|ui|un|ue|a|e|i|o|u))$/;
+function differentSecondSyllable(a: string, b: string): boolean {
+  if (a.length > 9 || b.length > 9 || a.length < 4 || b.length < 4) return false;
+  const x = PINYIN_TWO.exec(a);
+  if (!x) return false;
+  const y = PINYIN_TWO.exec(b);
+  return !!y && x[1] === y[1] && x[2]![0] !== y[2]![0];
+}
+
+const PINYIN_ONE =
+  /^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ao|an|ei|en|ia|ie|in|iu|ou|ua|uo|ui|un|ue|a|e|i|o|u)$/;
+const chineseCache = new WeakMap<readonly NameToken[], boolean>();
+
+/**
+ * A name in the shape of a Chinese name in pinyin: every part one or two syllables, one of them
+ * a single syllable (the family name), at most three parts ("Chen Mingguo", "Zheng Guang Hua").
+ */
+function chineseShape(tokens: readonly NameToken[]): boolean {
+  const cached = chineseCache.get(tokens);
+  if (cached !== undefined) return cached;
+  let one = false;
+  let ok = tokens.length <= 3;
+  for (const t of tokens) {
+    if (!ok) break;
+    if (t.kind !== 'word' || t.abjad) ok = false;
+    else if (PINYIN_ONE.test(t.text)) one = true;
+    else if (!PINYIN_TWO.test(t.text)) ok = false;
+  }
+  const out = ok && one;
+  chineseCache.set(tokens, out);
+  return out;
+}
+
+function tokenSimilarity(a: NameToken, b: NameToken, org = false, chinese = false): Sim {
   if (a.cjk !== undefined && b.cjk !== undefined) {
     // Same-script ideographs: one different character is a different name.
     return a.cjk === b.cjk ? { similarity: 1, how: 'exact' } : NONE;
@@ -289,6 +328,16 @@ function tokenSimilarity(a: NameToken, b: NameToken, org = false): Sim {
       const d = osaDistance(s, t, 1);
       if (d <= 1) best = maxSim(best, { similarity: 0.8, how: 'skeleton' });
     }
+  }
+  // Two pinyin given names of two syllables that share the first and differ in the second are
+  // two names ("Mingguo" / "Mingfu"): each syllable is a character, as with ideographs.
+  if (
+    chinese &&
+    best.similarity > 0 &&
+    best.how === 'edit' &&
+    differentSecondSyllable(a.text, b.text)
+  ) {
+    best = NONE;
   }
   // Spellings of one name under different romanization systems ("Qadhafi" / "Gaddafi").
   if (best.similarity < ROMANIZATION_SIMILARITY && romanizationVariant(a, b)) {
@@ -668,11 +717,12 @@ export function compareNames(
   }
   const candidates: Candidate[] = [];
   const org = options.style === 'organization';
+  const chinese = !org && chineseShape(A) && chineseShape(B);
   const wA = options.queryWeights ?? A.map(weigher);
   const wB = options.candidateWeights ?? B.map(weigher);
   for (let i = 0; i < A.length; i++) {
     for (let j = 0; j < B.length; j++) {
-      const sim = tokenSimilarity(A[i]!, B[j]!, org);
+      const sim = tokenSimilarity(A[i]!, B[j]!, org, chinese);
       if (sim.similarity > 0) {
         const weight =
           sim.how === 'initial'

@@ -190,3 +190,17 @@ describe('acronyms of multiword organisation names (a weak signal)', () => {
     expect(p.aligned.map((a) => a.how)).not.toContain('acronym');
   });
 });
+
+describe('Chinese given names in pinyin syllables', () => {
+  const person = (a: string, b: string) => scoreNamePair(a, b, { schema: 'Person' }).score;
+
+  it('tells two given names apart by their second syllable', () => {
+    expect(person('Liang Jianhua', 'Liang Jianguo')).toBeLessThan(0.7);
+    expect(person('Liang Jianhua', 'Liang Jian Hua')).toBe(1);
+    expect(person('Liang Jianhua', 'Liang Chien-hua')).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('leaves other names to the edit distance', () => {
+    expect(person('Dmitri Lanin', 'Dmitri Lamin')).toBeGreaterThanOrEqual(0.7);
+  });
+});
