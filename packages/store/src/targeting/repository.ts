@@ -9,7 +9,6 @@ import {
   parseRules,
   parseWatchlistPolicy,
   selectForInspection,
-  trainTargetingModel,
   type Declaration,
   type DeclarationParty,
   type Lane,
@@ -31,6 +30,7 @@ import {
   generation,
   rememberAsOf,
 } from './model-cache';
+import { trainTargetingModelInWorkers } from './train-pool';
 import type { Store } from '../store';
 import {
   organisationDecisions,
@@ -671,7 +671,8 @@ export async function trainTargetingModelFromStore(
     throw new StoreError('INVALID_ARGUMENT', 'no inspected declarations to train on');
   let model: TargetingModel;
   try {
-    model = trainTargetingModel(
+    // Bagged members on worker threads (train-pool.ts); the same model as in process.
+    model = await trainTargetingModelInWorkers(
       rows.map((r) => toDeclaration(r, true)),
       { objective: input.objective, features: { groupKey: input.groupKey ?? true } },
     );
