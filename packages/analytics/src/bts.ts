@@ -1,6 +1,8 @@
 import {
   count,
   invalid,
+  matching,
+  oneOf,
   optionalCoordinate,
   required,
   rowsWithHeader,
@@ -42,8 +44,9 @@ export type BtsMeasure = (typeof BTS_MEASURES)[number];
 export const BTS_BORDERS = ['US-Canada Border', 'US-Mexico Border'] as const;
 export type BtsBorder = (typeof BTS_BORDERS)[number];
 
-const MEASURE_SET = new Set<string>(BTS_MEASURES);
-const BORDER_SET = new Set<string>(BTS_BORDERS);
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const MEASURE_SET = new Set<BtsMeasure>(BTS_MEASURES);
+const BORDER_SET = new Set<BtsBorder>(BTS_BORDERS);
 
 export interface BorderCrossing {
   /** Line in the source file (header is line 1): the row id that every figure traces back to. */
@@ -71,18 +74,9 @@ export async function* parseBorderCrossings(
 ): AsyncGenerator<BorderCrossing> {
   for await (const row of rowsWithHeader(source, BTS_CROSSINGS_HEADER, options)) {
     const f = row.fields;
-    const portCode = f['Port Code'] ?? '';
-    if (!/^\d{4}$/.test(portCode)) {
-      throw invalid(options, row.line, 'Port Code', portCode, 'four digits');
-    }
-    const border = f.Border ?? '';
-    if (!BORDER_SET.has(border)) {
-      throw invalid(options, row.line, 'Border', border, BTS_BORDERS.join(' or '));
-    }
-    const measure = f.Measure ?? '';
-    if (!MEASURE_SET.has(measure)) {
-      throw invalid(options, row.line, 'Measure', measure, 'one of the 12 BTS measures');
-    }
+    const portCode = matching(options, row, 'Port Code', /^\d{4}$/, 'four digits');
+    const border = oneOf(options, row, 'Border', BORDER_SET, BTS_BORDERS.join(' or '));
+    const measure = oneOf(options, row, 'Measure', MEASURE_SET, 'one of the 12 BTS measures');
     const date = f.Date ?? '';
     const dm = /^([A-Za-z]{3}) (\d{4})$/.exec(date);
     const mn = dm ? monthNumber(dm[1] as string) : undefined;
@@ -92,9 +86,9 @@ export async function* parseBorderCrossings(
       portCode,
       portName: required(options, row, 'Port Name'),
       state: required(options, row, 'State'),
-      border: border as BtsBorder,
+      border,
       month: formatMonth(Number(dm[2]), mn),
-      measure: measure as BtsMeasure,
+      measure,
       value: count(options, row, 'Value'),
       latitude: optionalCoordinate(options, row, 'Latitude', 90),
       longitude: optionalCoordinate(options, row, 'Longitude', 180),
@@ -134,30 +128,20 @@ export async function* parseBorderPorts(
   options: ParseOptions = {},
 ): AsyncGenerator<BorderPort> {
   for await (const row of rowsWithHeader(source, BTS_PORTS_HEADER, options)) {
-    const f = row.fields;
-    const portCode = f['Port Code'] ?? '';
-    if (!/^\d{4}$/.test(portCode)) {
-      throw invalid(options, row.line, 'Port Code', portCode, 'four digits');
-    }
-    const border = f.Border ?? '';
-    if (!BORDER_SET.has(border)) {
-      throw invalid(options, row.line, 'Border', border, BTS_BORDERS.join(' or '));
-    }
-    for (const field of ['First Month', 'Last Month'] as const) {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(f[field] ?? '')) {
-        throw invalid(options, row.line, field, f[field] ?? '', 'YYYY-MM');
-      }
-    }
+    const portCode = matching(options, row, 'Port Code', /^\d{4}$/, 'four digits');
+    const border = oneOf(options, row, 'Border', BORDER_SET, BTS_BORDERS.join(' or '));
+    const firstMonth = matching(options, row, 'First Month', MONTH, 'YYYY-MM');
+    const lastMonth = matching(options, row, 'Last Month', MONTH, 'YYYY-MM');
     yield {
       line: row.line,
       portCode,
       portName: required(options, row, 'Port Name'),
       state: required(options, row, 'State'),
-      border: border as BtsBorder,
+      border,
       latitude: optionalCoordinate(options, row, 'Latitude', 90),
       longitude: optionalCoordinate(options, row, 'Longitude', 180),
-      firstMonth: f['First Month'] as string,
-      lastMonth: f['Last Month'] as string,
+      firstMonth,
+      lastMonth,
       rowCount: count(options, row, 'Row Count'),
     };
   }

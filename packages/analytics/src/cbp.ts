@@ -2,6 +2,7 @@ import {
   count,
   decimal,
   invalid,
+  oneOf,
   required,
   rowsWithHeader,
   type ParseOptions,
@@ -28,8 +29,8 @@ export const CBP_REGIONS = ['Southwest Border', 'Northern Border', 'Coastal/Inte
 export type CbpComponent = (typeof CBP_COMPONENTS)[number];
 export type CbpRegion = (typeof CBP_REGIONS)[number];
 
-const COMPONENTS = new Set<string>(CBP_COMPONENTS);
-const REGIONS = new Set<string>(CBP_REGIONS);
+const COMPONENTS = new Set<CbpComponent>(CBP_COMPONENTS);
+const REGIONS = new Set<CbpRegion>(CBP_REGIONS);
 
 export interface CbpSeizure {
   readonly line: number;
@@ -68,21 +69,16 @@ export async function* parseCbpSeizures(
         'a month abbreviation such as OCT',
       );
     }
-    const component = f.Component ?? '';
-    if (!COMPONENTS.has(component)) {
-      throw invalid(options, row.line, 'Component', component, CBP_COMPONENTS.join(' or '));
-    }
-    const region = f.Region ?? '';
-    if (!REGIONS.has(region))
-      throw invalid(options, row.line, 'Region', region, CBP_REGIONS.join(', '));
+    const component = oneOf(options, row, 'Component', COMPONENTS, CBP_COMPONENTS.join(' or '));
+    const region = oneOf(options, row, 'Region', REGIONS, CBP_REGIONS.join(', '));
     const fiscalYear = Number(fy[1]);
     yield {
       line: row.line,
       fiscalYear,
       fiscalYearToDate: fy[2] !== undefined,
       month: fiscalToCalendarMonth(fiscalYear, monthText),
-      component: component as CbpComponent,
-      region: region as CbpRegion,
+      component,
+      region,
       landFilter: required(options, row, 'Land Filter'),
       areaOfResponsibility: required(options, row, 'Area of Responsibility'),
       drug: required(options, row, 'Drug Type'),

@@ -111,3 +111,31 @@ export function required(options: ParseOptions, row: CsvRow, field: string): str
   if (raw.trim() === '') throw invalid(options, row.line, field, raw, 'a value');
   return raw.trim();
 }
+
+/** The field's text, as the source spells it, when `pattern` matches it. */
+export function matching(
+  options: ParseOptions,
+  row: CsvRow,
+  field: string,
+  pattern: RegExp,
+  expected: string,
+): string {
+  const raw = row.fields[field] ?? '';
+  if (!pattern.test(raw)) throw invalid(options, row.line, field, raw, expected);
+  return raw;
+}
+
+/** The field's text when it is exactly one of a code list's values (no case folding). */
+export function oneOf<T extends string>(
+  options: ParseOptions,
+  row: CsvRow,
+  field: string,
+  allowed: ReadonlySet<T>,
+  expected: string,
+): T {
+  const raw = row.fields[field] ?? '';
+  if (!(allowed as ReadonlySet<string>).has(raw)) {
+    throw invalid(options, row.line, field, raw, expected);
+  }
+  return raw as T;
+}
