@@ -9,7 +9,7 @@ import {
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { readCsv } from '@interdict/core';
-import { indexScreener, watchlistRaiser } from '@interdict/store';
+import { indexScreener, trainTargetingModelInWorkers, watchlistRaiser } from '@interdict/store';
 import {
   STANDARD_PERCENTS,
   TargetingModel,
@@ -21,7 +21,6 @@ import {
   parseRules,
   precisionRecallAt,
   selectForInspection,
-  trainTargetingModel,
   type ColumnMapping,
   type Declaration,
   type Lane,
@@ -167,7 +166,8 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         const seed = Number(opts.seed);
         let progress = createProgress('features');
         let stage = 'features';
-        const model = trainTargetingModel(declarations, {
+        // Bagged members on INTERDICT_TRAIN_WORKERS threads (default: every core).
+        const model = await trainTargetingModelInWorkers(declarations, {
           objective: opts.objective,
           features: { groupKey: opts.groupKey, seed },
           gbdt: { seed },
