@@ -186,6 +186,18 @@ const CROSSING_GROUP_COLUMN: Record<CrossingGroup, RawBuilder<unknown>> = {
   state: sql`state`,
 };
 
+/** A seaport or UN/LOCODE location as both place queries select it (the map's points). */
+interface PlaceRow {
+  id: string;
+  name: string;
+  country: string | null;
+  latitude: number;
+  longitude: number;
+  detail: string | null;
+  source_name: string;
+  source_line: number;
+}
+
 /** Read side of the analytics datasets. Every method checks the actor's role first. */
 export class AnalyticsRepository {
   private readonly db: Kysely<unknown>;
@@ -525,31 +537,13 @@ export class AnalyticsRepository {
     this.allow(actor);
     const r =
       kind === 'wpi'
-        ? await sql<{
-            id: string;
-            name: string;
-            country: string | null;
-            latitude: number;
-            longitude: number;
-            detail: string | null;
-            source_name: string;
-            source_line: number;
-          }>`
+        ? await sql<PlaceRow>`
           SELECT wpi_number AS id, name, country_name AS country, latitude, longitude,
             coalesce(unlocode, '') || CASE WHEN harbor_size IS NULL THEN '' ELSE ' ' || harbor_size END AS detail,
             source_name, source_line
           FROM analytics_wpi_ports WHERE ${country ? sql`unlocode LIKE ${country + '%'}` : sql`true`}
           ORDER BY wpi_number`.execute(this.db)
-        : await sql<{
-            id: string;
-            name: string;
-            country: string | null;
-            latitude: number;
-            longitude: number;
-            detail: string | null;
-            source_name: string;
-            source_line: number;
-          }>`
+        : await sql<PlaceRow>`
           SELECT locode AS id, name, country, latitude, longitude, functions AS detail, source_name, source_line
           FROM analytics_unlocode
           WHERE latitude IS NOT NULL AND ${kind === 'unlocode-border' ? sql`is_border_crossing` : sql`is_port`}
