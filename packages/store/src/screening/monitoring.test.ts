@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../actor';
 import { runIngestJob } from '../ingest/run';
 import '../ingest/kinds';
@@ -16,6 +16,7 @@ import {
   setScreeningMonitorThreshold,
 } from './monitoring';
 import { recordScreeningDecision, setScreeningDecisionLedger } from './repository';
+import { ScreeningWorkerPool, useScreeningPool } from './worker-pool';
 
 const bytes = byteSource;
 
@@ -303,6 +304,62 @@ for (const engine of ENGINES) {
       expect(audit.rows).toEqual([
         { actor_user_id: officer.userId, target_id: `${alert.partyId}/${alert.entityId}` },
       ]);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`monitored parties screened on the worker pool on ${engine}`, () => {
+    let store: Store;
+    let system: Actor;
+    let opened: EngineStore | undefined;
+    let pool: ScreeningWorkerPool | undefined;
+    const org: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'analyst' };
+    const ingest = async (name: string, text: string) => {
+      const job = await runIngestJob(store, system, {
+        kind: 'ofac-sdn',
+        sourceName: name,
+        input: bytes(text),
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      return job.summary as { version: string; rescreened: { parties: number; newHits: number } };
+    };
+    const hitsOf = (p: {
+      hits: readonly { entityId: string; score: number; listVersion: string }[];
+    }) => p.hits.map((h) => [h.entityId, h.score, h.listVersion]);
+
+    beforeAll(async () => {
+      opened = await openEngineStore(engine, 'screening_monitor_pool');
+      ({ store, actor: system } = opened);
+    });
+    afterAll(async () => {
+      useScreeningPool(store, null);
+      await pool?.close();
+      await opened?.close();
+    });
+
+    it('finds what the in-process index finds, when added and after a list update', async () => {
+      await ingest('sdn-2024-01-01.csv', OLD);
+      const party = { name: 'Hector Zambrano Ortega', schema: 'Person' as const };
+      const inProcess = await addMonitoredParty(store, org, party);
+      pool = new ScreeningWorkerPool(1);
+      useScreeningPool(store, pool);
+      const search = vi.spyOn(pool, 'search');
+      const onPool = await addMonitoredParty(store, org, party);
+      expect(search).toHaveBeenCalled();
+      expect(hitsOf(onPool)).toEqual(hitsOf(inProcess));
+      expect(hitsOf(onPool)).toHaveLength(1);
+      const watched = await addMonitoredParty(store, org, { name: 'Dmitri Kovalenko' });
+      expect(watched.hits).toEqual([]);
+      const update = await ingest('sdn-2024-02-01.csv', NEW);
+      expect(update.rescreened).toEqual({ parties: 3, newHits: 1 });
+      const alerts = await listScreeningAlerts(store, org);
+      expect(alerts.map((a) => [a.partyId, a.entityId, a.listVersion])).toEqual([
+        [watched.id, 'ofac:103', update.version],
+      ]);
+      // The import's own generation was dropped: none is in force until a match asks for one.
+      expect(pool.generation).toBeUndefined();
+      search.mockRestore();
     });
   });
 }
