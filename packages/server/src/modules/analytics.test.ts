@@ -195,6 +195,27 @@ describe('analytics API views', () => {
       '/api/analytics/crossings/ports?measure=Trucks',
     );
     expect(ports.items.filter((p) => p.latitude !== null).length).toBeGreaterThan(50);
+    // Every crossing filter on the ports view (the join with the ports lookup shares column
+    // names with the crossings, so each filter must name its table).
+    type Port = { portCode: string; border: string; state: string; rows: number };
+    const all = await get<{ items: Port[] }>('/api/analytics/crossings/ports');
+    const first = all.items[0]!;
+    for (const [query, keep] of [
+      [`border=${encodeURIComponent(first.border)}`, (p: Port) => p.border === first.border],
+      [`state=${encodeURIComponent(first.state)}`, (p: Port) => p.state === first.state],
+      [`port=${first.portCode}`, (p: Port) => p.portCode === first.portCode],
+    ] as const) {
+      const some = await get<{ items: Port[] }>(`/api/analytics/crossings/ports?${query}`);
+      expect(some.items.length, query).toBeGreaterThan(0);
+      expect(some.items.every(keep), query).toBe(true);
+      expect(some.items.length, query).toBeLessThanOrEqual(all.items.length);
+    }
+    const lastYear = await get<{ items: Port[] }>(
+      '/api/analytics/crossings/ports?from=2024-01&to=2024-12',
+    );
+    const rows = (items: Port[]) => items.reduce((s, p) => s + p.rows, 0);
+    expect(rows(lastYear.items)).toBeGreaterThan(0);
+    expect(rows(lastYear.items)).toBeLessThan(rows(all.items));
     const places = await get<{ items: unknown[] }>('/api/analytics/places?kind=wpi');
     expect(places.items).toHaveLength(3768);
   });

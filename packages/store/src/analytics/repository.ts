@@ -101,11 +101,13 @@ function isSet<V>(value: V | undefined): value is V {
 function equalities<F extends object>(
   f: F,
   columns: { readonly [K in keyof F]?: string },
+  table?: string,
 ): RawBuilder<unknown>[] {
   const p: RawBuilder<unknown>[] = [];
   for (const [field, column] of Object.entries(columns) as [keyof F, string][]) {
     const value = f[field];
-    if (isSet(value)) p.push(sql`${sql.ref(column)} = ${value}`);
+    const ref = table ? `${table}.${column}` : column;
+    if (isSet(value)) p.push(sql`${sql.ref(ref)} = ${value}`);
   }
   return p;
 }
@@ -123,10 +125,10 @@ function within<V extends string | number>(
 }
 
 /** Months `from` and `to` (YYYY-MM), checked before they reach SQL. */
-function monthRange(f: { from?: string | undefined; to?: string | undefined }) {
+function monthRange(f: { from?: string | undefined; to?: string | undefined }, table?: string) {
   checkMonth('from', f.from);
   checkMonth('to', f.to);
-  return within('month', f.from, f.to);
+  return within(table ? `${table}.month` : 'month', f.from, f.to);
 }
 
 const SEIZURE_COLUMNS = {
@@ -155,9 +157,10 @@ function seizureWhere(f: SeizureFilter): RawBuilder<unknown> {
   return and([sql`effective`, ...equalities(f, SEIZURE_COLUMNS), ...range]);
 }
 
-function crossingWhere(f: CrossingFilter): RawBuilder<unknown> {
-  const range = monthRange(f);
-  return and([...equalities(f, CROSSING_COLUMNS), ...range]);
+/** `table`: the crossings' alias when the query joins a table with the same column names. */
+function crossingWhere(f: CrossingFilter, table?: string): RawBuilder<unknown> {
+  const range = monthRange(f, table);
+  return and([...equalities(f, CROSSING_COLUMNS, table), ...range]);
 }
 
 function unodcWhere(f: UnodcFilter): RawBuilder<unknown> {
@@ -359,7 +362,7 @@ export class AnalyticsRepository {
         sum(c.value) AS value, count(*) AS rows, min(p.latitude) AS latitude, min(p.longitude) AS longitude
       FROM analytics_bts_crossings c
       LEFT JOIN analytics_bts_ports p ON p.port_code = c.port_code AND p.occurrence = 0
-      WHERE ${crossingWhere(f)}
+      WHERE ${crossingWhere(f, 'c')}
       GROUP BY c.port_code ORDER BY c.port_code`.execute(this.db);
     return r.rows.map((x) => ({
       portCode: x.port_code,
