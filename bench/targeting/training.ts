@@ -8,7 +8,7 @@
 // so that both see the same load. Profile with `node --cpu-prof --import tsx
 // bench/targeting/training.ts`.
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { readCsv } from '@interdict/core';
@@ -56,6 +56,25 @@ async function timed<T>(
   const u = process.cpuUsage(cpu);
   return { value, wall: (performance.now() - wall) / 1e3, cpu: (u.user + u.system) / 1e6 };
 }
+/**
+ * CPU seconds per thread of this process (Linux: /proc/self/task/<tid>/stat, utime + stime in
+ * clock ticks of 1/100 s). On a loaded machine the wall time says little (the kernel shares the
+ * cores between sessions, not threads); the busiest thread's CPU is about what the wall time
+ * would be on free cores.
+ */
+function threadCpu(): Map<number, number> {
+  const cpu = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
+    }
+  } catch {
+    // Not Linux, or a thread ended while being read: no per-thread figures.
+  }
+  return cpu;
+}
 const fingerprint = (m: TargetingModel) =>
   createHash('sha256').update(JSON.stringify(m.gbdt)).digest('hex').slice(0, 16);
 const s = (x: number) => `${x.toFixed(2)} s`;
@@ -74,12 +93,19 @@ for (const objective of objectives) {
   );
   if (workers > 0) {
     const threads = Math.min(workers, bags);
+    let perThread: number[] = [];
     const pooled = await timed(async () => {
+      const before = threadCpu();
       const pool = new TrainingPool(threads);
       try {
-        return await finishTrainingWith(prepared, { objective }, 0, (tasks, onRound) =>
-          pool.run(tasks, onRound),
+        const model = await finishTrainingWith(prepared, { objective }, 0, (task, onRound) =>
+          pool.run(task, onRound),
         );
+        // Read before the pool closes: the worker threads' entries go with them.
+        perThread = [...threadCpu()]
+          .map(([tid, c]) => c - (before.get(tid) ?? 0))
+          .sort((a, b) => b - a);
+        return model;
       } finally {
         await pool.close();
       }
@@ -87,7 +113,11 @@ for (const objective of objectives) {
     const same = fingerprint(pooled.value) === fingerprint(inProcess.value);
     console.log(
       `${objective}, ${threads} worker thread${threads > 1 ? 's' : ''}: wall ${s(pooled.wall)} ` +
-        `(trees ${s(pooled.value.training.treesMs / 1e3)}), CPU ${s(pooled.cpu)} (all threads); ` +
+        `(trees ${s(pooled.value.training.treesMs / 1e3)}), CPU ${s(pooled.cpu)} (all threads; ` +
+        `busiest ${perThread
+          .slice(0, threads + 1)
+          .map((c) => c.toFixed(2))
+          .join(', ')} s); ` +
         `fingerprint ${fingerprint(pooled.value)} (${same ? 'same' : 'DIFFERENT'}); load average ${load()}`,
     );
     if (!same) process.exitCode = 1;

@@ -144,17 +144,27 @@ describe('training with the members run elsewhere', () => {
     const options = { objective: 'critical' as const, gbdt: { rounds: 15, bags: 3 } };
     const prepared = prepareTraining(train, options);
     const inTurn = finishTraining(prepared, options);
-    const orders: number[][] = [];
-    // As a thread pool may: the last member first, results answered in task order.
-    const reversed: MemberRunner = (tasks) => {
-      orders.push(tasks.map((t) => t.member));
-      const results = [...tasks].reverse().map((task) => runMemberTask(task));
-      return Promise.resolve(results.reverse());
-    };
-    const elsewhere = await finishTrainingWith(prepared, options, 0, reversed);
-    expect(orders).toEqual([
-      [0, 1, 2],
-      [0, 1, 2],
+    const order: string[] = [];
+    // As a thread pool may: the last member finishes first.
+    const lastFirst: MemberRunner = (task) =>
+      new Promise((resolve) => {
+        setTimeout(
+          () => {
+            order.push(`${task.rounds === undefined ? 'stop' : 'refit'} ${task.member}`);
+            resolve(runMemberTask(task));
+          },
+          (3 - task.member) * 20,
+        );
+      });
+    const elsewhere = await finishTrainingWith(prepared, options, 0, lastFirst);
+    expect(order[0]).toBe('stop 2');
+    expect([...order].sort()).toEqual([
+      'refit 0',
+      'refit 1',
+      'refit 2',
+      'stop 0',
+      'stop 1',
+      'stop 2',
     ]);
     const { treesMs: _a, featuresMs: _b, ...a } = inTurn.training;
     const { treesMs: _c, featuresMs: _d, ...b } = elsewhere.training;

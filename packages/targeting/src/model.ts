@@ -384,7 +384,7 @@ export function runMemberTask(
 /**
  * Training split into separable steps so the bagged members can be trained anywhere (in turn by
  * finishTraining, or on worker threads by the store's training pool) and still give the same
- * model: planTraining → run `members` → refitTasks → run them → assembleModel.
+ * model: planTraining → run `members` → refitDataset, refitTask → run those → assembleModel.
  */
 export interface TrainingPlan {
   readonly prepared: PreparedTraining;
@@ -418,16 +418,26 @@ export function planTraining(
 }
 
 /**
- * The refit's members (none without a refit): every labelled declaration, features out-of-fold
- * as for the fit rows, each member with the rounds early stopping chose for it (see refitGbdt).
+ * The refit's rows (undefined without a refit): every labelled declaration, features out-of-fold
+ * as for the fit rows, binned. They do not depend on the members, so they may be built while the
+ * members train.
  */
-export function refitTasks(plan: TrainingPlan, stopped: readonly TrainResult[]): MemberTask[] {
-  if (!plan.refit) return [];
+export function refitDataset(plan: TrainingPlan): BinnedDataset | undefined {
+  if (!plan.refit) return undefined;
   const { config, labelled } = plan.prepared;
   const { objective, ...features } = config;
   const all = prepareTraining(labelled, { objective, features, earlyStoppingFraction: 0 });
-  const data = binDataset(all.fit, plan.params);
-  return stopped.map((m, member) => ({ data, params: plan.params, member, rounds: m.bestRound }));
+  return binDataset(all.fit, plan.params);
+}
+
+/** Member `stopped`'s refit: on `data`, with the rounds early stopping chose (see refitGbdt). */
+export function refitTask(
+  plan: TrainingPlan,
+  data: BinnedDataset,
+  member: number,
+  stopped: TrainResult,
+): MemberTask {
+  return { data, params: plan.params, member, rounds: stopped.bestRound };
 }
 
 /** The model from the trained members (in member order) and, with a refit, the refitted ones. */
@@ -498,20 +508,24 @@ export function finishTraining(
       options.onProgress?.('trees', task.member * rounds + round, total),
     ),
   );
-  const refitted = refitTasks(plan, stopped).map((task) => runMemberTask(task));
+  const data = refitDataset(plan);
+  const refitted = data
+    ? stopped.map((r, member) => runMemberTask(refitTask(plan, data, member, r)))
+    : [];
   return assembleModel(plan, stopped, refitted);
 }
 
-/**
- * Runs member tasks somewhere (e.g. worker threads) and answers their results in task order;
- * `onRound(i, round)` reports task i's progress.
- */
+/** Trains one member somewhere (e.g. a worker thread); `onRound` reports its progress. */
 export type MemberRunner = (
-  tasks: readonly MemberTask[],
-  onRound?: (task: number, round: number) => void,
-) => Promise<TrainResult[]>;
+  task: MemberTask,
+  onRound?: (round: number) => void,
+) => Promise<TrainResult>;
 
-/** finishTraining with the members trained by `run`: the same steps, so the same model. */
+/**
+ * finishTraining with the members trained by `run`, all submitted at once: the same steps, so
+ * the same model. Each member's refit is submitted as soon as that member has stopped, and the
+ * refit's rows are built while the first members train, so threads are not left waiting.
+ */
 export async function finishTrainingWith(
   prepared: PreparedTraining,
   options: TrainOptions,
@@ -521,15 +535,24 @@ export async function finishTrainingWith(
   const plan = planTraining(prepared, options, featuresMs);
   const { rounds } = plan.params;
   const done = plan.members.map(() => 0);
-  const stopped = await run(plan.members, (i, round) => {
-    done[i] = round;
-    options.onProgress?.(
-      'trees',
-      done.reduce((a, b) => a + b, 0),
-      rounds * done.length,
-    );
-  });
-  const refitted = await run(refitTasks(plan, stopped));
+  const stopping = plan.members.map((task, i) =>
+    run(task, (round) => {
+      done[i] = round;
+      options.onProgress?.(
+        'trees',
+        done.reduce((a, b) => a + b, 0),
+        rounds * done.length,
+      );
+    }),
+  );
+  // Marked handled at once: if a later step throws first, a failed member is no unhandled rejection.
+  for (const p of stopping) p.catch(() => undefined);
+  const data = refitDataset(plan);
+  const refitting = data
+    ? stopping.map((p, member) => p.then((r) => run(refitTask(plan, data, member, r))))
+    : [];
+  for (const p of refitting) p.catch(() => undefined);
+  const [stopped, refitted] = await Promise.all([Promise.all(stopping), Promise.all(refitting)]);
   return assembleModel(plan, stopped, refitted);
 }
 

@@ -72,39 +72,29 @@ function sharedBinned(b: BinnedDataset): BinnedDataset {
   };
 }
 
-/** The tasks with their rows in shared memory, each distinct dataset copied once. */
-function shareTasks(tasks: readonly MemberTask[]): MemberTask[] {
-  const binned = new Map<BinnedDataset, BinnedDataset>();
-  const valid = new Map<Dataset, Dataset>();
-  return tasks.map((t) => {
-    let data = binned.get(t.data);
-    if (!data) binned.set(t.data, (data = sharedBinned(t.data)));
-    let v = t.valid && valid.get(t.valid);
-    if (t.valid && !v) valid.set(t.valid, (v = sharedDataset(t.valid)));
-    return { ...t, data, valid: v };
-  });
-}
-
-interface Job {
-  /** Message id of task 0: ids never repeat, so a late answer to a failed run is ignored. */
-  readonly base: number;
-  readonly tasks: readonly MemberTask[];
-  readonly results: (TrainResult | undefined)[];
-  next: number;
-  left: number;
-  readonly onRound: ((task: number, round: number) => void) | undefined;
-  readonly resolve: (results: TrainResult[]) => void;
+interface Pending {
+  readonly id: number;
+  readonly task: MemberTask;
+  readonly onRound: ((round: number) => void) | undefined;
+  readonly resolve: (result: TrainResult) => void;
   readonly reject: (error: Error) => void;
 }
 
-/** A few threads that train bagged members; close it when done. */
+/**
+ * A few threads that train bagged members, each task on the first free thread in the order given;
+ * close it when done.
+ */
 export class TrainingPool {
-  private readonly workers: Worker[] = [];
-  private job: Job | undefined;
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Map<Worker, Pending>();
+  /** Each dataset's copy in shared memory, made once however many members use it. */
+  private readonly sharedBinned = new WeakMap<BinnedDataset, BinnedDataset>();
+  private readonly sharedValid = new WeakMap<Dataset, Dataset>();
+  private ids = 0;
   private closed = false;
   /** Why a thread died (the pool cannot run members any more). */
   private broken: Error | undefined;
-  private ids = 0;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1)
@@ -117,87 +107,80 @@ export class TrainingPool {
       worker.on('exit', (code) => {
         if (!this.closed) this.die(workerFailure(`it stopped (exit code ${code})`));
       });
-      this.workers.push(worker);
+      this.idle.push(worker);
     }
   }
 
-  /** Trains `tasks` on the threads; the results in task order. One run at a time. */
-  run(
-    tasks: readonly MemberTask[],
-    onRound?: (task: number, round: number) => void,
-  ): Promise<TrainResult[]> {
+  /** Trains one member on the first free thread. */
+  run(task: MemberTask, onRound?: (round: number) => void): Promise<TrainResult> {
     if (this.closed) return Promise.reject(workerFailure('the pool is closed'));
     if (this.broken) return Promise.reject(this.broken);
-    if (this.job) return Promise.reject(new StoreError('CONFLICT', 'the training pool is busy'));
-    if (tasks.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      const job: Job = {
-        base: this.ids,
-        tasks: shareTasks(tasks),
-        results: tasks.map(() => undefined),
-        next: 0,
-        left: tasks.length,
-        onRound,
-        resolve,
-        reject,
-      };
-      this.ids += tasks.length;
-      this.job = job;
-      for (const worker of this.workers) this.give(worker, job);
+      this.queue.push({ id: this.ids++, task: this.share(task), onRound, resolve, reject });
+      this.dispatch();
     });
   }
 
-  private give(worker: Worker, job: Job): void {
-    if (job.next >= job.tasks.length) return;
-    const i = job.next++;
-    const msg: ToTrainWorker = { id: job.base + i, task: job.tasks[i] as MemberTask };
-    worker.postMessage(msg);
+  private share(task: MemberTask): MemberTask {
+    let data = this.sharedBinned.get(task.data);
+    if (!data) this.sharedBinned.set(task.data, (data = sharedBinned(task.data)));
+    let valid = task.valid && this.sharedValid.get(task.valid);
+    if (task.valid && !valid) this.sharedValid.set(task.valid, (valid = sharedDataset(task.valid)));
+    return { ...task, data, valid };
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop() as Worker;
+      const next = this.queue.shift() as Pending;
+      this.running.set(worker, next);
+      const msg: ToTrainWorker = { id: next.id, task: next.task };
+      worker.postMessage(msg);
+    }
   }
 
   private onMessage(worker: Worker, msg: FromTrainWorker): void {
-    const job = this.job;
-    const i = msg.id - (job?.base ?? 0);
-    if (!job || i < 0 || i >= job.tasks.length) return;
+    const pending = this.running.get(worker);
+    if (!pending || pending.id !== msg.id) return;
     if (msg.type === 'round') {
-      job.onRound?.(i, msg.round);
-    } else if (msg.type === 'error') {
-      const member = job.tasks[i]?.member;
-      const what = `training bagged member ${member}: ${msg.error.message}`;
+      pending.onRound?.(msg.round);
+      return;
+    }
+    this.running.delete(worker);
+    this.idle.push(worker);
+    if (msg.type === 'error') {
+      const what = `training bagged member ${pending.task.member}: ${msg.error.message}`;
       // The targeting package's own errors keep their code (a bad parameter stays one).
-      this.fail(
+      pending.reject(
         msg.error.code && msg.error.code in TARGETING_CODES
           ? new TargetingError(msg.error.code as TargetingError['code'], what)
           : workerFailure(what),
       );
     } else {
-      job.results[i] = msg.result;
-      const task = job.tasks[i] as MemberTask;
-      job.onRound?.(i, task.rounds ?? task.params.rounds);
-      if (--job.left === 0) {
-        this.job = undefined;
-        job.resolve(job.results as TrainResult[]);
-      } else {
-        this.give(worker, job);
-      }
+      pending.onRound?.(pending.task.rounds ?? pending.task.params.rounds);
+      pending.resolve(msg.result);
     }
+    this.dispatch();
   }
 
+  /** A thread died: every task waiting or running fails with the reason. */
   private die(error: Error): void {
     this.broken ??= error;
-    this.fail(this.broken);
+    this.failAll(this.broken);
   }
 
-  private fail(error: Error): void {
-    const job = this.job;
-    this.job = undefined;
-    job?.reject(error);
+  private failAll(error: Error): void {
+    const pending = [...this.running.values(), ...this.queue.splice(0)];
+    this.running.clear();
+    for (const p of pending) p.reject(error);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.fail(workerFailure('the pool was closed'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    const workers = [...this.idle, ...this.running.keys()];
+    this.failAll(workerFailure('the pool was closed'));
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
@@ -227,8 +210,8 @@ export async function trainTargetingModelInWorkers(
     options.onProgress?.('features', 0, 1);
     const prepared = prepareTraining(declarations, options);
     options.onProgress?.('features', 1, 1);
-    return await finishTrainingWith(prepared, options, performance.now() - started, (tasks, r) =>
-      pool.run(tasks, r),
+    return await finishTrainingWith(prepared, options, performance.now() - started, (task, r) =>
+      pool.run(task, r),
     );
   } finally {
     await pool.close();
