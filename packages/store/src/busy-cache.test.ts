@@ -1,12 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {
   bootstrapStore,
   openStore,
+  SESSION_LIFETIME_MS,
   registerIngestKind,
   startIngestJob,
   type Actor,
   type Store,
 } from './index';
+import { authCacheMs } from './busy-cache';
 
 let store: Store;
 let admin: Actor;
@@ -89,12 +91,40 @@ it('on PGlite, answers sessions, tokens and job progress while an ingest job hol
   }
 });
 
-it('while idle, always reads the database (an expired session is refused at once)', async () => {
+it('while idle, refuses a session whose time is up at once, although it was just read', async () => {
   const signed = await store.auth.signIn('a@example.org', password);
   expect(await store.auth.resolveSession(signed.sessionSecret)).toBeDefined();
-  await store.db
-    .updateTable('sessions')
-    .set({ expires_at: new Date(Date.now() - 1) })
-    .execute();
-  expect(await store.auth.resolveSession(signed.sessionSecret)).toBeUndefined();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Date.now() + SESSION_LIFETIME_MS + 1000);
+    expect(await store.auth.resolveSession(signed.sessionSecret)).toBeUndefined();
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+it('reads a change made behind its back (another replica) once INTERDICT_AUTH_CACHE_MS has passed; 0 reads every time', async () => {
+  const signed = await store.auth.signIn('a@example.org', password);
+  expect(await store.auth.resolveSession(signed.sessionSecret)).toBeDefined();
+  // Another replica ends the session (this process may answer from memory within the bound)…
+  await store.db.deleteFrom('sessions').execute();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Date.now() + authCacheMs() + 1);
+    // …but not past it.
+    expect(await store.auth.resolveSession(signed.sessionSecret)).toBeUndefined();
+  } finally {
+    vi.useRealTimers();
+  }
+  const again = await store.auth.signIn('a@example.org', password);
+  expect(await store.auth.resolveSession(again.sessionSecret)).toBeDefined();
+  await store.db.deleteFrom('sessions').execute();
+  const before = process.env.INTERDICT_AUTH_CACHE_MS;
+  process.env.INTERDICT_AUTH_CACHE_MS = '0';
+  try {
+    expect(await store.auth.resolveSession(again.sessionSecret)).toBeUndefined();
+  } finally {
+    if (before === undefined) delete process.env.INTERDICT_AUTH_CACHE_MS;
+    else process.env.INTERDICT_AUTH_CACHE_MS = before;
+  }
 });

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createTestSchema, type TestSchema } from '@interdict/testkit';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bootstrapStore,
   openStore,
   registerIngestKind,
   runIngestJob,
+  SESSION_LIFETIME_MS,
   StoreError,
   type Actor,
   type Store,
@@ -150,11 +151,14 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
       ),
     ).toBeUndefined();
 
-    await store.db
-      .updateTable('sessions')
-      .set({ expires_at: new Date(Date.now() - 1000) })
-      .execute();
-    expect(await store.auth.resolveSession(ok.sessionSecret)).toBeUndefined();
+    // A session expires when its time is up, also when it was resolved (and cached) just before.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + SESSION_LIFETIME_MS + 1000);
+      expect(await store.auth.resolveSession(ok.sessionSecret)).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stores passwords as salted scrypt hashes that name their parameters', async () => {
