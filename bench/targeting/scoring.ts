@@ -17,9 +17,18 @@ const load = async (name: string) =>
     )
   ).declarations;
 const valid = await load('df_syn_valid_eng.csv');
-let model: TargetingModel;
-if (existsSync(file)) model = TargetingModel.parse(readFileSync(file, 'utf8'));
-else {
+// A cached model this build refuses (an older format version) is trained again.
+function cached(): TargetingModel | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return TargetingModel.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    console.log(`retraining: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+let model = cached();
+if (!model) {
   model = trainTargetingModel(await load('df_syn_train_eng.csv'), { objective: 'fraud' });
   writeFileSync(file, model.serialize());
 }
