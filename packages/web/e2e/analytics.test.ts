@@ -9,10 +9,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
-  openBrowser,
+  openBrowserAsAdmin,
   screenshot,
   type ConsoleBrowser,
-  signInAs,
 } from './browser';
 import { ingestThroughApi, startTestServer, type TestServer } from './server';
 
@@ -40,9 +39,8 @@ async function loadData(): Promise<void> {
 beforeAll(async () => {
   server = await startTestServer();
   await loadData();
-  browser = await openBrowser();
+  browser = await openBrowserAsAdmin(server);
   page = browser.page;
-  await signInAs(page, server.url, server.adminEmail, server.adminPassword);
 }, 300_000);
 
 afterAll(async () => {

@@ -115,6 +115,17 @@ export async function signInAs(
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
 }
 
+/** A browser signed in to `server` as its administrator: the set-up the page tests share. */
+export async function openBrowserAsAdmin(server: {
+  url: string;
+  adminEmail: string;
+  adminPassword: string;
+}): Promise<ConsoleBrowser> {
+  const browser = await openBrowser();
+  await signInAs(browser.page, server.url, server.adminEmail, server.adminPassword);
+  return browser;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);

@@ -10,10 +10,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
-  openBrowser,
+  openBrowserAsAdmin,
   screenshot,
   type ConsoleBrowser,
-  signInAs,
 } from './browser';
 import { startTestServer, type TestServer } from './server';
 
@@ -75,9 +74,8 @@ beforeAll(async () => {
       wait: true,
     });
   }
-  browser = await openBrowser();
+  browser = await openBrowserAsAdmin(server);
   page = browser.page;
-  await signInAs(page, server.url, server.adminEmail, server.adminPassword);
 }, 180_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
   openBrowser,
+  openBrowserAsAdmin,
   screenshot,
   type ConsoleBrowser,
   signInAs,
@@ -32,9 +33,8 @@ const loadUnList = () =>
 beforeAll(async () => {
   server = await startTestServer();
   await loadUnList();
-  browser = await openBrowser();
+  browser = await openBrowserAsAdmin(server);
   page = browser.page;
-  await signInAs(page, server.url, server.adminEmail, server.adminPassword);
 }, 300_000);
 
 afterAll(async () => {

@@ -15,10 +15,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
-  openBrowser,
+  openBrowserAsAdmin,
   screenshot,
   type ConsoleBrowser,
-  signInAs,
 } from './browser';
 import { ingestThroughApi, startTestServer, type TestServer } from './server';
 
@@ -46,9 +45,8 @@ beforeAll(async () => {
   await ingestThroughApi(server, 'un-consolidated', 'UN_consolidated.xml', unXml);
   await ingestThroughApi(server, 'declarations', 'train.csv', encode(trainText));
   await ingestThroughApi(server, 'declarations', 'day.csv', encode(dayText));
-  browser = await openBrowser();
+  browser = await openBrowserAsAdmin(server);
   page = browser.page;
-  await signInAs(page, server.url, server.adminEmail, server.adminPassword);
 }, 300_000);
 
 afterAll(async () => {
