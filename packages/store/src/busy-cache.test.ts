@@ -8,7 +8,7 @@ import {
   type Actor,
   type Store,
 } from './index';
-import { authCacheMs } from './busy-cache';
+import { authCacheMs, BusyCache } from './busy-cache';
 
 let store: Store;
 let admin: Actor;
@@ -127,4 +127,16 @@ it('reads a change made behind its back (another replica) once INTERDICT_AUTH_CA
     if (before === undefined) delete process.env.INTERDICT_AUTH_CACHE_MS;
     else process.env.INTERDICT_AUTH_CACHE_MS = before;
   }
+});
+
+it('never remembers a row read before a change that invalidated meanwhile (epoch)', () => {
+  const cache = new BusyCache('pglite', { size: 0 });
+  const readAt = cache.epoch;
+  // A revocation commits and invalidates between the reader's query and its set…
+  cache.invalidate('user-1');
+  cache.set('session:x', { who: 'stale' }, ['user-1'], Number.POSITIVE_INFINITY, readAt);
+  // …so the stale row is not remembered; a read after the change is.
+  expect(cache.fresh('session:x', 60_000)).toBeUndefined();
+  cache.set('session:x', { who: 'fresh' }, ['user-1'], Number.POSITIVE_INFINITY, cache.epoch);
+  expect(cache.fresh('session:x', 60_000)).toEqual({ who: 'fresh' });
 });

@@ -34,6 +34,16 @@ const MAX_ENTRIES = 10_000;
  */
 export class BusyCache {
   readonly #entries = new Map<string, Entry>();
+  #epoch = 0;
+
+  /**
+   * Bumped by every `invalidate` and `delete`. A reader notes it before its query and passes it
+   * to `set`: a change that committed (and invalidated) while the reader was between its query
+   * and its `set` then makes the `set` a no-op, so a stale row is never remembered.
+   */
+  get epoch(): number {
+    return this.#epoch;
+  }
 
   constructor(
     private readonly engine: Engine,
@@ -62,7 +72,14 @@ export class BusyCache {
     return this.busy() || now - entry.storedAt < maxAgeMs ? (entry.value as T) : undefined;
   }
 
-  set(key: string, value: unknown, tags: string[], until = Number.POSITIVE_INFINITY): void {
+  set(
+    key: string,
+    value: unknown,
+    tags: string[],
+    until = Number.POSITIVE_INFINITY,
+    readAtEpoch?: number,
+  ): void {
+    if (readAtEpoch !== undefined && readAtEpoch !== this.#epoch) return;
     this.#entries.delete(key);
     this.#entries.set(key, { value, tags, until, storedAt: Date.now() });
     if (this.#entries.size > MAX_ENTRIES) {
@@ -72,6 +89,7 @@ export class BusyCache {
   }
 
   delete(key: string): void {
+    this.#epoch++;
     this.#entries.delete(key);
   }
 
@@ -96,6 +114,7 @@ export class BusyCache {
 
   /** Drop every entry tagged with `tag` (a user id, a token id, `jobs`). */
   invalidate(tag: string): void {
+    this.#epoch++;
     for (const [key, entry] of this.#entries)
       if (entry.tags.includes(tag)) this.#entries.delete(key);
   }

@@ -176,6 +176,7 @@ export class AuthRepository {
     const idHash = sha256Hex(sessionSecret);
     const cached = this.cache.fresh<ResolvedSession>(`session:${idHash}`, authCacheMs());
     if (cached) return cached;
+    const epoch = this.cache.epoch;
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -215,6 +216,7 @@ export class AuthRepository {
       resolved,
       [user.id],
       new Date(row.session_expires_at).getTime(),
+      epoch,
     );
     return resolved;
   }

@@ -40,6 +40,9 @@ describe('cursors', () => {
       Buffer.from('2026-01-31|x').toString('base64url'),
       Buffer.from(`${key.at}|${key.id}|more`).toString('base64url'),
       'A'.repeat(200),
+      // The right shape, but not a time: PostgreSQL's cast would fail (a 500, not a 400).
+      encodeCursor({ ...key, at: '2026-13-45T99:00:00.000000Z' }),
+      encodeCursor({ ...key, at: '2026-02-30T12:00:00.000000Z' }),
     ]) {
       expect(() => decodeCursor(bad)).toThrow(StoreError);
     }
@@ -146,6 +149,11 @@ for (const engine of ENGINES) {
         'INVALID_ARGUMENT',
       );
       await expectStoreError(store.jobs.list(system, { cursor: '42' }), 'INVALID_ARGUMENT');
+      const notATime = encodeCursor({
+        at: '2026-13-45T99:00:00.000000Z',
+        id: '6f1c2c7e-8a37-4c52-9d43-0f3b3c1e2a10',
+      });
+      await expectStoreError(store.users.list(system, { cursor: notATime }), 'INVALID_ARGUMENT');
       const capped = await store.users.list(system, { limit: MAX_PAGE_LIMIT * 10 });
       expect(capped.items).toHaveLength(9);
       expect(capped.nextCursor).toBeUndefined();

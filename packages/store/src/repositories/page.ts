@@ -29,6 +29,11 @@ export interface Keyset {
 
 const AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+function realTime(at: string): boolean {
+  const ms = Date.parse(at);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === at.slice(0, 19);
+}
+
 /** An opaque cursor: base64url of `<time>|<id>`. */
 export function encodeCursor(key: Keyset): string {
   return Buffer.from(`${key.at}|${key.id}`, 'utf8').toString('base64url');
@@ -41,7 +46,10 @@ export function decodeCursor(cursor: string): Keyset {
       ? Buffer.from(cursor, 'base64url').toString('utf8')
       : '';
   const [at, id, ...rest] = text.split('|');
-  if (at === undefined || id === undefined || rest.length > 0 || !AT.test(at) || !isUuid(id)) {
+  // The shape alone lets "2026-13-45T99:…" through to PostgreSQL's cast (a 500): the time must
+  // also be a real one, the same after a round trip through Date (to the second).
+  const real = at !== undefined && AT.test(at) && realTime(at);
+  if (at === undefined || id === undefined || rest.length > 0 || !real || !isUuid(id)) {
     throw new StoreError('INVALID_ARGUMENT', 'cursor is not one this API issued', {
       details: { field: 'cursor' },
     });

@@ -164,6 +164,7 @@ export class TokensRepository {
     const cacheKey = `token:${sha256Hex(secret)}`;
     const cached = this.cache.fresh<AuthenticatedToken>(cacheKey, authCacheMs());
     if (cached) return cached;
+    const epoch = this.cache.epoch;
     const row = await this.db
       .selectFrom('api_tokens')
       .innerJoin('organisations', 'organisations.id', 'api_tokens.organisation_id')
@@ -201,6 +202,7 @@ export class TokensRepository {
       authenticated,
       [row.id, ...(row.user_id ? [row.user_id] : [])],
       new Date(row.expires_at).getTime(),
+      epoch,
     );
     return authenticated;
   }
