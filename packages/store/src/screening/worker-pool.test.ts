@@ -104,6 +104,25 @@ describe('screening worker pool', () => {
     });
   });
 
+  it('fails the work in flight when it is closed (nothing is left pending)', async () => {
+    const other = new ScreeningWorkerPool(1);
+    const generation = await other.generationFor(A.key, () => Promise.resolve(A));
+    // Many queries, so the worker is still busy with them when the pool closes.
+    const queries = Array.from({ length: 2000 }, (_, i) => ({ name: `Hector Zambrano ${i}` }));
+    const settled = (p: Promise<unknown>) =>
+      p.then(
+        () => 'settled without error',
+        (e: unknown) => e,
+      );
+    const inFlight = settled(other.search(queries, { threshold: 0.5 }, {}, generation));
+    const building = settled(other.generationFor(B.key, () => Promise.resolve(B)));
+    // Let the build hand its load to the worker: the close then finds it in flight.
+    await new Promise((resolve) => setImmediate(resolve));
+    await other.close();
+    expect(await inFlight).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await building).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
   it('reads its size from INTERDICT_SCREENING_WORKERS', () => {
     expect(screeningWorkerCount('3')).toBe(3);
     expect(screeningWorkerCount('0')).toBe(0);

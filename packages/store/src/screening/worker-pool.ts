@@ -158,8 +158,9 @@ export class ScreeningWorkerPool {
       const waiter = slot.loads.get(msg.gen);
       slot.loads.delete(msg.gen);
       if (msg.type === 'loaded') {
-        slot.loaded.add(msg.gen);
         slot.healthy = true;
+        // No waiter: the build was abandoned (another worker failed it) and a drop is on its way.
+        if (waiter) slot.loaded.add(msg.gen);
         waiter?.resolve();
       } else {
         waiter?.reject(toError(msg.error));
@@ -293,6 +294,11 @@ export class ScreeningWorkerPool {
     } catch (error) {
       gen.retired = true;
       this.maybeDrop(gen);
+      // Workers still building it would keep a whole index nobody uses: abandon their loads and
+      // tell them to drop it (a worker handles messages in order, so the drop follows the load).
+      for (const slot of this.slots) {
+        if (slot.loads.delete(gen.gen)) this.post(slot, { type: 'drop', gen: gen.gen });
+      }
       throw error;
     } finally {
       this.loadsInProgress--;
@@ -465,6 +471,16 @@ export class ScreeningWorkerPool {
     const slots = this.slots.splice(0);
     const failure = new StoreError('STORE_UNAVAILABLE', 'the screening pool is closed');
     for (const task of this.queue.splice(0)) task.reject(failure);
+    // Work already handed to a worker fails too: its exit handler no longer finds the slot.
+    for (const slot of slots) {
+      for (const task of slot.tasks.values()) {
+        this.settle(task);
+        task.reject(failure);
+      }
+      slot.tasks.clear();
+      for (const waiter of slot.loads.values()) waiter.reject(failure);
+      slot.loads.clear();
+    }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 }
