@@ -20,7 +20,6 @@ import {
   averageMembers,
   binDataset,
   saabas,
-  sigmoid,
   trainMember,
   treeShap,
   validateGbdtModel,
@@ -172,9 +171,7 @@ export class TargetingModel {
   scoreMatrix(matrix: FeatureMatrix): Float64Array {
     if (matrix.names.length !== this.names.length)
       throw new TargetingError('MODEL_SCHEMA', 'feature matrix does not match the model schema');
-    const margins = this.compiled.margins(matrix.values, matrix.rows);
-    for (let i = 0; i < margins.length; i++) margins[i] = sigmoid(margins[i] as number);
-    return margins;
+    return this.compiled.probabilities(matrix.values, matrix.rows);
   }
 
   score(declarations: readonly Declaration[], options: ScoringFeatureOptions = {}): Float64Array {

@@ -26,9 +26,15 @@ describe('fast scoring path', () => {
       const model = trainTargetingModel(train, { objective, gbdt: { rounds: 40 } });
       const m = model.features(valid);
       const width = m.names.length;
+      expect(model.compiled.scoringPath).toBe('generated');
       const fast = Array.from(model.compiled.margins(m.values, m.rows));
       expect(fast).toEqual(rowByRow(model.compiled, m.values, m.rows, width));
+      expect(Array.from(model.compiled.marginsWalk(m.values, m.rows))).toEqual(fast);
       expect(Array.from(model.compiled.marginsByNode(m.values, m.rows))).toEqual(fast);
+      // Without generated code the model is walked, to the same margins.
+      const walked = new CompiledGbdt(model.gbdt, { generate: false });
+      expect(walked.scoringPath).toBe('walk');
+      expect(Array.from(walked.margins(m.values, m.rows))).toEqual(fast);
     }
   });
 
@@ -92,12 +98,67 @@ describe('fast scoring path', () => {
           const model: GbdtModel = { featureCount: width, baseMargin, trees: trees.map(flatten) };
           const c = new CompiledGbdt(model);
           const values = Float64Array.from(rows.flat());
+          expect(c.scoringPath).toBe('generated');
           const fast = Array.from(c.margins(values, rows.length));
           expect(fast).toEqual(rowByRow(c, values, rows.length, width));
+          expect(Array.from(c.marginsWalk(values, rows.length))).toEqual(fast);
           expect(Array.from(c.marginsByNode(values, rows.length))).toEqual(fast);
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('spells −0 and ±∞ leaves and thresholds exactly in the generated code', () => {
+    const tree: Tree = {
+      feature: [0, -1, 1, -1, -1],
+      threshold: [-Infinity, 0, -0, 0, 0],
+      left: [1, -1, 3, -1, -1],
+      right: [2, -1, 4, -1, -1],
+      value: [0, -0, 0, Infinity, -Infinity],
+      cover: [1, 1, 1, 1, 1],
+    };
+    const c = new CompiledGbdt({ featureCount: 2, baseMargin: -0, trees: [tree] });
+    expect(c.scoringPath).toBe('generated');
+    const rows = [
+      [NaN, 0],
+      [-Infinity, 1],
+      [1, -0],
+      [1, 0.5],
+    ];
+    const values = Float64Array.from(rows.flat());
+    const fast = Array.from(c.margins(values, rows.length));
+    // −0 + −0 stays −0: a leaf printed as "0" would have given +0.
+    expect(Object.is(fast[0], -0)).toBe(true);
+    expect(fast).toEqual([-0, -0, Infinity, -Infinity]);
+    expect(fast).toEqual(rowByRow(c, values, rows.length, 2));
+  });
+
+  it('generates no code from a model that is not numbers only, and walks it instead', () => {
+    const probe = globalThis as { injected?: unknown };
+    const tree = (threshold: unknown, feature: unknown = 0): Tree =>
+      ({
+        feature: [feature, -1, -1],
+        threshold: [threshold, 0, 0],
+        left: [1, -1, -1],
+        right: [2, -1, -1],
+        value: [0, 1, 2],
+        cover: [1, 1, 1],
+      }) as Tree;
+    for (const bad of [
+      tree('0) { globalThis.injected = 1; } if (0'),
+      tree(0, '0] + (globalThis.injected = 1) + x[0'),
+      tree(0, 0.5),
+      tree(0, 3),
+    ]) {
+      const c = new CompiledGbdt({ featureCount: 2, baseMargin: 0, trees: [bad] });
+      expect(c.scoringPath).not.toBe('generated');
+      c.margins(Float64Array.from([1, 1, -1, -1]), 2);
+      expect(probe.injected).toBeUndefined();
+    }
+    // A model that qualifies is compiled.
+    const ok = new CompiledGbdt({ featureCount: 2, baseMargin: 0, trees: [tree(0.5)] });
+    expect(ok.scoringPath).toBe('generated');
+    expect(Array.from(ok.margins(Float64Array.from([1, 0, 0, 0]), 2))).toEqual([2, 1]);
   });
 });
