@@ -9,7 +9,14 @@ import {
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { readCsv } from '@interdict/core';
-import { indexScreener, trainTargetingModelInWorkers, watchlistRaiser } from '@interdict/store';
+import {
+  closeScorePool,
+  indexScreener,
+  scoreMatrixInWorkers,
+  scorePool,
+  trainTargetingModelInWorkers,
+  watchlistRaiser,
+} from '@interdict/store';
 import {
   STANDARD_PERCENTS,
   TargetingModel,
@@ -234,6 +241,8 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         online?: boolean;
       }) => {
         const model = loadModel(opts.model);
+        // The scoring threads (INTERDICT_SCORE_WORKERS) start now, while the file is read.
+        scorePool();
         const declarations = await readDeclarations([opts.input], opts);
         const raises = await watchlistRaisesFor(declarations, opts.list ?? [], {
           threshold: opts.watchlistThreshold,
@@ -244,7 +253,13 @@ export const registerTarget: RegisterCommands = (program: Command) => {
           declarations,
           opts.online ? { online: { labels: true } } : {},
         );
-        const scores = model.scoreMatrix(matrix);
+        // A large file's trees are scored on every core, to the same scores bit for bit.
+        let scores: Float64Array;
+        try {
+          scores = await scoreMatrixInWorkers(model, matrix);
+        } finally {
+          await closeScorePool();
+        }
         const picked = selectForInspection(declarations, scores, {
           capacity: parseCapacity(opts.capacity),
           randomShare: Number(opts.randomShare),

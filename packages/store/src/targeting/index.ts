@@ -9,3 +9,12 @@ export {
   type PartyScreener,
   type WatchlistDecision,
 } from './watchlist';
+export {
+  SCORE_POOL_MIN_ROWS,
+  ScorePool,
+  closeScorePool,
+  scoreMatrixInWorkers,
+  scorePool,
+  scoringWorkerCount,
+  type ScorePoolOptions,
+} from './score-pool';
