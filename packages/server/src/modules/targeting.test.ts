@@ -119,6 +119,118 @@ describe('targeting API', () => {
     ).toBe(204);
   });
 
+  it('refuses rules that would never match, match everything or have their dates backwards', async () => {
+    const { home } = world.members;
+    const refused = async (rule: Record<string, unknown>, message: RegExp) => {
+      const res = await call(world.app, home.analyst, 'POST', '/api/targeting/rules', rule);
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as { code: string; detail: string };
+      expect(problem.code).toBe('VALIDATION_FAILED');
+      expect(problem.detail).toMatch(message);
+    };
+    // No condition: a red rule on every declaration of the day, inspected beyond capacity.
+    await refused({ lane: 'red', explanation: 'everything' }, /at least one condition/);
+    await refused(
+      {
+        lane: 'red',
+        origin: 'CO',
+        explanation: 'x',
+        validFrom: '2021-03-01',
+        validTo: '2021-01-01',
+      },
+      /validTo: must not be before validFrom \(2021-03-01\)/,
+    );
+    await refused(
+      { lane: 'red', origin: 'CO', explanation: 'x', validFrom: '2021-02-30' },
+      /validFrom: must be a real calendar date/,
+    );
+    // Declarations carry country codes in capitals: "co" would never match.
+    await refused(
+      { lane: 'red', origin: 'co', explanation: 'x' },
+      /origin: must be a country code/,
+    );
+    await refused({ lane: 'red', origin: 'CO', explanation: '   ' }, /an explanation is required/);
+    const rules = (await (
+      await call(world.app, home.viewer, 'GET', '/api/targeting/rules')
+    ).json()) as { items: unknown[] };
+    expect(rules.items).toEqual([]);
+    // Office and declarant are conditions too; the explanation is stored trimmed.
+    const ok = await call(world.app, home.analyst, 'POST', '/api/targeting/rules', {
+      lane: 'yellow',
+      office: '40',
+      explanation: ' office 40 documents ',
+    });
+    expect(ok.status).toBe(201);
+    const created = (await ok.json()) as { id: string; office: string; explanation: string };
+    expect(created).toMatchObject({ office: '40', explanation: 'office 40 documents' });
+    await call(world.app, home.analyst, 'DELETE', `/api/targeting/rules/${created.id}`);
+  });
+
+  it('scores within a capacity of N declarations and says when the day has none', async () => {
+    const { home } = world.members;
+    const score = (body: Record<string, unknown>) =>
+      call(world.app, home.officer, 'POST', '/api/targeting/score', body);
+    const none = await score({ date: '2022-01-01' });
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { detail: string }).detail).toBe(
+      'no declarations dated 2022-01-01: nothing to score',
+    );
+    expect((await score({ date: '2021-02-30' })).status).toBe(400);
+    // An unknown field is refused rather than ignored (a misspelt capacity would be the default).
+    expect((await score({ date: DAY, capacity: 7 })).status).toBe(400);
+    expect((await score({ date: DAY, capacityPercent: 5, capacityCount: 7 })).status).toBe(400);
+    const res = await score({ date: DAY, capacityCount: 7, randomShare: 0 });
+    expect(res.status).toBe(200);
+    const result = (await res.json()) as { lanes: Record<string, number>; scored: number };
+    expect(result.lanes.red).toBe(7);
+    const queue = (await (
+      await call(world.app, home.viewer, 'GET', `/api/targeting/queue?date=${DAY}&lane=red`)
+    ).json()) as { items: { inspect: boolean; selectedBy: string }[] };
+    expect(queue.items.filter((i) => i.inspect && i.selectedBy === 'model')).toHaveLength(7);
+    // More than the day has: everything is inspected, nothing fails.
+    const all = (await (await score({ date: DAY, capacityCount: result.scored + 50 })).json()) as {
+      lanes: Record<string, number>;
+    };
+    expect(all.lanes.red).toBe(result.scored);
+  });
+
+  it('shows a training in progress and refuses a second one meanwhile', async () => {
+    const { home, agency } = world.members;
+    const status = async (member = home.viewer) =>
+      (await (await call(world.app, member, 'GET', '/api/targeting/models/training')).json()) as {
+        items: { objective: string; startedBy: string }[];
+      };
+    expect((await status()).items).toEqual([]);
+    expect(
+      (await call(world.app, home.partner, 'GET', '/api/targeting/models/training')).status,
+    ).toBe(403);
+    let done = false;
+    const first = call(world.app, home.analyst, 'POST', '/api/targeting/models', {
+      objective: 'critical',
+    }).finally(() => (done = true));
+    let seen: { objective: string; startedBy: string }[] = [];
+    while (!done && seen.length === 0) seen = (await status()).items;
+    expect(seen).toEqual([
+      expect.objectContaining({ objective: 'critical', startedBy: home.analyst.id }),
+    ]);
+    // Another organisation sees none of it and may train its own.
+    expect((await status(agency.viewer)).items).toEqual([]);
+    const second = await call(world.app, home.admin, 'POST', '/api/targeting/models', {
+      objective: 'fraud',
+    });
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as { detail: string }).detail).toMatch(
+      /^a critical model is already being trained/,
+    );
+    // A viewer is told it may not train, not that someone else is training.
+    expect(
+      (await call(world.app, home.viewer, 'POST', '/api/targeting/models', { objective: 'fraud' }))
+        .status,
+    ).toBe(403);
+    expect((await first).status).toBe(201);
+    expect((await status()).items).toEqual([]);
+  });
+
   it('documents its routes in the OpenAPI document', async () => {
     const doc = (await (await world.app.request('/api/openapi.json')).json()) as {
       paths: Record<string, unknown>;

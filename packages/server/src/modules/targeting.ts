@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  assertRole,
   createTargetingRule,
   deleteTargetingRule,
   getTargetingDeclaration,
@@ -11,6 +12,9 @@ import {
   targetingCounts,
   targetingQueue,
   trainTargetingModelFromStore,
+  StoreError,
+  TARGETING_MANAGER_ROLES,
+  TARGETING_READER_ROLES,
 } from '@interdict/store';
 import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
@@ -23,9 +27,18 @@ import { partyScreener } from './screening';
 // explanation of its score, inspection results as feedback, models and officers' rules.
 // Authorisation is enforced by the store's repository functions (roles and organisation scope).
 
+/** A real calendar day: 2021-02-30 matches the pattern but names no day, so it is refused. */
+export function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
 const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine(isCalendarDate, 'must be a real calendar date')
   .openapi({ example: '2021-01-04' });
 const Lane = z.enum(['red', 'yellow', 'blue', 'green']).openapi('TargetingLane');
 
@@ -114,30 +127,68 @@ const Model = z
   })
   .openapi('TargetingModel');
 
-const RuleBody = z
-  .object({
-    lane: Lane,
-    explanation: z.string().min(1).max(500),
-    hsPrefix: z
-      .string()
-      .regex(/^\d{2,10}$/)
-      .optional(),
-    origin: z.string().max(3).optional(),
-    departure: z.string().max(3).optional(),
-    importer: z.string().max(100).optional(),
-    declarant: z.string().max(100).optional(),
-    office: z.string().max(100).optional(),
-    validFrom: IsoDate.optional(),
-    validTo: IsoDate.optional(),
-  })
-  .openapi('TargetingRuleInput');
-const Rule = RuleBody.extend({ id: z.string(), createdAt: z.string() }).openapi('TargetingRule');
+// Declarations carry ISO 3166 country codes in capitals (KCS: ES, CN…): a rule on "co" would
+// never match, so it is refused rather than stored and silently ignored.
+const Country = z
+  .string()
+  .regex(/^[A-Z]{2,3}$/, 'must be a country code in capitals, e.g. CO')
+  .optional();
+const RuleFields = z.object({
+  lane: Lane,
+  explanation: z.string().trim().min(1, 'an explanation is required').max(500),
+  hsPrefix: z
+    .string()
+    .regex(/^\d{2,10}$/, 'must be 2 to 10 digits of an HS code, e.g. 2933')
+    .optional(),
+  origin: Country,
+  departure: Country,
+  importer: z.string().trim().min(1).max(100).optional(),
+  declarant: z.string().trim().min(1).max(100).optional(),
+  office: z.string().trim().min(1).max(100).optional(),
+  validFrom: IsoDate.optional(),
+  validTo: IsoDate.optional(),
+});
+const RULE_CONDITIONS = [
+  'hsPrefix',
+  'origin',
+  'departure',
+  'importer',
+  'declarant',
+  'office',
+] as const;
+const RuleBody = RuleFields.superRefine((rule, ctx) => {
+  // A rule without a condition matches every declaration: a red one would send the whole day to
+  // physical inspection beyond capacity (selection.ts makes red rules mandatory).
+  if (!RULE_CONDITIONS.some((k) => rule[k] !== undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: `a rule needs at least one condition (${RULE_CONDITIONS.join(', ')})`,
+    });
+  if (rule.validFrom && rule.validTo && rule.validFrom > rule.validTo)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['validTo'],
+      message: `must not be before validFrom (${rule.validFrom})`,
+    });
+}).openapi('TargetingRuleInput');
+const Rule = RuleFields.extend({ id: z.string(), createdAt: z.string() }).openapi('TargetingRule');
 
 const finite = (x: number | null | undefined): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : x;
 
+const Training = z
+  .object({
+    objective: z.enum(['fraud', 'critical']),
+    startedAt: z.string(),
+    startedBy: z.string().nullable(),
+  })
+  .openapi('TargetingTraining');
+
 export function register(app: App, deps: ModuleDeps): void {
   const { store } = deps;
+  /** Trainings running in this process, by organisation (one at a time each). */
+  const training = new Map<string, z.infer<typeof Training>>();
   // A column-mapping file that is well-formed multipart but cannot be used (bad JSON, unknown
   // field, missing required field): the request is understood, its mapping is not (RFC 9110 §15.5.21).
   registerProblemStatus('BAD_MAPPING', 422);
@@ -216,21 +267,34 @@ export function register(app: App, deps: ModuleDeps): void {
       summary: "Score a day's declarations with the active Fraud model and pick those to inspect",
       request: {
         body: jsonBody(
-          z.object({
-            date: IsoDate,
-            capacityPercent: z.number().min(0).max(100).optional(),
-            randomShare: z.number().min(0).max(1).optional(),
-            watchlist: z
-              .object({
-                threshold: z.number().gt(0).max(1).optional().openapi({ example: 0.85 }),
-                lane: Lane.optional(),
-              })
-              .optional()
-              .openapi({
-                description:
-                  'A party-name hit on a list in force at or above `threshold` (default 0.85) raises the declaration to `lane` (default red)',
+          z
+            .strictObject({
+              date: IsoDate,
+              capacityPercent: z.number().min(0).max(100).optional().openapi({
+                description: "Inspection capacity as a share of the day's declarations (default 5)",
               }),
-          }),
+              capacityCount: z.number().int().min(1).optional().openapi({
+                description:
+                  'Inspection capacity as a number of declarations (instead of capacityPercent)',
+              }),
+              randomShare: z.number().min(0).max(1).optional().openapi({
+                description: 'Share of the capacity reserved for random inspections (default 0.1)',
+              }),
+              watchlist: z
+                .object({
+                  threshold: z.number().gt(0).max(1).optional().openapi({ example: 0.85 }),
+                  lane: Lane.optional(),
+                })
+                .optional()
+                .openapi({
+                  description:
+                    'A party-name hit on a list in force at or above `threshold` (default 0.85) raises the declaration to `lane` (default red)',
+                }),
+            })
+            .refine((b) => b.capacityPercent === undefined || b.capacityCount === undefined, {
+              message: 'give capacityPercent or capacityCount, not both',
+              path: ['capacityCount'],
+            }),
         ),
       },
       responses: {
@@ -253,12 +317,25 @@ export function register(app: App, deps: ModuleDeps): void {
         ...(body.watchlist.threshold !== undefined ? { threshold: body.watchlist.threshold } : {}),
         ...(body.watchlist.lane ? { lane: body.watchlist.lane } : {}),
       };
+      // The store answers a day without declarations with "0 scored" and no model: to an officer
+      // who mistyped the date that reads like success, so it is a 404 naming the date.
+      const day = await targetingQueue(store, actor, {
+        date: body.date,
+        limit: Number.MAX_SAFE_INTEGER,
+      });
+      if (day.length === 0)
+        throw new StoreError('NOT_FOUND', `no declarations dated ${body.date}: nothing to score`);
+      // A capacity of N declarations is N/total of the day; capacityFor rounds it back to N.
+      const capacityPercent =
+        body.capacityCount !== undefined
+          ? Math.min(100, (100 * body.capacityCount) / day.length)
+          : body.capacityPercent;
       const result = await scoreTargetingDay(
         store,
         actor,
         {
           date: body.date,
-          ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
+          ...(capacityPercent !== undefined ? { capacityPercent } : {}),
           ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
           ...(watchlist ? { watchlist } : {}),
         },
@@ -355,12 +432,48 @@ export function register(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const model = await trainTargetingModelFromStore(store, requireActor(c), {
+      const actor = requireActor(c);
+      assertRole(actor, ...TARGETING_MANAGER_ROLES);
+      // Training takes seconds to minutes on the shared worker threads: a second one for the same
+      // organisation would only slow both and race to be the active model, so it is refused.
+      const running = training.get(actor.organisationId);
+      if (running)
+        throw new StoreError(
+          'CONFLICT',
+          `a ${running.objective} model is already being trained (since ${running.startedAt}): wait for it to finish`,
+        );
+      training.set(actor.organisationId, {
         objective: body.objective,
-        ...(body.until ? { until: body.until } : {}),
-        ...(body.groupKey !== undefined ? { groupKey: body.groupKey } : {}),
+        startedAt: new Date().toISOString(),
+        startedBy: actor.userId,
       });
-      return c.json(model, 201);
+      try {
+        const model = await trainTargetingModelFromStore(store, actor, {
+          objective: body.objective,
+          ...(body.until ? { until: body.until } : {}),
+          ...(body.groupKey !== undefined ? { groupKey: body.groupKey } : {}),
+        });
+        return c.json(model, 201);
+      } finally {
+        training.delete(actor.organisationId);
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/targeting/models/training',
+      tags: ['targeting'],
+      summary:
+        "The organisation's model training in progress, if any (what, since when, by whom), so the console can show it after a reload",
+      responses: { 200: json(listOf(Training)), ...problemResponses },
+    }),
+    (c) => {
+      const actor = requireActor(c);
+      assertRole(actor, ...TARGETING_READER_ROLES);
+      const running = training.get(actor.organisationId);
+      return c.json({ items: running ? [running] : [] }, 200);
     },
   );
 
