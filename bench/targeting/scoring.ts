@@ -88,6 +88,9 @@ const poolTrees = await best(async () => (await pool.scoreMatrix(model, matrix))
 const poolFull = await best(
   async () => (await scoreMatrixInWorkers(model, model.features(valid), pool)).length,
 );
+const poolPipelined = await best(
+  async () => (await pool.scoreDeclarations(model, valid)).scores.length,
+);
 await pool.close();
 const avg = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(
@@ -95,7 +98,7 @@ console.log(
     `${model.gbdt.trees.length} trees, ${matrix.names.length} features, ${valid.length} rows; declarations per second of wall time (CPU time), best of ${passes} passes`,
     `in process (one thread, ${compiled.scoringPath}): features ${show(features)}, trees ${show(trees)}, features + trees ${show(full)}`,
     `trees side by side (3 × ${passes} passes each): generated code ${show(generated)}, packed walk ${show(walk)}`,
-    `pool of ${pool.size} threads (trees there, features here): trees ${show(poolTrees)}, features + trees ${show(poolFull)}`,
+    `pool of ${pool.size} threads (trees there, features here): trees ${show(poolTrees)}, features + trees ${show(poolFull)}, features + trees pipelined (features of the next chunk built while the threads score) ${show(poolPipelined)}`,
     `load average ${avg(started)} at the start, ${avg(loadavg())} at the end`,
   ].join('\n'),
 );

@@ -12,7 +12,7 @@ import { readCsv } from '@interdict/core';
 import {
   closeScorePool,
   indexScreener,
-  scoreMatrixInWorkers,
+  scoreDeclarationsInWorkers,
   scorePool,
   trainTargetingModelInWorkers,
   watchlistRaiser,
@@ -249,17 +249,19 @@ export const registerTarget: RegisterCommands = (program: Command) => {
           lane: opts.watchlistLane,
         });
         const rules = opts.rules ? parseRules(JSON.parse(readFileSync(opts.rules, 'utf8'))) : [];
-        const matrix = model.features(
-          declarations,
-          opts.online ? { online: { labels: true } } : {},
-        );
-        // A large file's trees are scored on every core, to the same scores bit for bit.
-        let scores: Float64Array;
+        // A large file's trees are scored on every core while its features are built, to the
+        // same scores bit for bit (score-pool.ts).
+        let scored: Awaited<ReturnType<typeof scoreDeclarationsInWorkers>>;
         try {
-          scores = await scoreMatrixInWorkers(model, matrix);
+          scored = await scoreDeclarationsInWorkers(
+            model,
+            declarations,
+            opts.online ? { online: { labels: true } } : {},
+          );
         } finally {
           await closeScorePool();
         }
+        const { matrix, scores } = scored;
         const picked = selectForInspection(declarations, scores, {
           capacity: parseCapacity(opts.capacity),
           randomShare: Number(opts.randomShare),

@@ -13,6 +13,7 @@ export {
   SCORE_POOL_MIN_ROWS,
   ScorePool,
   closeScorePool,
+  scoreDeclarationsInWorkers,
   scoreMatrixInWorkers,
   scorePool,
   scoringWorkerCount,

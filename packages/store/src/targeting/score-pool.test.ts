@@ -15,6 +15,7 @@ import { StoreError } from '../errors';
 import {
   ScorePool,
   closeScorePool,
+  scoreDeclarationsInWorkers,
   scoreMatrixInWorkers,
   scorePool,
   scoringWorkerCount,
@@ -57,6 +58,28 @@ describe('targeting scoring on worker threads', () => {
         bits(walked.margins(matrix.values, matrix.rows)),
       );
     }
+  });
+
+  it('builds features chunk by chunk while the threads score, to the same matrix and scores', async () => {
+    for (const model of [fraud, critical]) {
+      const here = model.features(february);
+      const { matrix, scores } = await pool.scoreDeclarations(model, february);
+      expect(matrix.names).toEqual(here.names);
+      expect(matrix.rows).toBe(here.rows);
+      expect(bits(matrix.values)).toBe(bits(here.values));
+      expect(bits(scores)).toBe(bits(model.scoreMatrix(here)));
+    }
+    // Online features advance the history through the batch: built and scored in process.
+    const online = { online: { labels: true } };
+    const expected = fraud.withHistory(fraud.history.clone()).features(february, online);
+    const got = await scoreDeclarationsInWorkers(
+      fraud.withHistory(fraud.history.clone()),
+      february,
+      online,
+      pool,
+    );
+    expect(bits(got.matrix.values)).toBe(bits(expected.values));
+    expect(bits(got.scores)).toBe(bits(fraud.scoreMatrix(expected)));
   });
 
   it('reads rows already in shared memory where they are, from any offset', async () => {
@@ -145,11 +168,15 @@ describe('scoring pool failures and shutdown', () => {
       code: 'STORE_UNAVAILABLE',
       message: expect.stringContaining('exit code 7') as unknown,
     });
-    // Threads that never worked are not replaced: the next batch fails at once.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Each failure removed at least the thread that died; threads that never worked are not
+    // replaced, so after a second failed batch none is left, and a third fails at once.
+    await expect(dying.scoreMatrix(fraud, fraudMatrix)).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
     expect(dying.workers).toBe(0);
     await expect(dying.scoreMatrix(fraud, fraudMatrix)).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining('no worker is running') as unknown,
     });
     await dying.close();
   });

@@ -12,8 +12,10 @@
 import { Worker } from 'node:worker_threads';
 import {
   TargetingError,
+  type Declaration,
   type FeatureMatrix,
   type GbdtModel,
+  type ScoringFeatureOptions,
   type TargetingErrorCode,
   type TargetingModel,
 } from '@interdict/targeting';
@@ -157,6 +159,44 @@ export class ScorePool {
     return this.run(model.gbdt, matrix.values, matrix.rows, false);
   }
 
+  /**
+   * `model.features(declarations)` and `model.scoreMatrix` of it, pipelined: the features are
+   * built here chunk by chunk, straight into shared memory, while the threads score the chunks
+   * already built. Without the `online` option a declaration's features come from the model's
+   * history alone (buildScoringFeatures), so a chunk's rows are those of the whole batch; the
+   * matrix and the scores are the same, bit for bit.
+   */
+  async scoreDeclarations(
+    model: TargetingModel,
+    declarations: readonly Declaration[],
+  ): Promise<{ matrix: FeatureMatrix; scores: Float64Array }> {
+    if (this.closed) throw failure('the pool is closed');
+    if (this.slots.length === 0) throw failure('no worker is running');
+    const rows = declarations.length;
+    const F = model.names.length;
+    const values = new Float64Array(new SharedArrayBuffer(rows * F * 8));
+    const out = new SharedArrayBuffer(rows * 8);
+    const chunk = this.chunkRows(rows);
+    const parts: Promise<void>[] = [];
+    for (let from = 0; from < rows; from += chunk) {
+      const to = Math.min(rows, from + chunk);
+      values.set(model.features(declarations.slice(from, to)).values, from * F);
+      const part = this.enqueue(model.gbdt, values, out, from, to, false);
+      // Handled at once (a failure is reported by Promise.all below, not as unhandled meanwhile).
+      part.catch(() => undefined);
+      parts.push(part);
+      this.pump();
+      // Let the threads' answers in, so that the next chunks are handed out as they finish.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(parts);
+    // The matrix stays in shared memory (no thread writes to it); the scores are copied out.
+    return {
+      matrix: { names: model.names, rows, values },
+      scores: new Float64Array(new Float64Array(out)),
+    };
+  }
+
   /** Raw margins of `rows` rows of a row-major matrix, as `CompiledGbdt.margins` gives them. */
   margins(gbdt: GbdtModel, values: Float64Array, rows: number): Promise<Float64Array> {
     return this.run(gbdt, values, rows, true);
@@ -184,8 +224,6 @@ export class ScorePool {
       );
     if (this.slots.length === 0) throw failure('no worker is running');
     if (rows === 0) return new Float64Array(0);
-    let model = this.ids.get(gbdt);
-    if (model === undefined) this.ids.set(gbdt, (model = ++this.modelSeq));
     // Shared memory: the threads read the rows where they are (a copy only when not shared yet).
     let input = values;
     if (!(values.buffer instanceof SharedArrayBuffer)) {
@@ -193,34 +231,46 @@ export class ScorePool {
       input.set(values.subarray(0, rows * F));
     }
     const out = new SharedArrayBuffer(rows * 8);
-    const chunk = Math.max(
-      MIN_CHUNK_ROWS,
-      Math.ceil(rows / (this.slots.length * CHUNKS_PER_WORKER)),
-    );
+    const chunk = this.chunkRows(rows);
     const parts: Promise<void>[] = [];
-    for (let from = 0; from < rows; from += chunk) {
-      const id = ++this.taskSeq;
-      const message: Task['message'] = {
-        type: 'score',
-        id,
-        model,
-        values: input.buffer as SharedArrayBuffer,
-        valuesOffset: input.byteOffset,
-        out,
-        from,
-        to: Math.min(rows, from + chunk),
-        margins,
-      };
-      parts.push(
-        new Promise<void>((resolve, reject) =>
-          this.queue.push({ id, model: model, gbdt, message, resolve, reject }),
-        ),
-      );
-    }
+    for (let from = 0; from < rows; from += chunk)
+      parts.push(this.enqueue(gbdt, input, out, from, Math.min(rows, from + chunk), margins));
     this.pump();
     await Promise.all(parts);
     // An ordinary array for the caller (the shared one would be visible to the threads).
     return new Float64Array(new Float64Array(out));
+  }
+
+  private chunkRows(rows: number): number {
+    return Math.max(MIN_CHUNK_ROWS, Math.ceil(rows / (this.slots.length * CHUNKS_PER_WORKER)));
+  }
+
+  /** Queues rows [from, to) of `input` (shared) to be scored into `out` (shared). */
+  private enqueue(
+    gbdt: GbdtModel,
+    input: Float64Array,
+    out: SharedArrayBuffer,
+    from: number,
+    to: number,
+    margins: boolean,
+  ): Promise<void> {
+    let model = this.ids.get(gbdt);
+    if (model === undefined) this.ids.set(gbdt, (model = ++this.modelSeq));
+    const id = ++this.taskSeq;
+    const message: Task['message'] = {
+      type: 'score',
+      id,
+      model,
+      values: input.buffer as SharedArrayBuffer,
+      valuesOffset: input.byteOffset,
+      out,
+      from,
+      to,
+      margins,
+    };
+    return new Promise<void>((resolve, reject) =>
+      this.queue.push({ id, model, gbdt, message, resolve, reject }),
+    );
   }
 
   private pump(): void {
@@ -347,6 +397,24 @@ export async function closeScorePool(): Promise<void> {
   const pool = shared;
   shared = undefined;
   await pool?.close();
+}
+
+/**
+ * `model.features(declarations, options)` and its scores: pipelined on the pool's threads
+ * (ScorePool.scoreDeclarations) when the batch is large enough and not `online` (whose history
+ * advances through the batch), else built and scored in process. The same matrix and scores.
+ */
+export async function scoreDeclarationsInWorkers(
+  model: TargetingModel,
+  declarations: readonly Declaration[],
+  options: ScoringFeatureOptions = {},
+  pool: ScorePool | null = scorePool(),
+): Promise<{ matrix: FeatureMatrix; scores: Float64Array }> {
+  if (!pool || options.online || declarations.length < pool.minRows) {
+    const matrix = model.features(declarations, options);
+    return { matrix, scores: model.scoreMatrix(matrix) };
+  }
+  return pool.scoreDeclarations(model, declarations);
 }
 
 /**
