@@ -49,8 +49,10 @@ export {
   registerIngestKind,
   getIngestKind,
   listIngestKinds,
+  ingestFlagName,
   type IngestKind,
   type IngestContext,
+  type IngestOption,
 } from './ingest/registry';
 export { runIngestJob, startIngestJob, INGEST_ROLES, type IngestRequest } from './ingest/run';
 export { maybeGunzip } from './ingest/gunzip';

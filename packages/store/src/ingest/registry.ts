@@ -12,6 +12,8 @@ export interface IngestContext {
   readonly input: AsyncIterable<Uint8Array>;
   /** The small text files sent beside the data, by name (only names the kind declares). */
   readonly attachments: Readonly<Record<string, string>>;
+  /** Every option the kind declares, by name: the value asked for, else the option's default. */
+  readonly options: Readonly<Record<string, string>>;
   /** Report progress (records, bytes, whatever the kind counts); cheap to call often. */
   progress(done: number, total?: number): void;
   readonly signal: AbortSignal;
@@ -33,7 +35,18 @@ export interface IngestKind {
    * StoreError such as INVALID_ARGUMENT naming the field) and nothing is stored.
    */
   checkAttachments?(attachments: Readonly<Record<string, string>>): void;
-  /** Parse and store; returns a JSON-able summary. Throw on bad input: nothing will be kept. */
+  /**
+   * Choices a job of this kind takes, each one of a few words (e.g. what to do with a bad row).
+   * A value outside the list, or an option the kind does not declare, is refused before the job
+   * is recorded; the API reads each from the form field of its name, the CLI from `--<kebab-name>`.
+   */
+  readonly options?: readonly IngestOption[];
+  /**
+   * Parse and store; returns a JSON-able summary. Throw on bad input: nothing will be kept. A kind
+   * that leaves out bad records when asked to (an option) lists them in the summary as `skipped`:
+   * `{ line, field, reason }[]`, bounded, with `skippedRows` and `skippedNotListed` counts; the CLI
+   * prints those to stderr.
+   */
   run(ctx: IngestContext): Promise<unknown>;
 }
 
@@ -41,6 +54,20 @@ export interface IngestAttachment {
   /** Form field and key, e.g. `mapping`. */
   readonly name: string;
   readonly description: string;
+}
+
+export interface IngestOption {
+  /** Form field and key, camelCase, e.g. `onBadRow` (the CLI flag is `--on-bad-row`). */
+  readonly name: string;
+  readonly description: string;
+  /** The values it takes; the first is not special, `default` is. */
+  readonly values: readonly string[];
+  readonly default: string;
+}
+
+/** The CLI flag of an option or attachment name: `onBadRow` → `on-bad-row`. */
+export function ingestFlagName(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 const kinds = new Map<string, IngestKind>();
@@ -52,6 +79,25 @@ const kinds = new Map<string, IngestKind>();
 export function registerIngestKind(kind: IngestKind): () => void {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(kind.kind)) {
     throw new StoreError('INVALID_ARGUMENT', `ingest kind name ${kind.kind} must be kebab-case`);
+  }
+  const names = new Set<string>();
+  for (const { name } of [...(kind.attachments ?? []), ...(kind.options ?? [])]) {
+    // Both become form fields and CLI flags, so the names must be plain and distinct.
+    if (!/^[a-z][a-zA-Z0-9]*$/.test(name) || names.has(name)) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `ingest kind ${kind.kind}: attachment/option name "${name}" must be camelCase and unique`,
+      );
+    }
+    names.add(name);
+  }
+  for (const option of kind.options ?? []) {
+    if (option.values.length === 0 || !option.values.includes(option.default)) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `ingest kind ${kind.kind}: option ${option.name} must list its values, its default among them`,
+      );
+    }
   }
   if (kinds.has(kind.kind)) {
     throw new StoreError('CONFLICT', `ingest kind ${kind.kind} is registered twice`);
@@ -71,13 +117,17 @@ export function listIngestKinds(): {
   description: string;
   fileHint: string;
   attachments?: IngestAttachment[];
+  options?: { name: string; description: string; values: string[]; default: string }[];
 }[] {
   return [...kinds.values()]
-    .map(({ kind, description, fileHint, attachments }) => ({
+    .map(({ kind, description, fileHint, attachments, options }) => ({
       kind,
       description,
       fileHint,
       ...(attachments?.length ? { attachments: attachments.map((a) => ({ ...a })) } : {}),
+      ...(options?.length
+        ? { options: options.map((o) => ({ ...o, values: [...o.values] })) }
+        : {}),
     }))
     .sort((a, b) => a.kind.localeCompare(b.kind));
 }

@@ -16,6 +16,8 @@ export interface IngestRequest {
   input: AsyncIterable<Uint8Array>;
   /** Text files beside the data, by the names the kind declares (`IngestKind.attachments`). */
   attachments?: Readonly<Record<string, string>>;
+  /** Choices by the names the kind declares (`IngestKind.options`); unset ones take the default. */
+  options?: Readonly<Record<string, string>>;
   signal?: AbortSignal;
 }
 
@@ -32,6 +34,38 @@ function checkAttachments(kind: IngestKind, attachments: Readonly<Record<string,
     }
   }
   kind.checkAttachments?.(attachments);
+}
+
+/**
+ * Refuses an option the kind does not declare or a value it does not list; returns every declared
+ * option with its value (the default where none was asked for).
+ */
+function resolveOptions(
+  kind: IngestKind,
+  asked: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const declared = new Map((kind.options ?? []).map((o) => [o.name, o]));
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(asked)) {
+    const option = declared.get(name);
+    if (!option) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `ingest kind ${kind.kind} takes no "${name}" option${declared.size ? ` (it takes: ${[...declared.keys()].join(', ')})` : ''}`,
+        { details: { field: name } },
+      );
+    }
+    if (!option.values.includes(value)) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `"${name}" must be one of ${option.values.join(', ')} (got "${String(value).slice(0, 100)}")`,
+        { details: { field: name, allowed: [...option.values] } },
+      );
+    }
+    resolved[name] = value;
+  }
+  for (const option of declared.values()) resolved[option.name] ??= option.default;
+  return resolved;
 }
 
 /**
@@ -53,6 +87,7 @@ export async function startIngestJob(
   const attachments = request.attachments ?? {};
   // Before the job row: a refused attachment leaves no trace but the answer.
   checkAttachments(kind, attachments);
+  const options = resolveOptions(kind, request.options ?? {});
   const sourceName = String(request.sourceName).slice(0, 500) || 'upload';
   const row = await store.db
     .insertInto('ingest_jobs')
@@ -93,6 +128,7 @@ export async function startIngestJob(
           sourceName,
           input: maybeGunzip(request.input),
           attachments,
+          options,
           signal,
           progress(done, total) {
             p.done = done;
@@ -118,7 +154,7 @@ export async function startIngestJob(
           actor,
           targetType: 'ingest_job',
           targetId: jobId,
-          details: { kind: kind.kind, sourceName },
+          details: { kind: kind.kind, sourceName, ...(kind.options?.length ? { options } : {}) },
         });
         return { summary: result ?? null, progress: p };
       });

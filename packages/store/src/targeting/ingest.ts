@@ -1,6 +1,6 @@
 import { parseColumnMapping, TargetingError, type ColumnMapping } from '@interdict/targeting';
 import { registerIngestKind } from '../ingest/registry';
-import { ingestDeclarations } from './repository';
+import { ingestDeclarations, SKIPPED_LISTED, type BadRowPolicy } from './repository';
 
 /**
  * A declarations job's optional `mapping` file: the column mapping for a schema other than the
@@ -33,18 +33,33 @@ registerIngestKind({
   attachments: [
     {
       name: 'mapping',
-      description: "JSON column mapping for a CSV not in the KCS schema, as the CLI's --mapping",
+      description:
+        'JSON column mapping for a CSV not in the KCS schema (the same file as `interdict target --mapping`)',
+    },
+  ],
+  options: [
+    {
+      name: 'onBadRow',
+      description: `What to do with a row whose fields are missing or malformed: refuse the whole file, storing nothing (default), or skip the row, store the rest and list the skipped rows in the job's summary (the first ${SKIPPED_LISTED} problems, then a count)`,
+      values: ['refuse', 'skip'],
+      default: 'refuse',
     },
   ],
   checkAttachments: (attachments) => void uploadedMapping(attachments),
-  run: (ctx) =>
-    ingestDeclarations(
+  run: (ctx) => {
+    const mapping = uploadedMapping(ctx.attachments);
+    return ingestDeclarations(
       ctx.store,
       ctx.actor,
       ctx.input,
       ctx.sourceName,
       ctx.jobId,
       (d, t) => ctx.progress(d, t),
-      uploadedMapping(ctx.attachments),
-    ),
+      {
+        ...(mapping ? { mapping } : {}),
+        // The registry has checked the value against the list above.
+        onBadRow: ctx.options.onBadRow as BadRowPolicy,
+      },
+    );
+  },
 });

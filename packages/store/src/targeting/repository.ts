@@ -1,5 +1,5 @@
 import { readCsv } from '@interdict/core';
-import type { ColumnMapping, History } from '@interdict/targeting';
+import type { ColumnMapping, History, RowProblem } from '@interdict/targeting';
 import {
   TargetingModel,
   TargetingError,
@@ -110,10 +110,42 @@ function storedData(d: Declaration): Record<string, unknown> {
   return rest;
 }
 
+/** How many of a skipping job's row problems its summary lists (the rest are counted). */
+export const SKIPPED_LISTED = 100;
+
+/** What a declarations job does with a row it cannot read (issue 6: "skipped or refused per a flag"). */
+export type BadRowPolicy = 'skip' | 'refuse';
+
+export interface IngestDeclarationsOptions {
+  /** Another schema's column mapping; without it the header must be one of the KCS releases'. */
+  readonly mapping?: ColumnMapping;
+  /**
+   * `refuse` (default): one bad row refuses the whole file and nothing is stored. `skip`: the good
+   * rows are stored and the bad ones listed in the summary by line, column and reason.
+   */
+  readonly onBadRow?: BadRowPolicy;
+}
+
+export interface IngestDeclarationsSummary {
+  declarations: number;
+  inspections: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  mapping: string;
+  onBadRow: BadRowPolicy;
+  /** Rows left out (with `skip`; always 0 with `refuse`, which stores nothing instead). */
+  skippedRows: number;
+  /** The first SKIPPED_LISTED problems, in file order; a row may have several. */
+  skipped: RowProblem[];
+  /** Problems found beyond those listed. */
+  skippedNotListed: number;
+}
+
 /**
- * Ingest kind `declarations`: every row must parse (a bad row refuses the file, naming its
- * line), then declarations are upserted and their labels, when present, stored as inspection
- * results with source `import`. Runs inside the ingest job's transaction.
+ * Ingest kind `declarations`: every row is read and checked first; with `refuse` a bad row refuses
+ * the file (naming its line) and nothing is written, with `skip` bad rows are left out and listed.
+ * Then declarations are upserted and their labels, when present, stored as inspection results
+ * with source `import`. Runs inside the ingest job's transaction, so a failure stores nothing.
  */
 export async function ingestDeclarations(
   store: Store,
@@ -122,17 +154,13 @@ export async function ingestDeclarations(
   sourceName: string,
   jobId: string | null,
   progress: (done: number, total?: number) => void,
-  /** Another schema's column mapping; without it the header must be one of the KCS releases'. */
-  mapping?: ColumnMapping,
-): Promise<{
-  declarations: number;
-  inspections: number;
-  firstDate: string | null;
-  lastDate: string | null;
-  mapping: string;
-}> {
+  options: IngestDeclarationsOptions = {},
+): Promise<IngestDeclarationsSummary> {
   assertRole(actor, ...TARGETING_MANAGER_ROLES);
-  // Bad rows refuse the whole file, so the i-th declaration comes from the i-th row read.
+  const { mapping } = options;
+  const onBadRow = options.onBadRow ?? 'refuse';
+  // The line of every row read, in order: a skipped row's line is dropped below so that the i-th
+  // declaration still meets the line of the i-th good row.
   const rowLines: number[] = [];
   const parsed = await parseDeclarations(
     (async function* () {
@@ -141,14 +169,16 @@ export async function ingestDeclarations(
         yield row;
       }
     })(),
-    { onBadRow: 'refuse', onProgress: (n) => progress(n), ...(mapping ? { mapping } : {}) },
+    { onBadRow, onProgress: (n) => progress(n), ...(mapping ? { mapping } : {}) },
   ).catch((error: unknown) => {
     if (error instanceof TargetingError)
       throw new StoreError('INVALID_ARGUMENT', error.message, { details: error.details ?? {} });
     throw error;
   });
+  const badLines = new Set(parsed.problems.map((p) => p.line));
+  const goodLines = badLines.size ? rowLines.filter((l) => !badLines.has(l)) : rowLines;
   const ds = parsed.declarations;
-  const lines = new Map(ds.map((d, i) => [d.id, rowLines[i] ?? 0]));
+  const lines = new Map(ds.map((d, i) => [d.id, goodLines[i] ?? 0]));
   const db = raw(store);
   let inspections = 0;
   const BATCH = 500;
@@ -203,6 +233,10 @@ export async function ingestDeclarations(
     firstDate: dates[0] ?? null,
     lastDate: dates[dates.length - 1] ?? null,
     mapping: parsed.mapping.name,
+    onBadRow,
+    skippedRows: badLines.size,
+    skipped: parsed.problems.slice(0, SKIPPED_LISTED).map((p) => ({ ...p })),
+    skippedNotListed: Math.max(0, parsed.problems.length - SKIPPED_LISTED),
   };
 }
 
