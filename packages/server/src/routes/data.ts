@@ -22,6 +22,17 @@ const IngestKindSchema = z
     fileHint: z.string(),
     // Extra files a job of this kind takes beside the data, each in the form field of its name.
     attachments: z.array(z.object({ name: z.string(), description: z.string() })).optional(),
+    // Choices a job of this kind takes, each in the form field of its name; others are refused.
+    options: z
+      .array(
+        z.object({
+          name: z.string(),
+          description: z.string(),
+          values: z.array(z.string()),
+          default: z.string(),
+        }),
+      )
+      .optional(),
   })
   .openapi('IngestKind');
 const SummarySchema = z
@@ -51,6 +62,11 @@ const JobUpload = z
         description:
           "Column mapping JSON for `declarations` in a schema other than the KCS benchmark (as the CLI's --mapping); a bad one is refused with 422 and nothing is stored",
       }),
+    onBadRow: z.string().max(100).optional().openapi({
+      example: 'skip',
+      description:
+        "`declarations` only: `refuse` (default) refuses the whole file at a row with a missing or malformed field, storing nothing; `skip` stores the good rows and lists the skipped ones (line, column, reason) in the job's summary. Any other value, or this field with another kind, is refused with 400 and no job is recorded (GET /api/ingest-kinds lists each kind's options)",
+    }),
   })
   .openapi('JobUpload');
 const JobsQuery = pageQuery(100);
@@ -110,21 +126,34 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const actor = requireRole(c, ...INGEST_ROLES);
-      const form = c.req.valid('form');
-      const file: File = form.file;
+      const { kind, file, ...fields } = c.req.valid('form');
       const input = Readable.fromWeb(file.stream() as NodeReadableStream<Uint8Array>);
-      // A plain HTML form sends an empty, unnamed part for a file input left empty: no mapping.
-      const unsent = form.mapping instanceof File && form.mapping.size === 0 && !form.mapping.name;
-      const mapping = unsent
-        ? undefined
-        : typeof form.mapping === 'string'
-          ? form.mapping
-          : await form.mapping?.text();
+      // The other fields are attachments (files) or options (words) of some kind; the store
+      // refuses any the requested kind does not take, before a job is recorded.
+      const attachmentNames = new Set(
+        listIngestKinds().flatMap((k) => (k.attachments ?? []).map((a) => a.name)),
+      );
+      const attachments: Record<string, string> = {};
+      const options: Record<string, string> = {};
+      for (const [name, value] of Object.entries(fields) as [string, File | string | undefined][]) {
+        // A plain HTML form sends an empty, unnamed part for a file input left empty, and an empty
+        // value for a choice left unmade: neither was asked for (an option then takes its default).
+        if (
+          value === undefined ||
+          value === '' ||
+          (value instanceof File && value.size === 0 && !value.name)
+        )
+          continue;
+        const text = typeof value === 'string' ? value : await value.text();
+        if (attachmentNames.has(name)) attachments[name] = text;
+        else options[name] = text;
+      }
       const { job, finished } = await startIngestJob(store, actor, {
-        kind: form.kind,
+        kind,
         sourceName: file.name || 'upload',
         input: input as AsyncIterable<Uint8Array>,
-        ...(mapping !== undefined ? { attachments: { mapping } } : {}),
+        ...(Object.keys(attachments).length ? { attachments } : {}),
+        ...(Object.keys(options).length ? { options } : {}),
       });
       logger.info(
         { jobId: job.id, kind: job.kind, sourceName: job.sourceName },
