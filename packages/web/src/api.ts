@@ -79,6 +79,8 @@ export interface IngestKind {
   fileHint: string;
   /** Optional files a job of this kind takes beside the data, each sent in the field of its name. */
   attachments?: { name: string; description: string }[];
+  /** Choices a job of this kind takes (e.g. declarations' `onBadRow`), each sent in the field of its name. */
+  options?: { name: string; description: string; values: string[]; default: string }[];
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -364,11 +366,17 @@ export const api = {
     jobs: (query: PageQuery = {}) =>
       http.get<ListResponse<Job>>('/api/jobs', { query: { ...query } }),
     job: (jobId: string) => http.get<Job>(`/api/jobs/${id(jobId)}`),
-    upload: (kind: string, file: File, attachments: Record<string, File> = {}) => {
+    upload: (
+      kind: string,
+      file: File,
+      attachments: Record<string, File> = {},
+      options: Record<string, string> = {},
+    ) => {
       const form = new FormData();
       form.set('kind', kind);
       form.set('file', file, file.name);
       for (const [name, f] of Object.entries(attachments)) form.set(name, f, f.name);
+      for (const [name, value] of Object.entries(options)) form.set(name, value);
       return http.post<Job>('/api/jobs', form);
     },
   },

@@ -33,6 +33,12 @@ function isLive(job: Job): boolean {
   return job.status === 'queued' || job.status === 'running';
 }
 
+/** An option's label from its camelCase name: `onBadRow` → "On bad row". */
+function optionLabel(name: string): string {
+  const words = name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+  return `${words[0]!.toUpperCase()}${words.slice(1)}`;
+}
+
 function Upload() {
   const queryClient = useQueryClient();
   const kinds = useQuery({
@@ -44,16 +50,21 @@ function Upload() {
   const [file, setFile] = useState<File | null>(null);
   // Files the chosen kind takes beside the data (e.g. a declarations column mapping), by name.
   const [attachments, setAttachments] = useState<Record<string, File>>({});
+  // Choices the chosen kind takes (e.g. what to do with a bad declaration row), by name; an option
+  // not set here is not sent and takes its default on the server.
+  const [options, setOptions] = useState<Record<string, string>>({});
   const upload = useMutation({
     mutationFn: ({
       kind,
       file,
       attachments,
+      options,
     }: {
       kind: string;
       file: File;
       attachments: Record<string, File>;
-    }) => api.ingest.upload(kind, file, attachments),
+      options: Record<string, string>;
+    }) => api.ingest.upload(kind, file, attachments, options),
     onSuccess: async () => {
       setFile(null);
       setAttachments({});
@@ -64,7 +75,7 @@ function Upload() {
   const selected = kinds.data?.items.find((k) => k.kind === kind);
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (kind && file) upload.mutate({ kind, file, attachments });
+    if (kind && file) upload.mutate({ kind, file, attachments, options });
   }
   return (
     <Card withBorder component="section" aria-labelledby="upload-heading">
@@ -90,6 +101,7 @@ function Upload() {
                 onChange={(k) => {
                   setKind(k);
                   setAttachments({});
+                  setOptions({});
                 }}
                 searchable
                 required
@@ -119,6 +131,21 @@ function Upload() {
                   }
                   clearable
                   leftSection={<IconUpload size={16} aria-hidden />}
+                  w={{ base: '100%', sm: 300 }}
+                />
+              ))}
+              {(selected?.options ?? []).map((o) => (
+                <Select
+                  key={o.name}
+                  label={optionLabel(o.name)}
+                  description={o.description}
+                  data={o.values.map((v) => ({
+                    value: v,
+                    label: v === o.default ? `${v} (default)` : v,
+                  }))}
+                  value={options[o.name] ?? o.default}
+                  onChange={(v) => setOptions((rest) => ({ ...rest, [o.name]: v ?? o.default }))}
+                  allowDeselect={false}
                   w={{ base: '100%', sm: 300 }}
                 />
               ))}
