@@ -34,13 +34,13 @@ registerIngestKind({
     {
       name: 'mapping',
       description:
-        'JSON column mapping for a CSV not in the KCS schema (the same file as `interdict target --mapping`)',
+        'JSON column mapping for a CSV not in the KCS schema (the same file as for interdict target --mapping)',
     },
   ],
   options: [
     {
       name: 'onBadRow',
-      description: `What to do with a row whose fields are missing or malformed: refuse the whole file, storing nothing (default), or skip the row, store the rest and list the skipped rows in the job's summary (the first ${SKIPPED_LISTED} problems, then a count)`,
+      description: `A row with a missing or malformed field: refuse the file and store nothing, or skip the row and list it in the job's summary (the first ${SKIPPED_LISTED}, then a count)`,
       values: ['refuse', 'skip'],
       default: 'refuse',
     },

@@ -68,6 +68,8 @@ function Upload() {
     onSuccess: async () => {
       setFile(null);
       setAttachments({});
+      // Back to each option's default (e.g. refuse bad rows): a choice is made for one file.
+      setOptions({});
       await queryClient.invalidateQueries({ queryKey: jobsKey });
       await queryClient.invalidateQueries({ queryKey: ['summary'] });
     },
@@ -114,6 +116,8 @@ function Upload() {
                 onChange={setFile}
                 required
                 clearable
+                // The clear button is an icon: without a name, screen readers announce "button".
+                clearButtonProps={{ 'aria-label': 'Clear the file' }}
                 leftSection={<IconUpload size={16} aria-hidden />}
                 w={{ base: '100%', sm: 300 }}
               />
@@ -130,6 +134,7 @@ function Upload() {
                     )
                   }
                   clearable
+                  clearButtonProps={{ 'aria-label': `Clear the ${a.name} file` }}
                   leftSection={<IconUpload size={16} aria-hidden />}
                   w={{ base: '100%', sm: 300 }}
                 />
