@@ -183,14 +183,18 @@ describe('scoring pool failures and shutdown', () => {
 
   it('fails the batches in flight when closed, and every batch after', async () => {
     const pool = new ScorePool(1, { minRows: 0 });
-    const pending = pool.scoreMatrix(fraud, fraudMatrix);
-    const closing = pool.close();
-    await expect(pending).rejects.toMatchObject({
+    const failure = {
       constructor: StoreError,
       code: 'STORE_UNAVAILABLE',
       message: expect.stringContaining('closed') as unknown,
-    });
-    await closing;
+    };
+    const pending = expect(pool.scoreMatrix(fraud, fraudMatrix)).rejects.toMatchObject(failure);
+    const pipelined = expect(pool.scoreDeclarations(fraud, february)).rejects.toMatchObject(
+      failure,
+    );
+    await pool.close();
+    await pending;
+    await pipelined;
     expect(pool.isClosed).toBe(true);
     await expect(pool.scoreMatrix(fraud, fraudMatrix)).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',

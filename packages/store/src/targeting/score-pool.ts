@@ -178,12 +178,14 @@ export class ScorePool {
     const out = new SharedArrayBuffer(rows * 8);
     const chunk = this.chunkRows(rows);
     const parts: Promise<void>[] = [];
-    for (let from = 0; from < rows; from += chunk) {
+    let failed = false;
+    for (let from = 0; from < rows && !failed; from += chunk) {
       const to = Math.min(rows, from + chunk);
       values.set(model.features(declarations.slice(from, to)).values, from * F);
       const part = this.enqueue(model.gbdt, values, out, from, to, false);
-      // Handled at once (a failure is reported by Promise.all below, not as unhandled meanwhile).
-      part.catch(() => undefined);
+      // Handled at once (the failure is reported by Promise.all below, not as unhandled
+      // meanwhile), and no further chunk is built.
+      part.catch(() => (failed = true));
       parts.push(part);
       this.pump();
       // Let the threads' answers in, so that the next chunks are handed out as they finish.
@@ -275,7 +277,7 @@ export class ScorePool {
 
   private pump(): void {
     if (this.slots.length === 0) {
-      const error = failure('no worker is running');
+      const error = failure(this.closed ? 'the pool was closed' : 'no worker is running');
       for (const task of this.queue.splice(0)) task.reject(error);
     }
     while (this.queue.length > 0) {
