@@ -30,6 +30,7 @@ import {
   generation,
   rememberAsOf,
 } from './model-cache';
+import { scoreDeclarationsInWorkers } from './score-pool';
 import { trainTargetingModelInWorkers } from './train-pool';
 import type { Store } from '../store';
 import {
@@ -493,8 +494,9 @@ export async function scoreTargetingDay(
   if (rows.length === 0) return { date: input.date, scored: 0, modelId: '', lanes, raised: 0 };
   const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', input.date);
   const ds = rows.map((r) => toDeclaration(r, false));
-  const matrix = model.features(ds);
-  const scores = model.scoreMatrix(matrix);
+  // A large day's trees are scored on the process's scoring threads while its features are built
+  // (score-pool.ts), to the same scores bit for bit; a small day in process.
+  const { matrix, scores } = await scoreDeclarationsInWorkers(model, ds);
   const rules = (await listTargetingRules(store, actor)).filter(
     (r) => !r.validTo || r.validTo >= input.date,
   );
