@@ -16,6 +16,7 @@ import {
   CompiledGbdt,
   DEFAULT_GBDT_PARAMS,
   History,
+  Prng,
   STANDARD_PERCENTS,
   buildScoringFeatures,
   capacityFor,
@@ -120,6 +121,238 @@ function refitScore(m: Month, key: string, objective: 'fraud' | 'critical', bags
     const model = trainGbdt(all.fit, { ...DEFAULT_GBDT_PARAMS, seed, rounds: member.bestRound });
     const s = new CompiledGbdt(model.model).margins(prep.test.values, prep.test.rows);
     s.forEach((v, i) => (out[i] = (out[i] as number) + v / bags));
+  });
+  return out;
+}
+
+/**
+ * Recency (experiment): exponentially time-decayed counts, fraud and critical rates per key,
+ * weight 2^(−Δdays / halfLife) (an exponentially weighted moving average of the outcome, as in
+ * exponential smoothing; recent behaviour of a party counts more than last year's). Training rows
+ * (out-of-fold, like the other rates: the other folds, weighted by |Δdays|); scored rows: the
+ * history, all earlier. Appended as extra columns to the matrices.
+ */
+const RECENCY_KEYS: ((d: Declaration) => string)[] = [
+  (d) => d.importer,
+  (d) => d.declarant,
+  (d) => d.seller,
+  (d) => d.hsCode.slice(0, 6),
+  (d) => `${d.importer}|${d.hsCode.slice(0, 6)}`,
+  (d) => `${d.hsCode}|${d.departure}|${d.origin}|${d.taxRate}|${d.taxType}`,
+];
+const RECENCY_WIDTH = RECENCY_KEYS.length * 3;
+const outcome = (d: Declaration) => [1, d.fraud === 1 ? 1 : 0, d.critical === 2 ? 1 : 0];
+
+/** Σ_j 2^(−|t_i − t_j|/h)·v_j over all j of a day-sorted list, the row itself included. */
+function twoSided(days: number[], vals: number[][], h: number): number[][] {
+  const n = days.length;
+  const out = vals.map(() => [0, 0, 0]);
+  // Forward: rows on or before t_i's day; backward: strictly after.
+  const acc = [0, 0, 0];
+  let prev = NaN;
+  let i = 0;
+  while (i < n) {
+    const day = days[i] as number;
+    if (!Number.isNaN(prev)) for (let k = 0; k < 3; k++) acc[k]! *= 2 ** (-(day - prev) / h);
+    let j = i;
+    while (j < n && days[j] === day) {
+      for (let k = 0; k < 3; k++) acc[k]! += vals[j]![k]!;
+      j++;
+    }
+    for (let r = i; r < j; r++) for (let k = 0; k < 3; k++) out[r]![k] = acc[k]!;
+    prev = day;
+    i = j;
+  }
+  const back = [0, 0, 0];
+  prev = NaN;
+  i = n - 1;
+  while (i >= 0) {
+    const day = days[i] as number;
+    if (!Number.isNaN(prev)) for (let k = 0; k < 3; k++) back[k]! *= 2 ** (-(prev - day) / h);
+    let j = i;
+    while (j >= 0 && days[j] === day) j--;
+    for (let r = i; r > j; r--) for (let k = 0; k < 3; k++) out[r]![k]! += back[k]!;
+    for (let r = i; r > j; r--) for (let k = 0; k < 3; k++) back[k]! += vals[r]![k]!;
+    prev = day;
+    i = j;
+  }
+  return out;
+}
+
+function rateColumns(sums: number[], pf: number, pc: number, out: Float64Array, o: number) {
+  const M = 10;
+  const [n, f, c] = sums as [number, number, number];
+  out[o] = n;
+  out[o + 1] = (f + M * pf) / (n + M);
+  out[o + 2] = (c + M * pc) / (n + M);
+}
+
+/** Out-of-fold decayed columns for training rows (their own fold left out). */
+function recencyOof(rows: readonly Declaration[], h: number): Float64Array {
+  const out = new Float64Array(rows.length * RECENCY_WIDTH);
+  const prng = new Prng(7);
+  const fold = Int32Array.from(rows, () => prng.int(5));
+  const pf = (rows.filter((d) => d.fraud === 1).length + 1) / (rows.length + 2);
+  const pc = (rows.filter((d) => d.critical === 2).length + 0.1) / (rows.length + 10);
+  RECENCY_KEYS.forEach((key, e) => {
+    const byKey = new Map<string, number[]>();
+    rows.forEach((d, r) => {
+      const k = key(d);
+      let l = byKey.get(k);
+      if (!l) byKey.set(k, (l = []));
+      l.push(r);
+    });
+    for (const list of byKey.values()) {
+      list.sort((a, b) => (rows[a] as Declaration).day - (rows[b] as Declaration).day);
+      const all = twoSided(
+        list.map((r) => (rows[r] as Declaration).day),
+        list.map((r) => outcome(rows[r] as Declaration)),
+        h,
+      );
+      const own = new Map<number, number[][]>();
+      for (let f = 0; f < 5; f++) {
+        const sub = list.filter((r) => fold[r] === f);
+        const t = twoSided(
+          sub.map((r) => (rows[r] as Declaration).day),
+          sub.map((r) => outcome(rows[r] as Declaration)),
+          h,
+        );
+        sub.forEach((r, k) => own.set(r, [t[k] as number[]]));
+      }
+      list.forEach((r, k) => {
+        const a = all[k] as number[];
+        const b = (own.get(r) as number[][])[0] as number[];
+        rateColumns(
+          a.map((x, q) => x - (b[q] as number)),
+          pf,
+          pc,
+          out,
+          r * RECENCY_WIDTH + 3 * e,
+        );
+      });
+    }
+  });
+  return out;
+}
+
+/** Decayed columns for rows scored from `history` (all dated before them). */
+function recencyScored(
+  rows: readonly Declaration[],
+  history: readonly Declaration[],
+  h: number,
+): Float64Array {
+  const out = new Float64Array(rows.length * RECENCY_WIDTH);
+  const t0 = Math.max(...history.map((d) => d.day));
+  const pf = (history.filter((d) => d.fraud === 1).length + 1) / (history.length + 2);
+  const pc = (history.filter((d) => d.critical === 2).length + 0.1) / (history.length + 10);
+  RECENCY_KEYS.forEach((key, e) => {
+    const acc = new Map<string, number[]>();
+    for (const d of history) {
+      const k = key(d);
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = [0, 0, 0]));
+      const w = 2 ** (-(t0 - d.day) / h);
+      outcome(d).forEach((v, q) => (a[q]! += w * v));
+    }
+    rows.forEach((d, r) => {
+      const a = acc.get(key(d)) ?? [0, 0, 0];
+      const w = 2 ** (-(d.day - t0) / h);
+      rateColumns(
+        a.map((x) => x * w),
+        pf,
+        pc,
+        out,
+        r * RECENCY_WIDTH + 3 * e,
+      );
+    });
+  });
+  return out;
+}
+
+function appendColumns(ds: Dataset, extra: Float64Array, width: number): Dataset {
+  const F = ds.featureCount;
+  const values = new Float64Array(ds.rows * (F + width));
+  for (let r = 0; r < ds.rows; r++) {
+    values.set(ds.values.subarray(r * F, (r + 1) * F), r * (F + width));
+    values.set(extra.subarray(r * width, (r + 1) * width), r * (F + width) + F);
+  }
+  return { ...ds, values, featureCount: F + width };
+}
+
+/** The bagged, refitted critical model with the recency columns appended (half-life h days). */
+function recencyRefitScore(m: Month, h: number): Float64Array {
+  const prep = m.prepared('c', 'critical');
+  const all = prepareTraining(m.fit, { objective: 'critical', earlyStoppingFraction: 0 });
+  const W = RECENCY_WIDTH;
+  const fit = appendColumns(prep.p.fit, recencyOof(prep.p.fitDeclarations, h), W);
+  const hold = appendColumns(
+    prep.p.holdout as Dataset,
+    recencyScored(prep.p.holdoutDeclarations, prep.p.fitDeclarations, h),
+    W,
+  );
+  const test = appendColumns(prep.test, recencyScored(m.test, prep.p.labelled, h), W);
+  const allFit = appendColumns(all.fit, recencyOof(all.fitDeclarations, h), W);
+  const r = trainGbdt(fit, { ...DEFAULT_GBDT_PARAMS, bags: 5 }, hold);
+  const out = new Float64Array(test.rows);
+  r.members.forEach((member, k) => {
+    const seed = memberSeed(DEFAULT_GBDT_PARAMS.seed, k);
+    const model = trainGbdt(allFit, { ...DEFAULT_GBDT_PARAMS, seed, rounds: member.bestRound });
+    const s = new CompiledGbdt(model.model).margins(test.values, test.rows);
+    s.forEach((v, i) => (out[i] = (out[i] as number) + v / 5));
+  });
+  return out;
+}
+
+/**
+ * Stacking (Wolpert 1992, "Stacked generalization"): the Fraud model's log-odds as one more
+ * column of the critical model, strictly out-of-fold on training rows (a Fraud model fitted on
+ * the other four folds scores each fold from their history), and from a Fraud model fitted on
+ * every earlier row for the rows scored later.
+ */
+function fraudOof(rows: readonly Declaration[]): Float64Array {
+  const out = new Float64Array(rows.length);
+  const prng = new Prng(11);
+  const fold = Int32Array.from(rows, () => prng.int(5));
+  for (let f = 0; f < 5; f++) {
+    const inFold = rows.filter((_, r) => fold[r] === f);
+    const model = trainTargetingModel(
+      rows.filter((_, r) => fold[r] !== f),
+      { objective: 'fraud' },
+    );
+    const mat = model.features(inFold);
+    const s = model.compiled.margins(mat.values, mat.rows);
+    let k = 0;
+    rows.forEach((_, r) => {
+      if (fold[r] === f) out[r] = s[k++] as number;
+    });
+  }
+  return out;
+}
+
+function fraudScored(rows: readonly Declaration[], history: readonly Declaration[]): Float64Array {
+  const model = trainTargetingModel(history, { objective: 'fraud' });
+  const mat = model.features(rows);
+  return model.compiled.margins(mat.values, mat.rows);
+}
+
+function stackRefitScore(m: Month): Float64Array {
+  const prep = m.prepared('c', 'critical');
+  const all = prepareTraining(m.fit, { objective: 'critical', earlyStoppingFraction: 0 });
+  const fit = appendColumns(prep.p.fit, fraudOof(prep.p.fitDeclarations), 1);
+  const hold = appendColumns(
+    prep.p.holdout as Dataset,
+    fraudScored(prep.p.holdoutDeclarations, prep.p.fitDeclarations),
+    1,
+  );
+  const test = appendColumns(prep.test, fraudScored(m.test, prep.p.labelled), 1);
+  const allFit = appendColumns(all.fit, fraudOof(all.fitDeclarations), 1);
+  const r = trainGbdt(fit, { ...DEFAULT_GBDT_PARAMS, bags: 5 }, hold);
+  const out = new Float64Array(test.rows);
+  r.members.forEach((member, k) => {
+    const seed = memberSeed(DEFAULT_GBDT_PARAMS.seed, k);
+    const model = trainGbdt(allFit, { ...DEFAULT_GBDT_PARAMS, seed, rounds: member.bestRound });
+    const s = new CompiledGbdt(model.model).margins(test.values, test.rows);
+    s.forEach((v, i) => (out[i] = (out[i] as number) + v / 5));
   });
   return out;
 }
@@ -233,6 +466,10 @@ const CANDIDATES: Record<string, Candidate> = {
   },
   'critical/refit-bag5': { objective: 'critical', run: (m) => refitScore(m, 'c', 'critical', 5) },
   'fraud/refit': { objective: 'fraud', run: (m) => refitScore(m, 'f', 'fraud', 1) },
+  // Issue 6 (docs/benchmarks.md, "targeting"): time-decayed rates and stacking, both lost.
+  'critical/recency30-refit-bag5': { objective: 'critical', run: (m) => recencyRefitScore(m, 30) },
+  'critical/recency90-refit-bag5': { objective: 'critical', run: (m) => recencyRefitScore(m, 90) },
+  'critical/stack-refit-bag5': { objective: 'critical', run: (m) => stackRefitScore(m) },
   // The shipped defaults through the product's own entry point (must match refit-bag5).
   'critical/defaults': {
     objective: 'critical',
