@@ -102,6 +102,117 @@ describe('targeting page', () => {
     await screenshot(page, 'targeting-declaration-watchlist');
   });
 
+  it('scores within a capacity of N declarations with no random share, and says who is inspected why', async () => {
+    await page.goto(`${server.url}/targeting`);
+    await page.getByRole('combobox', { name: 'Capacity in' }).click();
+    await page.getByRole('option', { name: 'declarations', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Capacity (declarations)' }).fill('3');
+    await page.getByRole('textbox', { name: 'Random share (% of capacity)' }).fill('0');
+    await page.getByRole('button', { name: 'Score this day' }).click();
+    // The watchlist hit is mandatory and counts in the capacity: it and the two top scores.
+    await page
+      .getByRole('status')
+      .filter({ hasText: /red 3,/ })
+      .waitFor({ timeout: 120_000 });
+    const inspected = page.getByTestId('queue-row').filter({ hasText: /yes \(/ });
+    await expect.poll(() => inspected.count()).toBe(3);
+    const why = (await inspected.allInnerTexts()).join('\n');
+    expect(why).toContain('yes (watchlist hit)');
+    expect(why).toContain('yes (top score)');
+    expect(why).not.toContain('yes (random)');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'targeting-queue-capacity-count');
+  });
+
+  it('explains the score with contributions that add up to it, and keeps the result on record', async () => {
+    await page.goto(`${server.url}/targeting/declaration/${encodeURIComponent(flaggedId!)}`);
+    const table = page.getByRole('table', { name: 'Feature contributions' });
+    await table.waitFor({ timeout: 60_000 });
+    // Base, the largest contributions and "N other features" together give the total shown.
+    const cells = await table.locator('tbody tr td:last-child').allInnerTexts();
+    const sum = cells.reduce((s, text) => s + Number(text.trim()), 0);
+    const total = Number((await page.getByTestId('explanation-total').innerText()).trim());
+    expect(Number.isFinite(sum) && Number.isFinite(total)).toBe(true);
+    // Each shown figure is rounded to 3 decimals.
+    expect(Math.abs(sum - total)).toBeLessThanOrEqual(0.0005 * (cells.length + 1));
+    expect(await table.innerText()).toMatch(/\d+ other features/);
+
+    const form = page.getByRole('form', { name: 'Record an inspection result' });
+    await form.getByRole('radio', { name: 'Fraud', exact: true }).check();
+    await form.getByRole('textbox', { name: 'Note' }).fill('undervalued, invoice altered');
+    await form.getByRole('button', { name: 'Record result' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recorded.' }).waitFor();
+    // After a reload the page shows the result on record, and the form starts from it: saving
+    // without looking must not turn "fraud" into "no fraud".
+    await page.reload();
+    const onRecord = page.getByRole('region', { name: 'Inspection result on record' });
+    await onRecord.waitFor();
+    expect(await onRecord.innerText()).toMatch(
+      /fraud, recorded by an officer on .*Note: undervalued, invoice altered/s,
+    );
+    const form2 = page.getByRole('form', { name: 'Record an inspection result' });
+    expect(await form2.getByRole('radio', { name: 'Fraud', exact: true }).isChecked()).toBe(true);
+    expect(await form2.getByRole('textbox', { name: 'Note' }).inputValue()).toBe(
+      'undervalued, invoice altered',
+    );
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'targeting-declaration-explanation');
+  });
+
+  it('writes rules on every condition, shows the refusal, and deletes only after confirmation', async () => {
+    await page.goto(`${server.url}/targeting/rules`);
+    const form = page.getByRole('form', { name: 'New rule' });
+    await form.waitFor();
+    const rules = page.getByRole('table', { name: 'Officer rules' });
+    await form.getByRole('textbox', { name: 'Origin country' }).fill('co');
+    await form.getByRole('textbox', { name: 'Customs office' }).fill('40');
+    await form.getByRole('textbox', { name: 'Valid from' }).fill('2021-03-01');
+    await form.getByRole('textbox', { name: 'Valid to' }).fill('2021-01-01');
+    await form.getByRole('textbox', { name: 'Explanation' }).fill('Cocaine routes via office 40');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    // Said as the dates are typed, before anything is sent.
+    const refusal = page.getByRole('alert').filter({ hasText: 'Check the validity dates' });
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain(
+      'Valid to (2021-01-01) is before valid from (2021-03-01)',
+    );
+    expect(await rules.getByRole('row').count()).toBe(1);
+    await form.getByRole('textbox', { name: 'Valid to' }).fill('2021-12-31');
+    await refusal.waitFor({ state: 'detached' });
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const row = rules.getByRole('row').filter({ hasText: 'Cocaine routes via office 40' });
+    await row.waitFor();
+    // Typed "co", stored as the declarations spell it; the office is shown as a condition.
+    expect(await row.innerText()).toContain('origin CO, office 40');
+    await row.getByRole('button', { name: /^Delete rule/ }).click();
+    expect(await row.count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'targeting-rules-confirm-delete');
+    await row.getByRole('button', { name: 'Keep' }).click();
+    await row.getByRole('button', { name: /^Delete rule/ }).click();
+    await row.getByRole('button', { name: 'Confirm delete' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+  });
+
+  it('shows a training in progress, also after a reload, and blocks a second one', async () => {
+    await page.goto(`${server.url}/targeting/models`);
+    await page.getByRole('button', { name: 'Train Critical Fraud model' }).click();
+    // The page forgets its own request on reload: what it shows then comes from the server.
+    await page.reload();
+    const progress = page.getByRole('status').filter({ hasText: 'Training in progress' });
+    await progress.waitFor({ timeout: 30_000 });
+    expect(await progress.innerText()).toContain('Training a Critical Fraud model');
+    expect(await page.getByRole('button', { name: 'Train Fraud model' }).isDisabled()).toBe(true);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'targeting-models-training');
+    await progress.waitFor({ state: 'detached', timeout: 180_000 });
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'critical' })
+      .getByText('active')
+      .waitFor({ timeout: 30_000 });
+  });
+
   it('loads declarations of another schema with their column mapping through the upload form', async () => {
     await page.goto(`${server.url}/administration/jobs`);
     await page.getByRole('combobox', { name: 'Kind of data' }).click();
@@ -134,6 +245,11 @@ describe('targeting page', () => {
     await dayPicker.waitFor();
     const declarations = other.text.trimEnd().split('\n').length - 1;
     expect(await dayPicker.inputValue()).toBe(`${OTHER_DAY} (${declarations}, 0 scored)`);
+    // Not scored is not "green: release": no row shows a lane before the day is scored.
+    const rows = page.getByTestId('queue-row');
+    await expect.poll(() => rows.count()).toBe(Math.min(declarations, 500));
+    expect(await rows.getByLabel('not scored').count()).toBe(await rows.count());
+    expect(await rows.getByLabel(/^lane /).count()).toBe(0);
   });
 
   it('ran without console errors, CSP violations or failed requests', () => {

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   Alert,
   Anchor,
@@ -28,6 +28,10 @@ import {
   type Lane,
   type LaneRaise,
   type QueueItem,
+  type Capacity,
+  type Contribution,
+  type DeclarationDetail,
+  type Inspection,
   type RuleInput,
   type TargetingModel,
 } from './targeting-api';
@@ -79,11 +83,20 @@ function InspectionBadge({ item }: { item: Pick<QueueItem, 'inspection'> }) {
       </Badge>
     );
   return (
-    <Badge color={i.critical === 2 ? 'grape' : 'orange'}>
+    // The darkest shades: white on orange-6 or grape-6 is under WCAG's 4.5:1 for small text.
+    <Badge color={i.critical === 2 ? 'grape.9' : 'red.9'}>
       {i.critical === 2 ? 'critical fraud' : 'fraud'}
     </Badge>
   );
 }
+
+/** Why a declaration was picked for inspection (selection.ts SelectionReason). */
+const SELECTED_BY: Record<string, string> = {
+  model: 'top score',
+  rule: 'officer rule',
+  raised: 'watchlist hit',
+  random: 'random',
+};
 
 const RAISE_LABEL: Record<string, string> = {
   watchlist: 'watchlist hit',
@@ -112,15 +125,19 @@ function QueueView() {
   const days = useQuery({ queryKey: ['targeting', 'days'], queryFn: targetingApi.days });
   const [picked, setPicked] = useState<string | null>(null);
   const [lane, setLane] = useState<Lane | null>(null);
-  const [capacity, setCapacity] = useState<number>(5);
+  const [capacity, setCapacity] = useState<Capacity>({ unit: 'percent', value: 5 });
+  // Share of the capacity kept for random inspections (issue 6: a reserved random share keeps
+  // the next training's data unbiased); 10% as the API's default.
+  const [randomPercent, setRandomPercent] = useState<number>(10);
   const date = picked ?? days.data?.items[0]?.date ?? null;
+  const day = days.data?.items.find((x) => x.date === date);
   const queue = useQuery({
     queryKey: ['targeting', 'queue', date, lane],
     queryFn: () => targetingApi.queue(date as string, lane ?? undefined),
     enabled: date !== null,
   });
   const score = useMutation({
-    mutationFn: () => targetingApi.score(date as string, capacity),
+    mutationFn: () => targetingApi.score(date as string, capacity, randomPercent / 100),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
   });
   return (
@@ -159,12 +176,38 @@ function QueueView() {
               {canInspect(user.role) && (
                 <>
                   <NumberInput
-                    label="Capacity (%)"
+                    label={capacity.unit === 'percent' ? 'Capacity (%)' : 'Capacity (declarations)'}
+                    min={capacity.unit === 'percent' ? 0 : 1}
+                    max={capacity.unit === 'percent' ? 100 : undefined}
+                    allowDecimal={capacity.unit === 'percent'}
+                    value={capacity.value}
+                    onChange={(v) => setCapacity({ ...capacity, value: Number(v) || 0 })}
+                    w={170}
+                  />
+                  <Select
+                    label="Capacity in"
+                    data={[
+                      { value: 'percent', label: '% of the day' },
+                      { value: 'count', label: 'declarations' },
+                    ]}
+                    value={capacity.unit}
+                    onChange={(v) =>
+                      setCapacity(
+                        v === 'count'
+                          ? { unit: 'count', value: Math.max(1, Math.round(capacity.value)) }
+                          : { unit: 'percent', value: 5 },
+                      )
+                    }
+                    allowDeselect={false}
+                    w={150}
+                  />
+                  <NumberInput
+                    label="Random share (% of capacity)"
                     min={0}
                     max={100}
-                    value={capacity}
-                    onChange={(v) => setCapacity(Number(v) || 0)}
-                    w={130}
+                    value={randomPercent}
+                    onChange={(v) => setRandomPercent(Math.min(100, Math.max(0, Number(v) || 0)))}
+                    w={210}
                   />
                   <Button onClick={() => score.mutate()} loading={score.isPending}>
                     Score this day
@@ -186,61 +229,94 @@ function QueueView() {
             )}
             <QueryState query={queue} label="the queue">
               {(q) => (
-                <Table.ScrollContainer minWidth={900}>
-                  <Table striped highlightOnHover aria-label={`Queue for ${date ?? ''}`}>
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Lane</Table.Th>
-                        <Table.Th>Declaration</Table.Th>
-                        <Table.Th>Score</Table.Th>
-                        <Table.Th>Importer</Table.Th>
-                        <Table.Th>HS</Table.Th>
-                        <Table.Th>Origin</Table.Th>
-                        <Table.Th>Reasons</Table.Th>
-                        <Table.Th>Result</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {q.items.map((item) => (
-                        <Table.Tr key={item.id} data-testid="queue-row">
-                          <Table.Td>
-                            <LaneBadge lane={item.lane} />
-                          </Table.Td>
-                          <Table.Td>
-                            <Anchor
-                              component={Link}
-                              to={`/targeting/declaration/${encodeURIComponent(item.id)}`}
-                            >
-                              {item.id}
-                            </Anchor>
-                            {item.selectedBy === 'random' && (
-                              <Badge ml={4} size="xs" variant="outline">
-                                random
-                              </Badge>
-                            )}
-                            {item.raises.some((r) => r.source === 'watchlist') && (
-                              <Badge ml={4} size="xs" color="red" variant="outline">
-                                watchlist
-                              </Badge>
-                            )}
-                          </Table.Td>
-                          <Table.Td>{item.score === null ? '–' : item.score.toFixed(3)}</Table.Td>
-                          <Table.Td>
-                            {item.parties.find((p) => p.role === 'importer')?.name ?? item.importer}
-                          </Table.Td>
-                          <Table.Td>{item.hsCode}</Table.Td>
-                          <Table.Td>{item.origin}</Table.Td>
-                          <Table.Td>
-                            <Reasons reasons={item.reasons} raises={item.raises} />
-                          </Table.Td>
-                          <Table.Td>
-                            <InspectionBadge item={item} />
-                          </Table.Td>
+                <>
+                  {day && !lane && q.items.length < day.declarations && (
+                    <Text size="sm" role="note">
+                      Showing the first {q.items.length} of {day.declarations} declarations, highest
+                      lanes and scores first: filter by lane to see the others.
+                    </Text>
+                  )}
+                  {day && day.scored === 0 && (
+                    <Text size="sm" c="dimmed" role="note">
+                      This day has not been scored yet: no declaration has a lane until it is.
+                    </Text>
+                  )}
+                  <Table.ScrollContainer minWidth={900}>
+                    <Table striped highlightOnHover aria-label={`Queue for ${date ?? ''}`}>
+                      <Table.Thead>
+                        <Table.Tr>
+                          <Table.Th>Lane</Table.Th>
+                          <Table.Th>Declaration</Table.Th>
+                          <Table.Th>Inspect</Table.Th>
+                          <Table.Th>Score</Table.Th>
+                          <Table.Th>Importer</Table.Th>
+                          <Table.Th>HS</Table.Th>
+                          <Table.Th>Origin</Table.Th>
+                          <Table.Th>Reasons</Table.Th>
+                          <Table.Th>Result</Table.Th>
                         </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
+                      </Table.Thead>
+                      <Table.Tbody>
+                        {q.items.map((item) => (
+                          <Table.Tr key={item.id} data-testid="queue-row">
+                            <Table.Td>
+                              {/* The store gives an unscored declaration the green lane; to an
+                                  officer green means "release", which nothing decided yet. */}
+                              {item.score === null ? (
+                                <Badge color="gray" variant="outline" aria-label="not scored">
+                                  not scored
+                                </Badge>
+                              ) : (
+                                <LaneBadge lane={item.lane} />
+                              )}
+                            </Table.Td>
+                            <Table.Td>
+                              <Anchor
+                                component={Link}
+                                to={`/targeting/declaration/${encodeURIComponent(item.id)}`}
+                              >
+                                {item.id}
+                              </Anchor>
+                              {item.raises.some((r) => r.source === 'watchlist') && (
+                                <Badge ml={4} size="xs" color="red.9" variant="outline">
+                                  watchlist
+                                </Badge>
+                              )}
+                            </Table.Td>
+                            <Table.Td>
+                              {item.inspect ? (
+                                <Text size="sm" fw={600}>
+                                  yes
+                                  <Text span size="xs" c="dimmed" fw={400}>
+                                    {' '}
+                                    ({SELECTED_BY[item.selectedBy ?? ''] ?? item.selectedBy})
+                                  </Text>
+                                </Text>
+                              ) : (
+                                <Text size="sm" c="dimmed">
+                                  no
+                                </Text>
+                              )}
+                            </Table.Td>
+                            <Table.Td>{item.score === null ? '–' : item.score.toFixed(3)}</Table.Td>
+                            <Table.Td>
+                              {item.parties.find((p) => p.role === 'importer')?.name ??
+                                item.importer}
+                            </Table.Td>
+                            <Table.Td>{item.hsCode}</Table.Td>
+                            <Table.Td>{item.origin}</Table.Td>
+                            <Table.Td>
+                              <Reasons reasons={item.reasons} raises={item.raises} />
+                            </Table.Td>
+                            <Table.Td>
+                              <InspectionBadge item={item} />
+                            </Table.Td>
+                          </Table.Tr>
+                        ))}
+                      </Table.Tbody>
+                    </Table>
+                  </Table.ScrollContainer>
+                </>
               )}
             </QueryState>
           </Stack>
@@ -250,10 +326,19 @@ function QueueView() {
   );
 }
 
-function InspectionForm({ declarationId }: { declarationId: string }) {
+function InspectionForm({
+  declarationId,
+  current,
+}: {
+  declarationId: string;
+  current: Inspection | null;
+}) {
   const queryClient = useQueryClient();
-  const [outcome, setOutcome] = useState<'0' | '1' | '2'>('0');
-  const [note, setNote] = useState('');
+  // Starts from the result on record, so saving without looking never turns "fraud" into "no fraud".
+  const [outcome, setOutcome] = useState<'0' | '1' | '2'>(
+    current ? (current.fraud === 0 ? '0' : current.critical === 2 ? '2' : '1') : '0',
+  );
+  const [note, setNote] = useState(current?.note ?? '');
   const record = useMutation({
     mutationFn: () =>
       targetingApi.recordInspection(declarationId, {
@@ -271,7 +356,7 @@ function InspectionForm({ declarationId }: { declarationId: string }) {
     <Card withBorder component="form" onSubmit={submit} aria-label="Record an inspection result">
       <Stack gap="sm">
         <Title order={2} size="h4">
-          Record the inspection result
+          {current ? 'Correct the inspection result' : 'Record the inspection result'}
         </Title>
         <Radio.Group value={outcome} onChange={(v) => setOutcome(v)} label="Outcome">
           <Group mt={4}>
@@ -302,6 +387,127 @@ function InspectionForm({ declarationId }: { declarationId: string }) {
   );
 }
 
+const TOP_CONTRIBUTIONS = 15;
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The score's exact TreeSHAP decomposition (Lundberg et al. 2020): base + every contribution =
+ * the log-odds. The largest are listed; the others are summed in one row so the column still
+ * adds up to the total the officer sees.
+ */
+function Explanation({
+  explanation: e,
+  score,
+}: {
+  explanation: NonNullable<DeclarationDetail['explanation']>;
+  score: number | null;
+}) {
+  const top = e.contributions.slice(0, TOP_CONTRIBUTIONS);
+  const rest = e.contributions.slice(TOP_CONTRIBUTIONS);
+  const restSum = rest.reduce((sum, c) => sum + c.contribution, 0);
+  const maxAbs = Math.max(1e-9, ...top.map((c) => Math.abs(c.contribution)));
+  const probability = logistic(e.margin);
+  // The stored score comes from the model active when the day was scored; the explanation from
+  // the model active now. After a retraining they differ until the day is scored again.
+  const stale = score !== null && Math.abs(probability - score) > 1e-6;
+  const signed = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(3)}`;
+  return (
+    <>
+      {stale && (
+        <Alert color="yellow" mb="xs" title="Explained by a newer model" role="note">
+          This explanation comes from the model active now (version {e.modelId.slice(0, 8)}), which
+          gives {probability.toFixed(3)}; the day was scored with an earlier model (
+          {score.toFixed(3)}). Score the day again for lanes from the current model.
+        </Alert>
+      )}
+      <Text size="xs" c="dimmed" mb="xs">
+        Contributions of each feature to the log-odds of fraud (exact TreeSHAP): the base rate plus
+        every contribution gives the score.
+      </Text>
+      <Table fz="xs" aria-label="Feature contributions">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Feature</Table.Th>
+            <Table.Th>Value</Table.Th>
+            <Table.Th>Contribution</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          <Table.Tr>
+            <Table.Td>Base (average declaration)</Table.Td>
+            <Table.Td />
+            <Table.Td>{signed(e.bias)}</Table.Td>
+          </Table.Tr>
+          {top.map((c: Contribution) => (
+            <Table.Tr key={c.feature}>
+              <Table.Td>{c.feature}</Table.Td>
+              <Table.Td>{c.value === null ? 'missing' : Number(c.value.toPrecision(4))}</Table.Td>
+              <Table.Td>
+                <Group gap={6} wrap="nowrap">
+                  <div
+                    aria-hidden
+                    style={{
+                      width: `${Math.round((60 * Math.abs(c.contribution)) / maxAbs)}px`,
+                      height: 8,
+                      background:
+                        c.contribution > 0
+                          ? 'var(--mantine-color-red-6)'
+                          : 'var(--mantine-color-teal-6)',
+                    }}
+                  />
+                  <span>{signed(c.contribution)}</span>
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+          {rest.length > 0 && (
+            <Table.Tr>
+              <Table.Td>
+                {rest.length} other feature{rest.length === 1 ? '' : 's'}
+              </Table.Td>
+              <Table.Td />
+              <Table.Td>{signed(restSum)}</Table.Td>
+            </Table.Tr>
+          )}
+        </Table.Tbody>
+        <Table.Tfoot>
+          <Table.Tr>
+            <Table.Th>Total (log-odds)</Table.Th>
+            <Table.Td>probability {probability.toFixed(3)}</Table.Td>
+            <Table.Th data-testid="explanation-total">{signed(e.margin)}</Table.Th>
+          </Table.Tr>
+        </Table.Tfoot>
+      </Table>
+    </>
+  );
+}
+
+const OUTCOME_LABEL = (i: Inspection) =>
+  i.fraud === 0 ? 'no fraud' : i.critical === 2 ? 'critical fraud' : 'fraud';
+
+/** The result on record: what, from where, when, and the officer's note. */
+function InspectionRecorded({ inspection: i }: { inspection: Inspection }) {
+  return (
+    <Card withBorder aria-label="Inspection result on record" component="section">
+      <Title order={2} size="h4" mb="xs">
+        Inspection result on record
+      </Title>
+      <Text size="sm">
+        <b>{OUTCOME_LABEL(i)}</b>,{' '}
+        {i.source === 'import'
+          ? 'loaded with the declarations file'
+          : `recorded by an officer on ${new Date(i.recordedAt).toLocaleString()}`}
+        .
+      </Text>
+      {i.note && (
+        <Text size="sm" mt={4}>
+          Note: {i.note}
+        </Text>
+      )}
+    </Card>
+  );
+}
+
 function DeclarationView() {
   const { id = '' } = useParams();
   const { user } = useSignedIn();
@@ -313,8 +519,6 @@ function DeclarationView() {
     <QueryState query={detail} label="the declaration">
       {(d) => {
         const e = d.explanation;
-        const top = e ? e.contributions.slice(0, 15) : [];
-        const maxAbs = Math.max(1e-9, ...top.map((c) => Math.abs(c.contribution)));
         return (
           <Stack>
             <Group>
@@ -390,59 +594,22 @@ function DeclarationView() {
                   Why this score
                 </Title>
                 {e ? (
-                  <>
-                    <Text size="xs" c="dimmed" mb="xs">
-                      Exact TreeSHAP contributions to the log-odds: base {e.bias.toFixed(2)} +
-                      contributions = {e.margin.toFixed(2)} (probability{' '}
-                      {(1 / (1 + Math.exp(-e.margin))).toFixed(3)}).
-                    </Text>
-                    <Table fz="xs" aria-label="Feature contributions">
-                      <Table.Thead>
-                        <Table.Tr>
-                          <Table.Th>Feature</Table.Th>
-                          <Table.Th>Value</Table.Th>
-                          <Table.Th>Contribution</Table.Th>
-                        </Table.Tr>
-                      </Table.Thead>
-                      <Table.Tbody>
-                        {top.map((c) => (
-                          <Table.Tr key={c.feature}>
-                            <Table.Td>{c.feature}</Table.Td>
-                            <Table.Td>
-                              {c.value === null ? 'missing' : Number(c.value.toPrecision(4))}
-                            </Table.Td>
-                            <Table.Td>
-                              <Group gap={6} wrap="nowrap">
-                                <div
-                                  aria-hidden
-                                  style={{
-                                    width: `${Math.round((60 * Math.abs(c.contribution)) / maxAbs)}px`,
-                                    height: 8,
-                                    background:
-                                      c.contribution > 0
-                                        ? 'var(--mantine-color-red-6)'
-                                        : 'var(--mantine-color-teal-6)',
-                                  }}
-                                />
-                                <span>
-                                  {c.contribution > 0 ? '+' : ''}
-                                  {c.contribution.toFixed(3)}
-                                </span>
-                              </Group>
-                            </Table.Td>
-                          </Table.Tr>
-                        ))}
-                      </Table.Tbody>
-                    </Table>
-                  </>
+                  <Explanation explanation={e} score={d.score} />
                 ) : (
                   <Text size="sm" c="dimmed">
-                    No model has been trained yet.
+                    No explanation: no Fraud model has been trained on days before this one.
                   </Text>
                 )}
               </Card>
             </SimpleGrid>
-            {canInspect(user.role) && <InspectionForm declarationId={String(d.declaration.id)} />}
+            {d.inspection && <InspectionRecorded inspection={d.inspection} />}
+            {canInspect(user.role) && (
+              <InspectionForm
+                declarationId={String(d.declaration.id)}
+                current={d.inspection}
+                key={String(d.declaration.id)}
+              />
+            )}
           </Stack>
         );
       }}
@@ -457,9 +624,11 @@ function RulesView() {
   const [draft, setDraft] = useState<RuleInput>({ lane: 'red', explanation: '' });
   const create = useMutation({
     mutationFn: () => {
-      const clean = Object.fromEntries(
-        Object.entries(draft).filter(([, v]) => v !== '' && v !== undefined),
-      );
+      const clean: Record<string, string> = {};
+      for (const [k, v] of Object.entries(draft) as [string, string | undefined][]) {
+        const value = v?.trim();
+        if (value) clean[k] = value;
+      }
       return targetingApi.createRule(clean as unknown as RuleInput);
     },
     onSuccess: () => {
@@ -467,18 +636,39 @@ function RulesView() {
       void queryClient.invalidateQueries({ queryKey: ['targeting', 'rules'] });
     },
   });
+  const [confirming, setConfirming] = useState<string | null>(null);
   const remove = useMutation({
     mutationFn: (ruleId: string) => targetingApi.deleteRule(ruleId),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting', 'rules'] }),
+    onSuccess: () => {
+      setConfirming(null);
+      void queryClient.invalidateQueries({ queryKey: ['targeting', 'rules'] });
+    },
   });
-  const field = (key: keyof RuleInput, label: string, placeholder?: string) => (
+  const field = (
+    key: keyof RuleInput,
+    label: string,
+    placeholder?: string,
+    transform: (v: string) => string = (v) => v,
+  ) => (
     <TextInput
       label={label}
       placeholder={placeholder}
       value={draft[key] ?? ''}
-      onChange={(e) => setDraft({ ...draft, [key]: e.currentTarget.value })}
+      onChange={(e) => setDraft({ ...draft, [key]: transform(e.currentTarget.value) })}
     />
   );
+  // Declarations carry country codes in capitals; "co" typed in a hurry means CO.
+  const upper = (v: string) => v.toUpperCase();
+  // Said before sending: the API refuses the same (targeting.ts RuleBody).
+  const from = draft.validFrom?.trim() ?? '';
+  const to = draft.validTo?.trim() ?? '';
+  const badDate = [from, to].find((v) => v !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(v));
+  const dateProblem =
+    badDate !== undefined
+      ? `${badDate} is not a date: write it YYYY-MM-DD.`
+      : from && to && to < from
+        ? `Valid to (${to}) is before valid from (${from}): the rule would never apply.`
+        : null;
   return (
     <Stack>
       <QueryState query={rules} label="rules">
@@ -505,6 +695,8 @@ function RulesView() {
                       rule.origin && `origin ${rule.origin}`,
                       rule.departure && `departure ${rule.departure}`,
                       rule.importer && `importer ${rule.importer}`,
+                      rule.declarant && `declarant ${rule.declarant}`,
+                      rule.office && `office ${rule.office}`,
                     ]
                       .filter(Boolean)
                       .join(', ') || 'every declaration'}
@@ -514,16 +706,32 @@ function RulesView() {
                   </Table.Td>
                   <Table.Td>{rule.explanation}</Table.Td>
                   <Table.Td>
-                    {canManage(user.role) && (
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => remove.mutate(rule.id)}
-                      >
-                        Delete
-                      </Button>
-                    )}
+                    {canManage(user.role) &&
+                      (confirming === rule.id ? (
+                        <Group gap={4} wrap="nowrap">
+                          <Button
+                            size="xs"
+                            color="red"
+                            loading={remove.isPending}
+                            onClick={() => remove.mutate(rule.id)}
+                          >
+                            Confirm delete
+                          </Button>
+                          <Button size="xs" variant="default" onClick={() => setConfirming(null)}>
+                            Keep
+                          </Button>
+                        </Group>
+                      ) : (
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          onClick={() => setConfirming(rule.id)}
+                          aria-label={`Delete rule: ${rule.explanation}`}
+                        >
+                          Delete
+                        </Button>
+                      ))}
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -531,6 +739,11 @@ function RulesView() {
           </Table>
         )}
       </QueryState>
+      {remove.isError && <ErrorAlert error={remove.error} title="Could not delete the rule" />}
+      <Text size="sm" c="dimmed">
+        Rules apply when a day is scored: score the day again for a new or deleted rule to change
+        its lanes.
+      </Text>
       {canManage(user.role) && (
         <Card
           withBorder
@@ -538,7 +751,7 @@ function RulesView() {
           aria-label="New rule"
           onSubmit={(e: FormEvent) => {
             e.preventDefault();
-            create.mutate();
+            if (dateProblem === null) create.mutate();
           }}
         >
           <Stack gap="sm">
@@ -557,9 +770,11 @@ function RulesView() {
                 allowDeselect={false}
               />
               {field('hsPrefix', 'HS code prefix', '2933')}
-              {field('origin', 'Origin country', 'CO')}
-              {field('departure', 'Departure country')}
+              {field('origin', 'Origin country', 'CO', upper)}
+              {field('departure', 'Departure country', 'EC', upper)}
               {field('importer', 'Importer ID')}
+              {field('declarant', 'Declarant ID')}
+              {field('office', 'Customs office')}
               {field('validFrom', 'Valid from', 'YYYY-MM-DD')}
               {field('validTo', 'Valid to', 'YYYY-MM-DD')}
             </SimpleGrid>
@@ -569,6 +784,11 @@ function RulesView() {
               value={draft.explanation}
               onChange={(e) => setDraft({ ...draft, explanation: e.currentTarget.value })}
             />
+            {dateProblem !== null && (
+              <Alert color="red" role="alert" title="Check the validity dates">
+                {dateProblem}
+              </Alert>
+            )}
             {create.isError && <ErrorAlert error={create.error} title="Could not add the rule" />}
             <Group>
               <Button type="submit" loading={create.isPending}>
@@ -638,6 +858,32 @@ function Evaluation({ model }: { model: TargetingModel }) {
   );
 }
 
+/** What is training and for how long, counted in seconds while it runs. */
+function TrainingProgress({
+  objective,
+  startedAt,
+}: {
+  objective: 'fraud' | 'critical';
+  startedAt: string | null;
+}) {
+  const [since] = useState(() => Date.now());
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const start = startedAt ? Date.parse(startedAt) : since;
+  const seconds = Math.max(0, Math.round((now - start) / 1000));
+  return (
+    <Alert color="blue" title="Training in progress" role="status">
+      Training a {objective === 'fraud' ? 'Fraud' : 'Critical Fraud'} model on the inspected
+      declarations: {seconds} s so far (typically a few seconds to a few minutes, depending on how
+      many declarations there are). You can leave this page; the model becomes active when it is
+      done.
+    </Alert>
+  );
+}
+
 function ModelsView() {
   const { user } = useSignedIn();
   const queryClient = useQueryClient();
@@ -646,8 +892,29 @@ function ModelsView() {
   const train = useMutation({
     mutationFn: (objective: 'fraud' | 'critical') =>
       targetingApi.train(objective, /^\d{4}-\d{2}-\d{2}$/.test(until) ? until : undefined),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
   });
+  // Training runs for seconds to minutes on the server: ask it what is running (also after a
+  // reload, or when a colleague started it) and poll while something is.
+  const training = useQuery({
+    queryKey: ['targeting', 'training'],
+    queryFn: targetingApi.training,
+    refetchInterval: (q) =>
+      (q.state.data?.items.length ?? 0) > 0 || train.isPending ? 2000 : false,
+  });
+  const running = training.data?.items[0];
+  const busy = train.isPending || running !== undefined;
+  // A training this page did not start (or started before a reload) ends without this page's
+  // request settling: refresh the models when the server stops reporting it.
+  const runningSince = running?.startedAt ?? null;
+  const watched = useRef<string | null>(null);
+  useEffect(() => {
+    if (runningSince !== null) watched.current = runningSince;
+    else if (watched.current !== null) {
+      watched.current = null;
+      void queryClient.invalidateQueries({ queryKey: ['targeting', 'models'] });
+    }
+  }, [runningSince, queryClient]);
   return (
     <Stack>
       {canManage(user.role) && (
@@ -663,6 +930,7 @@ function ModelsView() {
           <Button
             onClick={() => train.mutate('fraud')}
             loading={train.isPending && train.variables === 'fraud'}
+            disabled={busy && !(train.isPending && train.variables === 'fraud')}
           >
             Train Fraud model
           </Button>
@@ -670,10 +938,23 @@ function ModelsView() {
             variant="default"
             onClick={() => train.mutate('critical')}
             loading={train.isPending && train.variables === 'critical'}
+            disabled={busy && !(train.isPending && train.variables === 'critical')}
           >
             Train Critical Fraud model
           </Button>
         </Group>
+      )}
+      {(running || train.isPending) && (
+        <TrainingProgress
+          objective={running?.objective ?? train.variables ?? 'fraud'}
+          startedAt={running?.startedAt ?? null}
+        />
+      )}
+      {train.isSuccess && !busy && (
+        <Text size="sm" role="status">
+          Trained a {train.data.objective} model on {String(train.data.training.rows)} inspected
+          declarations: it is now the active one. Score a day again to use it.
+        </Text>
       )}
       {train.isError && <ErrorAlert error={train.error} title="Could not train" />}
       <QueryState query={models} label="models">

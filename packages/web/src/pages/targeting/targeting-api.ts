@@ -78,12 +78,25 @@ export interface RuleInput {
   origin?: string;
   departure?: string;
   importer?: string;
+  declarant?: string;
+  office?: string;
   validFrom?: string;
   validTo?: string;
 }
 export interface Rule extends RuleInput {
   id: string;
   createdAt: string;
+}
+
+export interface Capacity {
+  unit: 'percent' | 'count';
+  value: number;
+}
+/** A model training running on the server for the organisation. */
+export interface Training {
+  objective: 'fraud' | 'critical';
+  startedAt: string;
+  startedBy: string | null;
 }
 
 const id = (value: string) => encodeURIComponent(value);
@@ -94,12 +107,16 @@ export const targetingApi = {
     http.get<ListResponse<QueueItem>>(
       withQuery('/api/targeting/queue', { date, lane, limit: 500 }),
     ),
-  score: (date: string, capacityPercent: number) =>
+  /** Capacity as a share of the day (`percent`) or a number of declarations (`count`). */
+  score: (date: string, capacity: Capacity, randomShare: number) =>
     http.post<{ scored: number; raised: number; lanes: Record<Lane, number> }>(
       '/api/targeting/score',
       {
         date,
-        capacityPercent,
+        ...(capacity.unit === 'percent'
+          ? { capacityPercent: capacity.value }
+          : { capacityCount: capacity.value }),
+        randomShare,
       },
     ),
   declaration: (declarationId: string) =>
@@ -114,6 +131,7 @@ export const targetingApi = {
       '/api/targeting/models',
       until ? { objective, until } : { objective },
     ),
+  training: () => http.get<ListResponse<Training>>('/api/targeting/models/training'),
   rules: () => http.get<ListResponse<Rule>>('/api/targeting/rules'),
   createRule: (rule: RuleInput) => http.post<Rule>('/api/targeting/rules', rule),
   deleteRule: (ruleId: string) => http.delete(`/api/targeting/rules/${id(ruleId)}`),
