@@ -119,6 +119,23 @@ describe('targeting API', () => {
     ).toBe(204);
   });
 
+  it('lists as many declaration days as asked, newest first', async () => {
+    const days = async (query: string) =>
+      (await (
+        await call(world.app, world.members.home.viewer, 'GET', `/api/targeting/days${query}`)
+      ).json()) as { items: { date: string }[] };
+    const all = (await days('?limit=1000')).items.map((d) => d.date);
+    // The training days since 2020-01-01 and the scored day: more than 10, the oldest included.
+    expect(all.length).toBeGreaterThan(10);
+    expect(all[0]).toBe(DAY);
+    expect(all[all.length - 1]).toBe('2020-01-01');
+    expect((await days('?limit=10')).items.map((d) => d.date)).toEqual(all.slice(0, 10));
+    expect(
+      (await call(world.app, world.members.home.viewer, 'GET', '/api/targeting/days?limit=0'))
+        .status,
+    ).toBe(400);
+  });
+
   it('refuses rules that would never match, match everything or have their dates backwards', async () => {
     const { home } = world.members;
     const refused = async (rule: Record<string, unknown>, message: RegExp) => {

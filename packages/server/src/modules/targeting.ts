@@ -219,9 +219,22 @@ export function register(app: App, deps: ModuleDeps): void {
       path: '/api/targeting/days',
       tags: ['targeting'],
       summary: 'Dates with declarations, newest first, with how many are scored and inspected',
+      request: {
+        query: z.object({
+          // The store's default is 60 days: a quarter of data then hid its first month from the
+          // console's day picker.
+          limit: z.coerce.number().int().min(1).max(3660).default(60),
+        }),
+      },
       responses: { 200: json(listOf(Day)), ...problemResponses },
     }),
-    async (c) => c.json({ items: await listTargetingDays(store, requireActor(c)) }, 200),
+    async (c) =>
+      c.json(
+        {
+          items: await listTargetingDays(store, requireActor(c), c.req.valid('query').limit),
+        },
+        200,
+      ),
   );
 
   app.openapi(

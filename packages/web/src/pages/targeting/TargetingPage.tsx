@@ -159,6 +159,8 @@ function QueueView() {
                 value={date}
                 onChange={setPicked}
                 allowDeselect={false}
+                searchable
+                nothingFoundMessage="No declarations on that day"
                 w={260}
               />
               <Select

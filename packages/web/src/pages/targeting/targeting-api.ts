@@ -102,7 +102,8 @@ export interface Training {
 const id = (value: string) => encodeURIComponent(value);
 
 export const targetingApi = {
-  days: () => http.get<ListResponse<Day>>('/api/targeting/days'),
+  // Up to ten years of days: the picker must reach every loaded day, not only the latest 60.
+  days: () => http.get<ListResponse<Day>>(withQuery('/api/targeting/days', { limit: 3660 })),
   queue: (date: string, lane?: Lane) =>
     http.get<ListResponse<QueueItem>>(
       withQuery('/api/targeting/queue', { date, lane, limit: 500 }),
