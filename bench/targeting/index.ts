@@ -18,7 +18,7 @@ import {
   type GbdtParams,
   type Objective,
 } from '@interdict/targeting';
-import { ScorePool, scoreMatrixInWorkers, scoringWorkerCount } from '@interdict/store';
+import { ScorePool, scoringWorkerCount } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { ensureXgboost, runXgboost as runXgboostIn, type Mat, type XgbResult } from './xgboost';
 
@@ -180,14 +180,15 @@ for (const objective of ['fraud', 'critical'] as const) {
       const treesOnly = throughput(
         () => model.compiled.margins(validMatrix.values, validMatrix.rows).length,
       );
-      // Trees on the scoring pool's threads (features on this one), after an untimed pass that
-      // starts them and sends them the model.
+      // Trees on the scoring pool's threads, after an untimed pass that starts them and sends
+      // them the model; with features, as `target score` does it: built here chunk by chunk
+      // while the threads score the chunks before.
       await pool.scoreMatrix(model, validMatrix);
       const poolTrees = await throughputAsync(
         async () => (await pool.scoreMatrix(model, validMatrix)).length,
       );
       const poolFull = await throughputAsync(
-        async () => (await scoreMatrixInWorkers(model, model.features(valid), pool)).length,
+        async () => (await pool.scoreDeclarations(model, valid)).scores.length,
       );
       timings.push(
         `| ${objective} | ${width} | ${(model.training.treesMs / 1000).toFixed(2)} s (${model.training.bestRound}/${model.training.roundsRun} rounds${bags > 1 ? `, ${bags} bags` : ''}) | ${xgb.trainSeconds.toFixed(2)} s (${xgb.bestRound} rounds)${xgbBagged ? `; ${bags} seeds ${xgbBagged.trainSeconds.toFixed(2)} s` : ''} | ${(featuresMs / 1000).toFixed(2)} s | ${perSecond(treesOnly)} | ${perSecond(full)} | ${perSecond(poolTrees)} | ${perSecond(poolFull)} | ${perSecond({ wall: xgb.scoresPerSecond, cpu: xgb.scoresPerCpuSecond })} |`,
@@ -219,7 +220,7 @@ console.log(
     '',
     'Training on the 37,385-row train set (trees only, same matrices, 2 threads for XGBoost) and scoring throughput (declarations/s):',
     '',
-    `| objective | features | Interdict trees | XGBoost trees | Interdict features | Interdict scoring, trees only | Interdict scoring, features + trees | Interdict pool (${pool.size} threads), trees only | Interdict pool, features + trees | XGBoost predict |`,
+    `| objective | features | Interdict trees | XGBoost trees | Interdict features | Interdict scoring, trees only | Interdict scoring, features + trees | Interdict pool (${pool.size} threads), trees only | Interdict pool, features + trees (pipelined) | XGBoost predict |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...timings,
     '',
