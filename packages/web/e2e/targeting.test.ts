@@ -120,6 +120,13 @@ describe('targeting page', () => {
     expect(why).toContain('yes (watchlist hit)');
     expect(why).toContain('yes (top score)');
     expect(why).not.toContain('yes (random)');
+    // The day at a glance, read from the queue itself (so also after a reload).
+    await page.reload();
+    const summary = page.getByTestId('day-summary');
+    await summary.waitFor();
+    expect(await summary.innerText()).toMatch(
+      /^To inspect: 3 \((1 watchlist hit, 2 top score|2 top score, 1 watchlist hit)\) · red 3 · yellow \d+ · blue \d+ · green \d+$/,
+    );
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'targeting-queue-capacity-count');
   });

@@ -119,6 +119,32 @@ function Reasons({ reasons, raises }: { reasons: string[]; raises: LaneRaise[] }
   );
 }
 
+/** The day at a glance: how many go to inspection and why, and how many in each lane. */
+function DaySummary({ items }: { items: QueueItem[] }) {
+  const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
+  const why: Record<string, number> = {};
+  let inspect = 0;
+  for (const i of items) {
+    if (i.score === null) continue;
+    lanes[i.lane]++;
+    if (i.inspect) {
+      inspect++;
+      const key = SELECTED_BY[i.selectedBy ?? ''] ?? i.selectedBy ?? 'other';
+      why[key] = (why[key] ?? 0) + 1;
+    }
+  }
+  const reasons = Object.entries(why)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return (
+    <Text size="sm" data-testid="day-summary">
+      <b>To inspect: {inspect}</b>
+      {reasons ? ` (${reasons})` : ''} · red {lanes.red} · yellow {lanes.yellow} · blue {lanes.blue}{' '}
+      · green {lanes.green}
+    </Text>
+  );
+}
+
 function QueueView() {
   const { user } = useSignedIn();
   const queryClient = useQueryClient();
@@ -238,6 +264,7 @@ function QueueView() {
                       lanes and scores first: filter by lane to see the others.
                     </Text>
                   )}
+                  {!lane && q.items.some((i) => i.score !== null) && <DaySummary items={q.items} />}
                   {day && day.scored === 0 && (
                     <Text size="sm" c="dimmed" role="note">
                       This day has not been scored yet: no declaration has a lane until it is.
