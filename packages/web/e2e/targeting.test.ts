@@ -257,6 +257,7 @@ describe('targeting page', () => {
     await expect.poll(() => rows.count()).toBe(Math.min(declarations, 500));
     expect(await rows.getByLabel('not scored').count()).toBe(await rows.count());
     expect(await rows.getByLabel(/^lane /).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('ran without console errors, CSP violations or failed requests', () => {
