@@ -201,6 +201,30 @@ describe('targeting page', () => {
     await expect.poll(() => row.count()).toBe(0);
   });
 
+  it('shows that the last training failed, and why, to whoever opens the page', async () => {
+    // Started elsewhere (another officer, or this page before a reload): the API says so.
+    const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const res = await fetch(`${server.url}/api/targeting/models`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ objective: 'critical', until: '2019-01-01' }),
+    });
+    expect(res.status).toBe(400);
+    await page.goto(`${server.url}/targeting/models`);
+    const failed = page.getByRole('alert').filter({ hasText: 'The last training failed' });
+    await failed.waitFor();
+    expect(await failed.innerText()).toMatch(
+      /Critical Fraud model training started .* failed: no inspected declarations to train on\. The active model is unchanged\./,
+    );
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
   it('shows a training in progress, also after a reload, and blocks a second one', async () => {
     await page.goto(`${server.url}/targeting/models`);
     await page.getByRole('button', { name: 'Train Critical Fraud model' }).click();
@@ -212,6 +236,10 @@ describe('targeting page', () => {
     expect(await page.getByRole('button', { name: 'Train Fraud model' }).isDisabled()).toBe(true);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'targeting-models-training');
+    // A training that starts clears the last failure.
+    expect(
+      await page.getByRole('alert').filter({ hasText: 'The last training failed' }).count(),
+    ).toBe(0);
     await progress.waitFor({ state: 'detached', timeout: 180_000 });
     await page
       .getByRole('row')

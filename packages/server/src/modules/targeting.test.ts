@@ -228,7 +228,11 @@ describe('targeting API', () => {
     let seen: { objective: string; startedBy: string }[] = [];
     while (!done && seen.length === 0) seen = (await status()).items;
     expect(seen).toEqual([
-      expect.objectContaining({ objective: 'critical', startedBy: home.analyst.id }),
+      expect.objectContaining({
+        objective: 'critical',
+        startedBy: home.analyst.id,
+        status: 'running',
+      }),
     ]);
     // Another organisation sees none of it and may train its own.
     expect((await status(agency.viewer)).items).toEqual([]);
@@ -245,6 +249,34 @@ describe('targeting API', () => {
         .status,
     ).toBe(403);
     expect((await first).status).toBe(201);
+    expect((await status()).items).toEqual([]);
+  });
+
+  it('keeps a failed training visible until the next one starts', async () => {
+    const { home, agency } = world.members;
+    const status = async (member = home.viewer) =>
+      (await (await call(world.app, member, 'GET', '/api/targeting/models/training')).json()) as {
+        items: Record<string, unknown>[];
+      };
+    const res = await call(world.app, home.analyst, 'POST', '/api/targeting/models', {
+      objective: 'fraud',
+      until: '2019-01-01',
+    });
+    expect(res.status).toBe(400);
+    expect((await status()).items).toEqual([
+      expect.objectContaining({
+        objective: 'fraud',
+        status: 'failed',
+        startedBy: home.analyst.id,
+        error: 'no inspected declarations to train on',
+      }),
+    ]);
+    expect((await status(agency.viewer)).items).toEqual([]);
+    const ok = await call(world.app, home.analyst, 'POST', '/api/targeting/models', {
+      objective: 'fraud',
+      until: '2020-02-01',
+    });
+    expect(ok.status).toBe(201);
     expect((await status()).items).toEqual([]);
   });
 

@@ -182,6 +182,10 @@ const Training = z
     objective: z.enum(['fraud', 'critical']),
     startedAt: z.string(),
     startedBy: z.string().nullable(),
+    status: z.enum(['running', 'failed']),
+    /** When it failed, and why (failed only). */
+    finishedAt: z.string().optional(),
+    error: z.string().optional(),
   })
   .openapi('TargetingTraining');
 
@@ -189,6 +193,11 @@ export function register(app: App, deps: ModuleDeps): void {
   const { store } = deps;
   /** Trainings running in this process, by organisation (one at a time each). */
   const training = new Map<string, z.infer<typeof Training>>();
+  /**
+   * The organisation's last training when it failed, until the next one starts: whoever reloaded
+   * the page (or a colleague) would otherwise see the progress vanish and no new model.
+   */
+  const failed = new Map<string, z.infer<typeof Training>>();
   // A column-mapping file that is well-formed multipart but cannot be used (bad JSON, unknown
   // field, missing required field): the request is understood, its mapping is not (RFC 9110 §15.5.21).
   registerProblemStatus('BAD_MAPPING', 422);
@@ -455,11 +464,14 @@ export function register(app: App, deps: ModuleDeps): void {
           'CONFLICT',
           `a ${running.objective} model is already being trained (since ${running.startedAt}): wait for it to finish`,
         );
-      training.set(actor.organisationId, {
+      const started = {
         objective: body.objective,
         startedAt: new Date().toISOString(),
         startedBy: actor.userId,
-      });
+        status: 'running' as const,
+      };
+      training.set(actor.organisationId, started);
+      failed.delete(actor.organisationId);
       try {
         const model = await trainTargetingModelFromStore(store, actor, {
           objective: body.objective,
@@ -467,6 +479,16 @@ export function register(app: App, deps: ModuleDeps): void {
           ...(body.groupKey !== undefined ? { groupKey: body.groupKey } : {}),
         });
         return c.json(model, 201);
+      } catch (error) {
+        failed.set(actor.organisationId, {
+          ...started,
+          status: 'failed',
+          finishedAt: new Date().toISOString(),
+          // Only the store's own messages are meant for users; anything else stays in the log.
+          error:
+            error instanceof StoreError ? error.message : 'internal error (see the server log)',
+        });
+        throw error;
       } finally {
         training.delete(actor.organisationId);
       }
@@ -479,14 +501,14 @@ export function register(app: App, deps: ModuleDeps): void {
       path: '/api/targeting/models/training',
       tags: ['targeting'],
       summary:
-        "The organisation's model training in progress, if any (what, since when, by whom), so the console can show it after a reload",
+        "The organisation's model training in progress, or its last one when that failed (what, since when, by whom, why), so the console can show it after a reload",
       responses: { 200: json(listOf(Training)), ...problemResponses },
     }),
     (c) => {
       const actor = requireActor(c);
       assertRole(actor, ...TARGETING_READER_ROLES);
-      const running = training.get(actor.organisationId);
-      return c.json({ items: running ? [running] : [] }, 200);
+      const current = training.get(actor.organisationId) ?? failed.get(actor.organisationId);
+      return c.json({ items: current ? [current] : [] }, 200);
     },
   );
 

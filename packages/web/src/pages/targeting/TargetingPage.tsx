@@ -929,9 +929,12 @@ function ModelsView() {
     queryKey: ['targeting', 'training'],
     queryFn: targetingApi.training,
     refetchInterval: (q) =>
-      (q.state.data?.items.length ?? 0) > 0 || train.isPending ? 2000 : false,
+      (q.state.data?.items.some((t) => t.status === 'running') ?? false) || train.isPending
+        ? 2000
+        : false,
   });
-  const running = training.data?.items[0];
+  const running = training.data?.items.find((t) => t.status === 'running');
+  const lastFailed = training.data?.items.find((t) => t.status === 'failed');
   const busy = train.isPending || running !== undefined;
   // A training this page did not start (or started before a reload) ends without this page's
   // request settling: refresh the models when the server stops reporting it.
@@ -986,6 +989,13 @@ function ModelsView() {
         </Text>
       )}
       {train.isError && <ErrorAlert error={train.error} title="Could not train" />}
+      {lastFailed && !train.isError && !busy && (
+        <Alert color="red" title="The last training failed" role="alert">
+          The {lastFailed.objective === 'fraud' ? 'Fraud' : 'Critical Fraud'} model training started{' '}
+          {new Date(lastFailed.startedAt).toLocaleString()} failed: {lastFailed.error}. The active
+          model is unchanged.
+        </Alert>
+      )}
       <QueryState query={models} label="models">
         {(m) => (
           <Table aria-label="Models">

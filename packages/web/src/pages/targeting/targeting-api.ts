@@ -97,6 +97,10 @@ export interface Training {
   objective: 'fraud' | 'critical';
   startedAt: string;
   startedBy: string | null;
+  /** `failed`: the organisation's last training, which failed (until the next one starts). */
+  status: 'running' | 'failed';
+  finishedAt?: string;
+  error?: string;
 }
 
 const id = (value: string) => encodeURIComponent(value);
