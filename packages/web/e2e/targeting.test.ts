@@ -166,6 +166,28 @@ describe('targeting page', () => {
     await screenshot(page, 'targeting-declaration-explanation');
   });
 
+  it('comes back from a declaration to the same day and lane', async () => {
+    await page.goto(`${server.url}/targeting`);
+    await page.getByRole('combobox', { name: 'Lane', exact: true }).click();
+    await page.getByRole('option', { name: 'Red: inspect' }).click();
+    const rows = page.getByTestId('queue-row');
+    await expect
+      .poll(async () => (await rows.allInnerTexts()).every((t) => t.startsWith('red')))
+      .toBe(true);
+    const first = rows.first().getByRole('link');
+    const id = await first.innerText();
+    await first.click();
+    await page.getByRole('heading', { name: `Declaration ${id}` }).waitFor();
+    await page.getByRole('link', { name: '← Queue' }).click();
+    const lane = page.getByRole('combobox', { name: 'Lane', exact: true });
+    await lane.waitFor();
+    expect(await lane.inputValue()).toBe('Red: inspect');
+    expect(await page.getByRole('combobox', { name: 'Day', exact: true }).inputValue()).toMatch(
+      new RegExp(`^${DAY} `),
+    );
+    expect(new URL(page.url()).searchParams.get('lane')).toBe('red');
+  });
+
   it('writes rules on every condition, shows the refusal, and deletes only after confirmation', async () => {
     await page.goto(`${server.url}/targeting/rules`);
     const form = page.getByRole('form', { name: 'New rule' });

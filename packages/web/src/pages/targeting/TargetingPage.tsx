@@ -19,7 +19,15 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
+import {
+  Link,
+  Route,
+  Routes,
+  useLocation,
+  useNavigate,
+  useParams,
+  useSearchParams,
+} from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
@@ -36,6 +44,7 @@ import {
   type TargetingModel,
 } from './targeting-api';
 
+const LANES: readonly Lane[] = ['red', 'yellow', 'blue', 'green'];
 const LANE_COLOUR: Record<Lane, string> = {
   red: 'red',
   yellow: 'yellow',
@@ -149,8 +158,23 @@ function QueueView() {
   const { user } = useSignedIn();
   const queryClient = useQueryClient();
   const days = useQuery({ queryKey: ['targeting', 'days'], queryFn: targetingApi.days });
-  const [picked, setPicked] = useState<string | null>(null);
-  const [lane, setLane] = useState<Lane | null>(null);
+  // Day and lane live in the address, so "← Queue" from a declaration (and a shared link, or the
+  // browser's back button) returns to the same view instead of the latest day, all lanes.
+  const [params, setParams] = useSearchParams();
+  const location = useLocation();
+  const picked = params.get('date');
+  const laneParam = params.get('lane');
+  const lane: Lane | null = LANES.includes(laneParam as Lane) ? (laneParam as Lane) : null;
+  const setView = (next: { date?: string | null; lane?: Lane | null }) => {
+    const merged = { date: picked, lane, ...next };
+    const search = new URLSearchParams();
+    if (merged.date) search.set('date', merged.date);
+    if (merged.lane) search.set('lane', merged.lane);
+    setParams(search, { replace: true });
+  };
+  const setPicked = (date: string | null) => setView({ date });
+  const setLane = (value: string | null) =>
+    setView({ lane: LANES.includes(value as Lane) ? (value as Lane) : null });
   const [capacity, setCapacity] = useState<Capacity>({ unit: 'percent', value: 5 });
   // Share of the capacity kept for random inspections (issue 6: a reserved random share keeps
   // the next training's data unbiased); 10% as the API's default.
@@ -197,7 +221,7 @@ function QueueView() {
                   label: LANE_LABEL[l],
                 }))}
                 value={lane}
-                onChange={(v) => setLane(v)}
+                onChange={setLane}
                 clearable
                 w={200}
               />
@@ -303,6 +327,7 @@ function QueueView() {
                               <Anchor
                                 component={Link}
                                 to={`/targeting/declaration/${encodeURIComponent(item.id)}`}
+                                state={{ queue: location.search }}
                               >
                                 {item.id}
                               </Anchor>
@@ -539,6 +564,7 @@ function InspectionRecorded({ inspection: i }: { inspection: Inspection }) {
 
 function DeclarationView() {
   const { id = '' } = useParams();
+  const location = useLocation();
   const { user } = useSignedIn();
   const detail = useQuery({
     queryKey: ['targeting', 'declaration', id],
@@ -551,7 +577,13 @@ function DeclarationView() {
         return (
           <Stack>
             <Group>
-              <Anchor component={Link} to="/targeting">
+              <Anchor
+                component={Link}
+                to={`/targeting${
+                  (location.state as { queue?: string } | null)?.queue ||
+                  `?date=${encodeURIComponent(String(d.declaration.date))}`
+                }`}
+              >
                 ← Queue
               </Anchor>
             </Group>
