@@ -49,6 +49,22 @@ beforeAll(async () => {
   page = browser.page;
 }, 300_000);
 
+/** POST /api/targeting/models as the administrator, outside the browser (a colleague's request). */
+async function trainThroughApi(body: { objective: string; until?: string }): Promise<Response> {
+  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
+  });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  return fetch(`${server.url}/api/targeting/models`, {
+    method: 'POST',
+    headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -225,18 +241,7 @@ describe('targeting page', () => {
 
   it('shows that the last training failed, and why, to whoever opens the page', async () => {
     // Started elsewhere (another officer, or this page before a reload): the API says so.
-    const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-    });
-    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-    const res = await fetch(`${server.url}/api/targeting/models`, {
-      method: 'POST',
-      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
-      body: JSON.stringify({ objective: 'critical', until: '2019-01-01' }),
-    });
+    const res = await trainThroughApi({ objective: 'critical', until: '2019-01-01' });
     expect(res.status).toBe(400);
     await page.goto(`${server.url}/targeting/models`);
     const failed = page.getByRole('alert').filter({ hasText: 'The last training failed' });
@@ -268,6 +273,20 @@ describe('targeting page', () => {
       .filter({ hasText: 'critical' })
       .getByText('active')
       .waitFor({ timeout: 30_000 });
+  });
+
+  it('says when the explanation comes from a newer model than the score', async () => {
+    // A Fraud model on less data (so other trees) that still predates the day: it explains the
+    // day's declarations, which keep the scores of the model they were scored with.
+    expect((await trainThroughApi({ objective: 'fraud', until: '2020-01-20' })).status).toBe(201);
+    await page.goto(`${server.url}/targeting/declaration/${encodeURIComponent(flaggedId!)}`);
+    const note = page.getByRole('note').filter({ hasText: 'Explained by a newer model' });
+    await note.waitFor({ timeout: 60_000 });
+    expect(await note.innerText()).toMatch(
+      /which gives 0\.\d{3}; the day was scored with an earlier model \(0\.\d{3}\)\. Score the day again/,
+    );
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'targeting-declaration-newer-model');
   });
 
   it('loads declarations of another schema with their column mapping through the upload form', async () => {
