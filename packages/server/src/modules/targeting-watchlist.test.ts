@@ -98,11 +98,14 @@ describe('targeting API: watchlist raises', () => {
         (await call(world.app, member, 'GET', `/api/targeting/declarations/${flaggedId}`)).status,
       ).toBe(404);
     }
-    // Scoring its own (empty) day raises nothing of the other organisation's.
+    // Scoring its own (empty) day finds nothing of the other organisation's: no declarations.
     const scored = await call(world.app, agency.officer, 'POST', '/api/targeting/score', {
       date: DAY,
     });
-    expect(await scored.json()).toMatchObject({ scored: 0, raised: 0 });
+    expect(scored.status).toBe(404);
+    expect(await scored.json()).toMatchObject({
+      detail: `no declarations dated ${DAY}: nothing to score`,
+    });
     expect(
       (await call(world.app, home.partner, 'GET', `/api/targeting/queue?date=${DAY}`)).status,
     ).toBe(403);
