@@ -36,8 +36,15 @@ describe('readCsv', () => {
   it('yields rows keyed by header with line numbers, across chunk boundaries', async () => {
     const rows = await collect(readCsv(['a,b\n1,', '2\n"x\ny",3\n']));
     expect(rows).toEqual([
-      { line: 2, fields: { a: '1', b: '2' } },
-      { line: 4, fields: { a: 'x\ny', b: '3' } },
+      { line: 2, fields: { a: '1', b: '2' }, fieldCount: 2, headerCount: 2 },
+      { line: 4, fields: { a: 'x\ny', b: '3' }, fieldCount: 2, headerCount: 2 },
+    ]);
+  });
+  it('with relaxColumnCount, yields a short or long row with its field count', async () => {
+    const rows = await collect(readCsv(['a,b\n1\n2,3,4\n'], { relaxColumnCount: true }));
+    expect(rows).toEqual([
+      { line: 2, fields: { a: '1', b: '' }, fieldCount: 1, headerCount: 2 },
+      { line: 3, fields: { a: '2', b: '3' }, fieldCount: 3, headerCount: 2 },
     ]);
   });
   it('names the missing columns', async () => {

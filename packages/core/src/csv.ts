@@ -6,6 +6,12 @@ export interface CsvRow {
   readonly line: number;
   /** Field values keyed by header name. */
   readonly fields: Readonly<Record<string, string>>;
+  /**
+   * How many fields the record had, and how many columns the header has (set by readCsv). They
+   * differ only with `relaxColumnCount`, where the caller decides what such a row means.
+   */
+  readonly fieldCount?: number;
+  readonly headerCount?: number;
 }
 
 export interface CsvReadOptions {
@@ -87,7 +93,7 @@ export async function* readCsv(
       const fields: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) fields[header[i] as string] = record[i] ?? '';
       // `info.lines` is the line the record ends on; a record spanning lines starts earlier.
-      yield { line: info.lines, fields };
+      yield { line: info.lines, fields, fieldCount: record.length, headerCount: header.length };
     }
   } catch (error) {
     if (error instanceof CoreError) throw error;

@@ -57,6 +57,20 @@ describe('parseDeclarations', () => {
     expect(problems.map((p) => p.line).sort()).toEqual([3, 4, 5, 6, 7]);
   });
 
+  it('reports a row whose field count differs from the header, when read relaxed', async () => {
+    const text = [HEADER, GOOD + ',extra', GOOD.split(',').slice(0, 5).join(','), GOOD].join('\n');
+    const relaxed = await parseDeclarations(readCsv([text + '\n'], { relaxColumnCount: true }), {
+      onBadRow: 'skip',
+    });
+    expect(relaxed.declarations).toHaveLength(1);
+    expect(relaxed.problems).toEqual([
+      { line: 2, field: '(row)', reason: '23 field(s) where the header has 22' },
+      { line: 3, field: '(row)', reason: '5 field(s) where the header has 22' },
+    ]);
+    // Read strictly, the reader itself refuses such a file.
+    await expect(parse([HEADER, GOOD + ',extra'])).rejects.toThrow(/malformed CSV/);
+  });
+
   it('refuses the whole input when asked, naming the first bad line', async () => {
     const lines = [HEADER, GOOD, GOOD.replace('0.0,FEU1', '-3,FEU1')];
     const error = await parse(lines, 'refuse').catch((e: unknown) => e);

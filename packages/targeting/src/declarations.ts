@@ -276,10 +276,24 @@ export async function parseDeclarations(
     }
     if (rowsRead === 0) checkColumns(mapping, Object.keys(row.fields));
     rowsRead++;
+    if (options.onProgress && rowsRead % 5000 === 0) options.onProgress(rowsRead);
+    // A row with more or fewer fields than the header (read with relaxColumnCount) is a bad row
+    // like any other: its values cannot be trusted to sit under the right columns.
+    if (
+      row.fieldCount !== undefined &&
+      row.headerCount !== undefined &&
+      row.fieldCount !== row.headerCount
+    ) {
+      problems.push({
+        line: row.line,
+        field: '(row)',
+        reason: `${row.fieldCount} field(s) where the header has ${row.headerCount}`,
+      });
+      continue;
+    }
     const result = declarationFromFields(row.fields, row.line, mapping);
     if (Array.isArray(result)) problems.push(...result);
     else declarations.push(result);
-    if (options.onProgress && rowsRead % 5000 === 0) options.onProgress(rowsRead);
   }
   if (!mapping) mapping = options.mapping ?? KCS_HS6_MAPPING;
   if (problems.length > 0 && options.onBadRow === 'refuse') {

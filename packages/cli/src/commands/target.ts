@@ -78,7 +78,7 @@ async function readDeclarations(
   const all: Declaration[] = [];
   for (const file of files) {
     const progress = createProgress(`reading ${file}`);
-    const parsed = await parseDeclarations(readCsv(chunks(file)), {
+    const parsed = await parseDeclarations(readCsv(chunks(file), { relaxColumnCount: true }), {
       ...(mapping ? { mapping } : {}),
       onBadRow: options.onBadRow,
       onProgress: (n) => progress.update(n),

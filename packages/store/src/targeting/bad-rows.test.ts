@@ -137,6 +137,32 @@ for (const engine of ENGINES) {
       for (const id of ['E-2', 'E-3', 'E-4']) expect(await sourceLine(id)).toBeUndefined();
     });
 
+    it('skips a row with more or fewer fields than the header, by line, and keeps the rest', async () => {
+      const lines = [
+        'E-6,2024-03-04,870323,IMP-6,DE,25000,0,extra', // line 2: one field too many
+        'E-7,2024-03-04,870323,IMP-7', // line 3: three fields missing
+        'E-8,2024-03-05,300490,IMP-8,IN,4200,1', // line 4
+      ];
+      const job = await ingest(csv(lines), { onBadRow: 'skip' });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      expect(job.summary).toMatchObject({
+        declarations: 1,
+        skippedRows: 2,
+        skipped: [
+          { line: 2, field: '(row)', reason: '8 field(s) where the header has 7' },
+          { line: 3, field: '(row)', reason: '4 field(s) where the header has 7' },
+        ],
+      });
+      expect(await sourceLine('E-8')).toBe(4);
+      for (const id of ['E-6', 'E-7']) expect(await sourceLine(id)).toBeUndefined();
+      // Refused by default, naming the first such line, and nothing changes.
+      const before = await snapshot();
+      const refused = await ingest(csv(lines.map((l) => l.replace('E-', 'F-'))));
+      expect(refused.status).toBe('failed');
+      expect(refused.error).toMatch(/line 2: \(row\): 8 field\(s\)/);
+      expect(await snapshot()).toEqual(before);
+    });
+
     it('refuses, even with skip, a file whose CSV structure is broken (rows cannot be told apart)', async () => {
       const before = await snapshot();
       const job = await ingest(csv([...body, 'E-9,2024-03-04,"870323,IMP-9']), {

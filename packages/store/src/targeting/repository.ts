@@ -165,7 +165,8 @@ export async function ingestDeclarations(
   const rowLines: number[] = [];
   const parsed = await parseDeclarations(
     (async function* () {
-      for await (const row of readCsv(input)) {
+      // Rows with a wrong field count come through to be reported by line (parseDeclarations).
+      for await (const row of readCsv(input, { relaxColumnCount: true })) {
         rowLines.push(row.line);
         yield row;
       }
