@@ -88,6 +88,13 @@ export {
   type TargetingRule,
 } from './selection';
 export {
+  CRITICAL_SOURCE,
+  DEFAULT_CRITICAL_POLICY,
+  criticalRaiser,
+  parseCriticalPolicy,
+  type CriticalPolicy,
+} from './critical';
+export {
   MODEL_FORMAT,
   MODEL_VERSION,
   OBJECTIVE_DEFAULTS,

@@ -78,6 +78,10 @@ const QueueItem = z
     origin: z.string(),
     itemPrice: z.number().nullable(),
     score: z.number().nullable(),
+    criticalScore: z.number().nullable().openapi({
+      description:
+        "The active Critical Fraud model's probability when it scored the day (null without one)",
+    }),
     lane: Lane,
     inspect: z.boolean(),
     selectedBy: z.string().nullable(),
@@ -95,25 +99,32 @@ const Day = z.object({
   inspected: z.number().int(),
 });
 
+const Explanation = z
+  .object({
+    modelId: z.string(),
+    bias: z.number(),
+    margin: z.number(),
+    contributions: z.array(
+      z.object({ feature: z.string(), value: z.number().nullable(), contribution: z.number() }),
+    ),
+  })
+  .openapi('TargetingExplanation');
+
 const Detail = z
   .object({
     declaration: z.record(z.string(), z.unknown()),
     score: z.number().nullable(),
+    criticalScore: z.number().nullable(),
     lane: Lane.nullable(),
     reasons: z.array(z.string()),
     raises: z.array(Raise),
     parties: z.array(Party),
     inspection: Inspection.nullable(),
-    explanation: z
-      .object({
-        modelId: z.string(),
-        bias: z.number(),
-        margin: z.number(),
-        contributions: z.array(
-          z.object({ feature: z.string(), value: z.number().nullable(), contribution: z.number() }),
-        ),
-      })
-      .nullable(),
+    explanation: Explanation.nullable(),
+    criticalExplanation: Explanation.nullable().openapi({
+      description:
+        'TreeSHAP explanation by the active Critical Fraud model (bias + contributions = margin, the log-odds of criticalScore); null without one that learnt only from earlier days',
+    }),
   })
   .openapi('TargetingDeclaration');
 
@@ -257,6 +268,13 @@ export function register(app: App, deps: ModuleDeps): void {
           date: IsoDate,
           lane: Lane.optional(),
           limit: z.coerce.number().int().min(1).max(5000).default(200),
+          sort: z.enum(['lane', 'critical']).default('lane').openapi({
+            description:
+              'lane: by lane, then Fraud score (default); critical: by critical probability, highest first',
+          }),
+          minCritical: z.coerce.number().min(0).max(1).optional().openapi({
+            description: 'Only declarations whose critical probability is at least this',
+          }),
         }),
       },
       responses: { 200: json(listOf(QueueItem)), ...problemResponses },
@@ -266,7 +284,9 @@ export function register(app: App, deps: ModuleDeps): void {
       const items = await targetingQueue(store, requireActor(c), {
         date: q.date,
         limit: q.limit,
+        sort: q.sort,
         ...(q.lane ? { lane: q.lane } : {}),
+        ...(q.minCritical !== undefined ? { minCritical: q.minCritical } : {}),
       });
       return c.json(
         {
@@ -286,7 +306,8 @@ export function register(app: App, deps: ModuleDeps): void {
       method: 'post',
       path: '/api/targeting/score',
       tags: ['targeting'],
-      summary: "Score a day's declarations with the active Fraud model and pick those to inspect",
+      summary:
+        "Score a day's declarations with the active Fraud model (and the Critical Fraud model, if any) and pick those to inspect",
       request: {
         body: jsonBody(
           z
@@ -312,6 +333,16 @@ export function register(app: App, deps: ModuleDeps): void {
                   description:
                     'A party-name hit on a list in force at or above `threshold` (default 0.85) raises the declaration to `lane` (default red)',
                 }),
+              critical: z
+                .strictObject({
+                  topPercent: z.number().gt(0).max(100).optional().openapi({ example: 1 }),
+                  lane: Lane.optional(),
+                })
+                .optional()
+                .openapi({
+                  description:
+                    "With an active Critical Fraud model: the day's top `topPercent` (default 1) of its probabilities is raised to `lane` (default red); a red band takes only the capacity that red rules and watchlist hits leave. Ignored without a Critical model.",
+                }),
             })
             .refine((b) => b.capacityPercent === undefined || b.capacityCount === undefined, {
               message: 'give capacityPercent or capacityCount, not both',
@@ -325,8 +356,10 @@ export function register(app: App, deps: ModuleDeps): void {
             date: z.string(),
             scored: z.number().int(),
             modelId: z.string(),
+            criticalModelId: z.string().nullable(),
             lanes: z.record(z.string(), z.number()),
             raised: z.number().int(),
+            criticalRaised: z.number().int(),
           }),
         ),
         ...problemResponses,
@@ -338,6 +371,10 @@ export function register(app: App, deps: ModuleDeps): void {
       const watchlist = body.watchlist && {
         ...(body.watchlist.threshold !== undefined ? { threshold: body.watchlist.threshold } : {}),
         ...(body.watchlist.lane ? { lane: body.watchlist.lane } : {}),
+      };
+      const critical = body.critical && {
+        ...(body.critical.topPercent !== undefined ? { topPercent: body.critical.topPercent } : {}),
+        ...(body.critical.lane ? { lane: body.critical.lane } : {}),
       };
       // The store answers a day without declarations with "0 scored" and no model: to an officer
       // who mistyped the date that reads like success, so it is a 404 naming the date.
@@ -360,6 +397,7 @@ export function register(app: App, deps: ModuleDeps): void {
           ...(capacityPercent !== undefined ? { capacityPercent } : {}),
           ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
           ...(watchlist ? { watchlist } : {}),
+          ...(critical ? { critical } : {}),
         },
         // Party names are screened on the screening worker pool, like match requests.
         { screener: partyScreener(store, actor, deps.logger) },

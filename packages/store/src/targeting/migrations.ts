@@ -87,11 +87,25 @@ async function up0301(db: Kysely<unknown>): Promise<void> {
   );
 }
 
+/**
+ * The Critical Fraud model's probability (0302): when the organisation has an active Critical
+ * model, scoring a day stores each declaration's critical probability and that model's id beside
+ * the Fraud score, so the queue can show, sort and filter by it. Null when no Critical model
+ * scored the day. Re-ingesting a declaration clears its score; reads treat a critical score
+ * without a score as stale (repository.ts), so ingest need not know about this column.
+ */
+async function up0302(db: Kysely<unknown>): Promise<void> {
+  await sql`ALTER TABLE targeting_declarations
+    ADD COLUMN critical_score double precision,
+    ADD COLUMN critical_model_id text`.execute(db);
+}
+
 export const targetingMigrations: MigrationSet = {
   capability: 'targeting',
   range: [300, 399],
   migrations: {
     '0300_targeting': { up: up0300 },
     '0301_targeting_parties': { up: up0301 },
+    '0302_targeting_critical_score': { up: up0302 },
   },
 };

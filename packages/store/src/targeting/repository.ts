@@ -3,12 +3,18 @@ import type { ColumnMapping, History, RowProblem } from '@interdict/targeting';
 import {
   TargetingModel,
   TargetingError,
+  capacityFor,
   collectLaneRaises,
+  criticalRaiser,
   declarationParties,
+  parseCriticalPolicy,
   parseDeclarations,
   parseRules,
   parseWatchlistPolicy,
+  raisedLane,
+  ruleMatches,
   selectForInspection,
+  type CriticalPolicy,
   type Declaration,
   type DeclarationParty,
   type Lane,
@@ -69,6 +75,8 @@ export interface QueueItem {
   readonly origin: string;
   readonly itemPrice: number;
   readonly score: number;
+  /** The active Critical Fraud model's probability when it scored the day; null otherwise. */
+  readonly criticalScore: number | null;
   readonly lane: Lane;
   readonly inspect: boolean;
   readonly selectedBy: string | null;
@@ -247,6 +255,8 @@ interface DeclRow {
   date: string;
   data: unknown;
   score: number | null;
+  critical_score: number | null;
+  critical_model_id: string | null;
   lane: string | null;
   reasons: unknown;
   fraud: number | null;
@@ -321,6 +331,9 @@ async function selectDeclarations(
     : sql``;
   const rows = await sql<DeclRow>`
     SELECT d.id, d.date, d.data, d.score, d.lane, d.reasons,
+      -- Re-ingesting clears the score but not these: without a score they are stale.
+      CASE WHEN d.score IS NULL THEN NULL ELSE d.critical_score END AS critical_score,
+      CASE WHEN d.score IS NULL THEN NULL ELSE d.critical_model_id END AS critical_model_id,
       i.fraud, i.critical, i.source, i.note, i.recorded_by, i.recorded_at ${parties}
     FROM targeting_declarations d
     LEFT JOIN targeting_inspections i
@@ -458,6 +471,10 @@ function advance(history: History, ds: Declaration[]): void {
 /**
  * Scores the declarations of `date` with the active Fraud model, picks those to inspect within
  * capacity (with a random share and the organisation's rules), and stores score, lane, reasons.
+ * When the organisation has an active Critical Fraud model, the day is also scored with it (its
+ * history advanced to the date like the Fraud model's), each declaration's critical probability
+ * is stored, and the day's top band of it is raised (`criticalRaiser`: within the capacity that
+ * rules and watchlist hits leave). Without one, nothing differs from Fraud-only scoring.
  */
 export async function scoreTargetingDay(
   store: Store,
@@ -468,6 +485,8 @@ export async function scoreTargetingDay(
     randomShare?: number;
     /** What a watchlist hit on a party does (threshold, lane); see DEFAULT_WATCHLIST_POLICY. */
     watchlist?: Partial<WatchlistPolicy>;
+    /** Which of the Critical model's top scores are raised, and to what; DEFAULT_CRITICAL_POLICY. */
+    critical?: Partial<CriticalPolicy>;
   },
   wiring: {
     /** How party names are screened (default: the store's index, in this process). */
@@ -479,25 +498,48 @@ export async function scoreTargetingDay(
   date: string;
   scored: number;
   modelId: string;
+  /** The Critical Fraud model that also scored the day, if the organisation has one. */
+  criticalModelId: string | null;
   lanes: Record<Lane, number>;
   raised: number;
+  /** Declarations raised by the Critical model's top band. */
+  criticalRaised: number;
 }> {
   assertRole(actor, ...TARGETING_INSPECTOR_ROLES);
   let policy: WatchlistPolicy;
+  let criticalPolicy: CriticalPolicy;
   try {
     policy = parseWatchlistPolicy(input.watchlist);
+    criticalPolicy = parseCriticalPolicy(input.critical);
   } catch (error) {
     if (error instanceof TargetingError) throw new StoreError('INVALID_ARGUMENT', error.message);
     throw error;
   }
   const rows = await selectDeclarations(store, actor, { date: input.date, withParties: true });
   const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
-  if (rows.length === 0) return { date: input.date, scored: 0, modelId: '', lanes, raised: 0 };
+  if (rows.length === 0)
+    return {
+      date: input.date,
+      scored: 0,
+      modelId: '',
+      criticalModelId: null,
+      lanes,
+      raised: 0,
+      criticalRaised: 0,
+    };
   const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', input.date);
+  // An active Critical model that learnt from this day's outcomes is refused like the Fraud one
+  // (CONFLICT from modelAsOf) rather than silently left out: the officer would not know.
+  const critical = (await activeModelRow(store, actor, 'critical'))
+    ? await modelAsOf(store, actor, 'critical', input.date)
+    : null;
   const ds = rows.map((r) => toDeclaration(r, false));
   // A large day's trees are scored on the process's scoring threads while its features are built
   // (score-pool.ts), to the same scores bit for bit; a small day in process.
   const { matrix, scores } = await scoreDeclarationsInWorkers(model, ds);
+  const criticalScores = critical
+    ? (await scoreDeclarationsInWorkers(critical.model, ds)).scores
+    : null;
   const rules = (await listTargetingRules(store, actor)).filter(
     (r) => !r.validTo || r.validTo >= input.date,
   );
@@ -509,8 +551,31 @@ export async function scoreTargetingDay(
     ...(wiring.raisers ?? []),
   ];
   const raises = await collectLaneRaises(ds, raisers);
+  const capacityPercent = input.capacityPercent ?? 5;
+  let criticalRaised = 0;
+  if (criticalScores) {
+    // What selectForInspection will take as mandatory before the critical band: red rules and
+    // red raises. The band gets only the capacity they leave (criticalRaiser explains why).
+    const mandatory = ds.map(
+      (d, i) =>
+        raisedLane(raises[i]) === 'red' ||
+        rules.some((rule) => rule.lane === 'red' && ruleMatches(rule, d)),
+    );
+    const redBudget = Math.max(
+      0,
+      capacityFor(ds.length, capacityPercent) - mandatory.filter(Boolean).length,
+    );
+    const criticalRaises = await collectLaneRaises(ds, [
+      criticalRaiser(criticalScores, criticalPolicy, { redBudget, mandatory }),
+    ]);
+    criticalRaises.forEach((r, i) => {
+      if (r.length === 0) return;
+      criticalRaised++;
+      raises[i]?.push(...r);
+    });
+  }
   const picked = selectForInspection(ds, scores, {
-    capacity: { percent: input.capacityPercent ?? 5 },
+    capacity: { percent: capacityPercent },
     randomShare: input.randomShare ?? 0.1,
     seed: Number(input.date.replace(/-/g, '')),
     rules,
@@ -522,7 +587,8 @@ export async function scoreTargetingDay(
       const batch = picked.slice(i, i + 500);
       await sql`
         UPDATE targeting_declarations AS d SET score = v.score, lane = v.lane, reasons = v.reasons::jsonb,
-          model_id = ${modelId}, scored_at = now()
+          model_id = ${modelId}, scored_at = now(), critical_score = v.critical,
+          critical_model_id = ${critical?.id ?? null}
         FROM (VALUES ${sql.join(
           batch.map((p) => {
             const reasons = [
@@ -531,9 +597,10 @@ export async function scoreTargetingDay(
               ...(p.selectedBy === 'random' ? ['random inspection'] : []),
               ...(p.lane === 'green' ? [] : model.reasons(matrix, p.index).map((r) => r.text)),
             ];
-            return sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons, selectedBy: p.selectedBy, raises: p.raises })})`;
+            const c = criticalScores ? (criticalScores[p.index] as number) : null;
+            return sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons, selectedBy: p.selectedBy, raises: p.raises })}, ${c}::double precision)`;
           }),
-        )}) AS v(id, score, lane, reasons)
+        )}) AS v(id, score, lane, reasons, critical)
         WHERE d.organisation_id = ${actor.organisationId} AND d.id = v.id`.execute(raw(tx));
     }
     await recordAudit(tx.db, {
@@ -541,20 +608,46 @@ export async function scoreTargetingDay(
       actor,
       targetType: 'targeting-day',
       targetId: input.date,
-      details: { modelId, declarations: picked.length, policy, raised: raisedCount },
+      details: {
+        modelId,
+        declarations: picked.length,
+        policy,
+        raised: raisedCount,
+        ...(critical ? { criticalModelId: critical.id, criticalPolicy, criticalRaised } : {}),
+      },
     });
   });
   for (const p of picked) lanes[p.lane]++;
-  return { date: input.date, scored: picked.length, modelId, lanes, raised: raisedCount };
+  return {
+    date: input.date,
+    scored: picked.length,
+    modelId,
+    criticalModelId: critical?.id ?? null,
+    lanes,
+    raised: raisedCount,
+    criticalRaised,
+  };
 }
 
-/** The day's queue: declarations by descending score (scored ones first). */
+/** How the queue is ordered: by lane then Fraud score (default), or by critical probability. */
+export type QueueSort = 'lane' | 'critical';
+
+/**
+ * The day's queue: declarations by lane and descending score (scored ones first), or with
+ * `sort: 'critical'` by descending critical probability (those without one last). `minCritical`
+ * keeps only declarations whose critical probability is at least that.
+ */
 export async function targetingQueue(
   store: Store,
   actor: Actor,
-  input: { date: string; lane?: Lane; limit?: number },
+  input: { date: string; lane?: Lane; limit?: number; sort?: QueueSort; minCritical?: number },
 ): Promise<QueueItem[]> {
   assertRole(actor, ...TARGETING_READER_ROLES);
+  if (
+    input.minCritical !== undefined &&
+    !(Number.isFinite(input.minCritical) && input.minCritical >= 0 && input.minCritical <= 1)
+  )
+    throw new StoreError('INVALID_ARGUMENT', 'minCritical must be between 0 and 1');
   const rows = await selectDeclarations(store, actor, { date: input.date, withParties: true });
   const items = rows.map((r): QueueItem => {
     const d = toDeclaration(r, false);
@@ -567,6 +660,7 @@ export async function targetingQueue(
       origin: d.origin,
       itemPrice: d.itemPrice,
       score: r.score ?? NaN,
+      criticalScore: r.critical_score,
       lane: (r.lane ?? 'green') as Lane,
       inspect: meta?.selectedBy != null,
       selectedBy: meta?.selectedBy ?? null,
@@ -577,12 +671,18 @@ export async function targetingQueue(
     };
   });
   const laneRank: Record<Lane, number> = { red: 0, yellow: 1, blue: 2, green: 3 };
+  const byCritical = (a: QueueItem, b: QueueItem): number =>
+    (b.criticalScore ?? -1) - (a.criticalScore ?? -1);
+  const byLane = (a: QueueItem, b: QueueItem): number =>
+    laneRank[a.lane] - laneRank[b.lane] ||
+    (Number.isNaN(b.score) ? -1 : b.score) - (Number.isNaN(a.score) ? -1 : a.score);
+  const min = input.minCritical;
   return items
     .filter((x) => !input.lane || x.lane === input.lane)
+    .filter((x) => min === undefined || (x.criticalScore !== null && x.criticalScore >= min))
     .sort(
       (a, b) =>
-        laneRank[a.lane] - laneRank[b.lane] ||
-        (Number.isNaN(b.score) ? -1 : b.score) - (Number.isNaN(a.score) ? -1 : a.score) ||
+        (input.sort === 'critical' ? byCritical(a, b) || byLane(a, b) : byLane(a, b)) ||
         a.id.localeCompare(b.id),
     )
     .slice(0, input.limit ?? 200);
@@ -595,9 +695,19 @@ interface ScoreMeta {
   raises?: LaneRaise[];
 }
 
+/** A TreeSHAP explanation of one model's score: bias + contributions = margin (log-odds). */
+export interface ScoreExplanation {
+  readonly modelId: string;
+  readonly bias: number;
+  readonly margin: number;
+  readonly contributions: { feature: string; value: number | null; contribution: number }[];
+}
+
 export interface DeclarationDetail {
   readonly declaration: Omit<Declaration, 'fraud' | 'critical'>;
   readonly score: number | null;
+  /** The Critical Fraud model's probability when it scored the day. */
+  readonly criticalScore: number | null;
   readonly lane: Lane | null;
   readonly reasons: string[];
   /** Lane raises found when it was scored (watchlist hits, with the list versions). */
@@ -605,12 +715,41 @@ export interface DeclarationDetail {
   readonly parties: DeclarationParty[];
   readonly inspection: InspectionResult | null;
   /** TreeSHAP contributions of the active Fraud model, largest magnitude first. */
-  readonly explanation: {
-    readonly modelId: string;
-    readonly bias: number;
-    readonly margin: number;
-    readonly contributions: { feature: string; value: number | null; contribution: number }[];
-  } | null;
+  readonly explanation: ScoreExplanation | null;
+  /** The same for the active Critical Fraud model, when there is one that may explain the day. */
+  readonly criticalExplanation: ScoreExplanation | null;
+}
+
+/**
+ * The active `objective` model's exact TreeSHAP explanation of `d` (Lundberg et al., Nature MI
+ * 2020: the contributions and bias sum to the margin), when that model learnt only from earlier
+ * days; null when there is no such model.
+ */
+async function explainWith(
+  store: Store,
+  actor: Actor,
+  objective: Objective,
+  d: Declaration,
+): Promise<ScoreExplanation | null> {
+  const asOf = await modelAsOf(store, actor, objective, d.date).catch((error: unknown) => {
+    if (error instanceof StoreError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND'))
+      return null;
+    throw error;
+  });
+  if (!asOf) return null;
+  const { id: modelId, model } = asOf;
+  const matrix = model.features([d]);
+  const e = model.explain(matrix, 0);
+  const contributions = model.names
+    .map((feature, f) => ({
+      feature,
+      value: Number.isFinite(matrix.values[f]) ? (matrix.values[f] as number) : null,
+      contribution: e.contributions[f] as number,
+    }))
+    .filter((c) => c.contribution !== 0)
+    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  const margin = e.bias + e.contributions.reduce((s, v) => s + v, 0);
+  return { modelId, bias: e.bias, margin, contributions };
 }
 
 /** One declaration with its inspection result and an exact explanation of its score. */
@@ -623,38 +762,21 @@ export async function getTargetingDeclaration(
   const [row] = await selectDeclarations(store, actor, { id, withParties: true });
   if (!row) throw new StoreError('NOT_FOUND', `declaration ${id} not found`);
   const d = toDeclaration(row, false);
-  let explanation: DeclarationDetail['explanation'] = null;
-  // Explained by the active Fraud model when it learnt only from earlier days; else none.
-  const asOf = await modelAsOf(store, actor, 'fraud', d.date).catch((error: unknown) => {
-    if (error instanceof StoreError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND'))
-      return null;
-    throw error;
-  });
-  if (asOf) {
-    const { id: modelId, model } = asOf;
-    const matrix = model.features([d]);
-    const e = model.explain(matrix, 0);
-    const contributions = model.names
-      .map((feature, f) => ({
-        feature,
-        value: Number.isFinite(matrix.values[f]) ? (matrix.values[f] as number) : null,
-        contribution: e.contributions[f] as number,
-      }))
-      .filter((c) => c.contribution !== 0)
-      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    const margin = e.bias + e.contributions.reduce((s, v) => s + v, 0);
-    explanation = { modelId, bias: e.bias, margin, contributions };
-  }
+  // Explained by each active model when it learnt only from earlier days; else none.
+  const explanation = await explainWith(store, actor, 'fraud', d);
+  const criticalExplanation = await explainWith(store, actor, 'critical', d);
   const meta = json<ScoreMeta | null>(row.reasons);
   return {
     declaration: withoutLabels(d),
     score: row.score,
+    criticalScore: row.critical_score,
     lane: (row.lane as Lane | null) ?? null,
     reasons: meta?.reasons ?? [],
     raises: meta?.raises ?? [],
     parties: partiesOf(row),
     inspection: toInspection(row),
     explanation,
+    criticalExplanation,
   };
 }
 

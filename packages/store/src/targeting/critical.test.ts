@@ -1,0 +1,266 @@
+import { capacityFor } from '@interdict/targeting';
+import { dateOf, kcsLines, kcsTrainText, unlabelled } from '@interdict/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../actor';
+import { runIngestJob } from '../ingest/run';
+import '../ingest/kinds';
+import type { Store } from '../store';
+import {
+  byteSource,
+  ENGINES,
+  expectStoreError,
+  openEngineStore,
+  type EngineStore,
+} from '../test-support';
+import {
+  createTargetingRule,
+  getTargetingDeclaration,
+  recordTargetingInspection,
+  scoreTargetingDay,
+  targetingQueue,
+  trainTargetingModelFromStore,
+  type QueueItem,
+} from './repository';
+
+const DAY = '2021-01-04';
+const valid = kcsLines('df_syn_valid_eng.csv');
+const dayRows = valid.filter((l) => dateOf(l) === DAY);
+const dayText = [valid[0]!, ...dayRows.map(unlabelled)].join('\n') + '\n';
+const N = dayRows.length;
+const CRITICAL_REASON = /^Critical Fraud model: top (\S+) % of the day \(p = (\d\.\d\d)\)$/;
+
+const criticalRaises = (q: QueueItem) => q.raises.filter((r) => r.source === 'critical-model');
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+for (const engine of ENGINES) {
+  describe(`targeting with a Critical Fraud model on ${engine}`, () => {
+    let store: Store;
+    let actor: Actor;
+    let opened: EngineStore | undefined;
+    let fraudOnly: QueueItem[] = [];
+
+    beforeAll(async () => {
+      opened = await openEngineStore(engine, 'targeting_critical');
+      ({ store, actor } = opened);
+      for (const [sourceName, text] of [
+        ['train.csv', kcsTrainText('2020-03-01')],
+        ['day.csv', dayText],
+      ] as const) {
+        const job = await runIngestJob(store, actor, {
+          kind: 'declarations',
+          sourceName,
+          input: byteSource(text),
+        });
+        expect(job.status, job.error ?? '').toBe('succeeded');
+      }
+      await trainTargetingModelFromStore(store, actor, { objective: 'fraud' });
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('without a Critical model scores as before: no critical score, raise or explanation', async () => {
+      const result = await scoreTargetingDay(store, actor, {
+        date: DAY,
+        // A policy given without a Critical model changes nothing.
+        critical: { topPercent: 50, lane: 'red' },
+      });
+      expect(result).toMatchObject({ criticalModelId: null, criticalRaised: 0, raised: 0 });
+      fraudOnly = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      expect(fraudOnly).toHaveLength(N);
+      expect(fraudOnly.every((q) => q.criticalScore === null && q.raises.length === 0)).toBe(true);
+      // Exactly the capacity (5 %) is inspected, by the Fraud model and the random share.
+      expect(fraudOnly.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 5));
+      const again = await scoreTargetingDay(store, actor, { date: DAY });
+      expect(again.lanes).toEqual(result.lanes);
+      const detail = await getTargetingDeclaration(store, actor, fraudOnly[0]!.id);
+      expect(detail.criticalScore).toBeNull();
+      expect(detail.criticalExplanation).toBeNull();
+      expect(detail.explanation).not.toBeNull();
+      // Sorting by critical with no critical scores keeps the lane order.
+      const sorted = await targetingQueue(store, actor, { date: DAY, sort: 'critical' });
+      expect(sorted.map((q) => q.id)).toEqual(fraudOnly.slice(0, 200).map((q) => q.id));
+    });
+
+    it('scores the day with the Critical model too and raises its top band, within capacity', async () => {
+      const model = await trainTargetingModelFromStore(store, actor, { objective: 'critical' });
+      const result = await scoreTargetingDay(store, actor, { date: DAY });
+      expect(result.criticalModelId).toBe(model.id);
+      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      for (const q of queue) {
+        expect(q.criticalScore).toBeGreaterThan(0);
+        expect(q.criticalScore).toBeLessThan(1);
+      }
+      // The Fraud scores are the Fraud model's as before.
+      const fraudBefore = new Map(fraudOnly.map((q) => [q.id, q.score]));
+      for (const q of queue) expect(q.score).toBe(fraudBefore.get(q.id));
+      // The default band: the top 1 % of the day by critical probability, raised to red.
+      const band = capacityFor(N, 1);
+      const top = [...queue]
+        .sort((a, b) => b.criticalScore! - a.criticalScore! || a.id.localeCompare(b.id))
+        .slice(0, band);
+      const raised = queue.filter((q) => criticalRaises(q).length > 0);
+      expect(result.criticalRaised).toBe(band);
+      expect(raised.map((q) => q.id).sort()).toEqual(top.map((q) => q.id).sort());
+      for (const q of raised) {
+        expect(q).toMatchObject({ lane: 'red', inspect: true, selectedBy: 'raised' });
+        const [reason] = criticalRaises(q);
+        const m = CRITICAL_REASON.exec(reason!.reason)!;
+        expect(m[1]).toBe('1');
+        expect(m[2]).toBe(q.criticalScore!.toFixed(2));
+        expect(q.reasons[0]).toBe(reason!.reason);
+      }
+      // Still exactly the capacity: the band takes its place before the Fraud model's picks.
+      expect(queue.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 5));
+
+      const detail = await getTargetingDeclaration(store, actor, raised[0]!.id);
+      expect(detail.criticalScore).toBe(raised[0]!.criticalScore);
+      const e = detail.criticalExplanation!;
+      expect(e.modelId).toBe(model.id);
+      const total = e.bias + e.contributions.reduce((s, c) => s + c.contribution, 0);
+      expect(total).toBeCloseTo(e.margin, 9);
+      expect(sigmoid(e.margin)).toBeCloseTo(detail.criticalScore!, 6);
+      // The Fraud explanation is still the Fraud model's, summing to the Fraud score.
+      expect(detail.explanation!.modelId).not.toBe(model.id);
+      expect(sigmoid(detail.explanation!.margin)).toBeCloseTo(detail.score!, 6);
+    });
+
+    it('never lets a red band push inspections beyond capacity; a lower lane costs none', async () => {
+      const wide = await scoreTargetingDay(store, actor, {
+        date: DAY,
+        capacityPercent: 2,
+        critical: { topPercent: 10 },
+      });
+      let queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      expect(queue.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 2));
+      expect(wide.criticalRaised).toBe(capacityFor(N, 2));
+      // The ones raised are the highest critical probabilities.
+      const byCritical = [...queue].sort((a, b) => b.criticalScore! - a.criticalScore!);
+      const raisedIds = new Set(queue.filter((q) => criticalRaises(q).length).map((q) => q.id));
+      expect(byCritical.slice(0, capacityFor(N, 2)).every((q) => raisedIds.has(q.id))).toBe(true);
+
+      // A red rule is mandatory first; the band gets what it leaves.
+      const hs = queue[0]!.hsCode;
+      const ruleHits = queue.filter((q) => q.hsCode === hs).length;
+      await createTargetingRule(store, actor, {
+        lane: 'red',
+        hsPrefix: hs,
+        explanation: 'officer rule',
+        validTo: DAY,
+      });
+      const capacity = capacityFor(N, 3);
+      await scoreTargetingDay(store, actor, {
+        date: DAY,
+        capacityPercent: 3,
+        critical: { topPercent: 10 },
+      });
+      queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      const inspected = queue.filter((q) => q.inspect).length;
+      expect(inspected).toBe(Math.max(capacity, ruleHits));
+      const budgetRaised = queue.filter(
+        (q) => criticalRaises(q).length > 0 && q.hsCode !== hs,
+      ).length;
+      expect(budgetRaised).toBe(Math.max(0, capacity - ruleHits));
+
+      const yellow = await scoreTargetingDay(store, actor, {
+        date: DAY,
+        capacityPercent: 2,
+        critical: { topPercent: 10, lane: 'yellow' },
+      });
+      expect(yellow.criticalRaised).toBe(capacityFor(N, 10));
+      queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      expect(queue.filter((q) => q.inspect).length).toBe(Math.max(capacityFor(N, 2), ruleHits));
+      for (const q of queue.filter((x) => criticalRaises(x).length))
+        expect(['yellow', 'red']).toContain(q.lane);
+    });
+
+    it('refuses a bad critical policy and changes nothing', async () => {
+      const before = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      await expectStoreError(
+        scoreTargetingDay(store, actor, { date: DAY, critical: { topPercent: 0 } }),
+        'INVALID_ARGUMENT',
+      );
+      await expectStoreError(
+        scoreTargetingDay(store, actor, { date: DAY, critical: { topPercent: 101 } }),
+        'INVALID_ARGUMENT',
+      );
+      await expectStoreError(
+        scoreTargetingDay(store, actor, {
+          date: DAY,
+          critical: { lane: 'purple' as unknown as 'red' },
+        }),
+        'INVALID_ARGUMENT',
+      );
+      expect(await targetingQueue(store, actor, { date: DAY, limit: 5000 })).toEqual(before);
+    });
+
+    it('sorts and filters the queue by critical probability', async () => {
+      await scoreTargetingDay(store, actor, { date: DAY });
+      const sorted = await targetingQueue(store, actor, {
+        date: DAY,
+        sort: 'critical',
+        limit: 5000,
+      });
+      expect(sorted).toHaveLength(N);
+      for (let i = 1; i < sorted.length; i++)
+        expect(sorted[i - 1]!.criticalScore!).toBeGreaterThanOrEqual(sorted[i]!.criticalScore!);
+      const cut = sorted[9]!.criticalScore!;
+      const filtered = await targetingQueue(store, actor, {
+        date: DAY,
+        minCritical: cut,
+        limit: 5000,
+      });
+      expect(filtered.length).toBe(sorted.filter((q) => q.criticalScore! >= cut).length);
+      expect(filtered.every((q) => q.criticalScore! >= cut)).toBe(true);
+      await expectStoreError(
+        targetingQueue(store, actor, { date: DAY, minCritical: 1.5 }),
+        'INVALID_ARGUMENT',
+      );
+    });
+
+    it('lets a viewer read critical scores but not score; shows another organisation nothing', async () => {
+      const viewer: Actor = { ...actor, role: 'viewer' };
+      const [first] = await targetingQueue(store, viewer, { date: DAY, sort: 'critical' });
+      expect(first!.criticalScore).not.toBeNull();
+      const detail = await getTargetingDeclaration(store, viewer, first!.id);
+      expect(detail.criticalExplanation).not.toBeNull();
+      await expectStoreError(scoreTargetingDay(store, viewer, { date: DAY }), 'FORBIDDEN');
+      const partner: Actor = { ...actor, role: 'partner' };
+      await expectStoreError(targetingQueue(store, partner, { date: DAY }), 'FORBIDDEN');
+      await expectStoreError(getTargetingDeclaration(store, partner, first!.id), 'FORBIDDEN');
+
+      const other: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'admin' };
+      expect(
+        await targetingQueue(store, other, { date: DAY, sort: 'critical', minCritical: 0 }),
+      ).toEqual([]);
+      await expectStoreError(getTargetingDeclaration(store, other, first!.id), 'NOT_FOUND');
+      // Its own (empty) day scores nothing with this organisation's Critical model.
+      expect(await scoreTargetingDay(store, other, { date: DAY })).toMatchObject({
+        scored: 0,
+        criticalModelId: null,
+      });
+    });
+
+    it('refuses to score with a Critical model that learnt from the day, and forgets stale critical scores', async () => {
+      const [first] = await targetingQueue(store, actor, { date: DAY });
+      await recordTargetingInspection(store, actor, first!.id, { fraud: 1, critical: 2 });
+      await trainTargetingModelFromStore(store, actor, { objective: 'critical' });
+      const before = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      await expectStoreError(scoreTargetingDay(store, actor, { date: DAY }), 'CONFLICT');
+      expect(await targetingQueue(store, actor, { date: DAY, limit: 5000 })).toEqual(before);
+      expect(
+        (await getTargetingDeclaration(store, actor, first!.id)).criticalExplanation,
+      ).toBeNull();
+
+      // Re-ingesting the day clears its scores, the critical ones with them.
+      const job = await runIngestJob(store, actor, {
+        kind: 'declarations',
+        sourceName: 'day-again.csv',
+        input: byteSource(dayText),
+      });
+      expect(job.status, job.error ?? '').toBe('succeeded');
+      const fresh = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      expect(fresh.every((q) => q.criticalScore === null)).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import type { Declaration } from './declarations';
+import { TargetingError } from './errors';
+import { capacityFor, rankByScore } from './metrics';
+import type { Lane, LaneRaise, LaneRaiser } from './selection';
+
+/**
+ * The Critical Fraud model's lane raise (issue 6: "above all the 'critical' ones — drugs and
+ * other threats to public safety"). The Fraud model ranks the day for the capacity; a separately
+ * trained Critical model (objective `critical`, model.ts) scores the same day, and the day's top
+ * band of its probabilities is raised to a lane, with the probability as the officer's reason.
+ */
+export interface CriticalPolicy {
+  /** The day's top share (percent of its declarations, rounded, at least one) that is raised. */
+  readonly topPercent: number;
+  readonly lane: Lane;
+}
+
+/**
+ * 1 % to red: about 1 % of the KCS training split's declarations are critical frauds (Critical
+ * Fraud = 2: 394 of 37,385 rows), so a band the size of the base rate is where the model can be
+ * right about most of what it raises, and it fits inside the default 5 % capacity with room left
+ * for the Fraud model's picks and the random share.
+ */
+export const DEFAULT_CRITICAL_POLICY: CriticalPolicy = { topPercent: 1, lane: 'red' };
+
+const LANES: readonly Lane[] = ['red', 'yellow', 'blue', 'green'];
+
+export function parseCriticalPolicy(input: Partial<CriticalPolicy> = {}): CriticalPolicy {
+  const topPercent = input.topPercent ?? DEFAULT_CRITICAL_POLICY.topPercent;
+  if (!(typeof topPercent === 'number' && topPercent > 0 && topPercent <= 100))
+    throw new TargetingError('INVALID_ARGUMENT', 'the critical topPercent must be in (0, 100]');
+  const lane = input.lane ?? DEFAULT_CRITICAL_POLICY.lane;
+  if (!LANES.includes(lane))
+    throw new TargetingError(
+      'INVALID_ARGUMENT',
+      'the critical lane must be red, yellow, blue or green',
+    );
+  return { topPercent, lane };
+}
+
+export const CRITICAL_SOURCE = 'critical-model';
+
+/**
+ * Raises the day's top `policy.topPercent` of `scores` (the Critical model's probabilities, in
+ * the declarations' order) to `policy.lane`.
+ *
+ * Capacity. `selectForInspection` inspects every red raise, even beyond capacity: right for a
+ * watchlist hit or a red rule, which are facts about the declaration, but a model's top band is
+ * only a ranking, and letting it push inspections past capacity would make the capacity a lie.
+ * So a red critical raise is given only while `redBudget` lasts: the capacity left once red rules
+ * and other red raises are counted (the caller works it out). A declaration that is already
+ * mandatory costs nothing and is raised anyway (the reason is still worth showing). Raised
+ * declarations then take capacity before the Fraud model's picks, and the random share applies
+ * to what remains, exactly as for watchlist hits. A lower lane costs no capacity and is not
+ * budgeted.
+ */
+export function criticalRaiser(
+  scores: ArrayLike<number>,
+  policy: CriticalPolicy = DEFAULT_CRITICAL_POLICY,
+  budget: { readonly redBudget: number; readonly mandatory?: readonly boolean[] } = {
+    redBudget: Infinity,
+  },
+): LaneRaiser {
+  return {
+    source: CRITICAL_SOURCE,
+    raise(declarations: readonly Declaration[]): Promise<LaneRaise[][]> {
+      if (scores.length !== declarations.length)
+        throw new TargetingError('INVALID_ARGUMENT', 'declarations and critical scores differ');
+      const out: LaneRaise[][] = declarations.map(() => []);
+      if (declarations.length === 0) return Promise.resolve(out);
+      const band = capacityFor(declarations.length, policy.topPercent);
+      let left = policy.lane === 'red' ? Math.max(0, budget.redBudget) : Infinity;
+      const ranked = rankByScore(scores);
+      for (let k = 0; k < band && k < ranked.length; k++) {
+        const i = ranked[k] as number;
+        const p = scores[i] as number;
+        if (!Number.isFinite(p)) continue;
+        const free = budget.mandatory?.[i] === true;
+        if (!free) {
+          if (left <= 0) continue;
+          left--;
+        }
+        out[i]?.push({
+          source: CRITICAL_SOURCE,
+          lane: policy.lane,
+          reason: `Critical Fraud model: top ${policy.topPercent} % of the day (p = ${p.toFixed(2)})`,
+        });
+      }
+      return Promise.resolve(out);
+    },
+  };
+}
