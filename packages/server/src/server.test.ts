@@ -1,4 +1,4 @@
-import { openStore } from '@interdict/store';
+import { openStore, scorePool } from '@interdict/store';
 import { expect, it } from 'vitest';
 import { bootstrapInstance } from './bootstrap';
 import { startServer } from './server';
@@ -70,5 +70,32 @@ it('shares sign-in rate limits between replicas through Redis when REDIS_URL is 
     await a.close();
     await b.close();
     await store.close();
+  }
+});
+
+it("stops targeting's scoring threads at shutdown", async () => {
+  const store = await openStore({ dataDir: 'memory://' });
+  await bootstrapInstance(store, { adminEmail: 'ops@example.org' });
+  const previous = process.env.INTERDICT_SCORE_WORKERS;
+  // One thread is enough to tell a running pool from a closed one (the machine has 2 cores).
+  process.env.INTERDICT_SCORE_WORKERS = '1';
+  try {
+    const server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      store,
+      logger: silentLogger,
+      handleSignals: false,
+    });
+    // What the store's day scoring does on first use (scoreTargetingDay → scorePool()).
+    const pool = scorePool();
+    expect(pool?.isClosed).toBe(false);
+    expect(pool?.workers).toBe(1);
+    await server.close();
+    expect(pool?.isClosed).toBe(true);
+    expect(pool?.workers).toBe(0);
+  } finally {
+    if (previous === undefined) delete process.env.INTERDICT_SCORE_WORKERS;
+    else process.env.INTERDICT_SCORE_WORKERS = previous;
   }
 });

@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import type { Store } from '@interdict/store';
+import { closeScorePool, type Store } from '@interdict/store';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp, type Lifecycle } from './app';
@@ -106,6 +106,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       redis?.disconnect();
       const capabilityModules: Record<string, ServerModule> = modules;
       for (const module of Object.values(capabilityModules)) await module.close?.(options.store);
+      // Targeting's scoring threads (INTERDICT_SCORE_WORKERS) belong to the process, not to a
+      // module or a store: the store's day scoring starts them on first use (scorePool), so they
+      // are stopped here with the rest. A later scoring in this process would start new ones.
+      await closeScorePool();
       if (options.closeStore !== false) await options.store.close();
       logger.info('server stopped');
     })();

@@ -182,8 +182,10 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(SummarySchema), ...problemResponses },
     }),
     async (c) => {
-      requireActor(c);
-      const items = (await Promise.all(summaryProviders.map((p) => p.summarise(store)))).flat();
+      const actor = requireActor(c);
+      const items = (
+        await Promise.all(summaryProviders.map((p) => p.summarise(store, actor)))
+      ).flat();
       return c.json({ items }, 200);
     },
   );

@@ -270,6 +270,9 @@ for (const [spec, description, fileHint] of kinds) {
     kind: spec.kind,
     description,
     fileHint,
+    // The dataset's table and the bookkeeping the loader writes beside it (analysed after the
+    // job, see ingest/run.ts).
+    tables: [spec.table, 'analytics_sources', 'analytics_changes'],
     run: (ctx: IngestContext) => loadDataset(spec, ctx),
   });
 }

@@ -1,4 +1,5 @@
 import { describeError } from '@interdict/core';
+import { sql } from 'kysely';
 import { assertRole, type Actor } from '../actor';
 import { StoreError } from '../errors';
 import { recordAudit } from '../repositories/audit';
@@ -66,6 +67,19 @@ function resolveOptions(
   }
   for (const option of declared.values()) resolved[option.name] ??= option.default;
   return resolved;
+}
+
+/**
+ * ANALYZE on `tables` so that the planner knows how many rows a job has just written (see
+ * `IngestKind.tables`). The data is committed whatever happens here: a failure only leaves the
+ * statistics as they were (autovacuum will analyse them later on PostgreSQL), so it is not the
+ * job's failure.
+ */
+export async function analyseTables(store: Store, tables: readonly string[]): Promise<void> {
+  if (tables.length === 0) return;
+  await sql`ANALYZE ${sql.join(tables.map((t) => sql.table(t)))}`
+    .execute(store.db)
+    .catch(() => undefined);
 }
 
 /**
@@ -158,6 +172,10 @@ export async function startIngestJob(
         });
         return { summary: result ?? null, progress: p };
       });
+      // Once committed (a rolled-back job changed nothing worth analysing, and the job's
+      // transaction stays no longer than its writes), and before the job says it has succeeded,
+      // so that the first query on the new rows is planned with their statistics.
+      await analyseTables(store, kind.tables ?? []);
       const done = await store.db
         .updateTable('ingest_jobs')
         .set({

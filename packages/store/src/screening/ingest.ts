@@ -26,11 +26,20 @@ function ofacPart(sourceName: string, text: string): OfacPart {
   return columns === 5 ? 'alt' : columns === 6 ? 'add' : columns === 2 ? 'comments' : 'sdn';
 }
 
+/** What a list job writes (analysed after it, see ingest/run.ts): the new version's entities above all. */
+const LIST_TABLES = [
+  'screening_sources',
+  'screening_list_versions',
+  'screening_entities',
+  'screening_party_hits',
+] as const;
+
 registerIngestKind({
   kind: 'ofac-sdn',
   description:
     'OFAC SDN list, legacy CSV: sdn.csv, and optionally its alt.csv, add.csv and sdn_comments.csv (upload sdn.csv first)',
   fileHint: 'sdn.csv, alt.csv, add.csv or sdn_comments.csv (OFAC legacy CSV), optionally .gz',
+  tables: LIST_TABLES,
   async run(ctx) {
     const text = await readAll(ctx, 'latin1');
     const part = ofacPart(ctx.sourceName, text);
@@ -61,6 +70,7 @@ registerIngestKind({
   kind: 'un-consolidated',
   description: 'UN Security Council Consolidated List (XML)',
   fileHint: 'consolidated.xml (scsanctions.un.org), optionally .gz',
+  tables: LIST_TABLES,
   async run(ctx) {
     const text = await readAll(ctx, 'utf-8').catch(() => {
       throw new Error('the UN consolidated list is not valid UTF-8 text');

@@ -45,6 +45,8 @@ registerIngestKind({
       default: 'refuse',
     },
   ],
+  // Analysed after the job (ingest/run.ts): GET /api/targeting/days joins the first and last.
+  tables: ['targeting_declarations', 'targeting_declaration_parties', 'targeting_inspections'],
   checkAttachments: (attachments) => void uploadedMapping(attachments),
   run: (ctx) => {
     const mapping = uploadedMapping(ctx.attachments);

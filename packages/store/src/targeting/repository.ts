@@ -948,12 +948,22 @@ export async function deleteTargetingRule(store: Store, actor: Actor, id: string
   });
 }
 
-/** Counts for the server's summary. */
+/**
+ * Counts for the server's summary: the actor's organisation's declarations and inspection results
+ * only. Declarations are an agency's own records (DESIGN.md: "one deployment serves one
+ * organisation", others are tenants whose data stays theirs), so even their number is not shown
+ * to another organisation. `actor` is optional only so that an older caller still compiles; without
+ * one nothing is counted and the call is refused (UNAUTHENTICATED).
+ */
 export async function targetingCounts(
   store: Store,
+  actor?: Actor,
 ): Promise<{ declarations: number; inspections: number }> {
+  if (!actor) throw new StoreError('UNAUTHENTICATED', 'targeting counts need the caller');
+  assertRole(actor, ...TARGETING_READER_ROLES);
   const r = await sql<{ d: string | number; i: string | number }>`
-    SELECT (SELECT count(*) FROM targeting_declarations) AS d, (SELECT count(*) FROM targeting_inspections) AS i`.execute(
+    SELECT (SELECT count(*) FROM targeting_declarations WHERE organisation_id = ${actor.organisationId}) AS d,
+      (SELECT count(*) FROM targeting_inspections WHERE organisation_id = ${actor.organisationId}) AS i`.execute(
     raw(store),
   );
   return { declarations: Number(r.rows[0]?.d ?? 0), inspections: Number(r.rows[0]?.i ?? 0) };
