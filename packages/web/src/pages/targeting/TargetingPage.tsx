@@ -35,10 +35,11 @@ import {
   targetingApi,
   type Lane,
   type LaneRaise,
+  type QueueSort,
+  type ScoreExplanation,
   type QueueItem,
   type Capacity,
   type Contribution,
-  type DeclarationDetail,
   type Inspection,
   type RuleInput,
   type TargetingModel,
@@ -110,7 +111,24 @@ const SELECTED_BY: Record<string, string> = {
 const RAISE_LABEL: Record<string, string> = {
   watchlist: 'watchlist hit',
   intelligence: 'intelligence',
+  'critical-model': 'Critical Fraud model',
 };
+
+/** A raise as shown: its source, the lane when asked, then its reason without the source twice. */
+function raiseText(r: LaneRaise, withLane = false): string {
+  const label = RAISE_LABEL[r.source] ?? r.source;
+  const reason = r.reason.startsWith(`${label}: `) ? r.reason.slice(label.length + 2) : r.reason;
+  return `${label}${withLane ? ` → ${r.lane}` : ''}: ${reason}`;
+}
+
+/** Why it was picked: a raise names its source (watchlist hit, Critical Fraud model, …). */
+function selectedLabel(item: Pick<QueueItem, 'selectedBy' | 'raises'>): string {
+  if (item.selectedBy === 'raised') {
+    const red = item.raises.find((r) => r.lane === 'red') ?? item.raises[0];
+    if (red) return RAISE_LABEL[red.source] ?? red.source;
+  }
+  return SELECTED_BY[item.selectedBy ?? ''] ?? item.selectedBy ?? '';
+}
 
 /** Raises (watchlist hits) first and set apart: they name a listed party, not a statistic. */
 function Reasons({ reasons, raises }: { reasons: string[]; raises: LaneRaise[] }) {
@@ -120,7 +138,7 @@ function Reasons({ reasons, raises }: { reasons: string[]; raises: LaneRaise[] }
     <Stack gap={2}>
       {raises.map((r) => (
         <Text size="xs" key={r.reason} fw={600} c="red.9" data-testid="raise-reason">
-          {RAISE_LABEL[r.source] ?? r.source}: {r.reason}
+          {raiseText(r)}
         </Text>
       ))}
       {rest.length > 0 && <Text size="xs">{rest.join('; ')}</Text>}
@@ -165,11 +183,23 @@ function QueueView() {
   const picked = params.get('date');
   const laneParam = params.get('lane');
   const lane: Lane | null = LANES.includes(laneParam as Lane) ? (laneParam as Lane) : null;
-  const setView = (next: { date?: string | null; lane?: Lane | null }) => {
-    const merged = { date: picked, lane, ...next };
+  // Order and critical filter live in the address too, for the same reason.
+  const sort: QueueSort = params.get('sort') === 'critical' ? 'critical' : 'lane';
+  const minParam = Number(params.get('minCritical'));
+  const minCritical =
+    params.get('minCritical') !== null && minParam >= 0 && minParam <= 1 ? minParam : null;
+  const setView = (next: {
+    date?: string | null;
+    lane?: Lane | null;
+    sort?: QueueSort;
+    minCritical?: number | null;
+  }) => {
+    const merged = { date: picked, lane, sort, minCritical, ...next };
     const search = new URLSearchParams();
     if (merged.date) search.set('date', merged.date);
     if (merged.lane) search.set('lane', merged.lane);
+    if (merged.sort === 'critical') search.set('sort', 'critical');
+    if (merged.minCritical !== null) search.set('minCritical', String(merged.minCritical));
     setParams(search, { replace: true });
   };
   const setPicked = (date: string | null) => setView({ date });
@@ -182,8 +212,9 @@ function QueueView() {
   const date = picked ?? days.data?.items[0]?.date ?? null;
   const day = days.data?.items.find((x) => x.date === date);
   const queue = useQuery({
-    queryKey: ['targeting', 'queue', date, lane],
-    queryFn: () => targetingApi.queue(date as string, lane ?? undefined),
+    queryKey: ['targeting', 'queue', date, lane, sort, minCritical],
+    queryFn: () =>
+      targetingApi.queue(date as string, lane ?? undefined, sort, minCritical ?? undefined),
     enabled: date !== null,
   });
   const score = useMutation({
@@ -224,6 +255,35 @@ function QueueView() {
                 onChange={setLane}
                 clearable
                 w={200}
+              />
+              <Select
+                label="Order"
+                data={[
+                  { value: 'lane', label: 'Lane, then Fraud score' },
+                  { value: 'critical', label: 'Critical probability' },
+                ]}
+                value={sort}
+                onChange={(v) => setView({ sort: v === 'critical' ? 'critical' : 'lane' })}
+                allowDeselect={false}
+                w={210}
+              />
+              <NumberInput
+                label="Critical probability at least"
+                placeholder="any"
+                min={0}
+                max={1}
+                step={0.05}
+                decimalScale={4}
+                value={minCritical ?? ''}
+                onChange={(v) =>
+                  setView({
+                    minCritical:
+                      v === '' || !Number.isFinite(Number(v))
+                        ? null
+                        : Math.min(1, Math.max(0, Number(v))),
+                  })
+                }
+                w={210}
               />
               {canInspect(user.role) && (
                 <>
@@ -273,105 +333,132 @@ function QueueView() {
                 Scored {score.data.scored} declarations: red {score.data.lanes.red}, yellow{' '}
                 {score.data.lanes.yellow}, blue {score.data.lanes.blue}, green{' '}
                 {score.data.lanes.green}
-                {score.data.raised > 0
-                  ? `; ${score.data.raised} raised by watchlist hits on their parties`
+                {score.data.raised - score.data.criticalRaised > 0
+                  ? `; ${score.data.raised - score.data.criticalRaised} raised by watchlist hits on their parties`
+                  : ''}
+                {score.data.criticalRaised > 0
+                  ? `; ${score.data.criticalRaised} raised by the Critical Fraud model's top band`
                   : ''}
                 .
               </Text>
             )}
             <QueryState query={queue} label="the queue">
-              {(q) => (
-                <>
-                  {day && !lane && q.items.length < day.declarations && (
-                    <Text size="sm" role="note">
-                      Showing the first {q.items.length} of {day.declarations} declarations, highest
-                      lanes and scores first: filter by lane to see the others.
-                    </Text>
-                  )}
-                  {!lane && q.items.some((i) => i.score !== null) && <DaySummary items={q.items} />}
-                  {day && day.scored === 0 && (
-                    <Text size="sm" c="dimmed" role="note">
-                      This day has not been scored yet: no declaration has a lane until it is.
-                    </Text>
-                  )}
-                  <Table.ScrollContainer minWidth={900}>
-                    <Table striped highlightOnHover aria-label={`Queue for ${date ?? ''}`}>
-                      <Table.Thead>
-                        <Table.Tr>
-                          <Table.Th>Lane</Table.Th>
-                          <Table.Th>Declaration</Table.Th>
-                          <Table.Th>Inspect</Table.Th>
-                          <Table.Th>Score</Table.Th>
-                          <Table.Th>Importer</Table.Th>
-                          <Table.Th>HS</Table.Th>
-                          <Table.Th>Origin</Table.Th>
-                          <Table.Th>Reasons</Table.Th>
-                          <Table.Th>Result</Table.Th>
-                        </Table.Tr>
-                      </Table.Thead>
-                      <Table.Tbody>
-                        {q.items.map((item) => (
-                          <Table.Tr key={item.id} data-testid="queue-row">
-                            <Table.Td>
-                              {/* The store gives an unscored declaration the green lane; to an
-                                  officer green means "release", which nothing decided yet. */}
-                              {item.score === null ? (
-                                <Badge color="gray" variant="outline" aria-label="not scored">
-                                  not scored
-                                </Badge>
-                              ) : (
-                                <LaneBadge lane={item.lane} />
-                              )}
-                            </Table.Td>
-                            <Table.Td>
-                              <Anchor
-                                component={Link}
-                                to={`/targeting/declaration/${encodeURIComponent(item.id)}`}
-                                state={{ queue: location.search }}
-                              >
-                                {item.id}
-                              </Anchor>
-                              {item.raises.some((r) => r.source === 'watchlist') && (
-                                <Badge ml={4} size="xs" color="red.9" variant="outline">
-                                  watchlist
-                                </Badge>
-                              )}
-                            </Table.Td>
-                            <Table.Td>
-                              {item.inspect ? (
-                                <Text size="sm" fw={600}>
-                                  yes
-                                  <Text span size="xs" c="dimmed" fw={400}>
-                                    {' '}
-                                    ({SELECTED_BY[item.selectedBy ?? ''] ?? item.selectedBy})
-                                  </Text>
-                                </Text>
-                              ) : (
-                                <Text size="sm" c="dimmed">
-                                  no
-                                </Text>
-                              )}
-                            </Table.Td>
-                            <Table.Td>{item.score === null ? '–' : item.score.toFixed(3)}</Table.Td>
-                            <Table.Td>
-                              {item.parties.find((p) => p.role === 'importer')?.name ??
-                                item.importer}
-                            </Table.Td>
-                            <Table.Td>{item.hsCode}</Table.Td>
-                            <Table.Td>{item.origin}</Table.Td>
-                            <Table.Td>
-                              <Reasons reasons={item.reasons} raises={item.raises} />
-                            </Table.Td>
-                            <Table.Td>
-                              <InspectionBadge item={item} />
-                            </Table.Td>
+              {(q) => {
+                // The Critical column appears once a Critical Fraud model has scored the day.
+                const withCritical = q.items.some((i) => i.criticalScore !== null);
+                return (
+                  <>
+                    {day && !lane && q.items.length < day.declarations && (
+                      <Text size="sm" role="note">
+                        Showing the first {q.items.length} of {day.declarations} declarations,{' '}
+                        {sort === 'critical'
+                          ? 'highest critical probabilities first'
+                          : 'highest lanes and scores first'}
+                        : filter by lane to see the others.
+                      </Text>
+                    )}
+                    {!lane && q.items.some((i) => i.score !== null) && (
+                      <DaySummary items={q.items} />
+                    )}
+                    {day && day.scored === 0 && (
+                      <Text size="sm" c="dimmed" role="note">
+                        This day has not been scored yet: no declaration has a lane until it is.
+                      </Text>
+                    )}
+                    <Table.ScrollContainer minWidth={900}>
+                      <Table striped highlightOnHover aria-label={`Queue for ${date ?? ''}`}>
+                        <Table.Thead>
+                          <Table.Tr>
+                            <Table.Th>Lane</Table.Th>
+                            <Table.Th>Declaration</Table.Th>
+                            <Table.Th>Inspect</Table.Th>
+                            <Table.Th>Score</Table.Th>
+                            {withCritical && <Table.Th>Critical</Table.Th>}
+                            <Table.Th>Importer</Table.Th>
+                            <Table.Th>HS</Table.Th>
+                            <Table.Th>Origin</Table.Th>
+                            <Table.Th>Reasons</Table.Th>
+                            <Table.Th>Result</Table.Th>
                           </Table.Tr>
-                        ))}
-                      </Table.Tbody>
-                    </Table>
-                  </Table.ScrollContainer>
-                </>
-              )}
+                        </Table.Thead>
+                        <Table.Tbody>
+                          {q.items.map((item) => (
+                            <Table.Tr key={item.id} data-testid="queue-row">
+                              <Table.Td>
+                                {/* The store gives an unscored declaration the green lane; to an
+                                  officer green means "release", which nothing decided yet. */}
+                                {item.score === null ? (
+                                  <Badge color="gray" variant="outline" aria-label="not scored">
+                                    not scored
+                                  </Badge>
+                                ) : (
+                                  <LaneBadge lane={item.lane} />
+                                )}
+                              </Table.Td>
+                              <Table.Td>
+                                <Anchor
+                                  component={Link}
+                                  to={`/targeting/declaration/${encodeURIComponent(item.id)}`}
+                                  state={{ queue: location.search }}
+                                >
+                                  {item.id}
+                                </Anchor>
+                                {item.raises.some((r) => r.source === 'watchlist') && (
+                                  <Badge ml={4} size="xs" color="red.9" variant="outline">
+                                    watchlist
+                                  </Badge>
+                                )}
+                                {item.raises.some((r) => r.source === 'critical-model') && (
+                                  <Badge ml={4} size="xs" color="grape.9" variant="outline">
+                                    critical
+                                  </Badge>
+                                )}
+                              </Table.Td>
+                              <Table.Td>
+                                {item.inspect ? (
+                                  <Text size="sm" fw={600}>
+                                    yes
+                                    <Text span size="xs" c="dimmed" fw={400}>
+                                      {' '}
+                                      ({selectedLabel(item)})
+                                    </Text>
+                                  </Text>
+                                ) : (
+                                  <Text size="sm" c="dimmed">
+                                    no
+                                  </Text>
+                                )}
+                              </Table.Td>
+                              <Table.Td>
+                                {item.score === null ? '–' : item.score.toFixed(3)}
+                              </Table.Td>
+                              {withCritical && (
+                                <Table.Td data-testid="critical-score">
+                                  {item.criticalScore === null
+                                    ? '–'
+                                    : item.criticalScore.toFixed(3)}
+                                </Table.Td>
+                              )}
+                              <Table.Td>
+                                {item.parties.find((p) => p.role === 'importer')?.name ??
+                                  item.importer}
+                              </Table.Td>
+                              <Table.Td>{item.hsCode}</Table.Td>
+                              <Table.Td>{item.origin}</Table.Td>
+                              <Table.Td>
+                                <Reasons reasons={item.reasons} raises={item.raises} />
+                              </Table.Td>
+                              <Table.Td>
+                                <InspectionBadge item={item} />
+                              </Table.Td>
+                            </Table.Tr>
+                          ))}
+                        </Table.Tbody>
+                      </Table>
+                    </Table.ScrollContainer>
+                  </>
+                );
+              }}
             </QueryState>
           </Stack>
         )
@@ -452,9 +539,12 @@ const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 function Explanation({
   explanation: e,
   score,
+  critical = false,
 }: {
-  explanation: NonNullable<DeclarationDetail['explanation']>;
+  explanation: ScoreExplanation;
   score: number | null;
+  /** The Critical Fraud model's explanation (log-odds of critical fraud). */
+  critical?: boolean;
 }) {
   const top = e.contributions.slice(0, TOP_CONTRIBUTIONS);
   const rest = e.contributions.slice(TOP_CONTRIBUTIONS);
@@ -475,10 +565,14 @@ function Explanation({
         </Alert>
       )}
       <Text size="xs" c="dimmed" mb="xs">
-        Contributions of each feature to the log-odds of fraud (exact TreeSHAP): the base rate plus
-        every contribution gives the score.
+        Contributions of each feature to the log-odds of {critical ? 'critical fraud' : 'fraud'}{' '}
+        (exact TreeSHAP): the base rate plus every contribution gives the{' '}
+        {critical ? 'critical probability' : 'score'}.
       </Text>
-      <Table fz="xs" aria-label="Feature contributions">
+      <Table
+        fz="xs"
+        aria-label={critical ? 'Critical model contributions' : 'Feature contributions'}
+      >
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Feature</Table.Th>
@@ -528,7 +622,9 @@ function Explanation({
           <Table.Tr>
             <Table.Th>Total (log-odds)</Table.Th>
             <Table.Td>probability {probability.toFixed(3)}</Table.Td>
-            <Table.Th data-testid="explanation-total">{signed(e.margin)}</Table.Th>
+            <Table.Th data-testid={critical ? 'critical-explanation-total' : 'explanation-total'}>
+              {signed(e.margin)}
+            </Table.Th>
           </Table.Tr>
         </Table.Tfoot>
       </Table>
@@ -574,6 +670,25 @@ function DeclarationView() {
     <QueryState query={detail} label="the declaration">
       {(d) => {
         const e = d.explanation;
+        const declaredCard = (
+          <Card withBorder>
+            <Title order={3} size="h5" mb="xs">
+              Declared
+            </Title>
+            <Table fz="sm" aria-label="Declaration fields">
+              <Table.Tbody>
+                {Object.entries(d.declaration)
+                  .filter(([k]) => k !== 'day')
+                  .map(([k, v]) => (
+                    <Table.Tr key={k}>
+                      <Table.Th>{k}</Table.Th>
+                      <Table.Td>{v === null || v === '' ? '–' : String(v)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        );
         return (
           <Stack>
             <Group>
@@ -593,6 +708,11 @@ function DeclarationView() {
               </Title>
               {d.lane && <LaneBadge lane={d.lane} />}
               {d.score !== null && <Badge variant="outline">score {d.score.toFixed(3)}</Badge>}
+              {d.criticalScore !== null && (
+                <Badge variant="outline" color="grape.9">
+                  critical {d.criticalScore.toFixed(3)}
+                </Badge>
+              )}
               <InspectionBadge item={d} />
             </Group>
             {d.raises.length > 0 && (
@@ -600,7 +720,7 @@ function DeclarationView() {
                 <Stack gap={4}>
                   {d.raises.map((r) => (
                     <Text size="sm" key={r.reason} data-testid="raise-reason">
-                      {RAISE_LABEL[r.source] ?? r.source} → {r.lane}: {r.reason}
+                      {raiseText(r, true)}
                     </Text>
                   ))}
                 </Stack>
@@ -632,24 +752,10 @@ function DeclarationView() {
                 </Table.Tbody>
               </Table>
             )}
+            {/* With a Critical model, its explanation sits beside the Fraud one and the declared
+                fields go below; without one, the page is as it was. */}
             <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Card withBorder>
-                <Title order={3} size="h5" mb="xs">
-                  Declared
-                </Title>
-                <Table fz="sm" aria-label="Declaration fields">
-                  <Table.Tbody>
-                    {Object.entries(d.declaration)
-                      .filter(([k]) => k !== 'day')
-                      .map(([k, v]) => (
-                        <Table.Tr key={k}>
-                          <Table.Th>{k}</Table.Th>
-                          <Table.Td>{v === null || v === '' ? '–' : String(v)}</Table.Td>
-                        </Table.Tr>
-                      ))}
-                  </Table.Tbody>
-                </Table>
-              </Card>
+              {!d.criticalExplanation && declaredCard}
               <Card withBorder>
                 <Title order={3} size="h5" mb="xs">
                   Why this score
@@ -662,7 +768,20 @@ function DeclarationView() {
                   </Text>
                 )}
               </Card>
+              {d.criticalExplanation && (
+                <Card withBorder aria-label="Critical Fraud model" component="section">
+                  <Title order={3} size="h5" mb="xs">
+                    Why this critical probability
+                  </Title>
+                  <Explanation
+                    explanation={d.criticalExplanation}
+                    score={d.criticalScore}
+                    critical
+                  />
+                </Card>
+              )}
             </SimpleGrid>
+            {d.criticalExplanation && declaredCard}
             {d.inspection && <InspectionRecorded inspection={d.inspection} />}
             {canInspect(user.role) && (
               <InspectionForm

@@ -36,6 +36,8 @@ export interface QueueItem {
   origin: string;
   itemPrice: number | null;
   score: number | null;
+  /** The Critical Fraud model's probability, when one scored the day. */
+  criticalScore: number | null;
   lane: Lane;
   inspect: boolean;
   selectedBy: string | null;
@@ -49,21 +51,27 @@ export interface Contribution {
   value: number | null;
   contribution: number;
 }
+export interface ScoreExplanation {
+  modelId: string;
+  bias: number;
+  margin: number;
+  contributions: Contribution[];
+}
 export interface DeclarationDetail {
   declaration: Record<string, string | number | null>;
   score: number | null;
+  criticalScore: number | null;
   lane: Lane | null;
   reasons: string[];
   raises: LaneRaise[];
   parties: Party[];
   inspection: Inspection | null;
-  explanation: {
-    modelId: string;
-    bias: number;
-    margin: number;
-    contributions: Contribution[];
-  } | null;
+  explanation: ScoreExplanation | null;
+  /** The Critical Fraud model's TreeSHAP explanation, when there is such a model. */
+  criticalExplanation: ScoreExplanation | null;
 }
+/** The queue's order: by lane and Fraud score (default) or by critical probability. */
+export type QueueSort = 'lane' | 'critical';
 export interface TargetingModel {
   id: string;
   objective: 'fraud' | 'critical';
@@ -108,22 +116,31 @@ const id = (value: string) => encodeURIComponent(value);
 export const targetingApi = {
   // Up to ten years of days: the picker must reach every loaded day, not only the latest 60.
   days: () => http.get<ListResponse<Day>>(withQuery('/api/targeting/days', { limit: 3660 })),
-  queue: (date: string, lane?: Lane) =>
+  queue: (date: string, lane?: Lane, sort: QueueSort = 'lane', minCritical?: number) =>
     http.get<ListResponse<QueueItem>>(
-      withQuery('/api/targeting/queue', { date, lane, limit: 500 }),
+      withQuery('/api/targeting/queue', {
+        date,
+        lane,
+        limit: 500,
+        ...(sort === 'critical' ? { sort } : {}),
+        minCritical,
+      }),
     ),
   /** Capacity as a share of the day (`percent`) or a number of declarations (`count`). */
   score: (date: string, capacity: Capacity, randomShare: number) =>
-    http.post<{ scored: number; raised: number; lanes: Record<Lane, number> }>(
-      '/api/targeting/score',
-      {
-        date,
-        ...(capacity.unit === 'percent'
-          ? { capacityPercent: capacity.value }
-          : { capacityCount: capacity.value }),
-        randomShare,
-      },
-    ),
+    http.post<{
+      scored: number;
+      raised: number;
+      criticalRaised: number;
+      criticalModelId: string | null;
+      lanes: Record<Lane, number>;
+    }>('/api/targeting/score', {
+      date,
+      ...(capacity.unit === 'percent'
+        ? { capacityPercent: capacity.value }
+        : { capacityCount: capacity.value }),
+      randomShare,
+    }),
   declaration: (declarationId: string) =>
     http.get<DeclarationDetail>(`/api/targeting/declarations/${id(declarationId)}`),
   recordInspection: (
