@@ -1,4 +1,4 @@
-import { TARGETING_READER_ROLES, targetingCounts, type Actor, type Store } from '@interdict/store';
+import type { Actor, Store } from '@interdict/store';
 
 /** One line of GET /api/summary: what a capability has loaded. */
 export interface SummaryItem {
@@ -22,37 +22,8 @@ export interface SummaryProvider {
   summarise(store: Store, actor: Actor): Promise<SummaryItem[]>;
 }
 
-/**
- * Targeting's counts, scoped to the caller's organisation by the store (targetingCounts). Listed
- * here rather than registered by modules/targeting.ts so that it comes first: registration keeps
- * the first provider of a capability, and the module's older one counted every organisation.
- */
-const targetingSummary: SummaryProvider = {
-  capability: 'targeting',
-  async summarise(store, actor) {
-    // A role that may not read targeting (partner) sees no targeting line rather than a 403.
-    if (!TARGETING_READER_ROLES.includes(actor.role)) return [];
-    const counts = await targetingCounts(store, actor);
-    return [
-      {
-        capability: 'targeting',
-        label: 'Customs declarations',
-        count: counts.declarations,
-        updatedAt: null,
-      },
-      {
-        capability: 'targeting',
-        label: 'Inspection results',
-        count: counts.inspections,
-        updatedAt: null,
-      },
-    ];
-  },
-};
-
 export const summaryProviders: SummaryProvider[] = [
-  // one line per capability, e.g. analyticsSummary,
-  targetingSummary,
+  // one line per capability, e.g. analyticsSummary; targeting registers its own (scoped) one
 ];
 
 export function registerSummaryProvider(provider: SummaryProvider): void {

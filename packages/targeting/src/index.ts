@@ -74,6 +74,7 @@ export {
   parseWatchlistPolicy,
   raisedLane,
   ruleMatches,
+  randomReserve,
   selectForInspection,
   watchlistRaises,
   type Lane,

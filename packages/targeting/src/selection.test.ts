@@ -4,6 +4,7 @@ import {
   collectLaneRaises,
   parseRules,
   parseWatchlistPolicy,
+  randomReserve,
   selectForInspection,
   watchlistRaises,
   type LaneRaiser,
@@ -70,6 +71,31 @@ describe('selectForInspection', () => {
     expect(other.filter((p) => p.selectedBy === 'random').map((p) => p.index)).not.toEqual(
       random.map((p) => p.index),
     );
+  });
+
+  it('keeps the random share even when red rules fill the capacity', () => {
+    // Every declaration from index 100 on is red by rule: 100 mandatory, against a capacity of 20.
+    const rules = parseRules([{ id: 'all', lane: 'red', hsPrefix: '4408', explanation: 'sweep' }]);
+    const sweep = day.map((d, i) => (i >= 100 ? d : { ...d, hsCode: '010121' }));
+    const picked = selectForInspection(sweep, scores, {
+      capacity: { percent: 10 },
+      randomShare: 0.2,
+      seed: 3,
+      rules,
+    });
+    const by = (reason: string) => picked.filter((p) => p.selectedBy === reason).length;
+    expect(by('rule')).toBe(99); // index 150 is '293339', not 4408
+    expect(by('random')).toBe(randomReserve(20, 0.2));
+    expect(by('model')).toBe(0);
+    // With room left, the model takes what the rules and the reserve leave.
+    const few = selectForInspection(day, scores, {
+      capacity: { count: 10 },
+      randomShare: 0.3,
+      seed: 3,
+      rules: parseRules([{ id: 'one', lane: 'red', hsPrefix: '2933', explanation: 'one' }]),
+    });
+    const fewBy = (reason: string) => few.filter((p) => p.selectedBy === reason).length;
+    expect([fewBy('rule'), fewBy('random'), fewBy('model')]).toEqual([1, 3, 6]);
   });
 
   it('applies officer rules within their validity dates, with their explanation', () => {

@@ -131,9 +131,15 @@ export interface Selected {
   readonly raises: LaneRaise[];
 }
 
+/** Inspections of a capacity reserved for uniformly random picks (rounded, never above it). */
+export function randomReserve(capacity: number, randomShare: number): number {
+  return Math.min(capacity, Math.round(capacity * randomShare));
+}
+
 /**
- * Ranks a day's declarations and picks those to inspect: red rules and red raises first, then
- * the model's top scores, with `randomShare` of the capacity drawn uniformly from the rest.
+ * Ranks a day's declarations and picks those to inspect: `randomShare` of the capacity is
+ * reserved for uniformly random picks; red rules and red raises are inspected (even beyond
+ * capacity), then the model's top scores fill what is left.
  * Everything picked is red; the others take the highest of their score band, their rules' lanes
  * and their raises' lanes.
  */
@@ -178,9 +184,12 @@ export function selectForInspection(
       used++;
     }
   }
-  const remaining = Math.max(0, capacity - used);
-  const randomCount = Math.min(remaining, Math.round(remaining * randomShare));
-  let modelCount = remaining - randomCount;
+  // The random share is reserved from the whole capacity before anything else takes it (the
+  // minimum random rate of ASYCUDA's selectivity module; DATE, KDD 2020, §3 on exploration):
+  // otherwise a day whose red rules and raises fill the capacity would teach the next model
+  // nothing unbiased. Mandatory reds still go beyond capacity; the model gets what is left.
+  const randomCount = randomReserve(capacity, randomShare);
+  let modelCount = Math.max(0, capacity - randomCount - used);
   for (const i of rankByScore(scores)) {
     if (modelCount === 0) break;
     if (selectedBy[i] === null) {

@@ -212,10 +212,13 @@ export function register(app: App, deps: ModuleDeps): void {
   // A column-mapping file that is well-formed multipart but cannot be used (bad JSON, unknown
   // field, missing required field): the request is understood, its mapping is not (RFC 9110 §15.5.21).
   registerProblemStatus('BAD_MAPPING', 422);
+  // The organisation's own records: counted by a store query scoped to the caller, so no agency
+  // learns how much another holds; a role that may not read targeting sees no line (not a 403).
   registerSummaryProvider({
     capability: 'targeting',
-    async summarise() {
-      const counts = await targetingCounts(store);
+    async summarise(_store, actor) {
+      if (!TARGETING_READER_ROLES.includes(actor.role)) return [];
+      const counts = await targetingCounts(store, actor);
       return [
         {
           capability: 'targeting',
@@ -378,23 +381,16 @@ export function register(app: App, deps: ModuleDeps): void {
       };
       // The store answers a day without declarations with "0 scored" and no model: to an officer
       // who mistyped the date that reads like success, so it is a 404 naming the date.
-      const day = await targetingQueue(store, actor, {
-        date: body.date,
-        limit: Number.MAX_SAFE_INTEGER,
-      });
+      const day = await targetingQueue(store, actor, { date: body.date, limit: 1 });
       if (day.length === 0)
         throw new StoreError('NOT_FOUND', `no declarations dated ${body.date}: nothing to score`);
-      // A capacity of N declarations is N/total of the day; capacityFor rounds it back to N.
-      const capacityPercent =
-        body.capacityCount !== undefined
-          ? Math.min(100, (100 * body.capacityCount) / day.length)
-          : body.capacityPercent;
       const result = await scoreTargetingDay(
         store,
         actor,
         {
           date: body.date,
-          ...(capacityPercent !== undefined ? { capacityPercent } : {}),
+          ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
+          ...(body.capacityCount !== undefined ? { capacityCount: body.capacityCount } : {}),
           ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
           ...(watchlist ? { watchlist } : {}),
           ...(critical ? { critical } : {}),

@@ -1,4 +1,4 @@
-import { capacityFor } from '@interdict/targeting';
+import { capacityFor, randomReserve } from '@interdict/targeting';
 import { dateOf, kcsLines, kcsTrainText, unlabelled } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
@@ -133,11 +133,13 @@ for (const engine of ENGINES) {
       });
       let queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
       expect(queue.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 2));
-      expect(wide.criticalRaised).toBe(capacityFor(N, 2));
+      // The random share (default 0.1) is reserved from the capacity first; the band gets the rest.
+      const wideBand = capacityFor(N, 2) - randomReserve(capacityFor(N, 2), 0.1);
+      expect(wide.criticalRaised).toBe(wideBand);
       // The ones raised are the highest critical probabilities.
       const byCritical = [...queue].sort((a, b) => b.criticalScore! - a.criticalScore!);
       const raisedIds = new Set(queue.filter((q) => criticalRaises(q).length).map((q) => q.id));
-      expect(byCritical.slice(0, capacityFor(N, 2)).every((q) => raisedIds.has(q.id))).toBe(true);
+      expect(byCritical.slice(0, wideBand).every((q) => raisedIds.has(q.id))).toBe(true);
 
       // A red rule is mandatory first; the band gets what it leaves.
       const hs = queue[0]!.hsCode;
@@ -149,6 +151,7 @@ for (const engine of ENGINES) {
         validTo: DAY,
       });
       const capacity = capacityFor(N, 3);
+      const reserve = randomReserve(capacity, 0.1);
       await scoreTargetingDay(store, actor, {
         date: DAY,
         capacityPercent: 3,
@@ -156,11 +159,11 @@ for (const engine of ENGINES) {
       });
       queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
       const inspected = queue.filter((q) => q.inspect).length;
-      expect(inspected).toBe(Math.max(capacity, ruleHits));
+      expect(inspected).toBe(Math.max(capacity, ruleHits + reserve));
       const budgetRaised = queue.filter(
         (q) => criticalRaises(q).length > 0 && q.hsCode !== hs,
       ).length;
-      expect(budgetRaised).toBe(Math.max(0, capacity - ruleHits));
+      expect(budgetRaised).toBe(Math.max(0, capacity - reserve - ruleHits));
 
       const yellow = await scoreTargetingDay(store, actor, {
         date: DAY,
@@ -169,7 +172,9 @@ for (const engine of ENGINES) {
       });
       expect(yellow.criticalRaised).toBe(capacityFor(N, 10));
       queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      expect(queue.filter((q) => q.inspect).length).toBe(Math.max(capacityFor(N, 2), ruleHits));
+      expect(queue.filter((q) => q.inspect).length).toBe(
+        Math.max(capacityFor(N, 2), ruleHits + randomReserve(capacityFor(N, 2), 0.1)),
+      );
       for (const q of queue.filter((x) => criticalRaises(x).length))
         expect(['yellow', 'red']).toContain(q.lane);
     });

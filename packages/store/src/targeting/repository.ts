@@ -8,6 +8,7 @@ import {
   criticalRaiser,
   declarationParties,
   parseCriticalPolicy,
+  randomReserve,
   parseDeclarations,
   parseRules,
   parseWatchlistPolicy,
@@ -481,7 +482,9 @@ export async function scoreTargetingDay(
   actor: Actor,
   input: {
     date: string;
+    /** Capacity as a share of the day (default 5 %), or `capacityCount` declarations; not both. */
     capacityPercent?: number;
+    capacityCount?: number;
     randomShare?: number;
     /** What a watchlist hit on a party does (threshold, lane); see DEFAULT_WATCHLIST_POLICY. */
     watchlist?: Partial<WatchlistPolicy>;
@@ -551,19 +554,34 @@ export async function scoreTargetingDay(
     ...(wiring.raisers ?? []),
   ];
   const raises = await collectLaneRaises(ds, raisers);
-  const capacityPercent = input.capacityPercent ?? 5;
+  if (input.capacityPercent !== undefined && input.capacityCount !== undefined)
+    throw new StoreError('INVALID_ARGUMENT', 'give capacityPercent or capacityCount, not both');
+  if (
+    input.capacityCount !== undefined &&
+    !(Number.isInteger(input.capacityCount) && input.capacityCount >= 0)
+  )
+    throw new StoreError('INVALID_ARGUMENT', 'capacityCount must be a whole number, 0 or more');
+  const capacitySpec: { readonly count: number } | { readonly percent: number } =
+    input.capacityCount !== undefined
+      ? { count: input.capacityCount }
+      : { percent: input.capacityPercent ?? 5 };
   let criticalRaised = 0;
   if (criticalScores) {
     // What selectForInspection will take as mandatory before the critical band: red rules and
-    // red raises. The band gets only the capacity they leave (criticalRaiser explains why).
+    // red raises. The band gets only the capacity they and the reserved random share leave
+    // (criticalRaiser explains why).
     const mandatory = ds.map(
       (d, i) =>
         raisedLane(raises[i]) === 'red' ||
         rules.some((rule) => rule.lane === 'red' && ruleMatches(rule, d)),
     );
+    const capacity =
+      'count' in capacitySpec ? capacitySpec.count : capacityFor(ds.length, capacitySpec.percent);
     const redBudget = Math.max(
       0,
-      capacityFor(ds.length, capacityPercent) - mandatory.filter(Boolean).length,
+      capacity -
+        randomReserve(capacity, input.randomShare ?? 0.1) -
+        mandatory.filter(Boolean).length,
     );
     const criticalRaises = await collectLaneRaises(ds, [
       criticalRaiser(criticalScores, criticalPolicy, { redBudget, mandatory }),
@@ -575,7 +593,7 @@ export async function scoreTargetingDay(
     });
   }
   const picked = selectForInspection(ds, scores, {
-    capacity: { percent: capacityPercent },
+    capacity: capacitySpec,
     randomShare: input.randomShare ?? 0.1,
     seed: Number(input.date.replace(/-/g, '')),
     rules,
@@ -957,9 +975,8 @@ export async function deleteTargetingRule(store: Store, actor: Actor, id: string
  */
 export async function targetingCounts(
   store: Store,
-  actor?: Actor,
+  actor: Actor,
 ): Promise<{ declarations: number; inspections: number }> {
-  if (!actor) throw new StoreError('UNAUTHENTICATED', 'targeting counts need the caller');
   assertRole(actor, ...TARGETING_READER_ROLES);
   const r = await sql<{ d: string | number; i: string | number }>`
     SELECT (SELECT count(*) FROM targeting_declarations WHERE organisation_id = ${actor.organisationId}) AS d,
