@@ -101,4 +101,13 @@ describe('GET /api/targeting/models/{id}/evaluation', () => {
     expect(((await list.json()) as { items: unknown[] }).items).toEqual([]);
     expect((await call(world.app, home.partner, 'GET', '/api/targeting/models')).status).toBe(403);
   });
+
+  it('is documented in the OpenAPI document', async () => {
+    const doc = (await (await world.app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, { get?: { responses?: Record<string, unknown> } }>;
+    };
+    expect(
+      Object.keys(doc.paths['/api/targeting/models/{id}/evaluation']?.get?.responses ?? {}),
+    ).toEqual(expect.arrayContaining(['200', '404']));
+  });
 });
