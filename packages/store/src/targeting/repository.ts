@@ -9,7 +9,6 @@ import {
   parseRules,
   parseWatchlistPolicy,
   selectForInspection,
-  type AtN,
   type Declaration,
   type DeclarationParty,
   type Lane,
@@ -22,6 +21,7 @@ import {
 import { sql, type Kysely } from 'kysely';
 import { assertRole, type Actor, type Role } from '../actor';
 import { StoreError } from '../errors';
+import type { AtN } from '@interdict/targeting';
 import { recordAudit } from '../repositories/audit';
 import {
   bumpGeneration,
