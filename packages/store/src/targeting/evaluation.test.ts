@@ -14,6 +14,7 @@ import {
   type EngineStore,
 } from '../test-support';
 import { clearTargetingEvaluationCache, evaluateTargetingModel } from './evaluation';
+import { clearTargetingModelCache, peekBase } from './model-cache';
 import {
   EARLY_STOPPING_SLICE_LABEL,
   listTargetingModels,
@@ -150,8 +151,11 @@ for (const engine of ENGINES) {
       expect(after.all.positives).toBe(first.all.positives + 1);
       expect(after.sources).toEqual({ import: rows.length - 1, officer: 1 });
       clearTargetingEvaluationCache(store);
+      clearTargetingModelCache(store);
       const fresh = await evaluateTargetingModel(store, actor, modelId);
       expect(fresh.all).toEqual(after.all);
+      // It read the model without taking a place in the cache of the models the queue uses.
+      expect(peekBase(store, actor.organisationId, modelId)).toBeUndefined();
     });
 
     it('lets a viewer read it and no one outside the organisation or without a role', async () => {

@@ -142,7 +142,8 @@ async function outOfTimeScores(
   trainedThrough: string,
   inspected: readonly InspectedDeclaration[],
 ): Promise<number[]> {
-  const base = await modelBase(store, actor, modelId);
+  // Read without filling the model cache, which is kept for the models the queue scores with.
+  const base = await modelBase(store, actor, modelId, { remember: false });
   const history = base.history.clone();
   const model = base.withHistory(history);
   const scores: number[] = [];

@@ -29,6 +29,7 @@ import {
   cachedBase,
   forgetModels,
   generation,
+  peekBase,
   rememberAsOf,
 } from './model-cache';
 import { scoreDeclarationsInWorkers } from './score-pool';
@@ -466,8 +467,18 @@ async function modelAsOf(
   return { id: row.id, model };
 }
 
-/** A stored model as trained (parsed once per id, see model-cache.ts); NOT_FOUND in another organisation. */
-export function modelBase(store: Store, actor: Actor, id: string): Promise<TargetingModel> {
+/**
+ * A stored model as trained (parsed once per id, see model-cache.ts); NOT_FOUND in another
+ * organisation. With `remember: false` a model not already cached is read without caching it.
+ */
+export async function modelBase(
+  store: Store,
+  actor: Actor,
+  id: string,
+  options: { remember?: boolean } = {},
+): Promise<TargetingModel> {
+  if (options.remember === false)
+    return peekBase(store, actor.organisationId, id) ?? (await loadModel(store, actor, id));
   return cachedBase(store, actor.organisationId, id, () => loadModel(store, actor, id));
 }
 
