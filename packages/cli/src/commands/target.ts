@@ -195,7 +195,7 @@ export const registerTarget: RegisterCommands = (program: Command) => {
             `${t.bestRound} trees (early-stopped on ${t.earlyStoppingRows} declarations from ${t.earlyStoppingFrom ?? '-'}), ` +
             `${model.names.length} features; wrote ${opts.model}` +
             (t.holdoutMetrics[2]
-              ? `; holdout P@5% ${fixed(t.holdoutMetrics[2].precision)}, R@5% ${fixed(t.holdoutMetrics[2].recall)}`
+              ? `; on the early-stopping slice (it chose the trees, so optimistic) P@5% ${fixed(t.holdoutMetrics[2].precision)}, R@5% ${fixed(t.holdoutMetrics[2].recall)}`
               : ''),
         );
       },

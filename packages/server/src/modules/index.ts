@@ -6,4 +6,5 @@
 export * as analytics from './analytics';
 export * as ledger from './ledger';
 export * as targeting from './targeting';
+export * as targetingEvaluation from './targeting-evaluation';
 export * as screening from './screening';

@@ -135,6 +135,26 @@ const Model = z
     active: z.boolean(),
     createdAt: z.string(),
     training: z.unknown(),
+    earlyStoppingSlice: z
+      .object({
+        label: z.literal('early-stopping slice (the model chose its number of trees on it)'),
+        from: z.string().nullable(),
+        to: z.string(),
+        declarations: z.number().int(),
+        metrics: z.array(
+          z.object({
+            percent: z.number(),
+            inspected: z.number().int(),
+            precision: z.number(),
+            recall: z.number(),
+          }),
+        ),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Precision/Recall@n% at training time on the latest-dated slice of the training data, on which the model chose its number of trees: optimistic. See GET /api/targeting/models/{id}/evaluation for the out-of-time figures.',
+      }),
   })
   .openapi('TargetingModel');
 

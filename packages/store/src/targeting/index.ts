@@ -1,6 +1,13 @@
 export * from './repository';
 export { clearTargetingModelCache } from './model-cache';
 export {
+  EVALUATION_MINIMUM,
+  clearTargetingEvaluationCache,
+  evaluateTargetingModel,
+  type EvaluationFigures,
+  type ModelEvaluation,
+} from './evaluation';
+export {
   indexScreener,
   organisationDecisions,
   partyNameKey,

@@ -80,6 +80,20 @@ export async function cachedBase(
   return base;
 }
 
+/**
+ * The cached base model, if there is one, without loading or reordering anything: the
+ * out-of-time evaluation reads older versions through this and leaves the cache to the
+ * models the queue uses (evaluating six versions must not evict the active ones).
+ */
+export function peekBase(
+  store: Store,
+  organisationId: string,
+  modelId: string,
+): TargetingModel | undefined {
+  const hit = cacheFor(store).models.get(modelId);
+  return hit && hit.organisationId === organisationId ? hit.base : undefined;
+}
+
 export function cachedAsOf(
   store: Store,
   modelId: string,

@@ -28,6 +28,7 @@ import {
 import { sql, type Kysely } from 'kysely';
 import { assertRole, type Actor, type Role } from '../actor';
 import { StoreError } from '../errors';
+import type { AtN } from '@interdict/targeting';
 import { recordAudit } from '../repositories/audit';
 import {
   bumpGeneration,
@@ -35,6 +36,7 @@ import {
   cachedBase,
   forgetModels,
   generation,
+  peekBase,
   rememberAsOf,
 } from './model-cache';
 import { scoreDeclarationsInWorkers } from './score-pool';
@@ -94,7 +96,28 @@ export interface StoredModel {
   readonly objective: Objective;
   readonly active: boolean;
   readonly createdAt: string;
+  /** The model file's training metadata, less the validation curve and the slice's metrics. */
   readonly training: unknown;
+  /**
+   * Precision/Recall@n% computed at training time on the latest-dated slice of the training
+   * data held out for early stopping. The model chose its number of trees on that very slice,
+   * so the figures flatter it (and a refit model then learnt from it too): they are labelled as
+   * such, and the out-of-time evaluation (evaluateTargetingModel) is the one to judge it by.
+   * Null for a model trained without such a slice.
+   */
+  readonly earlyStoppingSlice: EarlyStoppingSliceFigures | null;
+}
+
+export const EARLY_STOPPING_SLICE_LABEL =
+  'early-stopping slice (the model chose its number of trees on it)';
+
+export interface EarlyStoppingSliceFigures {
+  readonly label: typeof EARLY_STOPPING_SLICE_LABEL;
+  /** The slice: declarations dated from `from` to the end of the training data. */
+  readonly from: string | null;
+  readonly to: string;
+  readonly declarations: number;
+  readonly metrics: AtN[];
 }
 
 export interface StoredRule extends TargetingRule {
@@ -451,22 +474,69 @@ async function modelAsOf(
   const fingerprint = await historyFingerprint(store, actor, row.lastDate, date);
   const hit = cachedAsOf(store, row.id, date, fingerprint);
   if (hit) return { id: row.id, model: hit };
-  const base = await cachedBase(store, actor.organisationId, row.id, () =>
-    loadModel(store, actor, row.id),
-  );
-  const between = await selectDeclarations(store, actor, { after: row.lastDate, before: date });
+  const base = await modelBase(store, actor, row.id);
   const history = base.history.clone();
-  advance(
-    history,
-    between.map((r) => toDeclaration(r, true)),
-  );
+  await advanceHistoryBetween(store, actor, history, row.lastDate, date);
   const model = base.withHistory(history);
   rememberAsOf(store, row.id, date, fingerprint, model);
   return { id: row.id, model };
 }
 
-function advance(history: History, ds: Declaration[]): void {
-  for (const d of ds) history.add(d, true);
+/**
+ * A stored model as trained (parsed once per id, see model-cache.ts); NOT_FOUND in another
+ * organisation. With `remember: false` a model not already cached is read without caching it.
+ */
+export async function modelBase(
+  store: Store,
+  actor: Actor,
+  id: string,
+  options: { remember?: boolean } = {},
+): Promise<TargetingModel> {
+  if (options.remember === false)
+    return peekBase(store, actor.organisationId, id) ?? (await loadModel(store, actor, id));
+  return cachedBase(store, actor.organisationId, id, () => loadModel(store, actor, id));
+}
+
+/**
+ * Advances `history` through every stored declaration dated strictly after `after` and strictly
+ * before `before`, in date then id order, with their inspection results: what a model trained on
+ * data up to `after` knows on the morning of `before`. The one implementation of that walk: the
+ * queue and a declaration's explanation (modelAsOf) and the out-of-time evaluation of a model
+ * version (evaluation.ts, which calls it day after day on one history) all go through it.
+ * Store-internal (exported for evaluation.ts only).
+ */
+export async function advanceHistoryBetween(
+  store: Store,
+  actor: Actor,
+  history: History,
+  after: string,
+  before: string,
+): Promise<void> {
+  const between = await selectDeclarations(store, actor, { after, before });
+  for (const r of between) history.add(toDeclaration(r, true), true);
+}
+
+/** An inspected declaration as the out-of-time evaluation reads it. */
+export interface InspectedDeclaration {
+  /** With its labels (the inspection result). */
+  readonly declaration: Declaration;
+  /** How scoring picked it (`model`, `random`, `rule`, `raised`), null if never scored or not picked. */
+  readonly selectedBy: string | null;
+  readonly source: 'import' | 'officer';
+}
+
+/** Store-internal: the inspected declarations dated after `after`, in date then id order. */
+export async function inspectedDeclarationsAfter(
+  store: Store,
+  actor: Actor,
+  after: string,
+): Promise<InspectedDeclaration[]> {
+  const rows = await selectDeclarations(store, actor, { after, inspectedOnly: true });
+  return rows.map((r) => ({
+    declaration: toDeclaration(r, true),
+    selectedBy: json<ScoreMeta | null>(r.reasons)?.selectedBy ?? null,
+    source: r.source === 'officer' ? 'officer' : 'import',
+  }));
 }
 
 /**
@@ -895,13 +965,24 @@ export async function listTargetingModels(store: Store, actor: Actor): Promise<S
     WHERE organisation_id = ${actor.organisationId} ORDER BY created_at DESC`.execute(raw(store));
   return rows.rows.map((r) => {
     const training = json<Record<string, unknown>>(r.training);
-    const { validationCurve: _curve, ...rest } = training;
+    const { validationCurve: _curve, holdoutMetrics, ...rest } = training;
+    const metrics = Array.isArray(holdoutMetrics) ? (holdoutMetrics as AtN[]) : [];
     return {
       id: r.id,
       objective: r.objective as Objective,
       active: r.active,
       createdAt: iso(r.created_at),
       training: rest,
+      earlyStoppingSlice:
+        metrics.length === 0
+          ? null
+          : {
+              label: EARLY_STOPPING_SLICE_LABEL,
+              from: (training.earlyStoppingFrom as string | null | undefined) ?? null,
+              to: String(training.lastDate),
+              declarations: Number(training.earlyStoppingRows ?? 0),
+              metrics,
+            },
     };
   });
 }

@@ -31,6 +31,7 @@ import {
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
+import { EarlyStoppingSlice, OutOfTimeEvaluation } from './ModelEvaluation';
 import {
   targetingApi,
   type Lane,
@@ -42,7 +43,6 @@ import {
   type Contribution,
   type Inspection,
   type RuleInput,
-  type TargetingModel,
 } from './targeting-api';
 
 const LANES: readonly Lane[] = ['red', 'yellow', 'blue', 'green'];
@@ -982,62 +982,6 @@ function RulesView() {
   );
 }
 
-interface AtN {
-  percent: number;
-  inspected: number;
-  precision: number;
-  recall: number;
-}
-
-/**
- * Precision@n% and Recall@n% (n = 1, 2, 5, 10) on the model's early-stopping holdout: the
- * latest-dated inspected declarations, which it did not learn from (issue 6 §5).
- */
-function Evaluation({ model }: { model: TargetingModel }) {
-  const metrics = (model.training.holdoutMetrics as AtN[] | undefined) ?? [];
-  if (metrics.length === 0) return <Text size="xs">–</Text>;
-  const rows = Number(model.training.earlyStoppingRows);
-  const from = model.training.earlyStoppingFrom;
-  return (
-    <Stack gap={2}>
-      <Table
-        fz="xs"
-        withRowBorders={false}
-        verticalSpacing={0}
-        aria-label={`Evaluation of model ${model.id.slice(0, 8)}`}
-      >
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>n</Table.Th>
-            {metrics.map((m) => (
-              <Table.Th key={m.percent}>{m.percent}%</Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          <Table.Tr>
-            <Table.Th>P@n</Table.Th>
-            {metrics.map((m) => (
-              <Table.Td key={m.percent}>{m.precision.toFixed(3)}</Table.Td>
-            ))}
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th>R@n</Table.Th>
-            {metrics.map((m) => (
-              <Table.Td key={m.percent}>{m.recall.toFixed(3)}</Table.Td>
-            ))}
-          </Table.Tr>
-        </Table.Tbody>
-      </Table>
-      {Number.isFinite(rows) && rows > 0 && (
-        <Text size="xs" c="dimmed">
-          on {rows} declarations from {String(from)}
-        </Text>
-      )}
-    </Stack>
-  );
-}
-
 /** What is training and for how long, counted in seconds while it runs. */
 function TrainingProgress({
   objective,
@@ -1149,50 +1093,55 @@ function ModelsView() {
       )}
       <QueryState query={models} label="models">
         {(m) => (
-          <Table aria-label="Models">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Trained</Table.Th>
-                <Table.Th>Objective</Table.Th>
-                <Table.Th>Declarations</Table.Th>
-                <Table.Th>Trees</Table.Th>
-                <Table.Th>Data</Table.Th>
-                <Table.Th>Version</Table.Th>
-                <Table.Th>Evaluation (later-dated holdout)</Table.Th>
-                <Table.Th>Status</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {m.items.map((model) => (
-                <Table.Tr key={model.id}>
-                  <Table.Td>{new Date(model.createdAt).toLocaleString()}</Table.Td>
-                  <Table.Td>{model.objective}</Table.Td>
-                  <Table.Td>
-                    {String(model.training.rows)} ({String(model.training.positives)} positive)
-                  </Table.Td>
-                  <Table.Td>{String(model.training.bestRound)}</Table.Td>
-                  <Table.Td>
-                    {String(model.training.firstDate)} – {String(model.training.lastDate)}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {model.id.slice(0, 8)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Evaluation model={model} />
-                  </Table.Td>
-                  <Table.Td>
-                    {model.active ? (
-                      <Badge>active</Badge>
-                    ) : (
-                      <Badge variant="outline">retired</Badge>
-                    )}
-                  </Table.Td>
+          <Stack>
+            <Table aria-label="Models">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Trained</Table.Th>
+                  <Table.Th>Objective</Table.Th>
+                  <Table.Th>Declarations</Table.Th>
+                  <Table.Th>Trees</Table.Th>
+                  <Table.Th>Data</Table.Th>
+                  <Table.Th>Version</Table.Th>
+                  <Table.Th>
+                    At training, early-stopping slice (the model chose its number of trees on it)
+                  </Table.Th>
+                  <Table.Th>Status</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {m.items.map((model) => (
+                  <Table.Tr key={model.id}>
+                    <Table.Td>{new Date(model.createdAt).toLocaleString()}</Table.Td>
+                    <Table.Td>{model.objective}</Table.Td>
+                    <Table.Td>
+                      {String(model.training.rows)} ({String(model.training.positives)} positive)
+                    </Table.Td>
+                    <Table.Td>{String(model.training.bestRound)}</Table.Td>
+                    <Table.Td>
+                      {String(model.training.firstDate)} – {String(model.training.lastDate)}
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="xs" ff="monospace">
+                        {model.id.slice(0, 8)}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <EarlyStoppingSlice model={model} />
+                    </Table.Td>
+                    <Table.Td>
+                      {model.active ? (
+                        <Badge>active</Badge>
+                      ) : (
+                        <Badge variant="outline">retired</Badge>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            <OutOfTimeEvaluation models={m.items} />
+          </Stack>
         )}
       </QueryState>
     </Stack>

@@ -78,6 +78,14 @@ export interface TargetingModel {
   active: boolean;
   createdAt: string;
   training: Record<string, unknown>;
+  /** Training-time figures on the slice the model chose its number of trees on (optimistic). */
+  earlyStoppingSlice: {
+    label: string;
+    from: string | null;
+    to: string;
+    declarations: number;
+    metrics: { percent: number; inspected: number; precision: number; recall: number }[];
+  } | null;
 }
 export interface RuleInput {
   lane: Lane;
