@@ -8,6 +8,7 @@ import {
   saabas,
   trainGbdt,
   treeShap,
+  validateGbdtModel,
   type Dataset,
   type GbdtModel,
   type Tree,
@@ -288,5 +289,90 @@ describe('explanations', () => {
     );
     const used = new Set(model.trees.flatMap((t) => t.feature.filter((f) => f >= 0)));
     if (!used.has(2)) expect(e.contributions[2]).toBe(0);
+  });
+});
+
+describe('validateGbdtModel', () => {
+  /** A model file's gbdt: one tree whose node n (of `depth`) sends both ways to node n + 1. */
+  function chain(depth: number, children: (n: number) => [unknown, unknown]): unknown {
+    const size = depth + 1;
+    const internal = (n: number): boolean => n < depth;
+    return {
+      featureCount: 1,
+      baseMargin: 0,
+      trees: [
+        {
+          feature: Array.from({ length: size }, (_, n) => (internal(n) ? 0 : -1)),
+          threshold: Array.from({ length: size }, () => 0.5),
+          left: Array.from({ length: size }, (_, n) => (internal(n) ? children(n)[0] : -1)),
+          right: Array.from({ length: size }, (_, n) => (internal(n) ? children(n)[1] : -1)),
+          value: Array.from({ length: size }, () => 1),
+          cover: Array.from({ length: size }, () => 1),
+        },
+      ],
+    };
+  }
+
+  it('refuses a tree whose nodes share a child (a DAG: 2^depth paths, every walk would hang)', () => {
+    expect(() =>
+      validateGbdtModel(
+        chain(40, (n) => [n + 1, n + 1]),
+        1,
+      ),
+    ).toThrow(/node 0: bad children/);
+  });
+
+  it('refuses a child claimed by two parents and a fractional child or feature', () => {
+    const shared = {
+      featureCount: 1,
+      baseMargin: 0,
+      trees: [
+        {
+          feature: [0, 0, -1, -1],
+          threshold: [0, 0, 0, 0],
+          left: [1, 2, -1, -1],
+          right: [2, 3, -1, -1],
+          value: [0, 0, 1, 2],
+          cover: [1, 1, 1, 1],
+        },
+      ],
+    };
+    expect(() => validateGbdtModel(shared, 1)).toThrow(/node 1: bad children/);
+    expect(() =>
+      validateGbdtModel(
+        chain(1, () => [0.5, 1]),
+        1,
+      ),
+    ).toThrow(/bad children/);
+    const fractional = chain(1, () => [1, 1]) as { trees: { feature: number[] }[] };
+    fractional.trees[0]!.feature[0] = 0.5;
+    expect(() => validateGbdtModel(fractional, 1)).toThrow(/bad feature/);
+  });
+
+  it('accepts a proper tree, and a trained model as it is stored', () => {
+    const tree = {
+      featureCount: 1,
+      baseMargin: 0,
+      trees: [
+        {
+          feature: [0, -1, 0, -1, -1],
+          threshold: [0.5, 0, null, 0, 0],
+          left: [1, -1, 3, -1, -1],
+          right: [2, -1, 4, -1, -1],
+          value: [0, 1, 0, 2, 3],
+          cover: [1, 1, 1, 1, 1],
+        },
+      ],
+    };
+    const model = validateGbdtModel(tree, 1);
+    expect(model.trees[0]!.threshold[2]).toBe(-Infinity);
+    const trained = trainGbdt(
+      synthetic(3, 300, 4, (x) => (x[0] as number) > 0.5),
+      {
+        rounds: 5,
+      },
+    ).model;
+    const stored = JSON.parse(JSON.stringify(trained)) as unknown;
+    expect(validateGbdtModel(stored, 4).trees).toHaveLength(trained.trees.length);
   });
 });

@@ -1444,13 +1444,22 @@ export function validateGbdtModel(value: unknown, featureCount: number): GbdtMod
     const size = (tree.feature as unknown[]).length;
     for (const key of keys)
       if ((tree[key] as unknown[]).length !== size) fail(`tree ${k}: ${key} has the wrong length`);
+    // Each node is the child of at most one parent: a file whose nodes share children (a DAG)
+    // passes "children after their parent", yet every recursive walk over it (treeDepth, TreeSHAP,
+    // generateScorers) visits a shared node once per path, 2^depth times, and hangs.
+    const claimed = new Uint8Array(size);
     (tree.feature as unknown[]).forEach((f, n) => {
-      if (typeof f !== 'number' || f < -1 || f >= featureCount)
+      if (typeof f !== 'number' || !Number.isInteger(f) || f < -1 || f >= featureCount)
         fail(`tree ${k} node ${n}: bad feature`);
       if (f !== -1) {
-        const l = (tree.left as number[])[n] as number;
-        const r = (tree.right as number[])[n] as number;
-        if (!(l > n && l < size && r > n && r < size)) fail(`tree ${k} node ${n}: bad children`);
+        const l = (tree.left as unknown[])[n];
+        const r = (tree.right as unknown[])[n];
+        const child = (c: unknown): c is number =>
+          typeof c === 'number' && Number.isInteger(c) && c > n && c < size;
+        if (!child(l) || !child(r) || l === r || claimed[l] || claimed[r])
+          fail(`tree ${k} node ${n}: bad children`);
+        claimed[l as number] = 1;
+        claimed[r as number] = 1;
       }
     });
   });
