@@ -88,4 +88,23 @@ describe('GET /api/summary', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
+
+  it('counts the store of the app that serves the request (a second app in the process)', async () => {
+    // registerSummaryProvider keeps the first provider of a capability: one that counted the
+    // store it was registered with would show the first app's counts here.
+    const other = await makeWorld();
+    try {
+      await ingest(other, await other.store.systemActor(), declarations(500, 40, 10));
+      expect(await targetingLines(other, other.members.home.viewer)).toEqual({
+        'Customs declarations': 40,
+        'Inspection results': 10,
+      });
+      expect(await targetingLines(other, other.members.agency.viewer)).toEqual({
+        'Customs declarations': 0,
+        'Inspection results': 0,
+      });
+    } finally {
+      await other.store.close();
+    }
+  }, 120_000);
 });

@@ -236,9 +236,11 @@ export function register(app: App, deps: ModuleDeps): void {
   // learns how much another holds; a role that may not read targeting sees no line (not a 403).
   registerSummaryProvider({
     capability: 'targeting',
-    async summarise(_store, actor) {
+    // The store the request is served from, not this closure's: registerSummaryProvider keeps
+    // the first provider of a capability, so a later app (another store) would count the first's.
+    async summarise(requestStore, actor) {
       if (!TARGETING_READER_ROLES.includes(actor.role)) return [];
-      const counts = await targetingCounts(store, actor);
+      const counts = await targetingCounts(requestStore, actor);
       return [
         {
           capability: 'targeting',
