@@ -47,11 +47,11 @@ export const CRITICAL_SOURCE = 'critical-model';
  * Capacity. `selectForInspection` inspects every red raise, even beyond capacity: right for a
  * watchlist hit or a red rule, which are facts about the declaration, but a model's top band is
  * only a ranking, and letting it push inspections past capacity would make the capacity a lie.
- * So a red critical raise is given only while `redBudget` lasts: the capacity left once red rules
- * and other red raises are counted (the caller works it out). A declaration that is already
- * mandatory costs nothing and is raised anyway (the reason is still worth showing). Raised
- * declarations then take capacity before the Fraud model's picks, and the random share applies
- * to what remains, exactly as for watchlist hits. A lower lane costs no capacity and is not
+ * So a red critical raise is given only while `redBudget` lasts: the capacity left once the
+ * reserved random share (`randomReserve`), red rules and other red raises are counted (the
+ * caller works it out). A declaration that is already mandatory costs nothing and is raised
+ * anyway (the reason is still worth showing). Raised declarations then take capacity before the
+ * Fraud model's picks, exactly as watchlist hits do. A lower lane costs no capacity and is not
  * budgeted.
  */
 export function criticalRaiser(

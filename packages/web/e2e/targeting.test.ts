@@ -136,13 +136,18 @@ describe('targeting page', () => {
     expect(why).toContain('yes (watchlist hit)');
     expect(why).toContain('yes (top score)');
     expect(why).not.toContain('yes (random)');
-    // The day at a glance, read from the queue itself (so also after a reload).
+    // The day at a glance, counted by the server over the whole day (so also after a reload,
+    // and also when the queue shown is one lane only).
     await page.reload();
     const summary = page.getByTestId('day-summary');
     await summary.waitFor();
-    expect(await summary.innerText()).toMatch(
-      /^To inspect: 3 \((1 watchlist hit, 2 top score|2 top score, 1 watchlist hit)\) · red 3 · yellow \d+ · blue \d+ · green \d+$/,
-    );
+    const glance =
+      /^To inspect: 3 \(2 top score, 1 raised lane\) · red 3 · yellow \d+ · blue \d+ · green \d+$/;
+    expect(await summary.innerText()).toMatch(glance);
+    await page.getByRole('combobox', { name: 'Lane', exact: true }).click();
+    await page.getByRole('option', { name: 'Red: inspect' }).click();
+    await expect.poll(() => page.getByTestId('queue-row').count()).toBe(3);
+    expect(await summary.innerText()).toMatch(glance);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'targeting-queue-capacity-count');
   });

@@ -92,11 +92,19 @@ const QueueItem = z
   })
   .openapi('TargetingQueueItem');
 
+const Count = z.number().int();
 const Day = z.object({
   date: z.string(),
-  declarations: z.number().int(),
-  scored: z.number().int(),
-  inspected: z.number().int(),
+  declarations: Count,
+  scored: Count,
+  inspected: Count,
+  lanes: z
+    .object({ red: Count, yellow: Count, blue: Count, green: Count })
+    .openapi({ description: 'Scored declarations by lane' }),
+  toInspect: z.object({ model: Count, rule: Count, raised: Count, random: Count }).openapi({
+    description:
+      'Declarations picked for inspection, by why: top score, red rule, raised lane (watchlist hit or Critical band), random share',
+  }),
 });
 
 const Explanation = z
@@ -403,9 +411,6 @@ export function register(app: App, deps: ModuleDeps): void {
       };
       // The store answers a day without declarations with "0 scored" and no model: to an officer
       // who mistyped the date that reads like success, so it is a 404 naming the date.
-      const day = await targetingQueue(store, actor, { date: body.date, limit: 1 });
-      if (day.length === 0)
-        throw new StoreError('NOT_FOUND', `no declarations dated ${body.date}: nothing to score`);
       const result = await scoreTargetingDay(
         store,
         actor,

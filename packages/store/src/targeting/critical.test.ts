@@ -15,6 +15,7 @@ import {
 import {
   createTargetingRule,
   getTargetingDeclaration,
+  listTargetingDays,
   recordTargetingInspection,
   scoreTargetingDay,
   targetingQueue,
@@ -230,6 +231,8 @@ for (const engine of ENGINES) {
       const detail = await getTargetingDeclaration(store, viewer, first!.id);
       expect(detail.criticalExplanation).not.toBeNull();
       await expectStoreError(scoreTargetingDay(store, viewer, { date: DAY }), 'FORBIDDEN');
+      // Refused for the role before anything is looked up, also on a date without declarations.
+      await expectStoreError(scoreTargetingDay(store, viewer, { date: '1999-01-01' }), 'FORBIDDEN');
       const partner: Actor = { ...actor, role: 'partner' };
       await expectStoreError(targetingQueue(store, partner, { date: DAY }), 'FORBIDDEN');
       await expectStoreError(getTargetingDeclaration(store, partner, first!.id), 'FORBIDDEN');
@@ -239,11 +242,33 @@ for (const engine of ENGINES) {
         await targetingQueue(store, other, { date: DAY, sort: 'critical', minCritical: 0 }),
       ).toEqual([]);
       await expectStoreError(getTargetingDeclaration(store, other, first!.id), 'NOT_FOUND');
-      // Its own (empty) day scores nothing with this organisation's Critical model.
-      expect(await scoreTargetingDay(store, other, { date: DAY })).toMatchObject({
-        scored: 0,
-        criticalModelId: null,
+      // Its own day has no declarations: nothing to score (and nothing of this organisation's).
+      await expectStoreError(scoreTargetingDay(store, other, { date: DAY }), 'NOT_FOUND');
+    });
+
+    it("counts the day's lanes and picks over the whole day, for its own organisation only", async () => {
+      const scored = await scoreTargetingDay(store, actor, { date: DAY, capacityPercent: 10 });
+      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      const [day] = (await listTargetingDays(store, actor)).filter((d) => d.date === DAY);
+      const count = (f: (q: QueueItem) => boolean) => queue.filter(f).length;
+      expect(day).toEqual({
+        date: DAY,
+        declarations: N,
+        scored: N,
+        inspected: 0,
+        lanes: scored.lanes,
+        toInspect: {
+          model: count((q) => q.selectedBy === 'model'),
+          rule: count((q) => q.selectedBy === 'rule'),
+          raised: count((q) => q.selectedBy === 'raised'),
+          random: count((q) => q.selectedBy === 'random'),
+        },
       });
+      expect(Object.values(day!.toInspect).reduce((a, b) => a + b, 0)).toBe(
+        count((q) => q.inspect),
+      );
+      const other: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'admin' };
+      expect(await listTargetingDays(store, other)).toEqual([]);
     });
 
     it('refuses to score with a Critical model that learnt from the day, and forgets stale critical scores', async () => {

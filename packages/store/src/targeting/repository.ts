@@ -373,19 +373,50 @@ async function selectDeclarations(
 }
 
 /** Dates that have declarations, newest first, with counts (for the queue's date picker). */
+/** A day's scored declarations by lane, and those picked for inspection by why they were. */
+export interface TargetingDay {
+  readonly date: string;
+  readonly declarations: number;
+  readonly scored: number;
+  readonly inspected: number;
+  readonly lanes: Record<Lane, number>;
+  readonly toInspect: { model: number; rule: number; raised: number; random: number };
+}
+
+/**
+ * Dates with declarations, newest first, with the day's counts worked out in the query (so the
+ * console's day summary is right however much of the queue it has loaded or filtered).
+ */
 export async function listTargetingDays(
   store: Store,
   actor: Actor,
   limit = 60,
-): Promise<{ date: string; declarations: number; scored: number; inspected: number }[]> {
+): Promise<TargetingDay[]> {
   assertRole(actor, ...TARGETING_READER_ROLES);
+  type N = string | number;
   const rows = await sql<{
     date: string;
-    n: string | number;
-    scored: string | number;
-    inspected: string | number;
+    n: N;
+    scored: N;
+    inspected: N;
+    red: N;
+    yellow: N;
+    blue: N;
+    green: N;
+    by_model: N;
+    by_rule: N;
+    by_raised: N;
+    by_random: N;
   }>`
-    SELECT d.date, count(*) AS n, count(d.score) AS scored, count(i.fraud) AS inspected
+    SELECT d.date, count(*) AS n, count(d.score) AS scored, count(i.fraud) AS inspected,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.lane = 'red') AS red,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.lane = 'yellow') AS yellow,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.lane = 'blue') AS blue,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.lane = 'green') AS green,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.reasons->>'selectedBy' = 'model') AS by_model,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.reasons->>'selectedBy' = 'rule') AS by_rule,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.reasons->>'selectedBy' = 'raised') AS by_raised,
+      count(*) FILTER (WHERE d.score IS NOT NULL AND d.reasons->>'selectedBy' = 'random') AS by_random
     FROM targeting_declarations d
     LEFT JOIN targeting_inspections i ON i.organisation_id = d.organisation_id AND i.declaration_id = d.id
     WHERE d.organisation_id = ${actor.organisationId}
@@ -395,6 +426,18 @@ export async function listTargetingDays(
     declarations: Number(r.n),
     scored: Number(r.scored),
     inspected: Number(r.inspected),
+    lanes: {
+      red: Number(r.red),
+      yellow: Number(r.yellow),
+      blue: Number(r.blue),
+      green: Number(r.green),
+    },
+    toInspect: {
+      model: Number(r.by_model),
+      rule: Number(r.by_rule),
+      raised: Number(r.by_raised),
+      random: Number(r.by_random),
+    },
   }));
 }
 
@@ -590,16 +633,10 @@ export async function scoreTargetingDay(
   }
   const rows = await selectDeclarations(store, actor, { date: input.date, withParties: true });
   const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
+  // Scoring a date without declarations is almost always a mistyped date: saying "0 scored"
+  // would read like success.
   if (rows.length === 0)
-    return {
-      date: input.date,
-      scored: 0,
-      modelId: '',
-      criticalModelId: null,
-      lanes,
-      raised: 0,
-      criticalRaised: 0,
-    };
+    throw new StoreError('NOT_FOUND', `no declarations dated ${input.date}: nothing to score`);
   const { id: modelId, model } = await modelAsOf(store, actor, 'fraud', input.date);
   // An active Critical model that learnt from this day's outcomes is refused like the Fraud one
   // (CONFLICT from modelAsOf) rather than silently left out: the officer would not know.
@@ -1051,8 +1088,7 @@ export async function deleteTargetingRule(store: Store, actor: Actor, id: string
  * Counts for the server's summary: the actor's organisation's declarations and inspection results
  * only. Declarations are an agency's own records (DESIGN.md: "one deployment serves one
  * organisation", others are tenants whose data stays theirs), so even their number is not shown
- * to another organisation. `actor` is optional only so that an older caller still compiles; without
- * one nothing is counted and the call is refused (UNAUTHENTICATED).
+ * to another organisation.
  */
 export async function targetingCounts(
   store: Store,

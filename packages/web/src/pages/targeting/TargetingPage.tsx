@@ -41,6 +41,7 @@ import {
   type QueueItem,
   type Capacity,
   type Contribution,
+  type Day,
   type Inspection,
   type RuleInput,
 } from './targeting-api';
@@ -104,7 +105,7 @@ function InspectionBadge({ item }: { item: Pick<QueueItem, 'inspection'> }) {
 const SELECTED_BY: Record<string, string> = {
   model: 'top score',
   rule: 'officer rule',
-  raised: 'watchlist hit',
+  raised: 'raised lane',
   random: 'random',
 };
 
@@ -146,22 +147,16 @@ function Reasons({ reasons, raises }: { reasons: string[]; raises: LaneRaise[] }
   );
 }
 
-/** The day at a glance: how many go to inspection and why, and how many in each lane. */
-function DaySummary({ items }: { items: QueueItem[] }) {
-  const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
-  const why: Record<string, number> = {};
-  let inspect = 0;
-  for (const i of items) {
-    if (i.score === null) continue;
-    lanes[i.lane]++;
-    if (i.inspect) {
-      inspect++;
-      const key = SELECTED_BY[i.selectedBy ?? ''] ?? i.selectedBy ?? 'other';
-      why[key] = (why[key] ?? 0) + 1;
-    }
-  }
-  const reasons = Object.entries(why)
-    .map(([k, n]) => `${n} ${k}`)
+/**
+ * The day at a glance: how many go to inspection and why, and how many in each lane. Counted by
+ * the server over the whole day, not from the rows loaded (at most a page, maybe filtered).
+ */
+function DaySummary({ day }: { day: Day }) {
+  const { lanes, toInspect } = day;
+  const inspect = toInspect.model + toInspect.rule + toInspect.raised + toInspect.random;
+  const reasons = Object.entries(toInspect)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${SELECTED_BY[k] ?? k}`)
     .join(', ');
   return (
     <Text size="sm" data-testid="day-summary">
@@ -357,9 +352,7 @@ function QueueView() {
                         : filter by lane to see the others.
                       </Text>
                     )}
-                    {!lane && q.items.some((i) => i.score !== null) && (
-                      <DaySummary items={q.items} />
-                    )}
+                    {day && day.scored > 0 && <DaySummary day={day} />}
                     {day && day.scored === 0 && (
                       <Text size="sm" c="dimmed" role="note">
                         This day has not been scored yet: no declaration has a lane until it is.

@@ -16,6 +16,10 @@ export interface Day {
   declarations: number;
   scored: number;
   inspected: number;
+  /** Scored declarations by lane, counted by the server over the whole day. */
+  lanes: Record<Lane, number>;
+  /** Picked for inspection, by why. */
+  toInspect: { model: number; rule: number; raised: number; random: number };
 }
 /** Something beyond score and rules that raised the lane: a watchlist hit (later: intelligence). */
 export interface LaneRaise {
