@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isInterdictError, describeError } from '@interdict/core';
+import { isInterdictError, describeError, printable } from '@interdict/core';
 import { commandRegistrars } from './commands/index';
 import { CliExit, ExitCode } from './exit-codes';
 
@@ -29,7 +29,9 @@ export function exitCodeFor(error: unknown): ExitCode {
   return ExitCode.internal;
 }
 
-const oneLine = (text: string) => text.trim().replace(/\s*\n\s*/g, ' ');
+// One line, with any control character a message may quote from an input file escaped, so an
+// error cannot drive the terminal it is printed on (core's printable).
+const oneLine = (text: string) => printable(text.trim().replace(/\s*\n\s*/g, ' '));
 
 export function buildProgram(): Command {
   const program = new Command('interdict')

@@ -1,5 +1,6 @@
 import { parse, type Options } from 'csv-parse';
 import { CoreError } from './errors';
+import { printable } from './printable';
 
 export interface CsvRow {
   /** 1-based line number in the source where the record starts (the header is line 1). */
@@ -97,7 +98,8 @@ export async function* readCsv(
     }
   } catch (error) {
     if (error instanceof CoreError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    // csv-parse quotes the offending field in its message: escaped, it cannot drive a terminal.
+    const message = printable(error instanceof Error ? error.message : String(error), 300);
     const lineMatch = /line (\d+)/i.exec(message);
     throw new CoreError('CSV_MALFORMED', `malformed CSV: ${message}`, {
       cause: error,

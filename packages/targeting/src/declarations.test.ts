@@ -8,6 +8,7 @@ import {
   parseColumnMapping,
   parseDate,
   parseDeclarations,
+  shown,
   type RowProblem,
 } from './declarations';
 import { TargetingError } from './errors';
@@ -69,6 +70,26 @@ describe('parseDeclarations', () => {
     ]);
     // Read strictly, the reader itself refuses such a file.
     await expect(parse([HEADER, GOOD + ',extra'])).rejects.toThrow(/malformed CSV/);
+  });
+
+  it('quotes a hostile bad value escaped and cut, so a reason cannot drive a terminal', async () => {
+    // ESC [2J clears a screen (ECMA-48); U+202E reverses the text after it (UAX #9); C1 CSI.
+    const hostile = `\u001b[2J\u202e9102-\u009b31m\\${'x'.repeat(100)}`;
+    const { problems } = await parse([HEADER, GOOD.replace('108.0', hostile)]);
+    const reason = problems[0]?.reason ?? '';
+    expect(reason).toBe(
+      `not a number: "\\u001b[2J\\u202e9102-\\u009b31m\\\\${'x'.repeat(60 - 15)}…"`,
+    );
+    expect(reason).not.toMatch(/[\p{Cc}\u202a-\u202e]/u);
+    expect(shown('2024-02-30')).toBe('"2024-02-30"');
+    expect(shown('say "no"')).toBe('"say \\"no\\""');
+    // The CSV reader's own message quotes the field it could not read: escaped too.
+    const broken: unknown = await parse([HEADER, GOOD.replace('108.0', '\u001b[2J"x')]).catch(
+      (e: unknown) => e,
+    );
+    if (!(broken instanceof Error)) throw new Error('a broken CSV must be refused');
+    expect(broken.message).toMatch(/malformed CSV/);
+    expect(broken.message).not.toMatch(/[\p{Cc}\u202a-\u202e]/u);
   });
 
   it('refuses the whole input when asked, naming the first bad line', async () => {

@@ -1,4 +1,4 @@
-import type { CsvRow } from '@interdict/core';
+import { printable, type CsvRow } from '@interdict/core';
 import { TargetingError } from './errors';
 
 /**
@@ -318,6 +318,19 @@ function checkColumns(mapping: ColumnMapping, header: readonly string[]): void {
   }
 }
 
+/** Longest part of a bad value a problem quotes (a reason is one line for a person to read). */
+const SHOWN_MAX = 60;
+
+/**
+ * A bad value as a problem quotes it: in double quotes (a quote or backslash inside escaped), cut
+ * to SHOWN_MAX characters, control characters escaped (`printable`: a hostile file's reasons reach
+ * terminals, logs and the console).
+ */
+export function shown(value: string): string {
+  const cut = value.length > SHOWN_MAX ? `${value.slice(0, SHOWN_MAX)}…` : value;
+  return `"${printable(cut.replace(/["\\]/g, (c) => `\\${c}`))}"`;
+}
+
 /** Converts one row; returns the declaration, or the list of problems found in the row. */
 export function declarationFromFields(
   fields: Readonly<Record<string, string>>,
@@ -338,11 +351,11 @@ export function declarationFromFields(
   const dateText = get('date');
   const date = parseDate(dateText);
   if (dateText === '') problem('date', 'missing');
-  else if (!date) problem('date', `not a date: "${dateText}"`);
+  else if (!date) problem('date', `not a date: ${shown(dateText)}`);
 
   let hsCode = get('hsCode').replace(/[.\s]/g, '');
   if (hsCode === '') problem('hsCode', 'missing');
-  else if (!/^\d{2,14}$/.test(hsCode)) problem('hsCode', `not an HS code: "${get('hsCode')}"`);
+  else if (!/^\d{2,14}$/.test(hsCode)) problem('hsCode', `not an HS code: ${shown(get('hsCode'))}`);
   else if (mapping.hsDigits && hsCode.length < mapping.hsDigits) {
     // The 2022 KCS release stored codes as integers, losing the leading zero of chapters 01–09.
     hsCode = hsCode.padStart(mapping.hsDigits, '0');
@@ -357,8 +370,8 @@ export function declarationFromFields(
     const text = get(field);
     if (text === '') continue;
     const value = Number(text);
-    if (!Number.isFinite(value)) problem(field, `not a number: "${text}"`);
-    else if (value < 0) problem(field, `negative: ${text}`);
+    if (!Number.isFinite(value)) problem(field, `not a number: ${shown(text)}`);
+    else if (value < 0) problem(field, `negative: ${shown(text)}`);
     else numbers[field] = value;
   }
 
@@ -368,12 +381,12 @@ export function declarationFromFields(
   let critical: 0 | 1 | 2 | null = null;
   if (fraudText !== '') {
     if (fraudText === '0' || fraudText === '1') fraud = fraudText === '1' ? 1 : 0;
-    else problem('fraud', `must be 0 or 1: "${fraudText}"`);
+    else problem('fraud', `must be 0 or 1: ${shown(fraudText)}`);
   }
   if (criticalText !== '') {
     if (criticalText === '0' || criticalText === '1' || criticalText === '2')
       critical = Number(criticalText) as 0 | 1 | 2;
-    else problem('critical', `must be 0, 1 or 2: "${criticalText}"`);
+    else problem('critical', `must be 0, 1 or 2: ${shown(criticalText)}`);
   }
   // The benchmark defines Critical Fraud > 0 exactly when Fraud = 1 (SOURCE.md, Format).
   if (fraud !== null && critical !== null && critical > 0 !== (fraud === 1)) {
