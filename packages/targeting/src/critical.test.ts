@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CRITICAL_POLICY, criticalRaiser, parseCriticalPolicy } from './critical';
+import {
+  DEFAULT_CRITICAL_POLICY,
+  criticalBudget,
+  criticalRaiser,
+  parseCriticalPolicy,
+} from './critical';
 import type { Declaration } from './declarations';
 import { TargetingError } from './errors';
 import { collectLaneRaises, selectForInspection } from './selection';
@@ -60,6 +65,40 @@ describe('critical lane raises', () => {
       criticalRaiser(critical, { topPercent: 10, lane: 'yellow' }, { redBudget: 0 }),
     ]);
     expect(yellow.filter((r) => r.length).length).toBe(20);
+  });
+
+  it('works out the red budget from the selection options: capacity less random share and mandatory reds', () => {
+    // d3 and d7 carry a red raise, d5 a yellow one; a red rule on HS 9999 matches nothing.
+    const red = { source: 'watchlist', lane: 'red' as const, reason: 'hit' };
+    const raises = ds.map((_, i) =>
+      i === 3 || i === 7 ? [red] : i === 5 ? [{ ...red, lane: 'yellow' as const }] : [],
+    );
+    const rules = [
+      { id: 'r1', lane: 'red' as const, hsPrefix: '12', explanation: 'x', validTo: '2021-01-03' },
+      { id: 'r2', lane: 'yellow' as const, hsPrefix: '12', explanation: 'y' },
+      { id: 'r3', lane: 'red' as const, hsPrefix: '9999', explanation: 'z' },
+    ];
+    // 5 % of 200 = 10; 10 % of it reserved for random picks = 1; 2 mandatory: 7 left.
+    const budget = criticalBudget(ds, {
+      capacity: { percent: 5 },
+      randomShare: 0.1,
+      rules,
+      raises,
+    });
+    expect(budget.redBudget).toBe(7);
+    expect(budget.mandatory.flatMap((m, i) => (m ? [i] : []))).toEqual([3, 7]);
+    // A red rule that matches (in its dates) makes every declaration mandatory: nothing left.
+    const all = criticalBudget(ds, {
+      capacity: { count: 12.7 },
+      rules: [{ id: 'r', lane: 'red', hsPrefix: '123', explanation: 'all' }],
+    });
+    expect(all.redBudget).toBe(0);
+    expect(all.mandatory.every(Boolean)).toBe(true);
+    // A count is floored as selectForInspection floors it: 12 - round(1.2) = 11.
+    expect(criticalBudget(ds, { capacity: { count: 12.7 } }).redBudget).toBe(11);
+    expect(() => criticalBudget(ds, { capacity: { count: 10 }, randomShare: NaN })).toThrow(
+      TargetingError,
+    );
   });
 
   it('refuses scores that do not match the day', async () => {

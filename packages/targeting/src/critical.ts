@@ -1,7 +1,16 @@
 import type { Declaration } from './declarations';
 import { TargetingError } from './errors';
 import { capacityFor, rankByScore } from './metrics';
-import type { Lane, LaneRaise, LaneRaiser } from './selection';
+import {
+  inspectionCapacity,
+  raisedLane,
+  randomReserve,
+  ruleMatches,
+  type Lane,
+  type LaneRaise,
+  type LaneRaiser,
+  type SelectionOptions,
+} from './selection';
 
 /**
  * The Critical Fraud model's lane raise (issue 6: "above all the 'critical' ones — drugs and
@@ -40,6 +49,42 @@ export function parseCriticalPolicy(input: Partial<CriticalPolicy> = {}): Critic
 
 export const CRITICAL_SOURCE = 'critical-model';
 
+/** What a red Critical band may take of the day's capacity (see `criticalRaiser`). */
+export interface CriticalBudget {
+  readonly redBudget: number;
+  /** Declarations `selectForInspection` will inspect anyway: a red rule or a red raise. */
+  readonly mandatory: readonly boolean[];
+}
+
+/**
+ * The red budget of a day's Critical band, worked out from the same selection options that
+ * `selectForInspection` will then be given (before the band's own raises are added): the
+ * capacity, less the reserved random share (`randomReserve`), less the declarations that red
+ * rules and red raises make mandatory. Shared by the store's `scoreTargetingDay` and the CLI's
+ * `target score` so both trim the band the same way.
+ */
+export function criticalBudget(
+  declarations: readonly Declaration[],
+  options: Pick<SelectionOptions, 'capacity' | 'randomShare' | 'rules' | 'raises'>,
+): CriticalBudget {
+  const randomShare = options.randomShare ?? 0.1;
+  // Checked here too (selectForInspection refuses it later): a NaN share would make the budget
+  // NaN, which the raiser would read as unlimited.
+  if (!(randomShare >= 0 && randomShare <= 1))
+    throw new TargetingError('INVALID_ARGUMENT', 'randomShare must be between 0 and 1');
+  const rules = (options.rules ?? []).filter((rule) => rule.lane === 'red');
+  const mandatory = declarations.map(
+    (d, i) =>
+      raisedLane(options.raises?.[i]) === 'red' || rules.some((rule) => ruleMatches(rule, d)),
+  );
+  const capacity = inspectionCapacity(declarations.length, options.capacity);
+  const redBudget = Math.max(
+    0,
+    capacity - randomReserve(capacity, randomShare) - mandatory.filter(Boolean).length,
+  );
+  return { redBudget, mandatory };
+}
+
 /**
  * Raises the day's top `policy.topPercent` of `scores` (the Critical model's probabilities, in
  * the declarations' order) to `policy.lane`.
@@ -48,8 +93,8 @@ export const CRITICAL_SOURCE = 'critical-model';
  * watchlist hit or a red rule, which are facts about the declaration, but a model's top band is
  * only a ranking, and letting it push inspections past capacity would make the capacity a lie.
  * So a red critical raise is given only while `redBudget` lasts: the capacity left once the
- * reserved random share (`randomReserve`), red rules and other red raises are counted (the
- * caller works it out). A declaration that is already mandatory costs nothing and is raised
+ * reserved random share (`randomReserve`), red rules and other red raises are counted
+ * (`criticalBudget`). A declaration that is already mandatory costs nothing and is raised
  * anyway (the reason is still worth showing). Raised declarations then take capacity before the
  * Fraud model's picks, exactly as watchlist hits do. A lower lane costs no capacity and is not
  * budgeted.

@@ -74,6 +74,7 @@ export {
   parseWatchlistPolicy,
   raisedLane,
   ruleMatches,
+  inspectionCapacity,
   randomReserve,
   selectForInspection,
   watchlistRaises,
@@ -91,8 +92,10 @@ export {
 export {
   CRITICAL_SOURCE,
   DEFAULT_CRITICAL_POLICY,
+  criticalBudget,
   criticalRaiser,
   parseCriticalPolicy,
+  type CriticalBudget,
   type CriticalPolicy,
 } from './critical';
 export {

@@ -131,6 +131,13 @@ export interface Selected {
   readonly raises: LaneRaise[];
 }
 
+/** A day's inspection capacity in declarations: a share of `n` (rounded, at least one) or a count. */
+export function inspectionCapacity(n: number, capacity: SelectionOptions['capacity']): number {
+  return 'percent' in capacity
+    ? capacityFor(n, capacity.percent)
+    : Math.max(0, Math.floor(capacity.count));
+}
+
 /** Inspections of a capacity reserved for uniformly random picks (rounded, never above it). */
 export function randomReserve(capacity: number, randomShare: number): number {
   return Math.min(capacity, Math.round(capacity * randomShare));
@@ -151,10 +158,7 @@ export function selectForInspection(
   if (declarations.length !== scores.length)
     throw new TargetingError('INVALID_ARGUMENT', 'declarations and scores differ in length');
   const n = declarations.length;
-  const capacity =
-    'percent' in options.capacity
-      ? capacityFor(n, options.capacity.percent)
-      : Math.max(0, Math.floor(options.capacity.count));
+  const capacity = inspectionCapacity(n, options.capacity);
   const randomShare = options.randomShare ?? 0.1;
   if (!(randomShare >= 0 && randomShare <= 1))
     throw new TargetingError('INVALID_ARGUMENT', 'randomShare must be between 0 and 1');

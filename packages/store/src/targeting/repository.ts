@@ -3,17 +3,14 @@ import type { ColumnMapping, History, RowProblem } from '@interdict/targeting';
 import {
   TargetingModel,
   TargetingError,
-  capacityFor,
   collectLaneRaises,
+  criticalBudget,
   criticalRaiser,
   declarationParties,
   parseCriticalPolicy,
-  randomReserve,
   parseDeclarations,
   parseRules,
   parseWatchlistPolicy,
-  raisedLane,
-  ruleMatches,
   selectForInspection,
   type CriticalPolicy,
   type Declaration,
@@ -674,24 +671,16 @@ export async function scoreTargetingDay(
       : { percent: input.capacityPercent ?? 5 };
   let criticalRaised = 0;
   if (criticalScores) {
-    // What selectForInspection will take as mandatory before the critical band: red rules and
-    // red raises. The band gets only the capacity they and the reserved random share leave
-    // (criticalRaiser explains why).
-    const mandatory = ds.map(
-      (d, i) =>
-        raisedLane(raises[i]) === 'red' ||
-        rules.some((rule) => rule.lane === 'red' && ruleMatches(rule, d)),
-    );
-    const capacity =
-      'count' in capacitySpec ? capacitySpec.count : capacityFor(ds.length, capacitySpec.percent);
-    const redBudget = Math.max(
-      0,
-      capacity -
-        randomReserve(capacity, input.randomShare ?? 0.1) -
-        mandatory.filter(Boolean).length,
-    );
+    // The band gets only the capacity that red rules, red raises and the reserved random share
+    // leave (criticalBudget, criticalRaiser explain why); the CLI's `target score` shares it.
+    const budget = criticalBudget(ds, {
+      capacity: capacitySpec,
+      randomShare: input.randomShare ?? 0.1,
+      rules,
+      raises,
+    });
     const criticalRaises = await collectLaneRaises(ds, [
-      criticalRaiser(criticalScores, criticalPolicy, { redBudget, mandatory }),
+      criticalRaiser(criticalScores, criticalPolicy, budget),
     ]);
     criticalRaises.forEach((r, i) => {
       if (r.length === 0) return;
