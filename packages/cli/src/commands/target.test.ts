@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedData } from '@interdict/testkit';
@@ -125,6 +125,180 @@ describe('interdict target', () => {
     expect(missing.err.split('\n').filter((l) => l.includes('interdict:'))).toEqual([
       expect.stringMatching(/list file not found: .*nope\.xml/),
     ]);
+  });
+
+  describe('with a Critical Fraud model (--critical-model)', () => {
+    const critical = path.join(dir, 'critical.json');
+    const scoreArgs = (output: string) => [
+      'target',
+      'score',
+      '--model',
+      model,
+      '--input',
+      valid,
+      '--output',
+      output,
+    ];
+    interface Row {
+      id: string;
+      lane: string;
+      reasons: string;
+      critical: number;
+    }
+    // The CLI's own CSV quoting: reasons may be quoted, the other cells never are.
+    const rowsOf = (file: string): { header: string; rows: Row[] } => {
+      const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+      return {
+        header: header!,
+        rows: lines.map((l) => {
+          const m = /^([^,]+),([^,]+),([^,]+),("(?:[^"]|"")*"|[^,]*)(?:,([^,]+))?$/.exec(l)!;
+          return {
+            id: m[1]!,
+            lane: m[3]!,
+            reasons: m[4]!.replace(/^"|"$/g, '').replace(/""/g, '"'),
+            critical: Number(m[5]),
+          };
+        }),
+      };
+    };
+    const band = /Critical Fraud model: top \d+(\.\d+)? % of the day \(p = /;
+
+    it('trains a critical model', async () => {
+      const trained = await run([
+        'target',
+        'train',
+        '--input',
+        train,
+        '--model',
+        critical,
+        '--objective',
+        'critical',
+      ]);
+      expect(trained.code).toBe(0);
+      expect(trained.out).toMatch(/trained a critical model on 6000 declarations/);
+    });
+
+    it('leaves the default output alone and adds critical_score and the band with it', async () => {
+      const plainOut = path.join(dir, 'plain.csv');
+      const plain = await run(scoreArgs(plainOut));
+      expect(plain.code).toBe(0);
+      expect(plain.out).not.toMatch(/Critical/);
+      const p = rowsOf(plainOut);
+      expect(p.header).toBe('Declaration ID,score,lane,reasons');
+      expect(p.rows).toHaveLength(600);
+      expect(p.rows.every((r) => Number.isNaN(r.critical) && !band.test(r.reasons))).toBe(true);
+
+      const withOut = path.join(dir, 'with-critical.csv');
+      const scored = await run([...scoreArgs(withOut), '--critical-model', critical]);
+      expect(scored.err).not.toMatch(/interdict:/);
+      expect(scored.code).toBe(0);
+      const w = rowsOf(withOut);
+      expect(w.header).toBe('Declaration ID,score,lane,reasons,critical_score');
+      expect(w.rows.map((r) => r.id)).toEqual(p.rows.map((r) => r.id));
+      expect(w.rows.every((r) => r.critical >= 0 && r.critical <= 1)).toBe(true);
+      // Defaults: the top 1 % of 600 = 6 to red. Capacity 30, 3 kept for random picks, nothing
+      // mandatory: the budget (27) holds the whole band.
+      const raised = w.rows.filter((r) => band.test(r.reasons));
+      expect(raised).toHaveLength(6);
+      expect(scored.out).toMatch(/; 6 raised to red by the Critical model's top 1 %;/);
+      expect(raised.every((r) => r.lane === 'red')).toBe(true);
+      const others = w.rows.filter((r) => !band.test(r.reasons));
+      expect(Math.min(...raised.map((r) => r.critical))).toBeGreaterThanOrEqual(
+        Math.max(...others.map((r) => r.critical)),
+      );
+      // The band takes capacity, not more of it: still 30 reds.
+      expect(w.rows.filter((r) => r.lane === 'red')).toHaveLength(30);
+      // Run again without the flag: the same bytes as before.
+      const again = await run(scoreArgs(plainOut));
+      expect(again.code).toBe(0);
+      expect(rowsOf(plainOut)).toEqual(p);
+    });
+
+    it('trims a red band to the capacity that red rules and the random share leave', async () => {
+      // A red rule on one importer with a few declarations in the file makes them mandatory.
+      const importers = validLines.slice(1, 601).map((l) => l.split(',')[9]!);
+      const counts = new Map<string, number>();
+      for (const i of importers) counts.set(i, (counts.get(i) ?? 0) + 1);
+      const importer = importers.find((i) => counts.get(i)! >= 2 && counts.get(i)! <= 4)!;
+      const m = counts.get(importer)!;
+      const rules = path.join(dir, 'red-rule.json');
+      writeFileSync(
+        rules,
+        JSON.stringify([{ lane: 'red', importer, explanation: 'importer under watch' }]),
+      );
+      const output = path.join(dir, 'trimmed.csv');
+      const scored = await run([
+        ...scoreArgs(output),
+        '--critical-model',
+        critical,
+        '--critical-top-percent',
+        '5',
+        '--capacity',
+        '12',
+        '--rules',
+        rules,
+      ]);
+      expect(scored.err).not.toMatch(/interdict:/);
+      expect(scored.code).toBe(0);
+      const { rows } = rowsOf(output);
+      const mandatory = rows.filter((r) => r.reasons.includes('importer under watch'));
+      expect(mandatory).toHaveLength(m);
+      // Capacity 12, round(1.2) = 1 random: 11 - m for the band (of 30), none for the Fraud model.
+      const budget = 11 - m;
+      const raised = rows.filter((r) => band.test(r.reasons) && !mandatory.includes(r));
+      expect(raised).toHaveLength(budget);
+      const notRaised = rows.filter((r) => !band.test(r.reasons) && !mandatory.includes(r));
+      expect(Math.min(...raised.map((r) => r.critical))).toBeGreaterThanOrEqual(
+        Math.max(...notRaised.map((r) => r.critical)),
+      );
+      expect(rows.filter((r) => r.lane === 'red')).toHaveLength(12);
+      expect(rows.filter((r) => r.reasons.includes('random inspection'))).toHaveLength(1);
+      // A yellow band costs no capacity: all 30 of the top 5 % are raised.
+      const yellow = await run([
+        ...scoreArgs(output),
+        '--critical-model',
+        critical,
+        '--critical-top-percent',
+        '5',
+        '--critical-lane',
+        'yellow',
+      ]);
+      expect(yellow.code).toBe(0);
+      expect(rowsOf(output).rows.filter((r) => band.test(r.reasons))).toHaveLength(30);
+    });
+
+    it('refuses a model of the wrong objective or a bad policy, writing nothing', async () => {
+      const cases: [string[], number, RegExp][] = [
+        [
+          ['--critical-model', model],
+          3,
+          /--critical-model .* is a fraud model; it must be a critical model/,
+        ],
+        [
+          ['--model', critical, '--critical-model', critical],
+          3,
+          /--model .* is a critical model; it must be a fraud model/,
+        ],
+        [
+          ['--critical-model', critical, '--critical-top-percent', '0'],
+          2,
+          /topPercent must be in \(0, 100\]/,
+        ],
+        [['--critical-model', critical, '--critical-top-percent', '101'], 2, /topPercent/],
+        [['--critical-model', critical, '--critical-top-percent', '1%'], 2, /topPercent/],
+        [['--critical-model', critical, '--critical-lane', 'purple'], 2, /critical lane must be/],
+        [['--critical-top-percent', '2'], 2, /need --critical-model/],
+      ];
+      for (const [extra, code, message] of cases) {
+        const output = path.join(dir, 'refused.csv');
+        const r = await run([...scoreArgs(output), ...extra]);
+        expect(r.code).toBe(code);
+        expect(r.err.split('\n').filter((l) => l.includes('interdict:'))).toEqual([
+          expect.stringMatching(message),
+        ]);
+        expect(existsSync(output)).toBe(false);
+      }
+    });
   });
 
   it('refuses bad rows with --on-bad-row refuse (exit 3) and names the line', async () => {

@@ -18,17 +18,22 @@ import {
   watchlistRaiser,
 } from '@interdict/store';
 import {
+  CRITICAL_SOURCE,
   STANDARD_PERCENTS,
   TargetingModel,
   TargetingError,
   collectLaneRaises,
+  criticalBudget,
+  criticalRaiser,
   labelFor,
   parseColumnMapping,
+  parseCriticalPolicy,
   parseDeclarations,
   parseRules,
   precisionRecallAt,
   selectForInspection,
   type ColumnMapping,
+  type CriticalPolicy,
   type Declaration,
   type Lane,
   type LaneRaise,
@@ -140,6 +145,49 @@ async function watchlistRaisesFor(
     throw error;
   }
 }
+
+/**
+ * The Critical band's policy from `--critical-top-percent` / `--critical-lane`, with the API's
+ * defaults and checks (parseCriticalPolicy: DEFAULT_CRITICAL_POLICY, top percent in (0, 100], a
+ * lane). Given without `--critical-model` they would silently do nothing, so they are refused.
+ */
+function criticalPolicyFor(opts: {
+  criticalModel?: string;
+  criticalTopPercent?: string;
+  criticalLane?: string;
+}): CriticalPolicy | undefined {
+  if (!opts.criticalModel) {
+    if (opts.criticalTopPercent !== undefined || opts.criticalLane !== undefined)
+      throw new CliExit(
+        ExitCode.usage,
+        '--critical-top-percent and --critical-lane need --critical-model',
+      );
+    return undefined;
+  }
+  try {
+    return parseCriticalPolicy({
+      ...(opts.criticalTopPercent !== undefined
+        ? { topPercent: Number(opts.criticalTopPercent.trim() || NaN) }
+        : {}),
+      ...(opts.criticalLane !== undefined ? { lane: opts.criticalLane as Lane } : {}),
+    });
+  } catch (error) {
+    if (error instanceof TargetingError) throw new CliExit(ExitCode.usage, error.message);
+    throw error;
+  }
+}
+
+/** A model file of the objective its flag asks for, or one readable line (exit 3). */
+function loadModelOf(file: string, objective: 'fraud' | 'critical', flag: string): TargetingModel {
+  const model = loadModel(file);
+  if (model.objective !== objective)
+    throw new CliExit(
+      ExitCode.badInput,
+      `${flag} ${file} is a ${model.objective} model; it must be a ${objective} model (target train --objective ${objective})`,
+    );
+  return model;
+}
+
 const fixed = (x: number): string => x.toFixed(3);
 
 export const registerTarget: RegisterCommands = (program: Command) => {
@@ -221,6 +269,15 @@ export const registerTarget: RegisterCommands = (program: Command) => {
     .option('--watchlist-threshold <x>', 'match score at which a party hit raises the lane', '0.85')
     .option('--watchlist-lane <lane>', 'lane a watchlist hit raises to', 'red')
     .option(
+      '--critical-model <file>',
+      'a Critical Fraud model (target train --objective critical) whose top band is raised; adds a critical_score column',
+    )
+    .option(
+      '--critical-top-percent <p>',
+      "share of the file's declarations, by critical probability, raised (default 1)",
+    )
+    .option('--critical-lane <lane>', 'lane the critical band is raised to (default red)')
+    .option(
       '--online',
       'let later-dated declarations see earlier ones in the file (and their results)',
     )
@@ -238,9 +295,20 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         list?: string[];
         watchlistThreshold: string;
         watchlistLane: string;
+        criticalModel?: string;
+        criticalTopPercent?: string;
+        criticalLane?: string;
         online?: boolean;
       }) => {
-        const model = loadModel(opts.model);
+        // Everything that can refuse the command is checked before the file is read, and the
+        // output is written only at the end: a refused command writes nothing.
+        const criticalPolicy = criticalPolicyFor(opts);
+        const model = opts.criticalModel
+          ? loadModelOf(opts.model, 'fraud', '--model')
+          : loadModel(opts.model);
+        const criticalModel = opts.criticalModel
+          ? loadModelOf(opts.criticalModel, 'critical', '--critical-model')
+          : undefined;
         // The scoring threads (INTERDICT_SCORE_WORKERS) start now, while the file is read.
         scorePool();
         const declarations = await readDeclarations([opts.input], opts);
@@ -251,34 +319,61 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         const rules = opts.rules ? parseRules(JSON.parse(readFileSync(opts.rules, 'utf8'))) : [];
         // A large file's trees are scored on every core while its features are built, to the
         // same scores bit for bit (score-pool.ts).
+        const scoreOptions = opts.online ? { online: { labels: true } } : {};
         let scored: Awaited<ReturnType<typeof scoreDeclarationsInWorkers>>;
+        let criticalScores: Float64Array | undefined;
         try {
-          scored = await scoreDeclarationsInWorkers(
-            model,
-            declarations,
-            opts.online ? { online: { labels: true } } : {},
-          );
+          scored = await scoreDeclarationsInWorkers(model, declarations, scoreOptions);
+          // The Critical model scores the same declarations the same way (its own history built
+          // from the file, online or not), as the store scores a day with both.
+          if (criticalModel)
+            criticalScores = (
+              await scoreDeclarationsInWorkers(criticalModel, declarations, scoreOptions)
+            ).scores;
         } finally {
           await closeScorePool();
         }
         const { matrix, scores } = scored;
-        const picked = selectForInspection(declarations, scores, {
+        const selection: SelectionOptions = {
           capacity: parseCapacity(opts.capacity),
           randomShare: Number(opts.randomShare),
           seed: Number(opts.seed),
           rules,
           ...(raises ? { raises } : {}),
+        };
+        // The whole file is one day for the capacity (as without a Critical model), so the band
+        // is the file's top share, trimmed to the red budget exactly as the store trims a day's
+        // (criticalBudget, critical.ts).
+        let criticalRaised = 0;
+        let allRaises = raises;
+        if (criticalScores && criticalPolicy) {
+          // A bad --random-share is refused here as selectForInspection refuses it (exit 3).
+          const band = await collectLaneRaises(declarations, [
+            criticalRaiser(criticalScores, criticalPolicy, criticalBudget(declarations, selection)),
+          ]);
+          allRaises = band.map((r, i) => [...(raises?.[i] ?? []), ...r]);
+          criticalRaised = band.filter((r) => r.length > 0).length;
+        }
+        const picked = selectForInspection(declarations, scores, {
+          ...selection,
+          ...(allRaises ? { raises: allRaises } : {}),
         });
-        const lines = ['Declaration ID,score,lane,reasons'];
+        // The default format stays exactly as it was; critical_score is appended only when a
+        // Critical model scored the file.
+        const lines = [
+          criticalScores
+            ? 'Declaration ID,score,lane,reasons,critical_score'
+            : 'Declaration ID,score,lane,reasons',
+        ];
         const progress = createProgress('explaining', picked.length);
         picked.forEach((p, i) => {
           // Exact TreeSHAP reasons for every declaration not released outright.
           const reasons: string[] = [...p.raises.map((r) => r.reason), ...p.ruleReasons];
           if (p.selectedBy === 'random') reasons.push('random inspection');
           if (p.lane !== 'green') reasons.push(...model.reasons(matrix, i).map((r) => r.text));
-          lines.push(
-            [csvCell(p.id), p.score.toFixed(6), p.lane, csvCell(reasons.join('; '))].join(','),
-          );
+          const cells = [csvCell(p.id), p.score.toFixed(6), p.lane, csvCell(reasons.join('; '))];
+          if (criticalScores) cells.push((criticalScores[p.index] as number).toFixed(6));
+          lines.push(cells.join(','));
           if (i % 500 === 0) progress.update(i);
         });
         progress.update(picked.length);
@@ -286,10 +381,15 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         writeFileSync(opts.output, lines.join('\n') + '\n');
         const lanes = { red: 0, yellow: 0, blue: 0, green: 0 };
         for (const p of picked) lanes[p.lane]++;
-        const raised = picked.filter((p) => p.raises.length > 0).length;
+        const raised = picked.filter((p) =>
+          p.raises.some((r) => r.source !== CRITICAL_SOURCE),
+        ).length;
         printLine(
           `scored ${picked.length} declarations with a ${model.objective} model: red ${lanes.red}, yellow ${lanes.yellow}, blue ${lanes.blue}, green ${lanes.green}` +
             (raises ? `; ${raised} raised by watchlist hits` : '') +
+            (criticalModel
+              ? `; ${criticalRaised} raised to ${criticalPolicy?.lane} by the Critical model's top ${criticalPolicy?.topPercent} %`
+              : '') +
             `; wrote ${opts.output}`,
         );
       },
