@@ -14,7 +14,7 @@ import {
   type ConsoleBrowser,
   signInAs,
 } from './browser';
-import { startTestServer, type TestServer } from './server';
+import { apiSession, startTestServer, type TestServer } from './server';
 
 let server: TestServer;
 let browser: ConsoleBrowser;
@@ -61,30 +61,6 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Pro
 }
 
 const navigation = () => page.getByRole('navigation', { name: 'Primary' });
-
-/** A signed-in API client (cookie + CSRF token), as a script or a second device would be. */
-async function apiSession(email: string, password: string) {
-  const res = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in of ${email}: ${res.status}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return {
-    request: (method: string, path: string, body?: unknown) =>
-      fetch(`${server.url}${path}`, {
-        method,
-        headers: {
-          cookie,
-          'x-csrf-token': csrfToken,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-  };
-}
 
 describe('console against a real server', () => {
   it('refuses a wrong password with a readable error', async () => {
@@ -465,7 +441,7 @@ describe('console against a real server', () => {
   });
 
   it('pages a long token list with "Load more"', async () => {
-    const api = await apiSession(server.adminEmail, server.adminPassword);
+    const api = await apiSession(server);
     for (let i = 0; i < 52; i++) {
       const res = await api.request('POST', '/api/tokens', {
         name: `paging-${String(i).padStart(2, '0')}`,
@@ -490,7 +466,7 @@ describe('console against a real server', () => {
 
   it('shows your sessions, signs out everywhere else, and lets an admin end a user’s sessions', async () => {
     // Another "device" of the admin, and a user signed in in a second browser.
-    const elsewhere = await apiSession(server.adminEmail, server.adminPassword);
+    const elsewhere = await apiSession(server);
     const created = await elsewhere.request('POST', '/api/users', {
       email: 'sam.sessions@interdict.test',
       name: 'Sam Sessions',

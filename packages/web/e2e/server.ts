@@ -48,6 +48,56 @@ export async function startTestServer(): Promise<TestServer> {
   }
 }
 
+/** A signed-in API client (session cookie and CSRF token), as a script or a colleague would be. */
+export interface ApiSession {
+  readonly cookie: string;
+  readonly csrfToken: string;
+  /** A request with the session; a body is sent as JSON, a FormData as multipart. */
+  request(method: string, path: string, body?: unknown): Promise<Response>;
+}
+
+/** Signs in through the API (the administrator unless another account is given). */
+export async function apiSession(
+  server: TestServer,
+  email = server.adminEmail,
+  password = server.adminPassword,
+): Promise<ApiSession> {
+  const res = await fetch(`${server.url}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in of ${email}: ${res.status}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return {
+    cookie,
+    csrfToken,
+    request: (method, path, body) =>
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          cookie,
+          'x-csrf-token': csrfToken,
+          ...(body === undefined || body instanceof FormData
+            ? {}
+            : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined
+          ? {}
+          : { body: body instanceof FormData ? body : JSON.stringify(body) }),
+      }),
+  };
+}
+
+/** POST /api/targeting/models as the administrator, outside the browser (a colleague's request). */
+export async function trainThroughApi(
+  server: TestServer,
+  body: { objective: string; until?: string },
+): Promise<Response> {
+  return (await apiSession(server)).request('POST', '/api/targeting/models', body);
+}
+
 /**
  * Loads a file the way an administrator would: sign in through the API, POST /api/jobs, then poll
  * the job until it ends. Throws with the job's error when the ingest fails.
@@ -58,28 +108,19 @@ export async function ingestThroughApi(
   name: string,
   bytes: Uint8Array,
 ): Promise<void> {
-  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-  });
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const session = await apiSession(server);
   const form = new FormData();
   form.set('kind', kind);
   form.set('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
-  const res = await fetch(`${server.url}/api/jobs`, {
-    method: 'POST',
-    headers: { cookie, 'x-csrf-token': csrfToken },
-    body: form,
-  });
+  const res = await session.request('POST', '/api/jobs', form);
   if (res.status !== 202)
     throw new Error(`upload ${kind} ${name}: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
   for (;;) {
-    const job = (await (
-      await fetch(`${server.url}/api/jobs/${id}`, { headers: { cookie } })
-    ).json()) as { status: string; error: string | null };
+    const job = (await (await session.request('GET', `/api/jobs/${id}`)).json()) as {
+      status: string;
+      error: string | null;
+    };
     if (job.status === 'succeeded') return;
     if (job.status === 'failed') throw new Error(`${kind} ${name}: ${job.error}`);
     await new Promise((r) => setTimeout(r, 250));

@@ -13,7 +13,7 @@ import {
   screenshot,
   type ConsoleBrowser,
 } from './browser';
-import { ingestThroughApi, startTestServer, type TestServer } from './server';
+import { ingestThroughApi, startTestServer, trainThroughApi, type TestServer } from './server';
 
 let server: TestServer;
 let browser: ConsoleBrowser;
@@ -22,21 +22,8 @@ let page: Page;
 const DAY = '2021-01-04';
 const encode = (text: string) => new TextEncoder().encode(text);
 
-/** POST /api/targeting/models as the administrator, outside the browser. */
 async function train(objective: 'fraud' | 'critical'): Promise<void> {
-  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-  });
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const res = await fetch(`${server.url}/api/targeting/models`, {
-    method: 'POST',
-    headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
-    body: JSON.stringify({ objective }),
-  });
-  expect(res.status).toBe(201);
+  expect((await trainThroughApi(server, { objective })).status).toBe(201);
 }
 
 beforeAll(async () => {

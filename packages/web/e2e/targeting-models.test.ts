@@ -13,7 +13,7 @@ import {
   screenshot,
   type ConsoleBrowser,
 } from './browser';
-import { ingestThroughApi, startTestServer, type TestServer } from './server';
+import { ingestThroughApi, startTestServer, trainThroughApi, type TestServer } from './server';
 
 let server: TestServer;
 let browser: ConsoleBrowser;
@@ -30,20 +30,9 @@ function later(until: string): { inspected: number; positives: number } {
   return { inspected: rows.length, positives: rows.filter((l) => fraudOf(l) === 1).length };
 }
 
-/** POST /api/targeting/models as the administrator, outside the browser. */
-async function trainThroughApi(body: { objective: string; until: string }): Promise<string> {
-  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-  });
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const res = await fetch(`${server.url}/api/targeting/models`, {
-    method: 'POST',
-    headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+/** Trains through the API and answers the new model's id. */
+async function trainModel(body: { objective: string; until: string }): Promise<string> {
+  const res = await trainThroughApi(server, body);
   if (res.status !== 201) throw new Error(`train: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }
@@ -54,8 +43,8 @@ let newer: string;
 beforeAll(async () => {
   server = await startTestServer();
   await ingestThroughApi(server, 'declarations', 'train.csv', new TextEncoder().encode(text));
-  older = await trainThroughApi({ objective: 'fraud', until: '2020-02-01' });
-  newer = await trainThroughApi({ objective: 'fraud', until: '2020-02-08' });
+  older = await trainModel({ objective: 'fraud', until: '2020-02-01' });
+  newer = await trainModel({ objective: 'fraud', until: '2020-02-08' });
   browser = await openBrowserAsAdmin(server);
   page = browser.page;
 }, 300_000);

@@ -19,7 +19,7 @@ import {
   screenshot,
   type ConsoleBrowser,
 } from './browser';
-import { ingestThroughApi, startTestServer, type TestServer } from './server';
+import { ingestThroughApi, startTestServer, trainThroughApi, type TestServer } from './server';
 
 let server: TestServer;
 let browser: ConsoleBrowser;
@@ -48,22 +48,6 @@ beforeAll(async () => {
   browser = await openBrowserAsAdmin(server);
   page = browser.page;
 }, 300_000);
-
-/** POST /api/targeting/models as the administrator, outside the browser (a colleague's request). */
-async function trainThroughApi(body: { objective: string; until?: string }): Promise<Response> {
-  const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword }),
-  });
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  return fetch(`${server.url}/api/targeting/models`, {
-    method: 'POST',
-    headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 afterAll(async () => {
   await browser?.close();
@@ -246,7 +230,7 @@ describe('targeting page', () => {
 
   it('shows that the last training failed, and why, to whoever opens the page', async () => {
     // Started elsewhere (another officer, or this page before a reload): the API says so.
-    const res = await trainThroughApi({ objective: 'critical', until: '2019-01-01' });
+    const res = await trainThroughApi(server, { objective: 'critical', until: '2019-01-01' });
     expect(res.status).toBe(400);
     await page.goto(`${server.url}/targeting/models`);
     const failed = page.getByRole('alert').filter({ hasText: 'The last training failed' });
@@ -283,7 +267,9 @@ describe('targeting page', () => {
   it('says when the explanation comes from a newer model than the score', async () => {
     // A Fraud model on less data (so other trees) that still predates the day: it explains the
     // day's declarations, which keep the scores of the model they were scored with.
-    expect((await trainThroughApi({ objective: 'fraud', until: '2020-01-20' })).status).toBe(201);
+    expect(
+      (await trainThroughApi(server, { objective: 'fraud', until: '2020-01-20' })).status,
+    ).toBe(201);
     await page.goto(`${server.url}/targeting/declaration/${encodeURIComponent(flaggedId!)}`);
     const note = page.getByRole('note').filter({ hasText: 'Explained by a newer model' });
     await note.waitFor({ timeout: 60_000 });
