@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '@interdict/store';
 import { ExitCode } from '../exit-codes';
-import { runCli } from '../main';
+import { runCaptured } from '../testing';
 
 // `interdict ingest declarations` with a column mapping file and a bad-row policy (issue 6),
 // run in-process against a temporary data folder (the embedded PGlite), on a small CSV in a
@@ -37,19 +37,7 @@ let csv: string;
 let mapping: string;
 const saved = { data: process.env.INTERDICT_DATA, url: process.env.DATABASE_URL };
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCaptured;
 
 /** The `interdict:` error lines a run printed (the progress bar writes other lines). */
 const errors = (r: { err: string }) => r.err.split('\n').filter((l) => l.startsWith('interdict: '));

@@ -11,9 +11,9 @@ import {
 } from '@interdict/ledger';
 import { folderLogStorage } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../exit-codes';
-import { runCli } from '../main';
+import { runCaptured } from '../testing';
 
 // serverless-log checkpoints and key: ../shared/data/merkle-vectors/SOURCE.md §2.
 const ASTRA = 'astra+cad5a3d2+AZJqeuyE/GnknsCNh1eCtDtwdAwKBddOlS8M2eI1Jt4b';
@@ -21,19 +21,7 @@ const OTHER = 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv
 const logDir = sharedData('merkle-vectors', 'serverless-log', 'testdata', 'log');
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await runCli(['ledger', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (args: string[]) => runCaptured(['ledger', ...args]);
 
 describe('interdict ledger verify-*', () => {
   const tree = new TreeHashes();

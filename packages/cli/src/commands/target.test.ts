@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedData } from '@interdict/testkit';
-import { describe, expect, it, vi } from 'vitest';
-import { runCli } from '../main';
+import { describe, expect, it } from 'vitest';
+import { runCaptured } from '../testing';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'interdict-target-'));
 const source = (name: string) =>
@@ -16,19 +16,7 @@ const valid = path.join(dir, 'valid.csv');
 writeFileSync(train, trainLines.slice(0, 6001).join('\n') + '\n');
 writeFileSync(valid, validLines.slice(0, 601).join('\n') + '\n');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCaptured;
 
 describe('interdict target', () => {
   const model = path.join(dir, 'model.json');
