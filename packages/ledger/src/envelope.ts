@@ -5,7 +5,8 @@ import { hashLeaf } from './merkle';
 import { keyIdHex, type Signer, type Verifier } from './note';
 import { MAX_ENTRY_SIZE } from './tiles';
 
-// Leaf envelopes: the log stores commitments, not records. A leaf is the RFC 8785 canonical JSON
+// Version 1 leaf envelopes (read and verified forever; new entries are v2 hiding commitments, see
+// commitment.ts). The log stores commitments, not records. A leaf is the RFC 8785 canonical JSON
 // of {v, type, organisation, time, bodySha256, keyId, signature}; the body itself stays in the
 // store under access control (and can be erased without breaking the tree).
 

@@ -120,6 +120,21 @@ export {
   type SealedEnvelope,
 } from './envelope';
 export {
+  COMMITMENT_VERSION,
+  COMMITMENT_CONTEXT,
+  OPENING_SIGNING_CONTEXT,
+  SALT_BYTES,
+  sealCommitment,
+  parseLeaf,
+  parseOpening,
+  verifyOpening,
+  verifyLeaf,
+  type CommitmentLeaf,
+  type Leaf,
+  type Opening,
+  type SealedCommitment,
+} from './commitment';
+export {
   Sequencer,
   CHECKPOINT_KEY,
   type LogStorage,
