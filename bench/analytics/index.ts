@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createApp, createLogger } from '@interdict/server';
 import { bootstrapStore, openStore, runIngestJob, type Store } from '@interdict/store';
 import { createTestSchema, sharedData } from '@interdict/testkit';
+import { createServices } from '@interdict/services';
 
 const FILES: [string, string][] = [
   ['bts-crossings', sharedData('border-crossings', 'Border_Crossing_Entry_Data_full.csv.gz')],
@@ -78,7 +79,11 @@ async function ingestAll(store: Store, label: string): Promise<void> {
 }
 
 async function latencies(store: Store, label: string): Promise<void> {
-  const app = createApp({ store, logger: createLogger() });
+  const app = createApp({
+    store,
+    services: createServices(store, { closeStore: false }),
+    logger: createLogger(),
+  });
   const actor = await store.systemActor();
   const { secret } = await store.tokens.create(actor, {
     name: 'bench',

@@ -8,6 +8,7 @@ import { createApp } from '@interdict/server';
 import { bootstrapStore, openStore, type Store } from '@interdict/store';
 import { createTestSchema } from '@interdict/testkit';
 import pino from 'pino';
+import { createServices } from '@interdict/services';
 
 const n = Number(process.argv[2] ?? 500);
 const password = 'correct horse battery staple';
@@ -24,7 +25,11 @@ async function perRequest(store: Store, label: string): Promise<void> {
   for (let i = 0; i < n; i++) await store.auth.resolveSession(signed.sessionSecret);
   const resolve = (performance.now() - t) / n;
   console.log(`${label}: resolveSession: ${resolve.toFixed(2)} ms each (${n} runs)`);
-  const app = createApp({ store, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    store,
+    services: createServices(store, { closeStore: false }),
+    logger: pino({ level: 'silent' }),
+  });
   const cookie = `interdict_session=${signed.sessionSecret}`;
   t = performance.now();
   for (let i = 0; i < n; i++) {

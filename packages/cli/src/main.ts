@@ -1,24 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { isInterdictError, describeError, printable } from '@interdict/core';
+import { exitCodeFor as exitCodeForCode } from '@interdict/services';
 import { commandRegistrars } from './commands/index';
 import { CliExit, ExitCode } from './exit-codes';
 
 /**
  * Map an error to the exit code scripts rely on (see exit-codes.ts and the README): usage 2,
- * malformed input or a value naming nothing 3, store or file unreachable 4, refused 5.
+ * malformed input or a value naming nothing 3, store or file unreachable 4, refused 5; the codes
+ * of the product's own errors come from the one error table (ERROR_TABLE in packages/services).
  */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CliExit) return error.exitCode;
   if (error instanceof CommanderError) return ExitCode.usage;
-  if (isInterdictError(error)) {
-    const code = error.code;
-    if (code === 'UNKNOWN_INGEST_KIND') return ExitCode.usage;
-    if (/UNAVAILABLE|CONNECT|MIGRATION_FAILED/.test(code)) return ExitCode.unavailable;
-    if (/DENIED|FORBIDDEN|UNAUTHORI[SZ]ED|UNAUTHENTICATED/.test(code)) return ExitCode.denied;
-    if (/VERIFY|MISMATCH_ROOT|INVALID_PROOF|INVALID_SIGNATURE/.test(code))
-      return ExitCode.checkFailed;
-    return ExitCode.badInput;
-  }
+  // The one table of error codes, shared with the server's HTTP statuses (packages/services).
+  if (isInterdictError(error)) return exitCodeForCode(error.code);
   if (error && typeof error === 'object' && 'code' in error) {
     const code = String(error.code);
     if (

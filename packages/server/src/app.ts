@@ -46,12 +46,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  * docs, health, metrics and the console. In-process tests call `app.request()`.
  */
 export function createApp(deps: ServerDeps & { lifecycle?: Lifecycle }): App {
-  const { store } = deps;
+  const { store, services } = deps;
   const config = resolveConfig(deps.config);
   const logger = deps.logger ?? createLogger();
   const metrics = createMetrics();
   const limiter = deps.rateLimiter ?? new MemoryRateLimiter();
-  const moduleDeps: ModuleDeps = { store, logger, config };
+  const moduleDeps: ModuleDeps = { store, services, logger, config };
 
   const app = new OpenAPIHono<AppEnv>({
     // Every request that fails its schema answers one problem listing each failing field.

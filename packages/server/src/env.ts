@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '@interdict/services';
 import type { Actor, Organisation, Store, User } from '@interdict/store';
 import type { Logger } from 'pino';
 import type { RateLimiter } from './auth/rate-limit';
@@ -20,7 +21,10 @@ export interface ServerConfig {
 }
 
 export interface ServerDeps {
+  /** The store the services were built over (platform routes not yet moved to services read it). */
   store: Store;
+  /** Every use case: routes call these (packages/services). */
+  services: Services;
   logger?: Logger;
   config?: Partial<ServerConfig>;
   /** Where sign-in attempts are counted; memory by default, Redis across replicas. */
@@ -52,6 +56,7 @@ export type App = OpenAPIHono<AppEnv>;
 /** What a module's `register(app, deps)` receives: the deps with defaults filled in. */
 export interface ModuleDeps {
   store: Store;
+  services: Services;
   logger: Logger;
   config: ServerConfig;
 }

@@ -14,13 +14,7 @@ export {
   type RateLimiter,
   type RateRule,
 } from './auth/rate-limit';
-export {
-  problem,
-  errorToProblem,
-  registerProblemStatus,
-  HttpProblem,
-  type Problem,
-} from './problem';
+export { problem, errorToProblem, HttpProblem, type Problem } from './problem';
 export {
   registerSummaryProvider,
   summaryProviders,

@@ -1,4 +1,5 @@
 import { isInterdictError } from '@interdict/core';
+import { httpStatusFor } from '@interdict/services';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -34,26 +35,6 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-/** HTTP status for an error code; capabilities add theirs with `registerProblemStatus`. */
-const STATUS_BY_CODE = new Map<string, number>([
-  ['FORBIDDEN', 403],
-  ['NOT_FOUND', 404],
-  ['CONFLICT', 409],
-  ['INVALID_ARGUMENT', 400],
-  ['UNAUTHENTICATED', 401],
-  ['UNKNOWN_INGEST_KIND', 400],
-  ['INGEST_FAILED', 422],
-  ['INGEST_CANCELLED', 409],
-  ['MIGRATION_FAILED', 500],
-  ['STORE_UNAVAILABLE', 503],
-  ['INPUT_TOO_LARGE', 413],
-]);
-
-/** Map an error code to a status, e.g. `registerProblemStatus('LOG_FULL', 503)`. */
-export function registerProblemStatus(code: string, status: number): void {
-  STATUS_BY_CODE.set(code, status);
-}
 
 export function problem(
   c: Context<AppEnv>,
@@ -109,8 +90,9 @@ export function errorToProblem(c: Context<AppEnv>, error: unknown): Response {
     return problem(c, status, code, error.message || TITLES[status] || 'Error');
   }
   if (isInterdictError(error)) {
-    // Bad input from any package is the caller's problem unless a code says otherwise.
-    const status = STATUS_BY_CODE.get(error.code) ?? 400;
+    // Bad input from any package is the caller's problem unless the one error table (in
+    // packages/services/src/errors.ts, shared with the CLI's exit codes) says otherwise.
+    const status = httpStatusFor(error.code);
     if (status >= 500) c.var.logger?.error({ err: error }, 'request failed');
     const extra: Record<string, unknown> = {};
     if (error.details !== undefined) extra.details = error.details;

@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import { createServices, type Services, type ServicesOptions } from '@interdict/services';
 import { closeScorePool, type Store } from '@interdict/store';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -15,6 +16,8 @@ export interface StartServerOptions {
   port: number;
   host?: string;
   store: Store;
+  /** Settings of the services built over `store` (defaults from the environment). */
+  servicesOptions?: ServicesOptions;
   logger?: Logger;
   /** Load the datasets bundle as ingest jobs when the database has none yet (default false). */
   demoData?: boolean;
@@ -29,6 +32,8 @@ export interface StartServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** The services the server calls (tests and embedders). */
+  services: Services;
   /** Stop accepting, finish in-flight requests (up to 10 s), stop demo loading, close the store. */
   close(): Promise<void>;
 }
@@ -46,8 +51,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     redis.on('error', (error: unknown) => logger.warn({ err: error }, 'redis error'));
     rateLimiter = new RedisRateLimiter(redis);
   }
+  const services = createServices(options.store, {
+    ...options.servicesOptions,
+    closeStore: options.closeStore !== false,
+  });
+  // The sequencer recovers the log and drains what a crash left staged before traffic arrives.
+  await services.start();
   const app = createApp({
     store: options.store,
+    services,
     logger,
     lifecycle,
     ...(options.config ? { config: options.config } : {}),
@@ -110,7 +122,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // module or a store: the store's day scoring starts them on first use (scorePool), so they
       // are stopped here with the rest. A later scoring in this process would start new ones.
       await closeScorePool();
-      if (options.closeStore !== false) await options.store.close();
+      await services.close();
       logger.info('server stopped');
     })();
     return closing;
@@ -129,5 +141,5 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { url, close };
+  return { url, services, close };
 }

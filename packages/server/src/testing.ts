@@ -2,6 +2,7 @@
 import { bootstrapInstance } from './bootstrap';
 import { createApp } from './app';
 import type { App, ServerConfig } from './env';
+import { createServices, type Services, type ServicesOptions } from '@interdict/services';
 import { openStore, ROLES, type Role, type Store } from '@interdict/store';
 import pino from 'pino';
 
@@ -19,6 +20,7 @@ export interface Member {
 
 export interface World {
   store: Store;
+  services: Services;
   app: App;
   homeId: string;
   agencyId: string;
@@ -28,8 +30,13 @@ export interface World {
 
 export const silentLogger = pino({ level: 'silent' });
 
-export function makeApp(store: Store, config: Partial<ServerConfig> = {}): App {
-  return createApp({ store, logger: silentLogger, config });
+/** An app over `store` with its own services (closed with the store: `closeWorld`, or by hand). */
+export function makeApp(
+  store: Store,
+  config: Partial<ServerConfig> = {},
+  services: Services = createServices(store, { closeStore: false }),
+): App {
+  return createApp({ store, services, logger: silentLogger, config });
 }
 
 export async function signIn(
@@ -50,7 +57,10 @@ export async function signIn(
 }
 
 /** An in-memory instance: a home hub and an agency, one signed-in user per role in each. */
-export async function makeWorld(config: Partial<ServerConfig> = {}): Promise<World> {
+export async function makeWorld(
+  config: Partial<ServerConfig> = {},
+  servicesOptions: ServicesOptions = {},
+): Promise<World> {
   const store = await openStore({ dataDir: 'memory://' });
   await bootstrapInstance(store, { adminEmail: ADMIN_EMAIL, adminPassword: PASSWORD });
   const system = await store.systemActor();
@@ -58,7 +68,8 @@ export async function makeWorld(config: Partial<ServerConfig> = {}): Promise<Wor
     name: 'Border Agency',
     kind: 'agency',
   });
-  const app = makeApp(store, config);
+  const services = createServices(store, { ...servicesOptions, closeStore: false });
+  const app = makeApp(store, config, services);
   const members = { home: {}, agency: {} } as World['members'];
   for (const [scope, orgId] of [
     ['home', system.organisationId],
@@ -87,7 +98,7 @@ export async function makeWorld(config: Partial<ServerConfig> = {}): Promise<Wor
       };
     }
   }
-  return { store, app, homeId: system.organisationId, agencyId: agency.id, members };
+  return { store, services, app, homeId: system.organisationId, agencyId: agency.id, members };
 }
 
 /** A request as `member` (cookie + CSRF header), or anonymous when `member` is undefined. */
@@ -112,4 +123,11 @@ export function call(
   }
   const init = { method, headers: h, ...(payload === undefined ? {} : { body: payload }) };
   return Promise.resolve(app.request(path, init));
+}
+
+/** Stops a world's services (pools, the ledger's sequencer) and closes its store. */
+export async function closeWorld(world: World | undefined): Promise<void> {
+  if (!world) return;
+  await world.services.close();
+  await world.store.close();
 }

@@ -1,4 +1,5 @@
 import type { AnalyticsTables } from './analytics/tables';
+import type { LedgerTables } from './ledger/tables';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column with a default (optional on insert). */
@@ -113,6 +114,7 @@ type SchemaParts = [
   PlatformTables,
   // capabilities below, one per line
   AnalyticsTables,
+  LedgerTables,
 ];
 
 /** The whole schema, as Kysely sees it. */

@@ -10,6 +10,7 @@ import { JobsRepository, type LiveProgress } from './repositories/jobs';
 import { OrganisationsRepository } from './repositories/organisations';
 import { TokensRepository } from './repositories/tokens';
 import { UsersRepository } from './repositories/users';
+import { LedgerRepository } from './ledger/repository';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -24,6 +25,7 @@ export interface Store {
   readonly tokens: TokensRepository;
   readonly audit: AuditRepository;
   readonly jobs: JobsRepository;
+  readonly ledger: LedgerRepository;
   readonly blobs: BlobStore;
   /** Reads answered from memory while a PGlite ingest holds the session (see busy-cache.ts). */
   readonly cache: BusyCache;
@@ -68,6 +70,7 @@ export function createStore(parts: StoreParts): Store {
     tokens: new TokensRepository(db, cache),
     audit: new AuditRepository(db),
     jobs: new JobsRepository(db, liveProgress, cache),
+    ledger: new LedgerRepository(db),
     // In a transaction on PostgreSQL, blobs go through the transaction too.
     blobs: parts.blobs instanceof TableBlobStore ? new TableBlobStore(db) : parts.blobs,
     liveProgress,

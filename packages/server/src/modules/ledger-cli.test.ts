@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapInstance } from '../bootstrap';
 import { startServer, type RunningServer } from '../server';
 import { silentLogger } from '../testing';
-import { ledgerVkeys, setLedgerOptions } from './ledger';
+import { ledgerVkeys } from '@interdict/services';
 
 // `interdict ledger verify-tiles --url` as a user runs it: the real `interdict` command in its own
 // process, against a real server listening on a free port, reading the C2SP tlog-tiles the
@@ -47,17 +47,19 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'interdict-ledger-cli-'));
   const store = await openStore({ dataDir });
   await bootstrapInstance(store, { adminEmail: EMAIL, adminPassword: PASSWORD });
-  setLedgerOptions(store, {
-    origin: ORIGIN,
-    key: KEY,
-    witnesses: [],
-    witnessLogs: [],
-    checkpointIntervalMs: 50,
-  });
   server = await startServer({
     port: 0,
     host: '127.0.0.1',
     store,
+    servicesOptions: {
+      ledger: {
+        origin: ORIGIN,
+        key: KEY,
+        witnesses: [],
+        witnessLogs: [],
+        checkpointIntervalMs: 50,
+      },
+    },
     logger: silentLogger,
     handleSignals: false,
   });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapInstance } from '../bootstrap';
 import { startServer, type RunningServer } from '../server';
 import { silentLogger } from '../testing';
-import { ledgerVkeys, setLedgerOptions } from './ledger';
+import { ledgerVkeys } from '@interdict/services';
 
 // Two server replicas over one PostgreSQL schema: only the holder of the log's advisory lock
 // sequences; the other serves the log read-only, refuses appends with 503 LEDGER_NOT_SEQUENCER,
@@ -32,18 +32,20 @@ interface Replica {
 
 async function replica(url: string): Promise<Replica> {
   const store = await openStore({ databaseUrl: url, poolSize: 4 });
-  setLedgerOptions(store, {
-    origin: ORIGIN,
-    key: KEY,
-    witnesses: [],
-    witnessLogs: [],
-    checkpointIntervalMs: 50,
-    sequencerRetryMs: 50,
-  });
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',
     store,
+    servicesOptions: {
+      ledger: {
+        origin: ORIGIN,
+        key: KEY,
+        witnesses: [],
+        witnessLogs: [],
+        checkpointIntervalMs: 50,
+        sequencerRetryMs: 50,
+      },
+    },
     logger: silentLogger,
     handleSignals: false,
   });
@@ -98,7 +100,7 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
     await schema?.drop();
   });
 
-  it('only the lock holder sequences; the other refuses appends, serves proofs, then takes over', async () => {
+  it('only the lock holder sequences; the other stages decisions for it, serves proofs, then takes over', async () => {
     const { vkey } = await ledgerVkeys(ORIGIN, KEY);
     const logKey = verifierFromVkey(vkey, nodeEd25519);
     const sa = await signIn(a.server.url);
@@ -107,10 +109,11 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
     // A's first ledger request starts its service, which takes the lock; B's finds it taken.
     const first = await append(a.server.url, sa, { n: 0 });
     expect(first.status).toBe(201);
-    const refused = await append(b.server.url, sb, { n: 'via b' });
-    expect(refused.status).toBe(503);
-    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(((await refused.json()) as { code: string }).code).toBe('LEDGER_NOT_SEQUENCER');
+    // B does not sequence: it commits the entry to the shared outbox and answers once A, the
+    // lock holder, has appended it (issue 12: decisions never wait on which replica took them).
+    const viaB = await append(b.server.url, sb, { n: 'via b' });
+    expect(viaB.status).toBe(201);
+    expect(((await viaB.json()) as { index: number }).index).toBe(1);
 
     for (let n = 1; n < 5; n++) expect((await append(a.server.url, sa, { n })).status).toBe(201);
 
@@ -129,7 +132,7 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
     expect(infoB.checkpoint).toBe(infoA.checkpoint);
     expect([infoA.sequencing, infoB.sequencing]).toEqual([true, false]);
     const old = (await openCheckpoint(infoB.checkpoint, [logKey])).checkpoint;
-    expect(old.size).toBe(5);
+    expect(old.size).toBe(6);
     const entry = await getJson<{ proof: string; leafHash: string; envelope: string }>(
       b.server.url,
       sb,
@@ -147,7 +150,7 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
       old,
       { entries: true },
     );
-    expect(tiles.entries).toBe(5);
+    expect(tiles.entries).toBe(6);
 
     // A goes away (its store closes, its session ends, the lock is released); B takes over
     // within its retry loop. Bounded wait: at most 200 attempts.
@@ -168,7 +171,7 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
     // The log continued where A left it: consistency from A's last checkpoint verifies.
     const after = await getJson<{ checkpoint: string }>(b.server.url, sb, '/api/ledger');
     const now = (await openCheckpoint(after.checkpoint, [logKey])).checkpoint;
-    expect(now.size).toBe(9);
+    expect(now.size).toBe(10);
     const c = await getJson<{ proof: string[] }>(
       b.server.url,
       sb,
@@ -187,7 +190,7 @@ describe('ledger on PostgreSQL: one sequencer per log across replicas', () => {
       '/api/ledger/entries?limit=50',
     );
     expect(list.items.map((e) => e.index).sort((x, y) => x - y)).toEqual([
-      0, 1, 2, 3, 4, 5, 6, 7, 8,
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
     ]);
   });
 

@@ -6,33 +6,35 @@ import {
   parseVkey,
   verifierFromVkey,
   verifyCheckpointWithPolicy,
-  verifyEnvelope,
+  verifyLeaf,
   verifyProofBundle,
   verifyTiles,
   type WitnessEndpoint,
 } from '@interdict/ledger';
 import { nodeEd25519 } from '@interdict/ledger/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { ledgerVkeys } from '@interdict/services';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 import type { App } from '../env';
-import { ledgerService, ledgerVkeys, setLedgerOptions } from './ledger';
 
 interface EntryAnswer {
   index: number;
   envelope: string;
   leafHash: string;
   body: unknown;
+  opening: string | null;
   proof: string | null;
 }
 
 const keyA = Buffer.alloc(32, 11).toString('base64');
 const keyB = Buffer.alloc(32, 12).toString('base64');
 
-function witnessVia(app: App, vkey: string): WitnessEndpoint {
+/** A witness reached through another world's app (`app` is read at the first cosigning). */
+function witnessVia(app: () => App, vkey: string): WitnessEndpoint {
   return {
     verifier: cosignatureVerifier(parseVkey(vkey).name, parseVkey(vkey).publicKey, nodeEd25519),
     submit: async (body) => {
-      const res = await app.request('/ledger/witness/add-checkpoint', { method: 'POST', body });
+      const res = await app().request('/ledger/witness/add-checkpoint', { method: 'POST', body });
       return { status: res.status, body: await res.text() };
     },
   };
@@ -44,33 +46,41 @@ describe('ledger module: two instances that witness each other', () => {
   let keys: { a: { vkey: string; witnessVkey: string }; b: { vkey: string; witnessVkey: string } };
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([makeWorld(), makeWorld()]);
     keys = {
       a: await ledgerVkeys('a.interdict.test/log', keyA),
       b: await ledgerVkeys('b.interdict.test/log', keyB),
     };
-    setLedgerOptions(a.store, {
-      origin: 'a.interdict.test/log',
-      key: keyA,
-      witnessLogs: [keys.b.vkey],
-      witnesses: [witnessVia(b.app, keys.b.witnessVkey)],
-      // A publishes only checkpoints B has cosigned.
-      policy: `log ${keys.a.vkey}\nwitness B ${keys.b.witnessVkey}\nquorum B\n`,
-      checkpointIntervalMs: 50,
-    });
-    setLedgerOptions(b.store, {
-      origin: 'b.interdict.test/log',
-      key: keyB,
-      witnessLogs: [keys.a.vkey],
-      witnesses: [witnessVia(a.app, keys.a.witnessVkey)],
-      checkpointIntervalMs: 50,
-    });
+    [a, b] = await Promise.all([
+      makeWorld(
+        {},
+        {
+          ledger: {
+            origin: 'a.interdict.test/log',
+            key: keyA,
+            witnessLogs: [keys.b.vkey],
+            witnesses: [witnessVia(() => b.app, keys.b.witnessVkey)],
+            // A publishes only checkpoints B has cosigned.
+            policy: `log ${keys.a.vkey}\nwitness B ${keys.b.witnessVkey}\nquorum B\n`,
+            checkpointIntervalMs: 50,
+          },
+        },
+      ),
+      makeWorld(
+        {},
+        {
+          ledger: {
+            origin: 'b.interdict.test/log',
+            key: keyB,
+            witnessLogs: [keys.a.vkey],
+            witnesses: [witnessVia(() => a.app, keys.a.witnessVkey)],
+            checkpointIntervalMs: 50,
+          },
+        },
+      ),
+    ]);
   });
   afterAll(async () => {
-    for (const w of [a, b]) {
-      await (await ledgerService(w.store)).close();
-      await w.store.close();
-    }
+    for (const w of [a, b]) await closeWorld(w);
   });
 
   it('appends, serves tiles and a checkpoint cosigned by the other instance, and proofs verify', async () => {
@@ -101,9 +111,13 @@ describe('ledger module: two instances that witness each other', () => {
     ).json()) as {
       organisationKeys: { vkey: string }[];
     };
-    await verifyEnvelope(
+    // The entry is a v2 hiding commitment: the organisation's signature is in its opening,
+    // which the submitting organisation reads and verifies with the registered key.
+    expect(Object.keys(JSON.parse(entry.envelope) as object).sort()).toEqual(['commitment', 'v']);
+    await verifyLeaf(
       new TextEncoder().encode(entry.envelope),
       organisationKeys.map((k) => verifierFromVkey(k.vkey, nodeEd25519)),
+      { opening: new TextEncoder().encode(entry.opening ?? '') },
     );
 
     // Wait for a checkpoint cosigned by B (the interval is 50 ms).
@@ -147,12 +161,12 @@ describe('ledger module: two instances that witness each other', () => {
       body: 'b',
       wait: true,
     });
-    const bSvc = await ledgerService(b.store);
-    await bSvc.sequencer?.publish();
+    const bLog = b.services.ledger.writer();
+    await bLog.publish();
     // A now holds a cosigned size for B's log; a stale request gets 409 with that size.
     const stale = await a.app.request('/ledger/witness/add-checkpoint', {
       method: 'POST',
-      body: `old 0\n\n${bSvc.sequencer?.checkpoint?.note ?? ''}`,
+      body: `old 0\n\n${bLog.checkpoint?.note ?? ''}`,
     });
     expect([200, 409]).toContain(stale.status);
     if (stale.status === 409) expect(stale.headers.get('content-type')).toBe('text/x.tlog.size');

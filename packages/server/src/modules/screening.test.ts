@@ -108,15 +108,22 @@ describe('screening module', () => {
     const decision = (await d.json()) as Record<string, unknown> & {
       ledger: { origin: string; index: number } | null;
     };
-    // Committed to the ledger: the leaf's envelope commits to the SHA-256 of the decision as
-    // stored (RFC 8785 canonical JSON of every field but where it was committed).
+    // Committed to the ledger: the leaf is a hiding commitment to an opening that names the
+    // organisation and the SHA-256 of the decision as stored (RFC 8785 canonical JSON of every
+    // field but where it was committed); the deciding organisation reads the opening.
     expect(decision.ledger?.index).toEqual(expect.any(Number));
     const leaf = await call(w.app, officer, 'GET', `/api/ledger/entries/${decision.ledger!.index}`);
     expect(leaf.status).toBe(200);
-    const entry = (await leaf.json()) as { recordType: string; envelope: string; body: unknown };
+    const entry = (await leaf.json()) as {
+      recordType: string;
+      envelope: string;
+      opening: string;
+      body: unknown;
+    };
     expect(entry.recordType).toBe('screening.decision');
     const { ledger: _where, ...stored } = decision;
-    const envelope = JSON.parse(entry.envelope) as { bodySha256: string; organisation: string };
+    expect(Object.keys(JSON.parse(entry.envelope) as object).sort()).toEqual(['commitment', 'v']);
+    const envelope = JSON.parse(entry.opening) as { bodySha256: string; organisation: string };
     expect(envelope.organisation).toBe(officer.organisationId);
     expect(envelope.bodySha256).toBe(
       createHash('sha256').update(canonicalJson(stored)).digest('hex'),

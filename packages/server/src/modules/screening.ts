@@ -17,7 +17,6 @@ import {
   setMonitoredPartyThreshold,
   listScreeningDecisions,
   listScreeningVersions,
-  LedgerRepository,
   recordScreeningDecision,
   screeningDecisionRecord,
   setScreeningDecisionLedger,
@@ -36,14 +35,11 @@ import {
   useScreeningPool,
   type Store,
 } from '@interdict/store';
-import { canonicalJsonBytes, sha256Hex } from '@interdict/core';
-import { sealEnvelope } from '@interdict/ledger';
 import { requireActor, requireRole } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
-import { HttpProblem, registerProblemStatus } from '../problem';
+import { HttpProblem } from '../problem';
 import { problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
-import { ledgerService } from './ledger';
 import { screenBatch } from './screening-batch';
 
 /** Ledger record type of an officer's confirm/dismiss decision on a screening hit. */
@@ -57,11 +53,6 @@ export const DECISION_RECORD_TYPE = 'screening.decision';
  * INTERDICT_SCREENING_VERSION_TTL_MS, default 1 s, see currentScreeningVersionKey) with the key of
  * the index, and a result always names the versions of the index that produced it.
  */
-
-for (const code of ['NAME_EMPTY', 'NAME_TOO_LONG', 'INVALID_QUERY'])
-  registerProblemStatus(code, 400);
-for (const code of ['LIST_MALFORMED', 'LIST_ENCODING', 'LIST_EMPTY'])
-  registerProblemStatus(code, 422);
 
 async function indexFor(store: Store, actor: Actor) {
   return currentScreeningIndex(store, actor);
@@ -446,38 +437,30 @@ export function register(app: App, deps: ModuleDeps): void {
       const actor = requireActor(c);
       const body = c.req.valid('json');
       const versions = (await listScreeningVersions(deps.store, actor)).filter((v) => v.current);
-      // Refuse before storing anything when another replica sequences the ledger.
-      const ledger = await ledgerService(deps.store);
-      const writer = ledger.writer();
-      const decision = await recordScreeningDecision(deps.store, actor, {
-        ...body,
-        listVersions: versions.map((v) => v.id),
-      });
-      // Issue 5 §5: the decision is committed to the ledger as a signed envelope over the
-      // SHA-256 of its canonical JSON (RFC 8785); the body stays readable to this organisation.
-      const record = canonicalJsonBytes(screeningDecisionRecord(decision));
-      const sealed = await sealEnvelope(
-        {
-          type: DECISION_RECORD_TYPE,
-          organisation: actor.organisationId,
-          time: new Date(),
-          body: record,
+      // Issue 12 §6: the decision and its ledger entry are written in one transaction; the
+      // answer comes once the entry is durable in the log.
+      const { value: decision, entries } = await deps.services.ledger.commit(
+        actor,
+        async (tx, record) => {
+          const d = await recordScreeningDecision(tx, actor, {
+            ...body,
+            listVersions: versions.map((v) => v.id),
+          });
+          await record({
+            type: DECISION_RECORD_TYPE,
+            body: screeningDecisionRecord(d),
+            subject: { type: DECISION_RECORD_TYPE, id: d.id },
+          });
+          return d;
         },
-        await ledger.organisationSigner(actor.organisationId),
       );
-      const index = await writer.append(sealed.bytes);
-      await new LedgerRepository(deps.store).recordEntry(actor, {
-        origin: ledger.origin,
-        index,
-        recordType: DECISION_RECORD_TYPE,
-        bodySha256: sha256Hex(record),
-        body: record,
-        envelope: sealed.bytes,
-      });
-      const committed = await setScreeningDecisionLedger(deps.store, actor, decision.id, {
-        origin: ledger.origin,
-        index,
-      });
+      const entry = entries[0];
+      const committed = entry
+        ? await setScreeningDecisionLedger(deps.store, actor, decision.id, {
+            origin: entry.origin,
+            index: entry.index,
+          })
+        : decision;
       return c.json(committed as unknown as Record<string, unknown>, 201);
     },
   );

@@ -18,7 +18,6 @@ import {
 } from '@interdict/store';
 import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
-import { registerProblemStatus } from '../problem';
 import { IdParams, json, jsonBody, listOf, problemResponses } from '../schemas';
 import { registerSummaryProvider } from '../summary';
 import { partyScreener } from './screening';
@@ -239,7 +238,6 @@ export function register(app: App, deps: ModuleDeps): void {
   const failed = new Map<string, z.infer<typeof Training>>();
   // A column-mapping file that is well-formed multipart but cannot be used (bad JSON, unknown
   // field, missing required field): the request is understood, its mapping is not (RFC 9110 §15.5.21).
-  registerProblemStatus('BAD_MAPPING', 422);
   // The organisation's own records: counted by a store query scoped to the caller, so no agency
   // learns how much another holds; a role that may not read targeting sees no line (not a 403).
   registerSummaryProvider({

@@ -183,9 +183,10 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const actor = requireActor(c);
-      const items = (
-        await Promise.all(summaryProviders.map((p) => p.summarise(store, actor)))
-      ).flat();
+      const items = [
+        ...(await deps.services.summary(actor)),
+        ...(await Promise.all(summaryProviders.map((p) => p.summarise(store, actor)))).flat(),
+      ];
       return c.json({ items }, 200);
     },
   );

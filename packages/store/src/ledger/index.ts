@@ -1,9 +1,10 @@
 export {
   LedgerRepository,
-  LEDGER_READER_ROLES,
-  LEDGER_WRITER_ROLES,
   type LedgerEntry,
+  type LedgerReadScope,
+  type StagedEntryInput,
 } from './repository';
+export type { LedgerTables } from './tables';
 export { ledgerLogStorage, folderLogStorage, ledgerPrefix } from './storage';
 export {
   acquireSequencerLock,

@@ -17,7 +17,6 @@ import type { Actor } from '../actor';
 import { bootstrapStore } from '../bootstrap';
 import { MEMORY, openStore } from '../open';
 import type { Store } from '../store';
-import { LedgerRepository } from './repository';
 import { ledgerLogStorage } from './storage';
 
 const ORIGIN = 'ledger.store.test/log';
@@ -88,52 +87,63 @@ for (const engine of ['pglite-folder', 'pglite-memory', 'postgres'] as const) {
       await again.close();
     });
 
-    it('bodies are readable by their organisation only; others get NOT_FOUND; admins erase', async () => {
-      const repo = new LedgerRepository(store);
+    it('the outbox: staged entries wait for their index; bodies are readable by their organisation only', async () => {
+      const repo = store.ledger;
       const other = await store.organisations.create(admin, {
         name: `Agency ${engine}`,
         kind: 'agency',
       });
-      const outsider: Actor = { userId: null, organisationId: other.id, role: 'analyst' };
-      const e = await repo.recordEntry(admin, {
+      const own = { organisationId: admin.organisationId, allMetadata: false };
+      const outsider = { organisationId: other.id, allMetadata: false };
+      const { seq } = await repo.stage({
         origin: ORIGIN,
-        index: 0,
+        organisationId: admin.organisationId,
         recordType: 'seizure-report',
         bodySha256: 'a'.repeat(64),
         body: enc('secret'),
+        opening: enc('opening'),
         envelope: enc('{}'),
+        subjectType: 'seizure',
+        subjectId: 's-1',
+        createdBy: null,
       });
+      expect((await repo.pending(ORIGIN, 10)).map((p) => p.seq)).toEqual([seq]);
+      expect((await repo.indicesOf([seq])).get(seq)).toBeNull();
+      // A pending entry is not listed yet.
+      expect((await repo.listEntries(own, ORIGIN)).items).toHaveLength(0);
+      await repo.assignIndices(ORIGIN, [{ seq, index: 0 }]);
+      expect(await repo.pending(ORIGIN, 10)).toHaveLength(0);
+      expect(await repo.highestIndex(ORIGIN)).toBe(0);
+      const e = await repo.getEntry(own, ORIGIN, 0);
       expect(e.index).toBe(0);
-      expect(
-        new TextDecoder().decode((await repo.getEntry(admin, ORIGIN, 0)).body as Uint8Array),
-      ).toBe('secret');
+      expect(new TextDecoder().decode(e.body as Uint8Array)).toBe('secret');
+      expect(new TextDecoder().decode(e.opening as Uint8Array)).toBe('opening');
+      expect((await repo.entriesFor(own, ORIGIN, 'seizure', 's-1')).map((x) => x.index)).toEqual([
+        0,
+      ]);
       await expect(repo.getEntry(outsider, ORIGIN, 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await repo.entriesFor(outsider, ORIGIN, 'seizure', 's-1')).toHaveLength(0);
       expect((await repo.listEntries(outsider, ORIGIN)).items).toHaveLength(0);
-      expect((await repo.listEntries(admin, ORIGIN)).items).toHaveLength(1);
-      await expect(
-        repo.recordEntry(
-          { ...outsider, role: 'viewer' },
-          {
-            origin: ORIGIN,
-            index: 1,
-            recordType: 'x',
-            bodySha256: 'b'.repeat(64),
-            body: enc('x'),
-            envelope: enc('{}'),
-          },
-        ),
-      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(repo.eraseBody({ ...outsider, role: 'admin' }, ORIGIN, 0)).rejects.toMatchObject(
-        { code: 'NOT_FOUND' },
-      );
-      await repo.eraseBody(admin, ORIGIN, 0);
-      const erased = await repo.getEntry(admin, ORIGIN, 0);
+      expect((await repo.listEntries(own, ORIGIN)).items).toHaveLength(1);
+      // Metadata for a scope that sees all, but never another organisation's body or opening.
+      const seen = await repo.getEntry({ organisationId: other.id, allMetadata: true }, ORIGIN, 0);
+      expect(seen.body).toBeNull();
+      expect(seen.opening).toBeNull();
+      // Assigning again never moves an entry that already has its index.
+      await repo.assignIndices(ORIGIN, [{ seq, index: 5 }]);
+      expect((await repo.indicesOf([seq])).get(seq)).toBe(0);
+      await expect(repo.eraseBody(other.id, ORIGIN, 0)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      await repo.eraseBody(admin.organisationId, ORIGIN, 0);
+      const erased = await repo.getEntry(own, ORIGIN, 0);
       expect(erased.body).toBeNull();
+      expect(erased.opening).toBeNull();
       expect(erased.erasedAt).not.toBeNull();
     });
 
     it('witness state compare-and-swap is atomic', async () => {
-      const state = new LedgerRepository(store).witnessState();
+      const state = store.ledger.witnessState();
       const root = new Uint8Array(32).fill(3);
       expect(
         await state.compareAndSwap('w.test/log', 0, { size: 5, root, checkpoint: 'c5' }),

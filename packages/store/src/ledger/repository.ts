@@ -1,157 +1,255 @@
 import type { WitnessState } from '@interdict/ledger';
-import { sql } from 'kysely';
-import { assertRole, type Actor, type Role } from '../actor';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../database';
 import { StoreError } from '../errors';
-import type { Store } from '../store';
-
-/** Who may append records to the ledger (their organisation signs them). */
-export const LEDGER_WRITER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
-/** Who may read entries their organisation submitted. */
-export const LEDGER_READER_ROLES: readonly Role[] = [
-  'admin',
-  'analyst',
-  'officer',
-  'viewer',
-  'partner',
-];
+import type { LedgerTables } from './tables';
 
 export interface LedgerEntry {
+  /** Staging order (the outbox's); leaves are appended in this order. */
+  readonly seq: number;
   readonly origin: string;
-  readonly index: number;
+  /** The leaf's index in the log; null while the entry waits in the outbox. */
+  readonly index: number | null;
   readonly organisationId: string;
   readonly recordType: string;
   readonly bodySha256: string;
   /** Present only for readers allowed to see the body, and until it is erased. */
   readonly body: Uint8Array | null;
+  /** The signed v2 opening, for the same readers as the body (null for v1 leaves). */
+  readonly opening: Uint8Array | null;
+  /** The leaf bytes (public in the tiles). */
   readonly envelope: Uint8Array;
+  readonly subjectType: string | null;
+  readonly subjectId: string | null;
   readonly createdBy: string | null;
   readonly createdAt: Date;
+  readonly sequencedAt: Date | null;
   readonly erasedAt: Date | null;
 }
 
-interface EntryRow {
-  origin: string;
-  leaf_index: string | number;
-  organisation_id: string;
-  record_type: string;
-  body_sha256: string;
-  body: Uint8Array | null;
-  envelope: Uint8Array;
-  created_by: string | null;
-  created_at: Date | string;
-  erased_at: Date | string | null;
+/**
+ * Who reads: the organisation whose bodies they may open, and whether they may see every
+ * entry's metadata (the services decide both from the actor's role; the queries enforce them).
+ */
+export interface LedgerReadScope {
+  readonly organisationId: string;
+  readonly allMetadata: boolean;
 }
 
-function toEntry(r: EntryRow, withBody: boolean): LedgerEntry {
+export interface StagedEntryInput {
+  origin: string;
+  organisationId: string;
+  recordType: string;
+  bodySha256: string;
+  body: Uint8Array;
+  opening: Uint8Array | null;
+  envelope: Uint8Array;
+  subjectType?: string | undefined;
+  subjectId?: string | undefined;
+  createdBy: string | null;
+}
+
+type EntryRow = Selectable<LedgerTables['ledger_entries']>;
+
+function toEntry(r: EntryRow, readable: boolean): LedgerEntry {
   return {
+    seq: Number(r.seq),
     origin: r.origin,
-    index: Number(r.leaf_index),
+    index: r.leaf_index === null ? null : Number(r.leaf_index),
     organisationId: r.organisation_id,
     recordType: r.record_type,
     bodySha256: r.body_sha256,
-    body: withBody && r.body ? new Uint8Array(r.body) : null,
+    body: readable && r.body ? new Uint8Array(r.body) : null,
+    opening: readable && r.opening ? new Uint8Array(r.opening) : null,
     envelope: new Uint8Array(r.envelope),
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
     createdBy: r.created_by,
     createdAt: new Date(r.created_at),
+    sequencedAt: r.sequenced_at === null ? null : new Date(r.sequenced_at),
     erasedAt: r.erased_at === null ? null : new Date(r.erased_at),
   };
 }
 
-/** Home-organisation admins see every entry's metadata; bodies only ever go to their owners. */
-function seesAll(actor: Actor): boolean {
-  return actor.home === true && actor.role === 'admin';
-}
-
 /**
- * Record bodies and their leaf indices. The leaf (envelope) is public in the log's tiles; the
- * body is not: only members of the submitting organisation read it, and its admins can erase it
- * (the tree keeps the commitment). Everyone else gets NOT_FOUND, so existence does not leak.
+ * Ledger rows, I/O only: the outbox of staged entries and their leaf indices, record bodies and
+ * openings under the read scope the ledger service computes, organisation keys and the witness's
+ * state. The leaf (envelope) is public in the log's tiles; the body and opening are not: only the
+ * submitting organisation reads them, and everyone else gets NOT_FOUND, so existence does not leak.
  */
 export class LedgerRepository {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly db: Kysely<Database>) {}
 
-  async recordEntry(
-    actor: Actor,
-    e: {
-      origin: string;
-      index: number;
-      recordType: string;
-      bodySha256: string;
-      body: Uint8Array;
-      envelope: Uint8Array;
-    },
-  ): Promise<LedgerEntry> {
-    assertRole(actor, ...LEDGER_WRITER_ROLES);
-    const r = await sql<EntryRow>`
-      INSERT INTO ledger_entries (origin, leaf_index, organisation_id, record_type, body_sha256, body, envelope, created_by)
-      VALUES (${e.origin}, ${e.index}, ${actor.organisationId}, ${e.recordType}, ${e.bodySha256}, ${e.body}, ${e.envelope}, ${actor.userId})
-      RETURNING *`.execute(this.store.db);
-    return toEntry(r.rows[0] as EntryRow, true);
+  /** Writes an entry to the outbox (call inside the transaction of the change it records). */
+  async stage(e: StagedEntryInput): Promise<{ seq: number }> {
+    const r = await this.db
+      .insertInto('ledger_entries')
+      .values({
+        origin: e.origin,
+        leaf_index: null,
+        organisation_id: e.organisationId,
+        record_type: e.recordType,
+        body_sha256: e.bodySha256,
+        body: e.body,
+        opening: e.opening,
+        envelope: e.envelope,
+        subject_type: e.subjectType ?? null,
+        subject_id: e.subjectId ?? null,
+        created_by: e.createdBy,
+      })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    return { seq: Number(r.seq) };
   }
 
-  async getEntry(actor: Actor, origin: string, index: number): Promise<LedgerEntry> {
-    assertRole(actor, ...LEDGER_READER_ROLES);
-    const r = await sql<EntryRow>`
-      SELECT * FROM ledger_entries WHERE origin = ${origin} AND leaf_index = ${index}
-        AND (organisation_id = ${actor.organisationId} OR ${seesAll(actor)})`.execute(
-      this.store.db,
+  /** The oldest entries still waiting for a leaf index, in staging order. */
+  async pending(origin: string, limit: number): Promise<{ seq: number; envelope: Uint8Array }[]> {
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'envelope'])
+      .where('origin', '=', origin)
+      .where('leaf_index', 'is', null)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), envelope: new Uint8Array(r.envelope) }));
+  }
+
+  /** Records the leaf indices the sequencer gave staged entries (one statement). */
+  async assignIndices(
+    origin: string,
+    pairs: readonly { seq: number; index: number }[],
+  ): Promise<void> {
+    if (pairs.length === 0) return;
+    const values = sql.join(pairs.map((p) => sql`(${p.seq}::bigint, ${p.index}::bigint)`));
+    await sql`
+      UPDATE ledger_entries AS e SET leaf_index = v.idx, sequenced_at = now()
+      FROM (VALUES ${values}) AS v(seq, idx)
+      WHERE e.seq = v.seq AND e.origin = ${origin} AND e.leaf_index IS NULL`.execute(this.db);
+  }
+
+  /** The highest leaf index any entry of `origin` holds (-1 when none). */
+  async highestIndex(origin: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.max('leaf_index').as('m'))
+      .where('origin', '=', origin)
+      .executeTakeFirst();
+    return r?.m === null || r?.m === undefined ? -1 : Number(r.m);
+  }
+
+  /** Leaf indices of staged entries (null while pending), by seq. */
+  async indicesOf(seqs: readonly number[]): Promise<Map<number, number | null>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'leaf_index'])
+      .where('seq', 'in', seqs.map(String))
+      .execute();
+    return new Map(
+      rows.map((r) => [Number(r.seq), r.leaf_index === null ? null : Number(r.leaf_index)]),
     );
-    const row = r.rows[0];
+  }
+
+  async getEntry(scope: LedgerReadScope, origin: string, index: number): Promise<LedgerEntry> {
+    const row = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('origin', '=', origin)
+      .where('leaf_index', '=', index)
+      .where((eb) =>
+        scope.allMetadata ? eb.val(true) : eb('organisation_id', '=', scope.organisationId),
+      )
+      .executeTakeFirst();
     if (!row) throw new StoreError('NOT_FOUND', `ledger entry ${index} not found`);
-    return toEntry(row, row.organisation_id === actor.organisationId);
+    return toEntry(row, row.organisation_id === scope.organisationId);
+  }
+
+  /** Entries about one record (its page shows them), oldest first, in the reader's scope. */
+  async entriesFor(
+    scope: LedgerReadScope,
+    origin: string,
+    subjectType: string,
+    subjectId: string,
+  ): Promise<LedgerEntry[]> {
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('origin', '=', origin)
+      .where('subject_type', '=', subjectType)
+      .where('subject_id', '=', subjectId)
+      .where((eb) =>
+        scope.allMetadata ? eb.val(true) : eb('organisation_id', '=', scope.organisationId),
+      )
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => toEntry(r, r.organisation_id === scope.organisationId));
   }
 
   async listEntries(
-    actor: Actor,
+    scope: LedgerReadScope,
     origin: string,
-    options: { limit?: number; before?: number } = {},
+    options: { limit?: number; before?: number; recordType?: string } = {},
   ): Promise<{ items: LedgerEntry[]; nextCursor?: number }> {
-    assertRole(actor, ...LEDGER_READER_ROLES);
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-    const before = options.before ?? Number.MAX_SAFE_INTEGER;
-    const r = await sql<EntryRow>`
-      SELECT * FROM ledger_entries WHERE origin = ${origin} AND leaf_index < ${before}
-        AND (organisation_id = ${actor.organisationId} OR ${seesAll(actor)})
-      ORDER BY leaf_index DESC LIMIT ${limit + 1}`.execute(this.store.db);
-    const rows = r.rows.slice(0, limit);
-    const items = rows.map((row) => toEntry(row, row.organisation_id === actor.organisationId));
+    let q = this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('origin', '=', origin)
+      .where('leaf_index', 'is not', null)
+      .where((eb) =>
+        scope.allMetadata ? eb.val(true) : eb('organisation_id', '=', scope.organisationId),
+      );
+    if (options.before !== undefined) q = q.where('leaf_index', '<', options.before);
+    if (options.recordType !== undefined) q = q.where('record_type', '=', options.recordType);
+    const rows = await q
+      .orderBy('leaf_index', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const items = rows
+      .slice(0, limit)
+      .map((row) => toEntry(row, row.organisation_id === scope.organisationId));
     const last = items[items.length - 1];
-    return r.rows.length > limit && last ? { items, nextCursor: last.index } : { items };
+    return rows.length > limit && last?.index != null
+      ? { items, nextCursor: last.index }
+      : { items };
   }
 
-  /** Erases a body (its owner's admin only); the leaf and its proofs stay valid. */
-  async eraseBody(actor: Actor, origin: string, index: number): Promise<void> {
-    assertRole(actor, 'admin');
-    const r = await sql`
-      UPDATE ledger_entries SET body = NULL, erased_at = now()
-      WHERE origin = ${origin} AND leaf_index = ${index} AND organisation_id = ${actor.organisationId}`.execute(
-      this.store.db,
-    );
-    if (Number(r.numAffectedRows ?? 0) === 0)
+  /** Erases a body and its opening (the leaf and its proofs stay valid). */
+  async eraseBody(organisationId: string, origin: string, index: number): Promise<void> {
+    const r = await this.db
+      .updateTable('ledger_entries')
+      .set({ body: null, opening: null, erased_at: new Date() })
+      .where('origin', '=', origin)
+      .where('leaf_index', '=', index)
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0)
       throw new StoreError('NOT_FOUND', `ledger entry ${index} not found`);
   }
 
-  async countEntries(actor: Actor, origin: string): Promise<number> {
-    assertRole(actor, ...LEDGER_READER_ROLES);
-    const r = await sql<{ n: string | number }>`
-      SELECT count(*) AS n FROM ledger_entries WHERE origin = ${origin}
-        AND (organisation_id = ${actor.organisationId} OR ${seesAll(actor)})`.execute(
-      this.store.db,
-    );
-    return Number(r.rows[0]?.n ?? 0);
+  async countEntries(scope: LedgerReadScope, origin: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('origin', '=', origin)
+      .where('leaf_index', 'is not', null)
+      .where((eb) =>
+        scope.allMetadata ? eb.val(true) : eb('organisation_id', '=', scope.organisationId),
+      )
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
-  /** Public organisation verifier keys (vkeys), for verifying envelopes. */
+  /** Public organisation verifier keys (vkeys), for verifying envelopes and openings. */
   async organisationKeys(): Promise<{ organisationId: string; keyId: string; vkey: string }[]> {
-    const r = await sql<{ organisation_id: string; key_id: string; vkey: string }>`
-      SELECT organisation_id, key_id, vkey FROM ledger_org_keys ORDER BY organisation_id, created_at`.execute(
-      this.store.db,
-    );
-    return r.rows.map((x) => ({
-      organisationId: x.organisation_id,
-      keyId: x.key_id,
-      vkey: x.vkey,
-    }));
+    const rows = await this.db
+      .selectFrom('ledger_org_keys')
+      .select(['organisation_id', 'key_id', 'vkey'])
+      .orderBy('organisation_id')
+      .orderBy('created_at')
+      .execute();
+    return rows.map((x) => ({ organisationId: x.organisation_id, keyId: x.key_id, vkey: x.vkey }));
   }
 
   /** Records an organisation's public key (idempotent). Keys are public, no secret is stored. */
@@ -160,19 +258,23 @@ export class LedgerRepository {
     keyId: string,
     vkey: string,
   ): Promise<void> {
-    await sql`
-      INSERT INTO ledger_org_keys (organisation_id, key_id, vkey) VALUES (${organisationId}, ${keyId}, ${vkey})
-      ON CONFLICT (organisation_id, key_id) DO NOTHING`.execute(this.store.db);
+    await this.db
+      .insertInto('ledger_org_keys')
+      .values({ organisation_id: organisationId, key_id: keyId, vkey })
+      .onConflict((oc) => oc.columns(['organisation_id', 'key_id']).doNothing())
+      .execute();
   }
 
   /** The witness's durable state, with the atomic compare-and-swap tlog-witness requires. */
   witnessState(): WitnessState {
-    const db = this.store.db;
+    const db = this.db;
     return {
       async get(origin) {
-        const r = await sql<{ size: string | number; root: Uint8Array }>`
-          SELECT size, root FROM ledger_witness_state WHERE origin = ${origin}`.execute(db);
-        const row = r.rows[0];
+        const row = await db
+          .selectFrom('ledger_witness_state')
+          .select(['size', 'root'])
+          .where('origin', '=', origin)
+          .executeTakeFirst();
         return row ? { size: Number(row.size), root: new Uint8Array(row.root) } : undefined;
       },
       async compareAndSwap(origin, expectedSize, next) {
@@ -190,9 +292,12 @@ export class LedgerRepository {
                   checkpoint = ${next.checkpoint}, updated_at = now()
                 WHERE origin = ${origin} AND size = ${expectedSize}`.execute(db);
         if (Number(r.numAffectedRows ?? 0) === 1) return { ok: true };
-        const cur = await sql<{ size: string | number }>`
-          SELECT size FROM ledger_witness_state WHERE origin = ${origin}`.execute(db);
-        return { ok: false, currentSize: Number(cur.rows[0]?.size ?? 0) };
+        const cur = await db
+          .selectFrom('ledger_witness_state')
+          .select('size')
+          .where('origin', '=', origin)
+          .executeTakeFirst();
+        return { ok: false, currentSize: Number(cur?.size ?? 0) };
       },
     };
   }

@@ -23,7 +23,7 @@ import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { PageHeader } from '../../components/PageHeader';
 import { formatDateTime, formatNumber } from '../../components/format';
 import { useSignedIn } from '../../session';
-import { ledgerApi, type LedgerEntry, type LedgerInfo } from './ledgerApi';
+import { entryTime, ledgerApi, type LedgerEntry, type LedgerInfo } from './ledgerApi';
 import { verifyCheckpointNote, verifyEntry, verifyProofText } from './verify';
 
 const infoKey = ['ledger', 'info'] as const;
@@ -159,6 +159,7 @@ function EntryRow({ entry, info }: { entry: LedgerEntry; info: LedgerInfo }) {
   const [checked, setChecked] = useState<string | null>(null);
   const check = useMutation({
     mutationFn: async () => {
+      if (entry.index === null) throw new Error('this entry is not sequenced yet');
       const full = await ledgerApi.entry(entry.index);
       const r = await verifyEntry(
         full,
@@ -172,16 +173,19 @@ function EntryRow({ entry, info }: { entry: LedgerEntry; info: LedgerInfo }) {
         `included in the tree of size ${formatNumber(r.size)}${r.organisationKey ? '; organisation signature valid' : ''}`,
       ),
   });
-  const envelope = JSON.parse(entry.envelope) as { time?: string };
   return (
     <Table.Tr>
       <Table.Td>{entry.index}</Table.Td>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>{entry.recordType}</Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        {formatDateTime(envelope.time ?? entry.createdAt)}
-      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(entryTime(entry))}</Table.Td>
       <Table.Td>
-        <Code>{entry.bodySha256.slice(0, 16)}…</Code>
+        {entry.bodySha256 ? (
+          <Code>{entry.bodySha256.slice(0, 16)}…</Code>
+        ) : (
+          <Text span size="xs" c="dimmed">
+            hidden (another organisation&apos;s record)
+          </Text>
+        )}
         {entry.erasedAt && (
           <Badge ml="xs" color="gray" variant="light">
             body erased
@@ -204,7 +208,10 @@ function EntryRow({ entry, info }: { entry: LedgerEntry; info: LedgerInfo }) {
               variant="subtle"
               leftSection={<IconDownload size={14} aria-hidden />}
               onClick={() =>
-                download(`entry-${entry.index}.tlog-proof`, check.data.full.proof ?? '')
+                download(
+                  `entry-${entry.index ?? 'pending'}.tlog-proof`,
+                  check.data.full.proof ?? '',
+                )
               }
             >
               Proof

@@ -5,7 +5,7 @@ import {
   parseNote,
   parseProofBundle,
   verifierFromVkey,
-  verifyEnvelope,
+  verifyLeaf,
   verifyProofBundle,
   type Checkpoint,
 } from '@interdict/ledger';
@@ -57,9 +57,13 @@ export function base64ToBytes(text: string): Uint8Array {
   return out;
 }
 
-/** Verifies an entry's tlog-proof against the log key and its envelope against its organisation key. */
+/**
+ * Verifies an entry's tlog-proof against the log key, and its organisation signature: in the leaf
+ * itself for a v1 envelope, in the opening (which only the submitting organisation reads) for a
+ * v2 hiding commitment — which also proves that the opening is the one the leaf commits to.
+ */
 export async function verifyEntry(
-  entry: { proof?: string | null; leafHash: string; envelope: string },
+  entry: { proof?: string | null; leafHash: string; envelope: string; opening?: string | null },
   logVkey: string,
   organisationVkeys: string[],
 ): Promise<{ size: number; organisationKey: boolean }> {
@@ -67,9 +71,10 @@ export async function verifyEntry(
   const cp = await verifyProofBundle(entry.proof, base64ToBytes(entry.leafHash), [
     verifierFromVkey(logVkey),
   ]);
-  const organisationKey = await verifyEnvelope(
+  const organisationKey = await verifyLeaf(
     new TextEncoder().encode(entry.envelope),
     organisationVkeys.map((v) => verifierFromVkey(v)),
+    entry.opening ? { opening: new TextEncoder().encode(entry.opening) } : {},
   ).then(
     () => true,
     () => false,
