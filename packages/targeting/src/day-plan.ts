@@ -34,7 +34,10 @@ export interface InspectionDayInput extends Pick<
    * and a green declaration is released without one.
    */
   readonly modelReasons?: ((index: number) => readonly string[]) | undefined;
-  /** Called as reasons are gathered (every 500 declarations, then once at the end). */
+  /**
+   * Called as reasons are gathered, once the selection is made: before declarations 0, 500, 1000,
+   * … and once at the end.
+   */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
@@ -98,6 +101,7 @@ export function planInspectionDay(input: InspectionDayInput): InspectionDayPlan 
   const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
   const total = picked.length;
   const planned = picked.map((p, i): PlannedDeclaration => {
+    if (i % 500 === 0) input.onProgress?.(i, total);
     lanes[p.lane]++;
     const reasons = [
       ...p.raises.map((r) => r.reason),
@@ -105,7 +109,6 @@ export function planInspectionDay(input: InspectionDayInput): InspectionDayPlan 
       ...(p.selectedBy === 'random' ? ['random inspection'] : []),
       ...(p.lane === 'green' || !input.modelReasons ? [] : input.modelReasons(p.index)),
     ];
-    if (i % 500 === 0) input.onProgress?.(i, total);
     return {
       ...p,
       criticalScore: critical ? (critical.scores[p.index] as number) : null,
