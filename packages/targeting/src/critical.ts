@@ -60,8 +60,8 @@ export interface CriticalBudget {
  * The red budget of a day's Critical band, worked out from the same selection options that
  * `selectForInspection` will then be given (before the band's own raises are added): the
  * capacity, less the reserved random share (`randomReserve`), less the declarations that red
- * rules and red raises make mandatory. Shared by the store's `scoreTargetingDay` and the CLI's
- * `target score` so both trim the band the same way.
+ * rules and red raises make mandatory. `planInspectionDay` uses it for the store's
+ * `scoreTargetingDay` and the CLI's `target score` alike, so both trim the band the same way.
  */
 export function criticalBudget(
   declarations: readonly Declaration[],

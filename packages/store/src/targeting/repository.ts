@@ -582,7 +582,7 @@ export async function inspectedDeclarationsAfter(
  * capacity (with a random share and the organisation's rules), and stores score, lane, reasons.
  * When the organisation has an active Critical Fraud model, the day is also scored with it (its
  * history advanced to the date like the Fraud model's), each declaration's critical probability
- * is stored, and the day's top band of it is raised (`criticalRaiser`: within the capacity that
+ * is stored, and the day's top band of it is raised (`planInspectionDay`: within the capacity that
  * rules and watchlist hits leave). Without one, nothing differs from Fraud-only scoring.
  */
 export async function scoreTargetingDay(
