@@ -60,8 +60,8 @@ export interface CriticalBudget {
  * The red budget of a day's Critical band, worked out from the same selection options that
  * `selectForInspection` will then be given (before the band's own raises are added): the
  * capacity, less the reserved random share (`randomReserve`), less the declarations that red
- * rules and red raises make mandatory. Shared by the store's `scoreTargetingDay` and the CLI's
- * `target score` so both trim the band the same way.
+ * rules and red raises make mandatory. `planInspectionDay` uses it for the store's
+ * `scoreTargetingDay` and the CLI's `target score` alike, so both trim the band the same way.
  */
 export function criticalBudget(
   declarations: readonly Declaration[],
@@ -102,36 +102,54 @@ export function criticalBudget(
 export function criticalRaiser(
   scores: ArrayLike<number>,
   policy: CriticalPolicy = DEFAULT_CRITICAL_POLICY,
-  budget: { readonly redBudget: number; readonly mandatory?: readonly boolean[] } = {
-    redBudget: Infinity,
-  },
+  budget: CriticalRaiseBudget = { redBudget: Infinity },
 ): LaneRaiser {
   return {
     source: CRITICAL_SOURCE,
     raise(declarations: readonly Declaration[]): Promise<LaneRaise[][]> {
-      if (scores.length !== declarations.length)
-        throw new TargetingError('INVALID_ARGUMENT', 'declarations and critical scores differ');
-      const out: LaneRaise[][] = declarations.map(() => []);
-      if (declarations.length === 0) return Promise.resolve(out);
-      const band = capacityFor(declarations.length, policy.topPercent);
-      let left = policy.lane === 'red' ? Math.max(0, budget.redBudget) : Infinity;
-      const ranked = rankByScore(scores);
-      for (let k = 0; k < band && k < ranked.length; k++) {
-        const i = ranked[k] as number;
-        const p = scores[i] as number;
-        if (!Number.isFinite(p)) continue;
-        const free = budget.mandatory?.[i] === true;
-        if (!free) {
-          if (left <= 0) continue;
-          left--;
-        }
-        out[i]?.push({
-          source: CRITICAL_SOURCE,
-          lane: policy.lane,
-          reason: `Critical Fraud model: top ${policy.topPercent} % of the day (p = ${p.toFixed(2)})`,
-        });
-      }
-      return Promise.resolve(out);
+      return Promise.resolve(criticalRaises(declarations, scores, policy, budget));
     },
   };
+}
+
+/** What `criticalRaises` may spend: the red budget, and who is mandatory anyway (criticalBudget). */
+export interface CriticalRaiseBudget {
+  readonly redBudget: number;
+  readonly mandatory?: readonly boolean[];
+}
+
+/**
+ * The raises `criticalRaiser` answers, per declaration, computed synchronously: the band is a
+ * ranking of numbers already in hand, with no I/O to wait for, so `planInspectionDay` (a pure
+ * function) applies it directly rather than through the asynchronous LaneRaiser interface.
+ */
+export function criticalRaises(
+  declarations: readonly Declaration[],
+  scores: ArrayLike<number>,
+  policy: CriticalPolicy = DEFAULT_CRITICAL_POLICY,
+  budget: CriticalRaiseBudget = { redBudget: Infinity },
+): LaneRaise[][] {
+  if (scores.length !== declarations.length)
+    throw new TargetingError('INVALID_ARGUMENT', 'declarations and critical scores differ');
+  const out: LaneRaise[][] = declarations.map(() => []);
+  if (declarations.length === 0) return out;
+  const band = capacityFor(declarations.length, policy.topPercent);
+  let left = policy.lane === 'red' ? Math.max(0, budget.redBudget) : Infinity;
+  const ranked = rankByScore(scores);
+  for (let k = 0; k < band && k < ranked.length; k++) {
+    const i = ranked[k] as number;
+    const p = scores[i] as number;
+    if (!Number.isFinite(p)) continue;
+    const free = budget.mandatory?.[i] === true;
+    if (!free) {
+      if (left <= 0) continue;
+      left--;
+    }
+    out[i]?.push({
+      source: CRITICAL_SOURCE,
+      lane: policy.lane,
+      reason: `Critical Fraud model: top ${policy.topPercent} % of the day (p = ${p.toFixed(2)})`,
+    });
+  }
+  return out;
 }

@@ -99,6 +99,12 @@ export {
   type CriticalPolicy,
 } from './critical';
 export {
+  planInspectionDay,
+  type InspectionDayInput,
+  type InspectionDayPlan,
+  type PlannedDeclaration,
+} from './day-plan';
+export {
   MODEL_FORMAT,
   MODEL_VERSION,
   OBJECTIVE_DEFAULTS,

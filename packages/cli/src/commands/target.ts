@@ -23,15 +23,13 @@ import {
   TargetingModel,
   TargetingError,
   collectLaneRaises,
-  criticalBudget,
-  criticalRaiser,
   labelFor,
   parseColumnMapping,
   parseCriticalPolicy,
   parseDeclarations,
   parseRules,
+  planInspectionDay,
   precisionRecallAt,
-  selectForInspection,
   type ColumnMapping,
   type CriticalPolicy,
   type Declaration,
@@ -41,7 +39,7 @@ import {
 } from '@interdict/targeting';
 import { CliExit, ExitCode } from '../exit-codes';
 import { printLine, printTable } from '../output';
-import { createProgress } from '../progress';
+import { createProgress, type Progress } from '../progress';
 import type { RegisterCommands } from './index';
 import { indexLists, loadListSpec } from './screen';
 
@@ -334,30 +332,33 @@ export const registerTarget: RegisterCommands = (program: Command) => {
           await closeScorePool();
         }
         const { matrix, scores } = scored;
-        const selection: SelectionOptions = {
+        // The whole file is one day for the capacity (as without a Critical model), so the band
+        // is the file's top share, trimmed to the red budget exactly as the store trims a day's:
+        // both make the day's plan with planInspectionDay (day-plan.ts). A bad --random-share is
+        // refused there (exit 3). The progress bar starts once the selection is made, when the
+        // reasons (the slow part) are gathered, so a refused plan shows none.
+        let progress: Progress | undefined;
+        const plan = planInspectionDay({
+          declarations,
+          scores,
           capacity: parseCapacity(opts.capacity),
           randomShare: Number(opts.randomShare),
           seed: Number(opts.seed),
           rules,
-          ...(raises ? { raises } : {}),
-        };
-        // The whole file is one day for the capacity (as without a Critical model), so the band
-        // is the file's top share, trimmed to the red budget exactly as the store trims a day's
-        // (criticalBudget, critical.ts).
-        let criticalRaised = 0;
-        let allRaises = raises;
-        if (criticalScores && criticalPolicy) {
-          // A bad --random-share is refused here as selectForInspection refuses it (exit 3).
-          const band = await collectLaneRaises(declarations, [
-            criticalRaiser(criticalScores, criticalPolicy, criticalBudget(declarations, selection)),
-          ]);
-          allRaises = band.map((r, i) => [...(raises?.[i] ?? []), ...r]);
-          criticalRaised = band.filter((r) => r.length > 0).length;
-        }
-        const picked = selectForInspection(declarations, scores, {
-          ...selection,
-          ...(allRaises ? { raises: allRaises } : {}),
+          raises,
+          critical:
+            criticalScores && criticalPolicy
+              ? { scores: criticalScores, policy: criticalPolicy }
+              : undefined,
+          // Exact TreeSHAP reasons for every declaration not released outright.
+          modelReasons: (i) => model.reasons(matrix, i).map((r) => r.text),
+          onProgress: (done, total) => {
+            progress ??= createProgress('explaining', total);
+            progress.update(done);
+          },
         });
+        progress?.stop();
+        const picked = plan.declarations;
         // The default format stays exactly as it was; critical_score is appended only when a
         // Critical model scored the file.
         const lines = [
@@ -365,22 +366,13 @@ export const registerTarget: RegisterCommands = (program: Command) => {
             ? 'Declaration ID,score,lane,reasons,critical_score'
             : 'Declaration ID,score,lane,reasons',
         ];
-        const progress = createProgress('explaining', picked.length);
-        picked.forEach((p, i) => {
-          // Exact TreeSHAP reasons for every declaration not released outright.
-          const reasons: string[] = [...p.raises.map((r) => r.reason), ...p.ruleReasons];
-          if (p.selectedBy === 'random') reasons.push('random inspection');
-          if (p.lane !== 'green') reasons.push(...model.reasons(matrix, i).map((r) => r.text));
-          const cells = [csvCell(p.id), p.score.toFixed(6), p.lane, csvCell(reasons.join('; '))];
-          if (criticalScores) cells.push((criticalScores[p.index] as number).toFixed(6));
+        for (const p of picked) {
+          const cells = [csvCell(p.id), p.score.toFixed(6), p.lane, csvCell(p.reasons.join('; '))];
+          if (p.criticalScore !== null) cells.push(p.criticalScore.toFixed(6));
           lines.push(cells.join(','));
-          if (i % 500 === 0) progress.update(i);
-        });
-        progress.update(picked.length);
-        progress.stop();
+        }
         writeFileSync(opts.output, lines.join('\n') + '\n');
-        const lanes = { red: 0, yellow: 0, blue: 0, green: 0 };
-        for (const p of picked) lanes[p.lane]++;
+        const { lanes, criticalRaised } = plan;
         const raised = picked.filter((p) =>
           p.raises.some((r) => r.source !== CRITICAL_SOURCE),
         ).length;

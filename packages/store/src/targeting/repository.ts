@@ -4,14 +4,12 @@ import {
   TargetingModel,
   TargetingError,
   collectLaneRaises,
-  criticalBudget,
-  criticalRaiser,
   declarationParties,
   parseCriticalPolicy,
   parseDeclarations,
   parseRules,
   parseWatchlistPolicy,
-  selectForInspection,
+  planInspectionDay,
   type CriticalPolicy,
   type Declaration,
   type DeclarationParty,
@@ -584,7 +582,7 @@ export async function inspectedDeclarationsAfter(
  * capacity (with a random share and the organisation's rules), and stores score, lane, reasons.
  * When the organisation has an active Critical Fraud model, the day is also scored with it (its
  * history advanced to the date like the Fraud model's), each declaration's critical probability
- * is stored, and the day's top band of it is raised (`criticalRaiser`: within the capacity that
+ * is stored, and the day's top band of it is raised (`planInspectionDay`: within the capacity that
  * rules and watchlist hits leave). Without one, nothing differs from Fraud-only scoring.
  */
 export async function scoreTargetingDay(
@@ -629,7 +627,6 @@ export async function scoreTargetingDay(
     throw error;
   }
   const rows = await selectDeclarations(store, actor, { date: input.date, withParties: true });
-  const lanes: Record<Lane, number> = { red: 0, yellow: 0, blue: 0, green: 0 };
   // Scoring a date without declarations is almost always a mistyped date: saying "0 scored"
   // would read like success.
   if (rows.length === 0)
@@ -669,32 +666,22 @@ export async function scoreTargetingDay(
     input.capacityCount !== undefined
       ? { count: input.capacityCount }
       : { percent: input.capacityPercent ?? 5 };
-  let criticalRaised = 0;
-  if (criticalScores) {
-    // The band gets only the capacity that red rules, red raises and the reserved random share
-    // leave (criticalBudget, criticalRaiser explain why); the CLI's `target score` shares it.
-    const budget = criticalBudget(ds, {
-      capacity: capacitySpec,
-      randomShare: input.randomShare ?? 0.1,
-      rules,
-      raises,
-    });
-    const criticalRaises = await collectLaneRaises(ds, [
-      criticalRaiser(criticalScores, criticalPolicy, budget),
-    ]);
-    criticalRaises.forEach((r, i) => {
-      if (r.length === 0) return;
-      criticalRaised++;
-      raises[i]?.push(...r);
-    });
-  }
-  const picked = selectForInspection(ds, scores, {
+  // The Critical band (within the red budget that rules, raises and the random share leave),
+  // the selection and the reasons are the pure day plan the CLI's `target score` shares.
+  const plan = planInspectionDay({
+    declarations: ds,
+    scores,
     capacity: capacitySpec,
     randomShare: input.randomShare ?? 0.1,
     seed: Number(input.date.replace(/-/g, '')),
     rules,
     raises,
+    critical: criticalScores ? { scores: criticalScores, policy: criticalPolicy } : undefined,
+    // TreeSHAP reasons, only for the declarations not released green.
+    modelReasons: (i) => model.reasons(matrix, i).map((r) => r.text),
   });
+  const { criticalRaised, lanes } = plan;
+  const picked = plan.declarations;
   const raisedCount = picked.filter((p) => p.raises.length > 0).length;
   await store.transaction(async (tx) => {
     for (let i = 0; i < picked.length; i += 500) {
@@ -704,16 +691,10 @@ export async function scoreTargetingDay(
           model_id = ${modelId}, scored_at = now(), critical_score = v.critical,
           critical_model_id = ${critical?.id ?? null}
         FROM (VALUES ${sql.join(
-          batch.map((p) => {
-            const reasons = [
-              ...p.raises.map((r) => r.reason),
-              ...p.ruleReasons,
-              ...(p.selectedBy === 'random' ? ['random inspection'] : []),
-              ...(p.lane === 'green' ? [] : model.reasons(matrix, p.index).map((r) => r.text)),
-            ];
-            const c = criticalScores ? (criticalScores[p.index] as number) : null;
-            return sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons, selectedBy: p.selectedBy, raises: p.raises })}, ${c}::double precision)`;
-          }),
+          batch.map(
+            (p) =>
+              sql`(${p.id}, ${p.score}::double precision, ${p.lane}, ${JSON.stringify({ reasons: p.reasons, selectedBy: p.selectedBy, raises: p.raises })}, ${p.criticalScore}::double precision)`,
+          ),
         )}) AS v(id, score, lane, reasons, critical)
         WHERE d.organisation_id = ${actor.organisationId} AND d.id = v.id`.execute(raw(tx));
     }
@@ -731,7 +712,6 @@ export async function scoreTargetingDay(
       },
     });
   });
-  for (const p of picked) lanes[p.lane]++;
   return {
     date: input.date,
     scored: picked.length,
