@@ -6,6 +6,7 @@ import {
   type Store,
   type StoreLogger,
 } from '@interdict/store';
+import { createServices, type Services } from '@interdict/services';
 import { CliExit, ExitCode } from './exit-codes';
 
 /** Where the store lives, from the same settings as `interdict start`, for messages. */
@@ -67,5 +68,21 @@ export async function operatorActor(store: Store): Promise<Actor> {
       );
     }
     throw error;
+  }
+}
+
+/**
+ * Opens the store, builds the services over it (settings from the environment), runs `fn`, and
+ * closes both whatever happens: the CLI's way into every use case (packages/services).
+ */
+export async function withServices<T>(
+  fn: (services: Services, store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStoreFromEnv();
+  const services = createServices(store);
+  try {
+    return await fn(services, store);
+  } finally {
+    await services.close();
   }
 }

@@ -59,6 +59,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMeaning>> = {
   LIST_EMPTY: unprocessable,
   // targeting
   BAD_MAPPING: unprocessable,
+  // analytics
+  // ingest
 };
 
 /** The HTTP status of an error code (bad input unless the table says otherwise). */

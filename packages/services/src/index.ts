@@ -28,8 +28,17 @@ export {
   type ServiceErrorCode,
   type ErrorMeaning,
 } from './errors';
+// platform
 export { PlatformService } from './platform/service';
+
+// ingest
 export { IngestService } from './ingest/service';
+
+// screening
 export { ScreeningService } from './screening/service';
+
+// targeting
 export { TargetingService } from './targeting/service';
+
+// analytics
 export { AnalyticsService } from './analytics/service';

@@ -65,7 +65,7 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
   const platform = new PlatformService(base);
   const ingest = new IngestService(base);
   const screening = new ScreeningService(base);
-  const targeting = new TargetingService(base);
+  const targeting = new TargetingService({ ...base, screening });
   const analytics = new AnalyticsService(base);
   let closing: Promise<void> | undefined;
   return {

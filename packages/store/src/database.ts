@@ -1,5 +1,7 @@
 import type { AnalyticsTables } from './analytics/tables';
 import type { LedgerTables } from './ledger/tables';
+import type { ScreeningTables } from './screening/tables';
+import type { TargetingTables } from './targeting/tables';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column with a default (optional on insert). */
@@ -115,6 +117,8 @@ type SchemaParts = [
   // capabilities below, one per line
   AnalyticsTables,
   LedgerTables,
+  ScreeningTables,
+  TargetingTables,
 ];
 
 /** The whole schema, as Kysely sees it. */

@@ -53,6 +53,7 @@ export {
   type IngestKind,
   type IngestContext,
   type IngestOption,
+  type IngestLedgerRecord,
 } from './ingest/registry';
 export { runIngestJob, startIngestJob, INGEST_ROLES, type IngestRequest } from './ingest/run';
 export { maybeGunzip } from './ingest/gunzip';
@@ -72,3 +73,5 @@ export {
   trainTargetingModelInWorkers,
   trainingWorkerCount,
 } from './targeting/train-pool';
+// Worker-thread start-up shared by the pools (moving to packages/services with them).
+export { tsxWorkerCode, workerCountSetting } from './worker-threads';

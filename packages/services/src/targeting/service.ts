@@ -1,5 +1,6 @@
 import type { Store } from '@interdict/store';
 import type { LedgerService } from '../ledger/service';
+import type { ScreeningService } from '../screening/service';
 import type { ServicesSettings } from '../settings';
 
 /** What the composition root hands the targeting service. */
@@ -7,6 +8,8 @@ export interface TargetingDeps {
   readonly store: Store;
   readonly ledger: LedgerService;
   readonly settings: ServicesSettings;
+  /** Party screening for the watchlist lane raiser. */
+  readonly screening: ScreeningService;
 }
 
 /** The targeting use cases: role checks, policies, orchestration, audit and ledger commits. */

@@ -2,6 +2,16 @@ import type { Actor } from '../actor';
 import { StoreError } from '../errors';
 import type { Store } from '../store';
 
+/**
+ * A record of consequence a job commits to the ledger in its own transaction (e.g. a list
+ * version put in force): the ledger service seals and stages it (see IngestRequest.stage).
+ */
+export interface IngestLedgerRecord {
+  readonly type: string;
+  readonly body: unknown;
+  readonly subject?: { readonly type: string; readonly id: string };
+}
+
 export interface IngestContext {
   /** The store bound to this job's transaction: everything written through it commits or rolls back together. */
   readonly store: Store;
@@ -16,6 +26,11 @@ export interface IngestContext {
   readonly options: Readonly<Record<string, string>>;
   /** Report progress (records, bytes, whatever the kind counts); cheap to call often. */
   progress(done: number, total?: number): void;
+  /**
+   * Commit a record of consequence to the ledger in this job's transaction: it is stored with the
+   * data or not at all. Refused when the job was started without a ledger (IngestRequest.stage).
+   */
+  record(record: IngestLedgerRecord): Promise<void>;
   readonly signal: AbortSignal;
 }
 

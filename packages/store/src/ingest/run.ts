@@ -7,7 +7,7 @@ import type { Job } from '../repositories/model';
 import { toJob } from '../repositories/model';
 import type { Store } from '../store';
 import { maybeGunzip } from './gunzip';
-import { getIngestKind, type IngestKind } from './registry';
+import { getIngestKind, type IngestKind, type IngestLedgerRecord } from './registry';
 
 export const INGEST_ROLES = ['admin', 'analyst'] as const;
 
@@ -20,6 +20,12 @@ export interface IngestRequest {
   /** Choices by the names the kind declares (`IngestKind.options`); unset ones take the default. */
   options?: Readonly<Record<string, string>>;
   signal?: AbortSignal;
+  /**
+   * Stages a kind's ledger records in the job's transaction (the ingest service passes the ledger
+   * service's `stage`, and acknowledges the entries once the job has committed). Without it a
+   * kind that records something of consequence fails the job: nothing is put in force unlogged.
+   */
+  stage?: (tx: Store, record: IngestLedgerRecord) => Promise<void>;
 }
 
 /** Refuses attachments the kind does not take, then lets the kind check the ones it does. */
@@ -137,6 +143,14 @@ export async function startIngestJob(
         const p = { done: 0, total: null as number | null };
         const result = await kind.run({
           store: txStore,
+          async record(r) {
+            if (!request.stage)
+              throw new StoreError(
+                'INVALID_ARGUMENT',
+                `ingest kind ${kind.kind} records ${r.type} on the ledger: start it through the ingest service`,
+              );
+            await request.stage(txStore, r);
+          },
           actor,
           jobId,
           sourceName,
