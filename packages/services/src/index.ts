@@ -32,7 +32,7 @@ export {
 export { PlatformService } from './platform/service';
 
 // ingest
-export { IngestService } from './ingest/service';
+export { IngestService, type IngestJobRequest } from './ingest/service';
 
 // screening
 export { ScreeningService } from './screening/service';

@@ -1,4 +1,4 @@
-import type { Store } from '@interdict/store';
+import { storeScreener, type Actor, type PartyScreener, type Store } from '@interdict/store';
 import type { LedgerService } from '../ledger/service';
 import type { ServicesSettings } from '../settings';
 
@@ -12,6 +12,14 @@ export interface ScreeningDeps {
 /** The screening use cases: role checks, policies, orchestration, audit and ledger commits. */
 export class ScreeningService {
   constructor(private readonly deps: ScreeningDeps) {}
+
+  /**
+   * Screens declaration parties against the lists in force, as `actor` may (targeting's
+   * watchlist lane raiser uses it).
+   */
+  partyScreener(actor: Actor): PartyScreener {
+    return storeScreener(this.deps.store, actor);
+  }
 
   /** Releases what this service started (worker threads, timers). */
   async close(): Promise<void> {
