@@ -7,7 +7,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
 // Benches that live beside another bench's files, by name.
-const extra: Record<string, string> = { 'screening-api': 'screening/api.ts' };
+const extra: Record<string, string> = {
+  'screening-api': 'screening/api.ts',
+  'ledger-decisions': 'ledger/decisions.ts',
+};
 const available = readdirSync(here, { withFileTypes: true })
   .filter(
     (d) =>

@@ -1,3 +1,4 @@
+import { toBase64 } from '@interdict/core';
 import type { WitnessState } from '@interdict/ledger';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../database';
@@ -100,6 +101,34 @@ export class LedgerRepository {
       .returning('seq')
       .executeTakeFirstOrThrow();
     return { seq: Number(r.seq) };
+  }
+
+  /**
+   * Writes several entries to the outbox in one statement, in order; their seqs by the base64
+   * of their leaf (each leaf is unique: a v2 commitment carries a random salt).
+   */
+  async stageMany(entries: readonly StagedEntryInput[]): Promise<Map<string, number>> {
+    if (entries.length === 0) return new Map();
+    const rows = await this.db
+      .insertInto('ledger_entries')
+      .values(
+        entries.map((e) => ({
+          origin: e.origin,
+          leaf_index: null,
+          organisation_id: e.organisationId,
+          record_type: e.recordType,
+          body_sha256: e.bodySha256,
+          body: e.body,
+          opening: e.opening,
+          envelope: e.envelope,
+          subject_type: e.subjectType ?? null,
+          subject_id: e.subjectId ?? null,
+          created_by: e.createdBy,
+        })),
+      )
+      .returning(['seq', 'envelope'])
+      .execute();
+    return new Map(rows.map((r) => [toBase64(new Uint8Array(r.envelope)), Number(r.seq)]));
   }
 
   /** The oldest entries still waiting for a leaf index, in staging order. */
