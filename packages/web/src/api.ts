@@ -6,111 +6,52 @@
 // - turns RFC 9457 problem details (`application/problem+json`) into an `ApiError` whose message
 //   is one readable line, with the field errors kept for forms.
 
-export type Role = 'admin' | 'analyst' | 'officer' | 'viewer' | 'partner';
+import type { components, paths } from './api-types';
+
+// Requests and answers are typed from the server's OpenAPI document (src/api-types.ts, generated
+// by `npm run api:types`): a route whose schema changes breaks the console's build, not its users.
+
+/** The API's named schemas (`components.schemas` of GET /api/openapi.json). */
+export type Schemas = components['schemas'];
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Operation<P extends keyof paths, M extends keyof paths[P]> = NonNullable<paths[P][M]>;
+
+/** The JSON body of the success answer (200, 201 or 202) to `M P`, as the document declares it. */
+export type JsonResponse<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { responses: infer R }
+    ? Json<R[Extract<keyof R, 200 | 201 | 202>]>
+    : never;
+
+/** The JSON request body of `M P`, as the document declares it. */
+export type JsonRequest<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+
+/** The query parameters of `M P`, as the document declares them. */
+export type QueryParams<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+export type Role = Schemas['Role'];
 export const roles: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer', 'partner'];
 
-export type OrganisationKind = 'agency' | 'hub' | 'insurer';
+export type OrganisationKind = Schemas['OrganisationKind'];
 export const organisationKinds: readonly OrganisationKind[] = ['agency', 'hub', 'insurer'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  organisationId: string;
-  disabled: boolean;
-  createdAt: string;
-}
-
-export interface Organisation {
-  id: string;
-  name: string;
-  kind: OrganisationKind;
-  /** The instance's own organisation (created at first start); its admins manage the others. */
-  home?: boolean;
-  createdAt: string;
-}
-
-export interface Session {
-  user: User;
-  organisation: Organisation;
-  csrfToken: string;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  role: Role;
-  userId: string | null;
-  organisationId: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
-
-export interface CreatedToken {
-  token: ApiToken;
-  /** The bearer secret; the server keeps only its hash, so this is the only time it is seen. */
-  secret: string;
-}
-
-export interface CreatedUser extends User {
-  oneTimePassword?: string;
-}
-
-export interface AuditEvent {
-  id: string;
-  organisationId: string | null;
-  actorUserId: string | null;
-  actorTokenId: string | null;
-  action: string;
-  outcome: 'success' | 'failure';
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  createdAt: string;
-}
-
-export interface IngestKind {
-  kind: string;
-  description: string;
-  fileHint: string;
-  /** Optional files a job of this kind takes beside the data, each sent in the field of its name. */
-  attachments?: { name: string; description: string }[];
-  /** Choices a job of this kind takes (e.g. declarations' `onBadRow`), each sent in the field of its name. */
-  options?: { name: string; description: string; values: string[]; default: string }[];
-}
-
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-export interface Job {
-  id: string;
-  kind: string;
-  sourceName: string;
-  status: JobStatus;
-  done: number;
-  total: number | null;
-  error: string | null;
-  summary: unknown;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
+export type User = Schemas['User'];
+/** `home`: the instance's own organisation (made at first start); its admins manage the others. */
+export type Organisation = Schemas['Organisation'];
+export type Session = Schemas['Session'];
+export type ApiToken = Schemas['ApiToken'];
+/** `secret`: the bearer secret; the server keeps only its hash, so it is seen only this once. */
+export type CreatedToken = Schemas['CreatedToken'];
+export type CreatedUser = Schemas['CreatedUser'];
+export type AuditEvent = Schemas['AuditEvent'];
+/** An upload kind, with the optional files (`attachments`) and choices (`options`) it takes. */
+export type IngestKind = Schemas['IngestKind'];
+export type Job = Schemas['Job'];
+export type JobStatus = Job['status'];
 /** A signed-in session (GET /api/sessions); its secret never leaves the server. */
-export interface SessionInfo {
-  id: string;
-  userId: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  /** The session this browser is using. */
-  current: boolean;
-}
+export type SessionInfo = Schemas['SessionInfo'];
 
 /** One page of a list: at most `limit` rows after `cursor` (the previous page's nextCursor). */
 export interface PageQuery {
@@ -118,19 +59,17 @@ export interface PageQuery {
   cursor?: string | null;
 }
 
-export interface SummaryItem {
-  capability: string;
-  label: string;
-  count: number;
-  updatedAt: string | null;
-}
+export type SummaryItem = Schemas['Summary']['items'][number];
 
 export interface ListResponse<T> {
   items: T[];
   nextCursor?: string | null;
 }
 
-/** RFC 9457 §3.1 members, plus Interdict's `code` and per-field `errors`. */
+/**
+ * RFC 9457 §3.1 members, plus Interdict's `code` and per-field `errors`. Every member optional,
+ * not `Schemas['Problem']`: an error body may come from a proxy in front of the server.
+ */
 export interface ProblemDetails {
   type?: string;
   title?: string;
@@ -314,58 +253,67 @@ const id = (value: string) => encodeURIComponent(value);
 export const api = {
   auth: {
     signIn: (email: string, password: string) =>
-      http.post<Session>('/api/auth/sign-in', { email, password }, { quietUnauthorised: true }),
+      http.post<JsonResponse<'/api/auth/sign-in', 'post'>>(
+        '/api/auth/sign-in',
+        { email, password } satisfies JsonRequest<'/api/auth/sign-in', 'post'>,
+        { quietUnauthorised: true },
+      ),
     signOut: () => http.post<void>('/api/auth/sign-out'),
-    me: () => http.get<Session>('/api/auth/me', { quietUnauthorised: true }),
+    me: () =>
+      http.get<JsonResponse<'/api/auth/me', 'get'>>('/api/auth/me', { quietUnauthorised: true }),
   },
   organisations: {
-    list: () => http.get<ListResponse<Organisation>>('/api/organisations'),
+    list: () => http.get<JsonResponse<'/api/organisations', 'get'>>('/api/organisations'),
     get: (organisationId: string) =>
-      http.get<Organisation>(`/api/organisations/${id(organisationId)}`),
-    create: (input: { name: string; kind: OrganisationKind }) =>
-      http.post<Organisation>('/api/organisations', input),
+      http.get<JsonResponse<'/api/organisations/{id}', 'get'>>(
+        `/api/organisations/${id(organisationId)}`,
+      ),
+    create: (input: JsonRequest<'/api/organisations', 'post'>) =>
+      http.post<JsonResponse<'/api/organisations', 'post'>>('/api/organisations', input),
   },
   users: {
     list: (query: PageQuery = {}) =>
-      http.get<ListResponse<User>>('/api/users', { query: { ...query } }),
-    create: (input: {
-      email: string;
-      name: string;
-      role: Role;
-      password?: string;
-      organisationId?: string;
-    }) => http.post<CreatedUser>('/api/users', input),
-    update: (userId: string, input: { name?: string; role?: Role; disabled?: boolean }) =>
-      http.patch<User>(`/api/users/${id(userId)}`, input),
+      http.get<JsonResponse<'/api/users', 'get'>>('/api/users', { query: { ...query } }),
+    create: (input: JsonRequest<'/api/users', 'post'>) =>
+      http.post<JsonResponse<'/api/users', 'post'>>('/api/users', input),
+    update: (userId: string, input: JsonRequest<'/api/users/{id}', 'patch'>) =>
+      http.patch<JsonResponse<'/api/users/{id}', 'patch'>>(`/api/users/${id(userId)}`, input),
     sessions: (userId: string, query: PageQuery = {}) =>
-      http.get<ListResponse<SessionInfo>>(`/api/users/${id(userId)}/sessions`, {
-        query: { ...query },
-      }),
+      http.get<JsonResponse<'/api/users/{id}/sessions', 'get'>>(
+        `/api/users/${id(userId)}/sessions`,
+        { query: { ...query } },
+      ),
     endSessions: (userId: string) =>
-      http.delete<{ sessionsEnded: number }>(`/api/users/${id(userId)}/sessions`),
+      http.delete<JsonResponse<'/api/users/{id}/sessions', 'delete'>>(
+        `/api/users/${id(userId)}/sessions`,
+      ),
   },
   sessions: {
     list: (query: PageQuery = {}) =>
-      http.get<ListResponse<SessionInfo>>('/api/sessions', { query: { ...query } }),
+      http.get<JsonResponse<'/api/sessions', 'get'>>('/api/sessions', { query: { ...query } }),
     end: (sessionId: string) => http.delete(`/api/sessions/${id(sessionId)}`),
-    signOutOthers: () => http.post<{ sessionsEnded: number }>('/api/sessions/sign-out-others'),
+    signOutOthers: () =>
+      http.post<JsonResponse<'/api/sessions/sign-out-others', 'post'>>(
+        '/api/sessions/sign-out-others',
+      ),
   },
   tokens: {
     list: (query: PageQuery = {}) =>
-      http.get<ListResponse<ApiToken>>('/api/tokens', { query: { ...query } }),
-    create: (input: { name: string; role?: Role; expiresInDays: number }) =>
-      http.post<CreatedToken>('/api/tokens', input),
+      http.get<JsonResponse<'/api/tokens', 'get'>>('/api/tokens', { query: { ...query } }),
+    create: (input: JsonRequest<'/api/tokens', 'post'>) =>
+      http.post<JsonResponse<'/api/tokens', 'post'>>('/api/tokens', input),
     revoke: (tokenId: string) => http.delete(`/api/tokens/${id(tokenId)}`),
   },
   audit: {
-    list: (query: { limit?: number; cursor?: string | null } = {}) =>
-      http.get<ListResponse<AuditEvent>>('/api/audit', { query }),
+    list: (query: PageQuery = {}) =>
+      http.get<JsonResponse<'/api/audit', 'get'>>('/api/audit', { query: { ...query } }),
   },
   ingest: {
-    kinds: () => http.get<ListResponse<IngestKind>>('/api/ingest-kinds'),
+    kinds: () => http.get<JsonResponse<'/api/ingest-kinds', 'get'>>('/api/ingest-kinds'),
     jobs: (query: PageQuery = {}) =>
-      http.get<ListResponse<Job>>('/api/jobs', { query: { ...query } }),
-    job: (jobId: string) => http.get<Job>(`/api/jobs/${id(jobId)}`),
+      http.get<JsonResponse<'/api/jobs', 'get'>>('/api/jobs', { query: { ...query } }),
+    job: (jobId: string) =>
+      http.get<JsonResponse<'/api/jobs/{id}', 'get'>>(`/api/jobs/${id(jobId)}`),
     upload: (
       kind: string,
       file: File,
@@ -377,10 +325,10 @@ export const api = {
       form.set('file', file, file.name);
       for (const [name, f] of Object.entries(attachments)) form.set(name, f, f.name);
       for (const [name, value] of Object.entries(options)) form.set(name, value);
-      return http.post<Job>('/api/jobs', form);
+      return http.post<JsonResponse<'/api/jobs', 'post'>>('/api/jobs', form);
     },
   },
-  summary: () => http.get<ListResponse<SummaryItem>>('/api/summary'),
+  summary: () => http.get<JsonResponse<'/api/summary', 'get'>>('/api/summary'),
 };
 
 /** A readable line for any error a query or mutation may reject with. */

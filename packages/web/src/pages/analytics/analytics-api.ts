@@ -1,29 +1,15 @@
 // Typed calls to the analytics API (packages/server/src/modules/analytics.ts), through the
 // console's one client. Every view's filters are plain query parameters, the same ones the
-// page keeps in its URL, so a view, its CSV and its API call share one description.
-import { http, withQuery, type QueryValue } from '../../api';
+// page keeps in its URL, so a view, its CSV and its API call share one description. The series
+// are typed from the OpenAPI document (src/api-types.ts); the other answers by hand, as the
+// server declares them loosely (`Table` and the facets' open object in its analytics.ts).
+import { http, withQuery, type QueryValue, type Schemas } from '../../api';
 
 export type Query = Record<string, QueryValue>;
 
-export interface Point {
-  month: string;
-  value: number;
-  events?: number;
-  pounds?: number;
-  rows: number;
-  rowsHref: string;
-}
-export interface Series {
-  key: string;
-  points: Point[];
-  yearOverYear: { month: string; changeRatio: number | null }[];
-  annual: { year: number; value: number; months: number }[];
-}
-export interface SeriesResponse {
-  group: string;
-  metric: string;
-  series: Series[];
-}
+export type SeriesResponse = Schemas['AnalyticsSeries'];
+export type Series = SeriesResponse['series'][number];
+export type Point = Series['points'][number];
 export interface MixItem {
   drug: string;
   pounds: number;
@@ -118,17 +104,21 @@ export interface Facets {
 const base = '/api/analytics';
 
 export const analyticsApi = {
+  // server schema is loose: typed by hand until its response schema is
   facets: () => http.get<Facets>(`${base}/facets`),
   seizureSeries: (q: Query) => http.get<SeriesResponse>(`${base}/seizures/series`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   mix: (q: Query) =>
     http.get<{ from: string | null; to: string | null; items: MixItem[] }>(`${base}/seizures/mix`, {
       query: q,
     }),
+  // server schema is loose: typed by hand until its response schema is
   rates: (q: Query) =>
     http.get<{ unit: string; area: string; measures: string[]; items: RateItem[] }>(
       `${base}/seizures/rates`,
       { query: q },
     ),
+  // server schema is loose: typed by hand until its response schema is
   unusual: (q: Query) =>
     http.get<{
       items: UnusualItem[];
@@ -137,22 +127,27 @@ export const analyticsApi = {
         points: { month: string; value: number; expected: number; score: number }[];
       }[];
     }>(`${base}/seizures/unusual`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   forecast: (q: Query) =>
     http.get<{ items: ForecastItem[] }>(`${base}/seizures/forecast`, { query: q }),
   crossingSeries: (q: Query) => http.get<SeriesResponse>(`${base}/crossings/series`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   crossingPorts: (q: Query) =>
     http.get<{ measure: string; items: PortItem[] }>(`${base}/crossings/ports`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   unodcTotals: (q: Query) =>
     http.get<{ items: UnodcTotal[]; world: { year: number; kilograms: number }[] }>(
       `${base}/unodc/totals`,
       { query: q },
     ),
+  // server schema is loose: typed by hand until its response schema is
   unodcShares: (q: Query) =>
     http.get<{
       drug: string;
       year: number;
       items: { region: string; kilograms: number; share: number; rowsHref: string }[];
     }>(`${base}/unodc/shares`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   unodcTrends: (q: Query) =>
     http.get<{
       drug: string;
@@ -168,7 +163,9 @@ export const analyticsApi = {
         rowsHref: string;
       }[];
     }>(`${base}/unodc/trends`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   places: (q: Query) => http.get<{ kind: string; items: Place[] }>(`${base}/places`, { query: q }),
+  // server schema is loose: typed by hand until its response schema is
   rows: (dataset: string, q: Query) =>
     http.get<{ dataset: string; total: number; items: Record<string, unknown>[] }>(
       `${base}/rows/${encodeURIComponent(dataset)}`,

@@ -1,38 +1,13 @@
-import { http } from '../../api';
+import { http, type JsonRequest, type JsonResponse, type Schemas } from '../../api';
 
-// The ledger endpoints (packages/server/src/modules/ledger.ts).
+// The ledger endpoints (packages/server/src/modules/ledger.ts), with the types generated from
+// the OpenAPI document (src/api-types.ts).
 
-export interface LedgerInfo {
-  origin: string;
-  vkey: string;
-  witnessVkey: string;
-  tilesPrefix: string;
-  /** False on a replica that serves the log read-only (another one sequences it). */
-  sequencing: boolean;
-  size: number;
-  checkpoint: string | null;
-  organisationKeys: { organisationId: string; keyId: string; vkey: string }[];
-}
+/** The log's keys and size; `sequencing` is false on a replica that serves it read-only. */
+export type LedgerInfo = Schemas['LedgerInfo'];
 
-export interface LedgerEntry {
-  /** Null only while the entry waits to be sequenced. */
-  index: number | null;
-  /** 1: claims in clear (older logs); 2: a hiding commitment that `opening` opens. */
-  version: 1 | 2;
-  organisationId: string;
-  recordType: string;
-  /** Only for readers of the body. */
-  bodySha256: string | null;
-  body: unknown;
-  /** The signed opening of a v2 leaf, for readers of the body. */
-  opening: string | null;
-  envelope: string;
-  leafHash: string;
-  subject: { type: string; id: string } | null;
-  createdAt: string;
-  erasedAt: string | null;
-  proof?: string | null;
-}
+/** An entry: v1 names its claims in clear, v2 is a hiding commitment that `opening` opens. */
+export type LedgerEntry = Schemas['LedgerEntry'];
 
 /** The time an entry claims: in the leaf (v1) or in its opening (v2), else when it was stored. */
 export function entryTime(entry: LedgerEntry): string {
@@ -49,16 +24,17 @@ export function entryTime(entry: LedgerEntry): string {
 }
 
 export const ledgerApi = {
-  info: () => http.get<LedgerInfo>('/api/ledger'),
+  info: () => http.get<JsonResponse<'/api/ledger', 'get'>>('/api/ledger'),
   entries: (cursor?: number) =>
-    http.get<{ items: LedgerEntry[]; nextCursor?: number }>('/api/ledger/entries', {
+    http.get<JsonResponse<'/api/ledger/entries', 'get'>>('/api/ledger/entries', {
       query: { limit: 25, cursor },
     }),
-  entry: (index: number) => http.get<LedgerEntry>(`/api/ledger/entries/${index}`),
+  entry: (index: number) =>
+    http.get<JsonResponse<'/api/ledger/entries/{index}', 'get'>>(`/api/ledger/entries/${index}`),
   subject: (type: string, id: string) =>
-    http.get<{ items: LedgerEntry[] }>(
+    http.get<JsonResponse<'/api/ledger/subjects/{type}/{id}', 'get'>>(
       `/api/ledger/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`,
     ),
-  append: (input: { type: string; body: unknown; wait?: boolean }) =>
-    http.post<LedgerEntry>('/api/ledger/entries', input),
+  append: (input: JsonRequest<'/api/ledger/entries', 'post'>) =>
+    http.post<JsonResponse<'/api/ledger/entries', 'post'>>('/api/ledger/entries', input),
 };

@@ -1,10 +1,14 @@
 import { Select, TextInput } from '@mantine/core';
+import type { Schemas } from '../../api';
 
-export const SCHEMAS = ['Person', 'Organization', 'Company', 'Vessel', 'Aircraft'];
+/** A party's kind, as the screening API takes it (FollowTheMoney schema names). */
+type Kind = NonNullable<Schemas['ScreeningQuery']['schema']>;
+
+export const SCHEMAS: readonly Kind[] = ['Person', 'Organization', 'Company', 'Vessel', 'Aircraft'];
 
 /** What a screening query or a monitored party may say besides its name. */
 export interface PartyDetails {
-  schema: string | null;
+  schema: Kind | null;
   birthDate: string;
   nationality: string;
 }
@@ -13,7 +17,7 @@ export const EMPTY_DETAILS: PartyDetails = { schema: null, birthDate: '', nation
 
 /** The filled-in details, as the API takes them (empty fields left out). */
 export function detailsForApi(d: PartyDetails): {
-  schema?: string;
+  schema?: Kind;
   birthDate?: string;
   nationality?: string;
 } {

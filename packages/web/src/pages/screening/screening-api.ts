@@ -1,5 +1,6 @@
-// Typed calls to the screening API (packages/server/src/modules/screening.ts).
-import { http } from '../../api';
+// Typed calls to the screening API (packages/server/src/modules/screening.ts), with the types
+// generated from its OpenAPI document (src/api-types.ts) where its schemas are precise.
+import { http, type JsonRequest, type QueryParams, type Schemas } from '../../api';
 
 export interface Alignment {
   query: string;
@@ -27,31 +28,21 @@ export interface Explanation {
   };
   adjustments: Adjustment[];
 }
-export interface Hit {
-  entityId: string;
-  score: number;
-  schema: string;
-  name: string;
-  matchedName: string;
-  list: string;
-  programs: string[];
+export type Hit = Omit<Schemas['ScreeningHit'], 'explanation'> & {
+  // server schema is loose: typed by hand until its response schema is
   explanation: Explanation;
-}
-export interface MatchQuery {
-  name: string;
-  schema?: string;
-  birthDate?: string;
-  nationality?: string;
-}
-export interface MatchResponse {
-  listVersions: string[];
+};
+export type MatchQuery = Schemas['ScreeningQuery'];
+export type MatchResponse = Omit<Schemas['ScreeningMatchResponse'], 'results'> & {
+  // server schema is loose: typed by hand until its response schema is
   results: { query: MatchQuery; hits: Hit[] }[];
-}
+};
 export interface EntityName {
   full: string;
   quality: string;
   kind?: string;
 }
+// server schema is loose: typed by hand until its response schema is
 export interface ListedEntity {
   id: string;
   list: string;
@@ -67,6 +58,7 @@ export interface ListedEntity {
   programs: string[];
   remarks?: string;
 }
+// server schema is loose: typed by hand until its response schema is
 export interface Decision {
   id: string;
   entityId: string;
@@ -78,6 +70,7 @@ export interface Decision {
   createdAt: string;
   ledger: { origin: string; index: number } | null;
 }
+// server schema is loose: typed by hand until its response schema is
 export interface ListVersion {
   id: string;
   storedId: string;
@@ -90,6 +83,7 @@ export interface ListVersion {
   diff: { added: number; changed: number; removed: number };
 }
 
+// server schema is loose: typed by hand until its response schema is
 export interface PartyHit {
   partyId: string;
   entityId: string;
@@ -101,6 +95,7 @@ export interface PartyHit {
   createdAt: string;
   acknowledgement: { at: string; by: string | null; byName: string | null; note: string } | null;
 }
+// server schema is loose: typed by hand until its response schema is
 export interface MonitoredParty {
   id: string;
   name: string;
@@ -114,53 +109,56 @@ export interface MonitoredParty {
   effectiveThreshold: number;
   hits: PartyHit[];
 }
+// server schema is loose: typed by hand until its response schema is
 export interface MonitorSettings {
   threshold: number;
   custom: boolean;
   updatedBy: string | null;
   updatedAt: string | null;
 }
-export type AlertStatus = 'open' | 'acknowledged' | 'all';
-export interface PartyInput {
-  name: string;
-  schema?: string;
-  birthDate?: string;
-  nationality?: string;
-  note?: string;
-  threshold?: number;
-}
+export type AlertStatus = NonNullable<QueryParams<'/api/screening/alerts', 'get'>['status']>;
+export type PartyInput = JsonRequest<'/api/screening/parties', 'post'>;
+// server schema is loose: typed by hand until its response schema is
 export interface ScreeningAlert extends PartyHit {
   partyName: string;
 }
 
+const id = (value: string) => encodeURIComponent(value);
+
 export const screeningApi = {
   parties: () => http.get<{ items: MonitoredParty[] }>('/api/screening/parties'),
   addParty: (input: PartyInput) => http.post<MonitoredParty>('/api/screening/parties', input),
-  removeParty: (id: string) => http.delete(`/api/screening/parties/${encodeURIComponent(id)}`),
+  removeParty: (partyId: string) => http.delete(`/api/screening/parties/${id(partyId)}`),
   alerts: (status: AlertStatus = 'open') =>
     http.get<{ items: ScreeningAlert[] }>(`/api/screening/alerts?status=${status}`),
   acknowledge: (alert: { partyId: string; entityId: string }, note: string) =>
     http.post<ScreeningAlert>(
-      `/api/screening/parties/${encodeURIComponent(alert.partyId)}/alerts/${encodeURIComponent(alert.entityId)}/acknowledgement`,
-      { note },
+      `/api/screening/parties/${id(alert.partyId)}/alerts/${id(alert.entityId)}/acknowledgement`,
+      { note } satisfies JsonRequest<
+        '/api/screening/parties/{id}/alerts/{entityId}/acknowledgement',
+        'post'
+      >,
     ),
-  setPartyThreshold: (id: string, threshold: number | null) =>
-    http.patch<MonitoredParty>(`/api/screening/parties/${encodeURIComponent(id)}`, { threshold }),
+  setPartyThreshold: (partyId: string, threshold: number | null) =>
+    http.patch<MonitoredParty>(`/api/screening/parties/${id(partyId)}`, {
+      threshold,
+    } satisfies JsonRequest<'/api/screening/parties/{id}', 'patch'>),
   monitorSettings: () => http.get<MonitorSettings>('/api/screening/monitoring/settings'),
   setMonitorThreshold: (threshold: number) =>
-    http.put<MonitorSettings>('/api/screening/monitoring/settings', { threshold }),
+    http.put<MonitorSettings>('/api/screening/monitoring/settings', {
+      threshold,
+    } satisfies JsonRequest<'/api/screening/monitoring/settings', 'put'>),
   match: (query: MatchQuery, threshold: number) =>
-    http.post<MatchResponse>('/api/screening/match', { queries: [query], threshold, limit: 20 }),
-  entity: (id: string) =>
+    http.post<MatchResponse>('/api/screening/match', {
+      queries: [query],
+      threshold,
+      limit: 20,
+    } satisfies JsonRequest<'/api/screening/match', 'post'>),
+  entity: (entityId: string) =>
     http.get<{ entity: ListedEntity; version: string; decisions: Decision[] }>(
-      `/api/screening/entities/${encodeURIComponent(id)}`,
+      `/api/screening/entities/${id(entityId)}`,
     ),
   lists: () => http.get<{ items: ListVersion[] }>('/api/screening/lists'),
-  decide: (input: {
-    entityId: string;
-    queryName: string;
-    decision: 'confirmed' | 'dismissed';
-    note?: string;
-    score?: number;
-  }) => http.post<Decision>('/api/screening/decisions', input),
+  decide: (input: JsonRequest<'/api/screening/decisions', 'post'>) =>
+    http.post<Decision>('/api/screening/decisions', input),
 };

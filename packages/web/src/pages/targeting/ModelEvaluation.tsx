@@ -1,47 +1,17 @@
 import { Alert, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useQueries } from '@tanstack/react-query';
-import { http } from '../../api';
 import { ErrorAlert } from '../../components/QueryState';
-import type { TargetingModel } from './targeting-api';
+import {
+  targetingApi,
+  type EvaluationFigures,
+  type ModelEvaluation,
+  type TargetingModel,
+} from './targeting-api';
 
 // The Models tab's evaluations (issue 6: "model versions with their evaluation"): the figures
 // stored at training time, labelled for what they are, and the out-of-time evaluation of each
 // version side by side (GET /api/targeting/models/{id}/evaluation,
 // packages/server/src/modules/targeting-evaluation.ts).
-
-export interface AtN {
-  percent: number;
-  inspected: number;
-  precision: number;
-  recall: number;
-}
-
-export interface EvaluationFigures {
-  inspected: number;
-  positives: number;
-  enough: boolean;
-  metrics: AtN[] | null;
-}
-
-export interface ModelEvaluation {
-  modelId: string;
-  objective: 'fraud' | 'critical';
-  trainedThrough: string;
-  status: 'ok' | 'not-enough';
-  firstDate: string | null;
-  lastDate: string | null;
-  days: number;
-  all: EvaluationFigures;
-  randomShare: EvaluationFigures | null;
-  sources: { import: number; officer: number };
-  minimum: { inspected: number; positives: number };
-  computedAt: string;
-  computeMs: number;
-  cached: boolean;
-}
-
-export const modelEvaluation = (modelId: string) =>
-  http.get<ModelEvaluation>(`/api/targeting/models/${encodeURIComponent(modelId)}/evaluation`);
 
 const PERCENTS = [1, 2, 5, 10] as const;
 /** Versions compared side by side: the newest ones (each costs a computation the first time). */
@@ -143,7 +113,7 @@ export function OutOfTimeEvaluation({ models }: { models: TargetingModel[] }) {
   const evaluations = useQueries({
     queries: compared.map((m) => ({
       queryKey: ['targeting', 'models', m.id, 'evaluation'],
-      queryFn: () => modelEvaluation(m.id),
+      queryFn: () => targetingApi.evaluation(m.id),
       // Computed from the stored declarations; the server caches it until they change.
       staleTime: 60_000,
     })),

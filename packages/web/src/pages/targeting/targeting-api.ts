@@ -1,172 +1,108 @@
-// Typed calls to the targeting API (packages/server/src/modules/targeting.ts).
-import { http, withQuery, type ListResponse } from '../../api';
+// Typed calls to the targeting API (packages/server/src/modules/targeting.ts), with the types
+// generated from its OpenAPI document (src/api-types.ts).
+import {
+  http,
+  withQuery,
+  type JsonRequest,
+  type JsonResponse,
+  type ListResponse,
+  type QueryParams,
+  type Schemas,
+} from '../../api';
 
-export type Lane = 'red' | 'yellow' | 'blue' | 'green';
+export type Lane = Schemas['TargetingLane'];
 
-export interface Inspection {
-  fraud: number;
-  critical: number;
-  source: 'import' | 'officer';
-  note: string;
-  recordedBy: string | null;
-  recordedAt: string;
-}
-export interface Day {
-  date: string;
-  declarations: number;
-  scored: number;
-  inspected: number;
-  /** Scored declarations by lane, counted by the server over the whole day. */
-  lanes: Record<Lane, number>;
-  /** Picked for inspection, by why. */
-  toInspect: { model: number; rule: number; raised: number; random: number };
-}
-/** Something beyond score and rules that raised the lane: a watchlist hit (later: intelligence). */
-export interface LaneRaise {
-  source: string;
-  lane: Lane;
-  reason: string;
-}
-export interface Party {
-  role: 'importer' | 'consignee' | 'seller';
-  name: string;
-  country?: string;
-}
-export interface QueueItem {
-  id: string;
-  date: string;
-  importer: string;
-  hsCode: string;
-  origin: string;
-  itemPrice: number | null;
-  score: number | null;
-  /** The Critical Fraud model's probability, when one scored the day. */
-  criticalScore: number | null;
-  lane: Lane;
-  inspect: boolean;
-  selectedBy: string | null;
-  reasons: string[];
-  raises: LaneRaise[];
-  parties: Party[];
-  inspection: Inspection | null;
-}
-export interface Contribution {
-  feature: string;
-  value: number | null;
-  contribution: number;
-}
-export interface ScoreExplanation {
-  modelId: string;
-  bias: number;
-  margin: number;
-  contributions: Contribution[];
-}
-export interface DeclarationDetail {
+export type Inspection = NonNullable<Schemas['TargetingInspection']>;
+/** A day: declarations by lane and those picked for inspection by why, counted by the server. */
+export type Day = JsonResponse<'/api/targeting/days', 'get'>['items'][number];
+/** Something beyond score and rules that raised the lane: a watchlist hit, the Critical band. */
+export type LaneRaise = Schemas['TargetingLaneRaise'];
+export type Party = Schemas['TargetingParty'];
+export type QueueItem = Schemas['TargetingQueueItem'];
+export type ScoreExplanation = NonNullable<Schemas['TargetingExplanation']>;
+export type Contribution = ScoreExplanation['contributions'][number];
+export type DeclarationDetail = Omit<Schemas['TargetingDeclaration'], 'declaration' | 'lane'> & {
+  // server schema is loose: typed by hand until its response schema is
   declaration: Record<string, string | number | null>;
-  score: number | null;
-  criticalScore: number | null;
+  // server schema drops null (a nullable $ref becomes allOf): typed by hand until it keeps it
   lane: Lane | null;
-  reasons: string[];
-  raises: LaneRaise[];
-  parties: Party[];
-  inspection: Inspection | null;
-  explanation: ScoreExplanation | null;
-  /** The Critical Fraud model's TreeSHAP explanation, when there is such a model. */
-  criticalExplanation: ScoreExplanation | null;
-}
+};
 /** The queue's order: by lane and Fraud score (default) or by critical probability. */
-export type QueueSort = 'lane' | 'critical';
-export interface TargetingModel {
-  id: string;
-  objective: 'fraud' | 'critical';
-  active: boolean;
-  createdAt: string;
+export type QueueSort = NonNullable<QueryParams<'/api/targeting/queue', 'get'>['sort']>;
+export type TargetingModel = Omit<Schemas['TargetingModel'], 'training'> & {
+  // server schema is loose: typed by hand until its response schema is
   training: Record<string, unknown>;
-  /** Training-time figures on the slice the model chose its number of trees on (optimistic). */
-  earlyStoppingSlice: {
-    label: string;
-    from: string | null;
-    to: string;
-    declarations: number;
-    metrics: { percent: number; inspected: number; precision: number; recall: number }[];
-  } | null;
-}
-export interface RuleInput {
-  lane: Lane;
-  explanation: string;
-  hsPrefix?: string;
-  origin?: string;
-  departure?: string;
-  importer?: string;
-  declarant?: string;
-  office?: string;
-  validFrom?: string;
-  validTo?: string;
-}
-export interface Rule extends RuleInput {
-  id: string;
-  createdAt: string;
-}
+};
+export type RuleInput = Schemas['TargetingRuleInput'];
+export type Rule = Schemas['TargetingRule'];
+/** A model training running on the server for the organisation (`failed`: the last one failed). */
+export type Training = Schemas['TargetingTraining'];
+export type EvaluationFigures = Schemas['TargetingEvaluationFigures'];
+/** A model's out-of-time evaluation (packages/server/src/modules/targeting-evaluation.ts). */
+export type ModelEvaluation = Omit<Schemas['TargetingModelEvaluation'], 'randomShare'> & {
+  // server schema drops null (a nullable $ref becomes allOf): typed by hand until it keeps it
+  randomShare: EvaluationFigures | null;
+};
+type ScoreResult = Omit<JsonResponse<'/api/targeting/score', 'post'>, 'lanes'> & {
+  // server schema is loose: typed by hand until its response schema is
+  lanes: Record<Lane, number>;
+};
 
 export interface Capacity {
   unit: 'percent' | 'count';
   value: number;
-}
-/** A model training running on the server for the organisation. */
-export interface Training {
-  objective: 'fraud' | 'critical';
-  startedAt: string;
-  startedBy: string | null;
-  /** `failed`: the organisation's last training, which failed (until the next one starts). */
-  status: 'running' | 'failed';
-  finishedAt?: string;
-  error?: string;
 }
 
 const id = (value: string) => encodeURIComponent(value);
 
 export const targetingApi = {
   // Up to ten years of days: the picker must reach every loaded day, not only the latest 60.
-  days: () => http.get<ListResponse<Day>>(withQuery('/api/targeting/days', { limit: 3660 })),
+  days: () =>
+    http.get<JsonResponse<'/api/targeting/days', 'get'>>(
+      withQuery('/api/targeting/days', { limit: 3660 }),
+    ),
   queue: (date: string, lane?: Lane, sort: QueueSort = 'lane', minCritical?: number) =>
-    http.get<ListResponse<QueueItem>>(
+    http.get<JsonResponse<'/api/targeting/queue', 'get'>>(
       withQuery('/api/targeting/queue', {
         date,
         lane,
         limit: 500,
         ...(sort === 'critical' ? { sort } : {}),
         minCritical,
-      }),
+      } satisfies QueryParams<'/api/targeting/queue', 'get'>),
     ),
   /** Capacity as a share of the day (`percent`) or a number of declarations (`count`). */
   score: (date: string, capacity: Capacity, randomShare: number) =>
-    http.post<{
-      scored: number;
-      raised: number;
-      criticalRaised: number;
-      criticalModelId: string | null;
-      lanes: Record<Lane, number>;
-    }>('/api/targeting/score', {
+    http.post<ScoreResult>('/api/targeting/score', {
       date,
       ...(capacity.unit === 'percent'
         ? { capacityPercent: capacity.value }
         : { capacityCount: capacity.value }),
       randomShare,
-    }),
+    } satisfies JsonRequest<'/api/targeting/score', 'post'>),
   declaration: (declarationId: string) =>
     http.get<DeclarationDetail>(`/api/targeting/declarations/${id(declarationId)}`),
   recordInspection: (
     declarationId: string,
-    body: { fraud: 0 | 1; critical: 0 | 1 | 2; note: string },
-  ) => http.post<Inspection>(`/api/targeting/declarations/${id(declarationId)}/inspection`, body),
+    body: JsonRequest<'/api/targeting/declarations/{id}/inspection', 'post'>,
+  ) =>
+    // server schema makes TargetingInspection itself nullable: narrowed by hand until it is precise
+    http.post<Inspection>(`/api/targeting/declarations/${id(declarationId)}/inspection`, body),
   models: () => http.get<ListResponse<TargetingModel>>('/api/targeting/models'),
-  train: (objective: 'fraud' | 'critical', until?: string) =>
-    http.post<TargetingModel>(
-      '/api/targeting/models',
-      until ? { objective, until } : { objective },
+  train: (objective: TargetingModel['objective'], until?: string) => {
+    const body: JsonRequest<'/api/targeting/models', 'post'> = until
+      ? { objective, until }
+      : { objective };
+    return http.post<TargetingModel>('/api/targeting/models', body);
+  },
+  training: () =>
+    http.get<JsonResponse<'/api/targeting/models/training', 'get'>>(
+      '/api/targeting/models/training',
     ),
-  training: () => http.get<ListResponse<Training>>('/api/targeting/models/training'),
-  rules: () => http.get<ListResponse<Rule>>('/api/targeting/rules'),
-  createRule: (rule: RuleInput) => http.post<Rule>('/api/targeting/rules', rule),
+  evaluation: (modelId: string) =>
+    http.get<ModelEvaluation>(`/api/targeting/models/${id(modelId)}/evaluation`),
+  rules: () => http.get<JsonResponse<'/api/targeting/rules', 'get'>>('/api/targeting/rules'),
+  createRule: (rule: RuleInput) =>
+    http.post<JsonResponse<'/api/targeting/rules', 'post'>>('/api/targeting/rules', rule),
   deleteRule: (ruleId: string) => http.delete(`/api/targeting/rules/${id(ruleId)}`),
 };
