@@ -347,6 +347,11 @@ export class LedgerService {
       const pairs = rows.map((r, i) => ({ seq: r.seq, index: indices[i] as number }));
       await repo.assignIndices(this.origin, pairs);
       for (const p of pairs) this.settle(p.seq, p.index);
+      // Round again only when more may wait: a full batch, or a commit since this round began.
+      if (rows.length < DRAIN_BATCH && !this.drainAgain) {
+        await this.settleFromStore();
+        return;
+      }
     }
   }
 
@@ -550,7 +555,7 @@ export class LedgerService {
     const values: unknown[] = [];
     const rows: { decision: number; row: StagedEntryInput }[] = [];
     let failed: { index: number; error: unknown } | undefined;
-    let staged: Map<string, number> | undefined;
+    let seqs: number[] = [];
     try {
       await this.store.transaction(async (tx) => {
         for (const [i, d] of group.entries()) {
@@ -563,7 +568,7 @@ export class LedgerService {
             throw error;
           }
         }
-        staged = await tx.ledger.stageMany(rows.map((r) => r.row));
+        seqs = await tx.ledger.stageMany(rows.map((r) => r.row));
       });
     } catch (error) {
       if (!failed) {
@@ -577,12 +582,9 @@ export class LedgerService {
     // One drain for the whole group (its entries are committed now).
     if (rows.length > 0 && this.sequencer) this.kick();
     for (const [i, d] of group.entries()) {
-      const mine = rows
-        .filter((r) => r.decision === i)
-        .map((r) => ({
-          seq: staged?.get(toBase64(r.row.envelope)) ?? Number.NaN,
-          type: r.row.recordType,
-        }));
+      const mine = rows.flatMap((r, k) =>
+        r.decision === i ? [{ seq: seqs[k] as number, type: r.row.recordType }] : [],
+      );
       d.resolve({ value: values[i], staged: mine });
     }
     return [];

@@ -1,4 +1,3 @@
-import { toBase64 } from '@interdict/core';
 import type { WitnessState } from '@interdict/ledger';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../database';
@@ -104,11 +103,12 @@ export class LedgerRepository {
   }
 
   /**
-   * Writes several entries to the outbox in one statement, in order; their seqs by the base64
-   * of their leaf (each leaf is unique: a v2 commitment carries a random salt).
+   * Writes several entries to the outbox in one statement, in order, and returns their seqs in
+   * the same order: the VALUES rows are inserted in order and `seq`'s default (nextval) is drawn
+   * row by row, so ascending seqs are the entries in order, whatever order RETURNING uses.
    */
-  async stageMany(entries: readonly StagedEntryInput[]): Promise<Map<string, number>> {
-    if (entries.length === 0) return new Map();
+  async stageMany(entries: readonly StagedEntryInput[]): Promise<number[]> {
+    if (entries.length === 0) return [];
     const rows = await this.db
       .insertInto('ledger_entries')
       .values(
@@ -126,9 +126,11 @@ export class LedgerRepository {
           created_by: e.createdBy,
         })),
       )
-      .returning(['seq', 'envelope'])
+      .returning('seq')
       .execute();
-    return new Map(rows.map((r) => [toBase64(new Uint8Array(r.envelope)), Number(r.seq)]));
+    if (rows.length !== entries.length)
+      throw new StoreError('STORE_UNAVAILABLE', 'the outbox did not take every staged entry');
+    return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
   }
 
   /** The oldest entries still waiting for a leaf index, in staging order. */
