@@ -54,7 +54,109 @@ export default tseslint.config(
         'error',
         {
           paths: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'fs', 'net', 'http'],
-          patterns: ['@interdict/store', '@interdict/server', '@interdict/cli'],
+          patterns: [
+            '@interdict/store',
+            '@interdict/services',
+            '@interdict/server',
+            '@interdict/cli',
+          ],
+        },
+      ],
+    },
+  },
+  // The layers (docs/architecture.md): domain ← store ← services ← server / cli; dependencies
+  // point one way only, and a server module never reaches into another one.
+  {
+    files: ['packages/store/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@interdict/services', '@interdict/server', '@interdict/cli'],
+              message: 'the store is I/O only: it never imports the services or the edges',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/services/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@interdict/server', '@interdict/cli', '@interdict/web'],
+              message: 'services never import an edge: the edges call the services',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/modules/*.ts'],
+    // Tests may import the module they test and their fixtures.
+    ignores: [
+      'packages/server/src/modules/index.ts',
+      'packages/server/src/modules/*.test.ts',
+      'packages/server/src/modules/*-test-data.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\./(?!types$)',
+              message:
+                'server modules never import one another: share what you need through the services',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/modules/*/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!types$)[^./]',
+              message:
+                'server modules never import one another: share what you need through the services',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@interdict/server',
+                '@interdict/services',
+                '@interdict/store',
+                '@interdict/cli',
+              ],
+              message:
+                'the console talks to the server over HTTP only (types come from api-types.ts)',
+            },
+          ],
         },
       ],
     },
