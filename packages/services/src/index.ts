@@ -41,4 +41,57 @@ export { ScreeningService } from './screening/service';
 export { TargetingService } from './targeting/service';
 
 // analytics
-export { AnalyticsService } from './analytics/service';
+export { AnalyticsService, ANALYTICS_READER_ROLES, type AnalyticsDeps } from './analytics/service';
+export { SOURCE_ROWS_PATH } from './analytics/links';
+export type {
+  CrossingPortsQuery,
+  CrossingSeriesQuery,
+  DatasetChangesQuery,
+  DrugMixQuery,
+  ForecastQuery,
+  PlacesQuery,
+  SeizureMetric,
+  SeizureRatesQuery,
+  SeizureSeriesQuery,
+  SourceRowsQuery,
+  TrafficArea,
+  UnodcQuery,
+  UnodcSharesQuery,
+  UnusualMonthsQuery,
+} from './analytics/queries';
+export type {
+  AnalyticsFacets,
+  CountryTrend,
+  CrossingPortView,
+  CrossingPortsView,
+  DatasetChangeView,
+  DatasetReleaseView,
+  DrugMixView,
+  DrugShare,
+  ForecastView,
+  PlacesView,
+  RegionalShare,
+  SeizurePoint,
+  SeizureRate,
+  SeizureRatesView,
+  SeriesPoint,
+  SeriesView,
+  SeriesWithChange,
+  SourceRowsView,
+  UnodcSharesView,
+  UnodcTotalView,
+  UnodcTotalsView,
+  UnodcTrendsView,
+  UnusualMonthView,
+  UnusualMonthsView,
+} from './analytics/views';
+export {
+  CROSSING_GROUPS,
+  ROW_DATASETS,
+  SEIZURE_GROUPS,
+  type CrossingGroup,
+  type DatasetRow,
+  type PlaceKind,
+  type RowDataset,
+  type SeizureGroup,
+} from '@interdict/store';

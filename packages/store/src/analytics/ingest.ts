@@ -14,7 +14,8 @@ import {
   type UnodcSeizure,
   type WorldPort,
 } from '@interdict/analytics';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database';
 import { registerIngestKind, type IngestContext } from '../ingest/registry';
 import { loadDataset, type DatasetSpec } from './loader';
 
@@ -75,17 +76,32 @@ export const btsPortsSpec: DatasetSpec<BorderPort> = {
  * Marks, for every fiscal year, the rows of the release that wins it (the release whose window
  * ends latest: SOURCE.md takes FY2019–FY2021 from fy19_22 and FY2022 on from fy22_25).
  */
-async function markEffectiveCbpRows(db: Kysely<unknown>): Promise<void> {
-  const coverage = await sql<{ release: string; first: number; last: number }>`
-    SELECT release, min(fiscal_year) AS first, max(fiscal_year) AS last
-    FROM analytics_cbp_seizures GROUP BY release ORDER BY release`.execute(db);
+async function markEffectiveCbpRows(db: Kysely<Database>): Promise<void> {
+  const coverage = await db
+    .selectFrom('analytics_cbp_seizures')
+    .select((eb) => [
+      'release',
+      eb.fn.min('fiscal_year').as('first'),
+      eb.fn.max('fiscal_year').as('last'),
+    ])
+    .groupBy('release')
+    .orderBy('release')
+    .execute();
   const winners = cbpWinningRelease(
-    coverage.rows.map((r) => ({ name: r.release, first: Number(r.first), last: Number(r.last) })),
+    coverage.map((r) => ({ name: r.release, first: Number(r.first), last: Number(r.last) })),
   );
-  await sql`UPDATE analytics_cbp_seizures SET effective = false WHERE effective`.execute(db);
+  await db
+    .updateTable('analytics_cbp_seizures')
+    .set({ effective: false })
+    .where('effective', '=', true)
+    .execute();
   for (const [fy, release] of winners) {
-    await sql`UPDATE analytics_cbp_seizures SET effective = true
-      WHERE fiscal_year = ${fy} AND release = ${release}`.execute(db);
+    await db
+      .updateTable('analytics_cbp_seizures')
+      .set({ effective: true })
+      .where('fiscal_year', '=', fy)
+      .where('release', '=', release)
+      .execute();
   }
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { Database } from '../database';
 import { StoreError } from '../errors';
 import type { IngestContext } from '../ingest/registry';
+import type { AnalyticsDatasetTable } from './tables';
 
 /**
  * How one analytics dataset is loaded: the table, its natural key, which columns are data (a
@@ -9,7 +11,7 @@ import type { IngestContext } from '../ingest/registry';
  */
 export interface DatasetSpec<R> {
   readonly kind: string;
-  readonly table: string;
+  readonly table: AnalyticsDatasetTable;
   /** Natural key columns, without `occurrence` (added by the loader). */
   readonly key: readonly string[];
   /** Data columns compared to tell a revised row from an unchanged one. */
@@ -31,7 +33,7 @@ export interface DatasetSpec<R> {
   /** Counts for the validation report, e.g. repaired rows. */
   tally?(record: R, counts: Record<string, number>): void;
   /** Runs after the rows are in place, in the same transaction. */
-  afterLoad?(db: Kysely<unknown>): Promise<void>;
+  afterLoad?(db: Kysely<Database>): Promise<void>;
 }
 
 export interface LoadSummary {
@@ -53,6 +55,23 @@ export interface LoadSummary {
 /** Rows per INSERT: one JSON parameter each, so PGlite parses one statement per batch. */
 const BATCH_ROWS = 2000;
 
+/** What the file brought: its rows are in `target`, with their count, period span and hash. */
+interface StreamedFile {
+  rows: number;
+  first: string | null;
+  last: string | null;
+  sha256: string;
+  bytes: number;
+  notes: Record<string, number>;
+}
+
+/** What applying a file changed in the stored rows. */
+interface Difference {
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
 /**
  * Streams a file into a staging table, then diffs it against the stored rows and applies the
  * difference, all inside the job's transaction (runIngestJob), so a failure keeps nothing. The
@@ -63,9 +82,54 @@ export async function loadDataset<R>(
   spec: DatasetSpec<R>,
   ctx: IngestContext,
 ): Promise<LoadSummary> {
-  const db = ctx.store.db as unknown as Kysely<unknown>;
+  const db = ctx.store.db;
   const table = sql.table(spec.table);
-  const stage = sql.table(`stage_${spec.table}`);
+
+  // A first load into an empty table has nothing to diff against: rows go straight in, which
+  // halves the work for the 400k-row BTS file. Otherwise they are staged and diffed.
+  const empty =
+    spec.scope !== 'release' &&
+    (await sql<{ e: boolean }>`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS e`.execute(db)).rows[0]
+      ?.e === true;
+  const stage = `stage_${spec.table}`;
+  if (!empty)
+    await sql`CREATE TEMP TABLE ${sql.table(stage)} (LIKE ${table}) ON COMMIT DROP`.execute(db);
+  const file = await streamRows(spec, ctx, empty ? spec.table : stage);
+  const release =
+    spec.scope === 'release' && spec.release
+      ? spec.release(file.first as string, file.last as string)
+      : 'current';
+  const difference: Difference = empty
+    ? { inserted: file.rows, updated: 0, deleted: 0 }
+    : await applyDifference(spec, ctx, stage, release);
+
+  await recordSource(db, spec.kind, release, ctx, file);
+  await spec.afterLoad?.(db);
+  const summary: LoadSummary = {
+    kind: spec.kind,
+    sourceName: ctx.sourceName,
+    release,
+    sha256: file.sha256,
+    bytes: file.bytes,
+    rows: file.rows,
+    firstPeriod: file.first,
+    lastPeriod: file.last,
+    ...difference,
+    unchanged: file.rows - difference.inserted - difference.updated,
+    notes: file.notes,
+  };
+
+  return summary;
+}
+
+/** Parses the file into `target` in batches, hashing the bytes as they are read. */
+async function streamRows<R>(
+  spec: DatasetSpec<R>,
+  ctx: IngestContext,
+  target: string,
+): Promise<StreamedFile> {
+  const db = ctx.store.db;
+  const into = sql.table(target);
   const hash = createHash('sha256');
   let bytes = 0;
   async function* hashed(): AsyncGenerator<Uint8Array> {
@@ -75,15 +139,6 @@ export async function loadDataset<R>(
       yield chunk;
     }
   }
-
-  // A first load into an empty table has nothing to diff against: rows go straight in, which
-  // halves the work for the 400k-row BTS file. Otherwise they are staged and diffed.
-  const empty =
-    spec.scope !== 'release' &&
-    (await sql<{ e: boolean }>`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS e`.execute(db)).rows[0]
-      ?.e === true;
-  const target = empty ? table : stage;
-  if (!empty) await sql`CREATE TEMP TABLE ${stage} (LIKE ${table}) ON COMMIT DROP`.execute(db);
   const occurrences = new Map<string, number>();
   const notes: Record<string, number> = {};
   let batch: Record<string, unknown>[] = [];
@@ -95,7 +150,7 @@ export async function loadDataset<R>(
     if (ctx.signal.aborted) throw new StoreError('INGEST_CANCELLED', 'the job was cancelled');
     const json = JSON.stringify(batch);
     batch = [];
-    await sql`INSERT INTO ${target} SELECT * FROM json_populate_recordset(NULL::${target}, ${json}::json)`.execute(
+    await sql`INSERT INTO ${into} SELECT * FROM json_populate_recordset(NULL::${into}, ${json}::json)`.execute(
       db,
     );
     ctx.progress(rows);
@@ -125,31 +180,22 @@ export async function loadDataset<R>(
   }
   const duplicates = rows - occurrences.size;
   if (duplicates > 0) notes.repeatedKeys = duplicates;
-  const sha256 = hash.digest('hex');
-  if (empty) {
-    await recordSource(db, spec.kind, 'current', ctx, sha256, rows, first, last);
-    await spec.afterLoad?.(db);
-    return {
-      kind: spec.kind,
-      sourceName: ctx.sourceName,
-      release: 'current',
-      sha256,
-      bytes,
-      rows,
-      firstPeriod: first,
-      lastPeriod: last,
-      inserted: rows,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-      notes,
-    };
-  }
+  return { rows, first, last, sha256: hash.digest('hex'), bytes, notes };
+}
 
-  const release =
-    spec.scope === 'release' && spec.release
-      ? spec.release(first as string, last as string)
-      : 'current';
+/**
+ * Applies the staged file to the stored rows in scope, recording each changed row (before and
+ * after) when the file revises stored data.
+ */
+async function applyDifference<R>(
+  spec: DatasetSpec<R>,
+  ctx: IngestContext,
+  stageTable: string,
+  release: string,
+): Promise<Difference> {
+  const db = ctx.store.db;
+  const table = sql.table(spec.table);
+  const stage = sql.table(stageTable);
   if (spec.scope === 'release') await sql`UPDATE ${stage} SET release = ${release}`.execute(db);
 
   const keyColumns = [...spec.key, 'occurrence'];
@@ -169,7 +215,7 @@ export async function loadDataset<R>(
   const rowKey = (alias: string) =>
     sql`concat_ws('|', ${sql.join(keyColumns.map((k) => sql`${sql.raw(alias)}.${sql.ref(k)}`))})`;
 
-  const counts = await sql<{ inserted: string; updated: string; deleted: string; stored: string }>`
+  const counts = await sql<{ inserted: number; updated: number; deleted: number; stored: number }>`
     SELECT
       (SELECT count(*) FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM ${table} m WHERE ${on})) AS inserted,
       (SELECT count(*) FROM ${stage} s JOIN ${table} m ON ${on} WHERE ${differs}) AS updated,
@@ -177,16 +223,11 @@ export async function loadDataset<R>(
          AND NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${on})) AS deleted,
       (SELECT count(*) FROM ${table} m WHERE ${spec.scope === 'merge' ? sql`true` : inScope}) AS stored
   `.execute(db);
-  const c = counts.rows[0] as {
-    inserted: string;
-    updated: string;
-    deleted: string;
-    stored: string;
-  };
-  const inserted = Number(c.inserted);
-  const updated = Number(c.updated);
-  const deleted = Number(c.deleted);
-  const revision = Number(c.stored) > 0;
+  const c = counts.rows[0];
+  const inserted = Number(c?.inserted ?? 0);
+  const updated = Number(c?.updated ?? 0);
+  const deleted = Number(c?.deleted ?? 0);
+  const revision = Number(c?.stored ?? 0) > 0;
 
   // What changed, row by row, when this file revises stored data (a first load is all inserts
   // and is summarised by its count alone).
@@ -224,40 +265,40 @@ export async function loadDataset<R>(
         SET (${data}, source_name, source_line) = ROW(${excluded}, excluded.source_name, excluded.source_line)
         WHERE (${current}) IS DISTINCT FROM (${excluded})`.execute(db);
   }
-
-  await recordSource(db, spec.kind, release, ctx, sha256, rows, first, last);
-  await spec.afterLoad?.(db);
-  return {
-    kind: spec.kind,
-    sourceName: ctx.sourceName,
-    release,
-    sha256,
-    bytes,
-    rows,
-    firstPeriod: first,
-    lastPeriod: last,
-    inserted,
-    updated,
-    deleted,
-    unchanged: rows - inserted - updated,
-    notes,
-  };
+  return { inserted, updated, deleted };
 }
 
+/** Records (or replaces) the release's line in `analytics_sources`. */
 async function recordSource(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   kind: string,
   release: string,
   ctx: IngestContext,
-  sha256: string,
-  rows: number,
-  first: string | null,
-  last: string | null,
+  file: StreamedFile,
 ): Promise<void> {
-  await sql`
-    INSERT INTO analytics_sources (kind, release, source_name, sha256, row_count, first_period, last_period, job_id, ingested_at)
-    VALUES (${kind}, ${release}, ${ctx.sourceName}, ${sha256}, ${rows}, ${first}, ${last}, ${ctx.jobId}, now())
-    ON CONFLICT (kind, release) DO UPDATE SET source_name = excluded.source_name, sha256 = excluded.sha256,
-      row_count = excluded.row_count, first_period = excluded.first_period, last_period = excluded.last_period,
-      job_id = excluded.job_id, ingested_at = excluded.ingested_at`.execute(db);
+  await db
+    .insertInto('analytics_sources')
+    .values({
+      kind,
+      release,
+      source_name: ctx.sourceName,
+      sha256: file.sha256,
+      row_count: file.rows,
+      first_period: file.first,
+      last_period: file.last,
+      job_id: ctx.jobId,
+      ingested_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) =>
+      oc.columns(['kind', 'release']).doUpdateSet((eb) => ({
+        source_name: eb.ref('excluded.source_name'),
+        sha256: eb.ref('excluded.sha256'),
+        row_count: eb.ref('excluded.row_count'),
+        first_period: eb.ref('excluded.first_period'),
+        last_period: eb.ref('excluded.last_period'),
+        job_id: eb.ref('excluded.job_id'),
+        ingested_at: eb.ref('excluded.ingested_at'),
+      })),
+    )
+    .execute();
 }

@@ -1,26 +1,49 @@
-import {
-  fieldOfficeOf,
-  REGION_BORDER,
-  TRAFFIC_UNITS,
-  type TrafficUnit,
-} from '@interdict/analytics';
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import { assertRole, type Actor, type Role } from '../actor';
-import { StoreError } from '../errors';
+import type { Database } from '../database';
 import type { Store } from '../store';
-import type { AnalyticsTables } from './tables';
+import {
+  and,
+  checkMonth,
+  CROSSING_GROUP_COLUMN,
+  crossingWhere,
+  equalities,
+  monthRange,
+  SEIZURE_GROUP_COLUMN,
+  seizureWhere,
+  unodcWhere,
+  type Condition,
+  type CrossingFilter,
+  type CrossingGroup,
+  type SeizureFilter,
+  type SeizureGroup,
+  type SourceRowsFilter,
+  type UnodcFilter,
+} from './filters';
+import type {
+  AnalyticsChangeKind,
+  AnalyticsDatasetTable,
+  AnalyticsJsonRow,
+  AnalyticsTables,
+} from './tables';
 
-/**
- * Who may read the analytics views. The data is public reference data loaded for the whole
- * instance, so every role inside an agency/hub/insurer may read it; federation partners (role
- * `partner`) get shared intelligence only, not this instance's loaded datasets.
- */
-export const ANALYTICS_READER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer'];
+export {
+  CROSSING_GROUPS,
+  SEIZURE_GROUPS,
+  type CrossingFilter,
+  type CrossingGroup,
+  type SeizureFilter,
+  type SeizureGroup,
+  type SourceRowsFilter,
+  type UnodcFilter,
+} from './filters';
+export type {
+  AnalyticsChangeKind,
+  AnalyticsDatasetTable,
+  AnalyticsJsonRow,
+  AnalyticsTables,
+} from './tables';
 
-export const SEIZURE_GROUPS = ['total', 'drug', 'region', 'component', 'aor'] as const;
-export type SeizureGroup = (typeof SEIZURE_GROUPS)[number];
-export const CROSSING_GROUPS = ['total', 'port', 'border', 'measure', 'state'] as const;
-export type CrossingGroup = (typeof CROSSING_GROUPS)[number];
+/** The datasets whose source rows can be listed, each named like its ingest kind. */
 export const ROW_DATASETS = [
   'bts-crossings',
   'cbp-seizures',
@@ -31,33 +54,23 @@ export const ROW_DATASETS = [
 ] as const;
 export type RowDataset = (typeof ROW_DATASETS)[number];
 
-export interface SeizureFilter {
-  drug?: string | undefined;
-  region?: string | undefined;
-  component?: string | undefined;
-  aor?: string | undefined;
-  landFilter?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-}
+/** The table behind each listable dataset. */
+const ROW_TABLES = {
+  'bts-crossings': 'analytics_bts_crossings',
+  'cbp-seizures': 'analytics_cbp_seizures',
+  'unodc-seizures': 'analytics_unodc_seizures',
+  'bts-ports': 'analytics_bts_ports',
+  'wpi-ports': 'analytics_wpi_ports',
+  unlocode: 'analytics_unlocode',
+} as const satisfies Record<RowDataset, AnalyticsDatasetTable>;
 
-export interface CrossingFilter {
-  port?: string | undefined;
-  border?: string | undefined;
-  state?: string | undefined;
-  measure?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-}
+/** One stored row of a dataset, as the database holds it (with its file and line). */
+export type DatasetRow<D extends RowDataset> = Selectable<AnalyticsTables[(typeof ROW_TABLES)[D]]>;
 
-export interface UnodcFilter {
-  drug?: string | undefined;
-  drugGroup?: string | undefined;
-  region?: string | undefined;
-  country?: string | undefined;
-  year?: number | undefined;
-  from?: number | undefined;
-  to?: number | undefined;
+/** A page of one dataset's source rows. */
+export interface SourceRowsPage<D extends RowDataset> {
+  items: DatasetRow<D>[];
+  total: number;
 }
 
 export interface SeizureAggregate {
@@ -75,121 +88,118 @@ export interface TrafficAggregate {
   rows: number;
 }
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-function checkMonth(name: string, value: string | undefined): void {
-  if (value !== undefined && !MONTH.test(value)) {
-    throw new StoreError('INVALID_ARGUMENT', `${name} must be a month YYYY-MM`, {
-      details: { field: name },
-    });
-  }
+/** A land port's total of one measure over a period, with its coordinates when known. */
+export interface CrossingPortTotal {
+  portCode: string;
+  portName: string;
+  state: string;
+  border: string;
+  latitude: number | null;
+  longitude: number | null;
+  value: number;
+  rows: number;
 }
 
-function and(parts: RawBuilder<unknown>[]): RawBuilder<unknown> {
-  return parts.length === 0 ? sql`true` : sql.join(parts, sql` AND `);
+/** UNODC kilograms of one drug (sub-group) seized in one country and year. */
+export interface UnodcTotal {
+  countryCode: string;
+  country: string;
+  region: string;
+  subRegion: string;
+  drug: string;
+  year: number;
+  kilograms: number;
+  rows: number;
 }
 
-/** Set: a filter value that narrows the rows (an empty text box in the console does not). */
-function isSet<V>(value: V | undefined): value is V {
-  return value !== undefined && value !== '';
+export type PlaceKind = 'wpi' | 'unlocode-border' | 'unlocode-port';
+
+/** A seaport or UN/LOCODE location with coordinates (the map's points). */
+export interface Place {
+  id: string;
+  name: string;
+  country: string | null;
+  latitude: number;
+  longitude: number;
+  detail: string | null;
+  sourceName: string;
+  sourceLine: number;
 }
 
-/**
- * `column = value` for each filter field that is set, in the order of `columns` (field → column).
- * Column names are this file's constants, never input; values are bound parameters.
- */
-function equalities<F extends object>(
-  f: F,
-  columns: { readonly [K in keyof F]?: string },
-  table?: string,
-): RawBuilder<unknown>[] {
-  const p: RawBuilder<unknown>[] = [];
-  for (const [field, column] of Object.entries(columns) as [keyof F, string][]) {
-    const value = f[field];
-    const ref = table ? `${table}.${column}` : column;
-    if (isSet(value)) p.push(sql`${sql.ref(ref)} = ${value}`);
-  }
-  return p;
+/** One loaded dataset release: the file it came from and the job that loaded it. */
+export interface DatasetRelease {
+  kind: string;
+  release: string;
+  sourceName: string;
+  sha256: string;
+  rowCount: number;
+  firstPeriod: string | null;
+  lastPeriod: string | null;
+  jobId: string | null;
+  ingestedAt: Date;
 }
 
-/** `column` within [from, to], each bound only when set. */
-function within<V extends string | number>(
-  column: string,
-  from: V | undefined,
-  to: V | undefined,
-): RawBuilder<unknown>[] {
-  return [
-    ...(isSet(from) ? [sql`${sql.ref(column)} >= ${from}`] : []),
-    ...(isSet(to) ? [sql`${sql.ref(column)} <= ${to}`] : []),
-  ];
+/** One row a revised file inserted, updated or withdrew, before and after. */
+export interface DatasetChange {
+  seq: number;
+  jobId: string | null;
+  kind: string;
+  release: string;
+  change: AnalyticsChangeKind;
+  rowKey: string;
+  before: AnalyticsJsonRow | null;
+  after: AnalyticsJsonRow | null;
+  createdAt: Date;
 }
 
-/** Months `from` and `to` (YYYY-MM), checked before they reach SQL. */
-function monthRange(f: { from?: string | undefined; to?: string | undefined }, table?: string) {
-  checkMonth('from', f.from);
-  checkMonth('to', f.to);
-  return within(table ? `${table}.month` : 'month', f.from, f.to);
+/** A land port's name and state as its crossing rows give them. */
+export interface CrossingPortName {
+  portCode: string;
+  portName: string;
+  state: string;
 }
 
-const SEIZURE_COLUMNS = {
-  drug: 'drug',
-  region: 'region',
-  component: 'component',
-  aor: 'aor',
-  landFilter: 'land_filter',
-} as const;
-const CROSSING_COLUMNS = {
-  port: 'port_code',
-  border: 'border',
-  state: 'state',
-  measure: 'measure',
-} as const;
-const UNODC_COLUMNS = {
-  drug: 'drug_sub_group',
-  drugGroup: 'drug_group',
-  region: 'region',
-  country: 'country_code',
-  year: 'year',
-} as const;
-
-function seizureWhere(f: SeizureFilter): RawBuilder<unknown> {
-  const range = monthRange(f);
-  return and([sql`effective`, ...equalities(f, SEIZURE_COLUMNS), ...range]);
+/** How traffic is grouped into areas: a column of the crossing rows and each value's area. */
+export interface TrafficAreas {
+  readonly column: 'border' | 'port_code';
+  /** Column value → area; rows whose value has no area are left out. */
+  readonly areaOf: ReadonlyMap<string, string>;
 }
 
-/** `table`: the crossings' alias when the query joins a table with the same column names. */
-function crossingWhere(f: CrossingFilter, table?: string): RawBuilder<unknown> {
-  const range = monthRange(f, table);
-  return and([...equalities(f, CROSSING_COLUMNS, table), ...range]);
-}
-
-function unodcWhere(f: UnodcFilter): RawBuilder<unknown> {
-  return and([
-    sql`kilograms IS NOT NULL`,
-    ...equalities(f, UNODC_COLUMNS),
-    ...within('year', f.from, f.to),
-  ]);
-}
+/** How each listable dataset's rows are filtered and ordered. */
+const ROW_SOURCES: {
+  [D in RowDataset]: { where(f: SourceRowsFilter): Condition; order: RawBuilder<unknown> };
+} = {
+  'cbp-seizures': {
+    where: (f) => and([seizureWhere(f), ...(f.month ? [sql<boolean>`month = ${f.month}`] : [])]),
+    order: sql`month, aor, drug`,
+  },
+  'bts-crossings': {
+    where: (f) => and([crossingWhere(f), ...(f.month ? [sql<boolean>`month = ${f.month}`] : [])]),
+    order: sql`month, port_code, measure`,
+  },
+  'unodc-seizures': {
+    where: (f) => unodcWhere({ ...f, from: undefined, to: undefined }),
+    order: sql`country_code, year, drug_name`,
+  },
+  'bts-ports': {
+    where: (f) => (f.port ? sql<boolean>`port_code = ${f.port}` : sql<boolean>`true`),
+    order: sql`port_code`,
+  },
+  'wpi-ports': {
+    where: (f) => (f.country ? sql<boolean>`unlocode LIKE ${f.country + '%'}` : sql<boolean>`true`),
+    order: sql`wpi_number`,
+  },
+  unlocode: {
+    where: (f) => (f.country ? sql<boolean>`country = ${f.country}` : sql<boolean>`true`),
+    order: sql`locode`,
+  },
+};
 
 /** The CBP rows every view reads: the effective version of each (revisions withdraw others). */
 const CBP_EFFECTIVE = sql`analytics_cbp_seizures WHERE effective`;
 
-const SEIZURE_GROUP_COLUMN: Record<SeizureGroup, RawBuilder<unknown>> = {
-  total: sql`'all'`,
-  drug: sql`drug`,
-  region: sql`region`,
-  component: sql`component`,
-  aor: sql`aor`,
-};
-const CROSSING_GROUP_COLUMN: Record<CrossingGroup, RawBuilder<unknown>> = {
-  total: sql`'all'`,
-  port: sql`port_code`,
-  border: sql`border`,
-  measure: sql`measure`,
-  state: sql`state`,
-};
-
-/** A seaport or UN/LOCODE location as both place queries select it (the map's points). */
+/** A seaport or UN/LOCODE location as both place queries select it. */
 interface PlaceRow {
   id: string;
   name: string;
@@ -201,29 +211,19 @@ interface PlaceRow {
   source_line: number;
 }
 
-/** Read side of the analytics datasets. Every method checks the actor's role first. */
+/**
+ * The analytics datasets' queries: I/O only. The datasets are public reference data loaded for
+ * the whole instance (no organisation owns a row), so nothing here is scoped; who may read them
+ * is the analytics service's decision (packages/services/src/analytics).
+ */
 export class AnalyticsRepository {
-  private readonly db: Kysely<unknown>;
+  private readonly db: Kysely<Database>;
   constructor(store: Pick<Store, 'db'>) {
-    this.db = store.db as unknown as Kysely<unknown>;
-  }
-
-  private allow(actor: Actor): void {
-    assertRole(actor, ...ANALYTICS_READER_ROLES);
-  }
-
-  /** Throws FORBIDDEN unless the actor may read analytics (for callers serving cached views). */
-  assertReader(actor: Actor): void {
-    this.allow(actor);
+    this.db = store.db;
   }
 
   /** Monthly CBP seizure events and pounds, one series per group value (effective rows only). */
-  async seizureSeries(
-    actor: Actor,
-    group: SeizureGroup,
-    f: SeizureFilter,
-  ): Promise<SeizureAggregate[]> {
-    this.allow(actor);
+  async seizureSeries(group: SeizureGroup, f: SeizureFilter): Promise<SeizureAggregate[]> {
     const col = SEIZURE_GROUP_COLUMN[group];
     const r = await sql<{
       key: string;
@@ -245,13 +245,10 @@ export class AnalyticsRepository {
   }
 
   /** Values available for each seizure filter (for the console's pickers). */
-  async seizureFacets(
-    actor: Actor,
-  ): Promise<
+  async seizureFacets(): Promise<
     Record<'drug' | 'region' | 'component' | 'aor', string[]> & { months: [string, string] | null }
   > {
-    this.allow(actor);
-    const r = await sql<{ facet: string; value: string }>`
+    const r = await sql<{ facet: 'drug' | 'region' | 'component' | 'aor'; value: string }>`
       SELECT DISTINCT 'drug' AS facet, drug AS value FROM analytics_cbp_seizures WHERE effective
       UNION SELECT DISTINCT 'region', region FROM analytics_cbp_seizures WHERE effective
       UNION SELECT DISTINCT 'component', component FROM analytics_cbp_seizures WHERE effective
@@ -263,7 +260,7 @@ export class AnalyticsRepository {
       component: [] as string[],
       aor: [] as string[],
     };
-    for (const x of r.rows) out[x.facet as keyof typeof out].push(x.value);
+    for (const x of r.rows) out[x.facet].push(x.value);
     return { ...out, months: await this.monthSpan(CBP_EFFECTIVE) };
   }
 
@@ -276,46 +273,21 @@ export class AnalyticsRepository {
     return lo && hi ? [lo, hi] : null;
   }
 
-  private portNames:
-    | { version: string; rows: { port_code: string; port_name: string; state: string }[] }
-    | undefined;
-
-  /** Each land port's name and state, scanned from the 400k crossing rows once per data version. */
-  private async crossingPortNames(): Promise<
-    { port_code: string; port_name: string; state: string }[]
-  > {
-    const version = await this.dataVersion();
-    if (this.portNames?.version !== version) {
-      const r = await sql<{ port_code: string; port_name: string; state: string }>`
-        SELECT port_code, min(port_name) AS port_name, min(state) AS state
-        FROM analytics_bts_crossings GROUP BY port_code ORDER BY port_code`.execute(this.db);
-      this.portNames = { version, rows: r.rows };
-    }
-    return this.portNames.rows;
+  /** Each land port's name and state, from the crossing rows (a scan of all of them). */
+  async crossingPortNames(): Promise<CrossingPortName[]> {
+    const r = await sql<{ port_code: string; port_name: string; state: string }>`
+      SELECT port_code, min(port_name) AS port_name, min(state) AS state
+      FROM analytics_bts_crossings GROUP BY port_code ORDER BY port_code`.execute(this.db);
+    return r.rows.map((x) => ({ portCode: x.port_code, portName: x.port_name, state: x.state }));
   }
 
   /** First and last month of the effective CBP rows (null when none are loaded). */
-  async seizureMonths(actor: Actor): Promise<[string, string] | null> {
-    this.allow(actor);
+  async seizureMonths(): Promise<[string, string] | null> {
     return this.monthSpan(CBP_EFFECTIVE);
   }
 
   /** Monthly BTS crossings, one series per group value. */
-  async crossingSeries(
-    actor: Actor,
-    group: CrossingGroup,
-    f: CrossingFilter,
-  ): Promise<TrafficAggregate[]> {
-    this.allow(actor);
-    if (group !== 'measure' && !f.measure) {
-      throw new StoreError(
-        'INVALID_ARGUMENT',
-        'choose a measure: crossings of different measures have different units',
-        {
-          details: { field: 'measure' },
-        },
-      );
-    }
+  async crossingSeries(group: CrossingGroup, f: CrossingFilter): Promise<TrafficAggregate[]> {
     const col = CROSSING_GROUP_COLUMN[group];
     const r = await sql<{ key: string; month: string; value: string; rows: string }>`
       SELECT ${col} AS key, month, sum(value) AS value, count(*) AS rows
@@ -329,24 +301,8 @@ export class AnalyticsRepository {
     }));
   }
 
-  /** Every land port with its coordinates and its total of one measure over a period (the map). */
-  async crossingPorts(
-    actor: Actor,
-    f: CrossingFilter,
-  ): Promise<
-    {
-      portCode: string;
-      portName: string;
-      state: string;
-      border: string;
-      latitude: number | null;
-      longitude: number | null;
-      fieldOffice: string | null;
-      value: number;
-      rows: number;
-    }[]
-  > {
-    this.allow(actor);
+  /** Every land port with its coordinates and its total of one measure over a period. */
+  async crossingPorts(f: CrossingFilter): Promise<CrossingPortTotal[]> {
     // Coordinates come from the ports lookup when it is loaded, else from the crossing rows.
     const r = await sql<{
       port_code: string;
@@ -371,80 +327,41 @@ export class AnalyticsRepository {
       border: x.border,
       latitude: x.latitude === null ? null : Number(x.latitude),
       longitude: x.longitude === null ? null : Number(x.longitude),
-      fieldOffice: fieldOfficeOf({ state: x.state, portName: x.port_name }),
       value: Number(x.value),
       rows: Number(x.rows),
     }));
   }
 
   /**
-   * Traffic by CBP area and month in one unit (trucks, containers, personal vehicles,
-   * pedestrians): by border region (US-Mexico ↔ Southwest Border, US-Canada ↔ Northern Border) or
-   * by OFO field office (ports mapped with `fieldOfficeOf`).
+   * Traffic of `measures` by area and month: the crossing rows' `areas.column` value mapped to
+   * its area in SQL (a CASE over the map), one row per area and month.
    */
   async trafficByArea(
-    actor: Actor,
-    area: 'region' | 'field-office',
-    unit: TrafficUnit,
+    areas: TrafficAreas,
+    measures: readonly string[],
     range: { from?: string | undefined; to?: string | undefined },
   ): Promise<TrafficAggregate[]> {
-    this.allow(actor);
     const months = monthRange(range);
-    const measures = TRAFFIC_UNITS[unit] as readonly string[];
-    const p: RawBuilder<unknown>[] = [
-      sql`measure IN (${sql.join(measures.map((m) => sql`${m}`))})`,
+    if (areas.areaOf.size === 0 || measures.length === 0) return [];
+    const p: Condition[] = [
+      sql<boolean>`measure IN (${sql.join(measures.map((m) => sql`${m}`))})`,
       ...months,
     ];
-    // Group in SQL to one row per area and month; field offices come from a CASE over the
-    // ports (117 of them), built with the same mapping the analytics package documents.
-    let areaSql: RawBuilder<unknown>;
-    if (area === 'region') {
-      const cases = Object.entries(REGION_BORDER).map(
-        ([region, border]) => sql`WHEN ${border} THEN ${region}`,
-      );
-      areaSql = sql`CASE border ${sql.join(cases, sql` `)} END`;
-    } else {
-      const ports = await this.crossingPortNames();
-      const cases = ports
-        .map(
-          (x) => [x.port_code, fieldOfficeOf({ state: x.state, portName: x.port_name })] as const,
-        )
-        .filter(([, office]) => office !== null)
-        .map(([code, office]) => sql`WHEN ${code} THEN ${office}`);
-      if (cases.length === 0) return [];
-      areaSql = sql`CASE port_code ${sql.join(cases, sql` `)} END`;
-    }
+    const cases = [...areas.areaOf].map(([value, area]) => sql`WHEN ${value} THEN ${area}`);
+    const areaSql = sql`CASE ${sql.ref(areas.column)} ${sql.join(cases, sql` `)} END`;
     const r = await sql<{ key: string | null; month: string; value: string; rows: string }>`
       SELECT ${areaSql} AS key, month, sum(value) AS value, count(*) AS rows
       FROM analytics_bts_crossings WHERE ${and(p)}
       GROUP BY 1, 2 ORDER BY 1, 2`.execute(this.db);
-    return r.rows
-      .filter((x) => x.key !== null)
-      .map((x) => ({
-        key: x.key as string,
-        month: x.month,
-        value: Number(x.value),
-        rows: Number(x.rows),
-      }));
+    return r.rows.flatMap((x) =>
+      x.key === null
+        ? []
+        : [{ key: x.key, month: x.month, value: Number(x.value), rows: Number(x.rows) }],
+    );
   }
 
   /** UNODC kilograms by country, drug (sub-group) and year: every row summed, none deduplicated. */
-  async unodcTotals(
-    actor: Actor,
-    f: UnodcFilter,
-  ): Promise<
-    {
-      countryCode: string;
-      country: string;
-      region: string;
-      subRegion: string;
-      drug: string;
-      year: number;
-      kilograms: number;
-      rows: number;
-    }[]
-  > {
-    this.allow(actor);
+  async unodcTotals(f: UnodcFilter): Promise<UnodcTotal[]> {
     const r = await sql<{
       country_code: string;
       country: string;
@@ -473,11 +390,13 @@ export class AnalyticsRepository {
     }));
   }
 
-  async unodcFacets(
-    actor: Actor,
-  ): Promise<{ drug: string[]; drugGroup: string[]; region: string[]; years: number[] }> {
-    this.allow(actor);
-    const r = await sql<{ facet: string; value: string }>`
+  async unodcFacets(): Promise<{
+    drug: string[];
+    drugGroup: string[];
+    region: string[];
+    years: number[];
+  }> {
+    const r = await sql<{ facet: 'drug' | 'drugGroup' | 'region' | 'year'; value: string }>`
       SELECT DISTINCT 'drug' AS facet, drug_sub_group AS value FROM analytics_unodc_seizures
       UNION SELECT DISTINCT 'drugGroup', drug_group FROM analytics_unodc_seizures
       UNION SELECT DISTINCT 'region', region FROM analytics_unodc_seizures
@@ -491,53 +410,42 @@ export class AnalyticsRepository {
     };
     for (const x of r.rows) {
       if (x.facet === 'year') out.years.push(Number(x.value));
-      else out[x.facet as 'drug' | 'drugGroup' | 'region'].push(x.value);
+      else out[x.facet].push(x.value);
     }
     return out;
   }
 
-  async crossingFacets(actor: Actor): Promise<{
+  async crossingFacets(): Promise<{
     measure: string[];
     border: string[];
     ports: { code: string; name: string; state: string }[];
     months: [string, string] | null;
   }> {
-    this.allow(actor);
-    const m = await sql<{
-      measure: string;
-    }>`SELECT DISTINCT measure FROM analytics_bts_crossings ORDER BY 1`.execute(this.db);
-    const b = await sql<{
-      border: string;
-    }>`SELECT DISTINCT border FROM analytics_bts_crossings ORDER BY 1`.execute(this.db);
+    const m = await this.db
+      .selectFrom('analytics_bts_crossings')
+      .select('measure')
+      .distinct()
+      .orderBy('measure')
+      .execute();
+    const b = await this.db
+      .selectFrom('analytics_bts_crossings')
+      .select('border')
+      .distinct()
+      .orderBy('border')
+      .execute();
     const p = await sql<{ code: string; name: string; state: string }>`
       SELECT port_code AS code, min(port_name) AS name, min(state) AS state FROM analytics_bts_crossings
       GROUP BY port_code ORDER BY 2`.execute(this.db);
     return {
-      measure: m.rows.map((x) => x.measure),
-      border: b.rows.map((x) => x.border),
+      measure: m.map((x) => x.measure),
+      border: b.map((x) => x.border),
       ports: p.rows,
       months: await this.monthSpan(sql`analytics_bts_crossings`),
     };
   }
 
   /** World Port Index ports and UN/LOCODE border crossings / ports with coordinates (the map). */
-  async places(
-    actor: Actor,
-    kind: 'wpi' | 'unlocode-border' | 'unlocode-port',
-    country?: string,
-  ): Promise<
-    {
-      id: string;
-      name: string;
-      country: string | null;
-      latitude: number;
-      longitude: number;
-      detail: string | null;
-      sourceName: string;
-      sourceLine: number;
-    }[]
-  > {
-    this.allow(actor);
+  async places(kind: PlaceKind, country?: string): Promise<Place[]> {
     const r =
       kind === 'wpi'
         ? await sql<PlaceRow>`
@@ -568,85 +476,33 @@ export class AnalyticsRepository {
    * The source rows behind a figure, with the file and line each came from. Filters are the
    * same as the view's, so a figure's link reproduces exactly the rows summed into it.
    */
-  async sourceRows(
-    actor: Actor,
-    dataset: RowDataset,
-    filter: SeizureFilter &
-      CrossingFilter &
-      Omit<UnodcFilter, 'from' | 'to'> & { month?: string | undefined },
+  async sourceRows<D extends RowDataset>(
+    dataset: D,
+    filter: SourceRowsFilter,
     page: { limit: number; offset: number },
-  ): Promise<{ items: Record<string, unknown>[]; total: number }> {
-    this.allow(actor);
+  ): Promise<SourceRowsPage<D>> {
     checkMonth('month', filter.month);
-    let table: string;
-    let where: RawBuilder<unknown>;
-    let order: RawBuilder<unknown>;
-    switch (dataset) {
-      case 'cbp-seizures':
-        table = 'analytics_cbp_seizures';
-        where = and([
-          seizureWhere(filter),
-          ...(filter.month ? [sql`month = ${filter.month}`] : []),
-        ]);
-        order = sql`month, aor, drug`;
-        break;
-      case 'bts-crossings':
-        table = 'analytics_bts_crossings';
-        where = and([
-          crossingWhere(filter),
-          ...(filter.month ? [sql`month = ${filter.month}`] : []),
-        ]);
-        order = sql`month, port_code, measure`;
-        break;
-      case 'unodc-seizures':
-        table = 'analytics_unodc_seizures';
-        where = unodcWhere({ ...filter, from: undefined, to: undefined });
-        order = sql`country_code, year, drug_name`;
-        break;
-      case 'bts-ports':
-        table = 'analytics_bts_ports';
-        where = filter.port ? sql`port_code = ${filter.port}` : sql`true`;
-        order = sql`port_code`;
-        break;
-      case 'wpi-ports':
-        table = 'analytics_wpi_ports';
-        where = filter.country ? sql`unlocode LIKE ${filter.country + '%'}` : sql`true`;
-        order = sql`wpi_number`;
-        break;
-      case 'unlocode':
-        table = 'analytics_unlocode';
-        where = filter.country ? sql`country = ${filter.country}` : sql`true`;
-        order = sql`locode`;
-        break;
-    }
-    const t = sql.table(table);
-    const total = await sql<{ n: string }>`SELECT count(*) AS n FROM ${t} WHERE ${where}`.execute(
+    const source = ROW_SOURCES[dataset];
+    const t = sql.table(ROW_TABLES[dataset]);
+    const where = source.where(filter);
+    const total = await sql<{ n: number }>`SELECT count(*) AS n FROM ${t} WHERE ${where}`.execute(
       this.db,
     );
-    const items = await sql<Record<string, unknown>>`
-      SELECT * FROM ${t} WHERE ${where} ORDER BY ${order}, source_name, source_line
+    const items = await sql<DatasetRow<D>>`
+      SELECT * FROM ${t} WHERE ${where} ORDER BY ${source.order}, source_name, source_line
       LIMIT ${page.limit} OFFSET ${page.offset}`.execute(this.db);
     return { items: items.rows, total: Number(total.rows[0]?.n ?? 0) };
   }
 
-  /** What is loaded: one line per dataset release, and the change log of revisions. */
-  async sources(actor: Actor): Promise<
-    {
-      kind: string;
-      release: string;
-      sourceName: string;
-      sha256: string;
-      rowCount: number;
-      firstPeriod: string | null;
-      lastPeriod: string | null;
-      jobId: string | null;
-      ingestedAt: Date;
-    }[]
-  > {
-    this.allow(actor);
-    const r = await sql<Selectable<AnalyticsTables['analytics_sources']>>`
-      SELECT * FROM analytics_sources ORDER BY kind, release`.execute(this.db);
-    return r.rows.map((x) => ({
+  /** What is loaded: one line per dataset release. */
+  async sources(): Promise<DatasetRelease[]> {
+    const rows = await this.db
+      .selectFrom('analytics_sources')
+      .selectAll()
+      .orderBy('kind')
+      .orderBy('release')
+      .execute();
+    return rows.map((x) => ({
       kind: x.kind,
       release: x.release,
       sourceName: x.source_name,
@@ -659,29 +515,21 @@ export class AnalyticsRepository {
     }));
   }
 
-  async changes(
-    actor: Actor,
-    f: { jobId?: string | undefined; kind?: string | undefined; limit: number },
-  ): Promise<
-    {
-      seq: number;
-      jobId: string | null;
-      kind: string;
-      release: string;
-      change: string;
-      rowKey: string;
-      before: unknown;
-      after: unknown;
-      createdAt: Date;
-    }[]
-  > {
-    this.allow(actor);
+  /** The change log of revisions, newest first. */
+  async changes(f: {
+    jobId?: string | undefined;
+    kind?: string | undefined;
+    limit: number;
+  }): Promise<DatasetChange[]> {
     const where = and(equalities(f, { jobId: 'job_id', kind: 'kind' }));
-    const r = await sql<Selectable<AnalyticsTables['analytics_changes']>>`
-      SELECT * FROM analytics_changes WHERE ${where} ORDER BY seq DESC LIMIT ${f.limit}`.execute(
-      this.db,
-    );
-    return r.rows.map((x) => ({
+    const rows = await this.db
+      .selectFrom('analytics_changes')
+      .selectAll()
+      .where(where)
+      .orderBy('seq', 'desc')
+      .limit(f.limit)
+      .execute();
+    return rows.map((x) => ({
       seq: Number(x.seq),
       jobId: x.job_id,
       kind: x.kind,
@@ -706,7 +554,7 @@ export class AnalyticsRepository {
     return r.rows[0]?.v ?? '';
   }
 
-  /** Row counts per dataset for GET /api/summary (no role check: counts are not the data). */
+  /** Row counts per dataset (GET /api/summary). */
   async counts(): Promise<{ kind: string; rows: number; updatedAt: Date | null }[]> {
     const r = await sql<{ kind: string; rows: string; updated_at: Date | null }>`
       SELECT 'bts-crossings' AS kind, (SELECT count(*) FROM analytics_bts_crossings) AS rows,

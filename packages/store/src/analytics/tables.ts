@@ -1,7 +1,13 @@
 import type { ColumnType, Generated } from 'kysely';
 
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Jsonb = ColumnType<unknown, string | null, string | null>;
+/** A dataset row as `to_jsonb` stores it: each column's scalar value by name. */
+export type AnalyticsJsonRow = { [column: string]: string | number | boolean | null };
+/** A jsonb row image, written as JSON text (or null). */
+type JsonRowImage = ColumnType<AnalyticsJsonRow | null, string | null, string | null>;
+
+/** What a revised file did to a stored row (`analytics_changes.change`, written by the loader). */
+export type AnalyticsChangeKind = 'insert' | 'update' | 'delete';
 
 /** Analytics tables (migration 0400), for typed Kysely access; see ./migrations.ts. */
 export interface AnalyticsTables {
@@ -17,14 +23,17 @@ export interface AnalyticsTables {
     ingested_at: DefaultTimestamp;
   };
   analytics_changes: {
-    seq: Generated<string>;
+    /** bigserial: int8 comes back as a number on both engines (open.ts). */
+    seq: Generated<number>;
     job_id: string | null;
     kind: string;
     release: string;
-    change: string;
+    change: AnalyticsChangeKind;
     row_key: string;
-    before: Jsonb;
-    after: Jsonb;
+    /** The stored row before the change (`to_jsonb` of the row), null for an insert. */
+    before: JsonRowImage;
+    /** The row the file brought, null for a withdrawn row. */
+    after: JsonRowImage;
     created_at: DefaultTimestamp;
   };
   analytics_bts_crossings: {
@@ -32,7 +41,8 @@ export interface AnalyticsTables {
     month: string;
     measure: string;
     occurrence: number;
-    value: string;
+    /** bigint: int8 comes back as a number on both engines (open.ts). */
+    value: number;
     port_name: string;
     state: string;
     border: string;
@@ -123,3 +133,9 @@ export interface AnalyticsTables {
     source_line: number;
   };
 }
+
+/** The tables that hold a dataset's rows (the other two are the loader's bookkeeping). */
+export type AnalyticsDatasetTable = Exclude<
+  keyof AnalyticsTables,
+  'analytics_sources' | 'analytics_changes'
+>;

@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { runIngestJob } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, makeWorld, type World } from '../../testing';
 
 const BTS = sharedData('border-crossings', 'Border_Crossing_Entry_Data_2015-2025.csv');
 const CBP1 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv');
