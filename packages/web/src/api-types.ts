@@ -32,13 +32,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsChanges'];
             'text/csv': string;
           };
         };
@@ -141,13 +135,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsCrossingPorts'];
             'text/csv': string;
           };
         };
@@ -333,10 +321,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
-            'text/csv': string;
+            'application/json': components['schemas']['AnalyticsFacets'];
           };
         };
         /** @description Invalid request */
@@ -422,13 +407,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsPlaces'];
             'text/csv': string;
           };
         };
@@ -551,13 +530,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsSourceRows'];
             'text/csv': string;
           };
         };
@@ -654,13 +627,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsForecast'];
             'text/csv': string;
           };
         };
@@ -754,13 +721,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsDrugMix'];
             'text/csv': string;
           };
         };
@@ -850,13 +811,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsSeizureRates'];
             'text/csv': string;
           };
         };
@@ -1047,13 +1002,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsUnusualMonths'];
             'text/csv': string;
           };
         };
@@ -1138,13 +1087,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsSources'];
             'text/csv': string;
           };
         };
@@ -1231,13 +1174,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsUnodcShares'];
             'text/csv': string;
           };
         };
@@ -1329,13 +1266,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsUnodcTotals'];
             'text/csv': string;
           };
         };
@@ -1427,13 +1358,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
-            } & {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['AnalyticsUnodcTrends'];
             'text/csv': string;
           };
         };
@@ -6132,31 +6057,319 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AnalyticsChanges: {
+      items: {
+        after: {
+          [key: string]: string | number | boolean | null;
+        } | null;
+        before: {
+          [key: string]: string | number | boolean | null;
+        } | null;
+        /** @enum {string} */
+        change: 'insert' | 'update' | 'delete';
+        /** Format: date-time */
+        createdAt: string;
+        jobId: string | null;
+        kind: string;
+        release: string;
+        rowKey: string;
+        seq: number;
+      }[];
+    };
+    AnalyticsCrossingPorts: {
+      items: {
+        border: string;
+        /** @description CBP OFO field office */
+        fieldOffice: string | null;
+        latitude: number | null;
+        longitude: number | null;
+        portCode: string;
+        portName: string;
+        /** @description Source rows summed into this figure */
+        rows: number;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+        state: string;
+        value: number;
+      }[];
+      measure: string;
+    };
+    AnalyticsDrugMix: {
+      from: string | null;
+      items: {
+        drug: string;
+        events: number;
+        eventsShare: number;
+        pounds: number;
+        poundsShare: number;
+        /** @description Source rows summed into this figure */
+        rows: number;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+      }[];
+      to: string | null;
+    };
+    AnalyticsFacets: {
+      crossings: {
+        border: string[];
+        measure: string[];
+        /** @description First and last month with rows */
+        months: [string, string] | null;
+        ports: {
+          code: string;
+          name: string;
+          state: string;
+        }[];
+      };
+      seizures: {
+        aor: string[];
+        component: string[];
+        drug: string[];
+        /** @description First and last month with rows */
+        months: [string, string] | null;
+        region: string[];
+      };
+      /** @description The BTS measures each traffic unit sums */
+      trafficUnits: {
+        containers: string[];
+        pedestrians: string[];
+        'personal-vehicles': string[];
+        trucks: string[];
+      };
+      unodc: {
+        drug: string[];
+        drugGroup: string[];
+        region: string[];
+        years: number[];
+      };
+    };
+    AnalyticsForecast: {
+      group: string;
+      items: {
+        forecast: {
+          alpha: number;
+          beta: number;
+          gamma: number;
+          /** @description Nominal coverage of the intervals */
+          level: number;
+          /** @enum {string} */
+          method: 'holt-winters-additive' | 'holt-linear';
+          points: {
+            lower: number;
+            month: string;
+            upper: number;
+            value: number;
+          }[];
+          /** @description RMS one-step-ahead error over the fit */
+          rmse: number;
+        };
+        history: (components['schemas']['AnalyticsPoint'] & Record<string, never>)[];
+        key: string;
+      }[];
+      metric: string;
+    };
+    AnalyticsPlaces: {
+      items: {
+        country: string | null;
+        detail: string | null;
+        /** @description WPI number or UN/LOCODE */
+        id: string;
+        latitude: number;
+        longitude: number;
+        name: string;
+        sourceLine: number;
+        sourceName: string;
+      }[];
+      /** @enum {string} */
+      kind: 'wpi' | 'unlocode-border' | 'unlocode-port';
+    };
+    AnalyticsPoint: {
+      events?: number;
+      month: string;
+      pounds?: number;
+      /** @description Source rows summed into this figure */
+      rows: number;
+      /** @description API URL listing those source rows */
+      rowsHref: string;
+      value: number;
+    };
+    AnalyticsSeizureRates: {
+      area: string;
+      items: {
+        area: string;
+        events: number;
+        eventsPer100k: number | null;
+        month: string;
+        pounds: number;
+        poundsPer100k: number | null;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+        traffic: number;
+        /** @description API URL listing the crossing rows */
+        trafficHref: string;
+        unit: string;
+      }[];
+      /** @description BTS measures summed */
+      measures: string[];
+      unit: string;
+    };
     AnalyticsSeries: {
       group: string;
       metric: string;
-      series: {
-        annual: {
-          months: number;
-          value: number;
-          year: number;
-        }[];
+      series: components['schemas']['AnalyticsSeriesLine'][];
+    };
+    AnalyticsSeriesLine: {
+      annual: {
+        months: number;
+        value: number;
+        year: number;
+      }[];
+      key: string;
+      points: components['schemas']['AnalyticsPoint'][];
+      yearOverYear: {
+        changeRatio: number | null;
+        month: string;
+      }[];
+    };
+    AnalyticsSourceRows:
+      | {
+          /** @enum {string} */
+          dataset: 'bts-crossings';
+          items: components['schemas']['BtsCrossingRow'][];
+          /** @description The offset of the next page */
+          nextCursor?: string;
+          total: number;
+        }
+      | {
+          /** @enum {string} */
+          dataset: 'cbp-seizures';
+          items: components['schemas']['CbpSeizureRow'][];
+          /** @description The offset of the next page */
+          nextCursor?: string;
+          total: number;
+        }
+      | {
+          /** @enum {string} */
+          dataset: 'unodc-seizures';
+          items: components['schemas']['UnodcSeizureRow'][];
+          /** @description The offset of the next page */
+          nextCursor?: string;
+          total: number;
+        }
+      | {
+          /** @enum {string} */
+          dataset: 'bts-ports';
+          items: components['schemas']['BtsPortRow'][];
+          /** @description The offset of the next page */
+          nextCursor?: string;
+          total: number;
+        }
+      | {
+          /** @enum {string} */
+          dataset: 'wpi-ports';
+          items: components['schemas']['WpiPortRow'][];
+          /** @description The offset of the next page */
+          nextCursor?: string;
+          total: number;
+        }
+      | {
+          /** @enum {string} */
+          dataset: 'unlocode';
+          items: components['schemas']['UnlocodeRow'][];
+          /** @description The offset of the next page */
+          nextCursor?: string;
+          total: number;
+        };
+    AnalyticsSources: {
+      items: {
+        firstPeriod: string | null;
+        /** Format: date-time */
+        ingestedAt: string;
+        jobId: string | null;
+        kind: string;
+        lastPeriod: string | null;
+        release: string;
+        rowCount: number;
+        sha256: string;
+        sourceName: string;
+      }[];
+    };
+    AnalyticsUnodcShares: {
+      drug: string;
+      items: {
+        kilograms: number;
+        region: string;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+        share: number;
+      }[];
+      year: number;
+    };
+    AnalyticsUnodcTotals: {
+      items: {
+        country: string;
+        countryCode: string;
+        drug: string;
+        kilograms: number;
+        region: string;
+        /** @description Source rows summed into this figure */
+        rows: number;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+        subRegion: string;
+        year: number;
+      }[];
+      world: {
+        kilograms: number;
+        year: number;
+      }[];
+    };
+    AnalyticsUnodcTrends: {
+      drug: string;
+      items: {
+        /** @description Compound annual growth rate */
+        cagr: number | null;
+        country: string;
+        countryCode: string;
+        firstKilograms: number;
+        firstYear: number;
+        lastKilograms: number;
+        lastYear: number;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+        /** @description Least-squares slope, kg per year */
+        slopePerYear: number;
+      }[];
+    };
+    AnalyticsUnusualMonths: {
+      baselines: {
         key: string;
         points: {
-          events?: number;
+          expected: number;
           month: string;
-          pounds?: number;
-          /** @description Source rows summed into this figure */
-          rows: number;
-          /** @description API URL listing those source rows */
-          rowsHref: string;
+          score: number;
           value: number;
         }[];
-        yearOverYear: {
-          changeRatio: number | null;
-          month: string;
-        }[];
       }[];
+      group: string;
+      items: {
+        /** @enum {string} */
+        direction: 'high' | 'low';
+        expected: number;
+        key: string;
+        month: string;
+        /** @description Source rows summed into this figure */
+        rows: number;
+        /** @description API URL listing the source rows */
+        rowsHref: string;
+        /** @description Robust z-score (MAD) */
+        score: number;
+        /** @enum {string} */
+        severity: 'notable' | 'strong' | 'extreme';
+        value: number;
+      }[];
+      metric: string;
+      threshold: number;
     };
     ApiToken: {
       /**
@@ -6211,6 +6424,60 @@ export interface components {
       outcome: 'success' | 'failure';
       targetId: string | null;
       targetType: string | null;
+    };
+    BtsCrossingRow: {
+      border: string;
+      measure: string;
+      month: string;
+      /** @description n-th row with this key in its file */
+      occurrence: number;
+      port_code: string;
+      port_name: string;
+      /** @description Its line in that file */
+      source_line: number;
+      /** @description The file the row came from */
+      source_name: string;
+      state: string;
+      value: number;
+    };
+    BtsPortRow: {
+      border: string;
+      field_office: string | null;
+      first_month: string;
+      last_month: string;
+      latitude: number | null;
+      longitude: number | null;
+      /** @description n-th row with this key in its file */
+      occurrence: number;
+      port_code: string;
+      port_name: string;
+      row_count: number;
+      /** @description Its line in that file */
+      source_line: number;
+      /** @description The file the row came from */
+      source_name: string;
+      state: string;
+    };
+    CbpSeizureRow: {
+      aor: string;
+      component: string;
+      drug: string;
+      effective: boolean;
+      events: number;
+      fiscal_month: string;
+      fiscal_year: number;
+      fytd: boolean;
+      land_filter: string;
+      month: string;
+      /** @description n-th row with this key in its file */
+      occurrence: number;
+      pounds: number;
+      region: string;
+      release: string;
+      /** @description Its line in that file */
+      source_line: number;
+      /** @description The file the row came from */
+      source_name: string;
     };
     CreatedToken: {
       /** @description Shown once; store it now */
@@ -6680,6 +6947,45 @@ export interface components {
       /** @enum {string} */
       status: 'running' | 'failed';
     };
+    UnlocodeRow: {
+      country: string;
+      functions: string;
+      geocoded: boolean;
+      iata: string | null;
+      is_border_crossing: boolean;
+      is_port: boolean;
+      latitude: number | null;
+      locode: string;
+      longitude: number | null;
+      name: string;
+      name_wo_diacritics: string;
+      /** @description n-th row with this key in its file */
+      occurrence: number;
+      repaired: boolean;
+      /** @description Its line in that file */
+      source_line: number;
+      /** @description The file the row came from */
+      source_name: string;
+      status: string | null;
+      subdivision: string | null;
+    };
+    UnodcSeizureRow: {
+      country: string;
+      country_code: string;
+      drug_group: string;
+      drug_name: string;
+      drug_sub_group: string;
+      kilograms: number | null;
+      /** @description n-th row with this key in its file */
+      occurrence: number;
+      region: string;
+      /** @description Its line in that file */
+      source_line: number;
+      /** @description The file the row came from */
+      source_name: string;
+      sub_region: string;
+      year: number;
+    };
     User: {
       /**
        * Format: date-time
@@ -6699,6 +7005,26 @@ export interface components {
       disabled?: boolean;
       name?: string;
       role?: components['schemas']['Role'];
+    };
+    WpiPortRow: {
+      alternate_name: string | null;
+      country_name: string | null;
+      harbor_size: string | null;
+      harbor_type: string | null;
+      harbor_use: string | null;
+      latitude: number;
+      longitude: number;
+      name: string;
+      /** @description n-th row with this key in its file */
+      occurrence: number;
+      region: string;
+      /** @description Its line in that file */
+      source_line: number;
+      /** @description The file the row came from */
+      source_name: string;
+      unlocode: string | null;
+      water_body: string;
+      wpi_number: string;
     };
   };
   responses: never;
