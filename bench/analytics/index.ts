@@ -1,15 +1,16 @@
 // `npm run bench -- analytics [--skip-postgres]`: ingest of the full BTS file (399,406 rows),
 // both CBP files and UNODC on the embedded default (PGlite in a fresh data folder) and on
 // PostgreSQL (a fresh schema), then the p95 latency of every analysis endpoint in process.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 
 process.env.LOG_LEVEL ??= 'silent';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp, createLogger } from '@interdict/server';
-import { bootstrapStore, openStore, runIngestJob, type Store } from '@interdict/store';
+import { bootstrapStore, openStore, type Store } from '@interdict/store';
 import { createTestSchema, sharedData } from '@interdict/testkit';
-import { createServices } from '@interdict/services';
+import { createServices, type Services } from '@interdict/services';
 
 const FILES: [string, string][] = [
   ['bts-crossings', sharedData('border-crossings', 'Border_Crossing_Entry_Data_full.csv.gz')],
@@ -43,7 +44,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-async function ingestAll(store: Store, label: string): Promise<void> {
+async function ingestAll(store: Store, services: Services, label: string): Promise<void> {
   await bootstrapStore(store, { adminPassword: 'bench-password-1234' });
   const actor = await store.systemActor();
   let timed = 0;
@@ -51,7 +52,8 @@ async function ingestAll(store: Store, label: string): Promise<void> {
   for (const [kind, file] of FILES) {
     const started = performance.now();
     const cpu = process.cpuUsage();
-    const job = await runIngestJob(store, actor, {
+    // Through the ingest service, as every edge loads data: each release with its ledger entry.
+    const { job } = await services.ingest.run(actor, {
       kind,
       sourceName: path.basename(file),
       input: createReadStream(file),
@@ -78,12 +80,8 @@ async function ingestAll(store: Store, label: string): Promise<void> {
   );
 }
 
-async function latencies(store: Store, label: string): Promise<void> {
-  const app = createApp({
-    store,
-    services: createServices(store, { closeStore: false }),
-    logger: createLogger(),
-  });
+async function latencies(store: Store, services: Services, label: string): Promise<void> {
+  const app = createApp({ store, services, logger: createLogger() });
   const actor = await store.systemActor();
   const { secret } = await store.tokens.create(actor, {
     name: 'bench',
@@ -123,11 +121,12 @@ async function latencies(store: Store, label: string): Promise<void> {
 const dir = mkdtempSync(path.join(tmpdir(), 'interdict-bench-analytics-'));
 try {
   const embedded = await openStore({ dataDir: path.join(dir, 'data') });
+  const services = createServices(embedded);
   try {
-    await ingestAll(embedded, 'pglite  ');
-    await latencies(embedded, 'pglite  ');
+    await ingestAll(embedded, services, 'pglite  ');
+    await latencies(embedded, services, 'pglite  ');
   } finally {
-    await embedded.close();
+    await services.close();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -136,11 +135,13 @@ try {
 if (!process.argv.includes('--skip-postgres')) {
   const schema = await createTestSchema('bench_analytics');
   const pg = await openStore({ databaseUrl: schema.url });
+  // A throwaway log key: without one the ledger would keep its key file in the working folder.
+  const services = createServices(pg, { ledger: { key: randomBytes(32).toString('base64') } });
   try {
-    await ingestAll(pg, 'postgres');
-    await latencies(pg, 'postgres');
+    await ingestAll(pg, services, 'postgres');
+    await latencies(pg, services, 'postgres');
   } finally {
-    await pg.close();
+    await services.close();
     await schema.drop();
   }
 }

@@ -86,9 +86,12 @@ export type {
   UnusualMonthsView,
 } from './analytics/views';
 export {
+  ANALYTICS_RELEASE_RECORD,
   CROSSING_GROUPS,
   ROW_DATASETS,
   SEIZURE_GROUPS,
+  type AnalyticsReleaseRecord,
+  type AnalyticsReleaseInForce,
   type CrossingGroup,
   type DatasetRow,
   type PlaceKind,

@@ -105,6 +105,18 @@ async function markEffectiveCbpRows(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/** The release each fiscal year's effective CBP rows come from (fiscal year as text). */
+async function cbpReleasesInForce(db: Kysely<Database>): Promise<ReadonlyMap<string, string>> {
+  const rows = await db
+    .selectFrom('analytics_cbp_seizures')
+    .select(['fiscal_year', 'release'])
+    .distinct()
+    .where('effective', '=', true)
+    .orderBy('fiscal_year')
+    .execute();
+  return new Map(rows.map((r) => [String(r.fiscal_year), r.release]));
+}
+
 export const cbpSeizuresSpec: DatasetSpec<CbpSeizure> = {
   kind: 'cbp-seizures',
   table: 'analytics_cbp_seizures',
@@ -140,6 +152,7 @@ export const cbpSeizuresSpec: DatasetSpec<CbpSeizure> = {
   period: (r) => String(r.fiscalYear),
   release: (first, last) => `FY${first}-FY${last}`,
   afterLoad: markEffectiveCbpRows,
+  inForce: cbpReleasesInForce,
 };
 
 export const unodcSeizuresSpec: DatasetSpec<UnodcSeizure> = {

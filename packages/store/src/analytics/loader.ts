@@ -34,6 +34,11 @@ export interface DatasetSpec<R> {
   tally?(record: R, counts: Record<string, number>): void;
   /** Runs after the rows are in place, in the same transaction. */
   afterLoad?(db: Kysely<Database>): Promise<void>;
+  /**
+   * Which release each period is taken from, for datasets whose releases overlap (CBP): read
+   * before and after the load, so that the ledger record names the periods that changed hands.
+   */
+  inForce?(db: Kysely<Database>): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface LoadSummary {
@@ -54,6 +59,52 @@ export interface LoadSummary {
 
 /** Rows per INSERT: one JSON parameter each, so PGlite parses one statement per batch. */
 const BATCH_ROWS = 2000;
+
+/** The ledger record type of a dataset release put in force. */
+export const ANALYTICS_RELEASE_RECORD = 'analytics.release';
+
+/** A period whose rows in force now come from another release (CBP's fiscal years). */
+export interface AnalyticsReleaseInForce {
+  period: string;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * The body of an `analytics.release` ledger record: who put which file in force as which release
+ * of a dataset, what it replaced and what it changed. Every agency reads the figures computed
+ * from these datasets, so replacing the data behind them is a decision of consequence (DESIGN.md,
+ * "The ledger records decisions"; issue 12 §6): a quietly swapped file changes every trend, rate
+ * and unusual month computed from it.
+ */
+export interface AnalyticsReleaseRecord {
+  kind: string;
+  release: string;
+  sourceName: string;
+  /** SHA-256 (hex) of the file as read (after gunzip), as `analytics_sources` keeps it. */
+  sha256: string;
+  bytes: number;
+  rowCount: number;
+  firstPeriod: string | null;
+  lastPeriod: string | null;
+  jobId: string;
+  /** Who put it in force. */
+  by: { organisationId: string; userId: string | null };
+  /** The file this one replaces (the same kind and release, loaded before), or null. */
+  replaces: {
+    sourceName: string;
+    sha256: string;
+    rowCount: number;
+    firstPeriod: string | null;
+    lastPeriod: string | null;
+    jobId: string | null;
+    ingestedAt: string;
+  } | null;
+  /** Stored rows this file added, revised, withdrew, and left as they were. */
+  rows: { added: number; changed: number; removed: number; unchanged: number };
+  /** Periods now taken from a different release (datasets whose releases overlap: CBP). */
+  inForce?: AnalyticsReleaseInForce[];
+}
 
 /** What the file brought: its rows are in `target`, with their count, period span and hash. */
 interface StreamedFile {
@@ -76,7 +127,9 @@ interface Difference {
  * Streams a file into a staging table, then diffs it against the stored rows and applies the
  * difference, all inside the job's transaction (runIngestJob), so a failure keeps nothing. The
  * same file twice finds nothing to change; a revised file updates and records each changed row
- * (before and after) in `analytics_changes`.
+ * (before and after) in `analytics_changes`. The release put in force is recorded on the ledger
+ * in the same transaction (`ctx.record`), so the data and its ledger entry are kept together or
+ * not at all.
  */
 export async function loadDataset<R>(
   spec: DatasetSpec<R>,
@@ -84,6 +137,7 @@ export async function loadDataset<R>(
 ): Promise<LoadSummary> {
   const db = ctx.store.db;
   const table = sql.table(spec.table);
+  const inForceBefore = await spec.inForce?.(db);
 
   // A first load into an empty table has nothing to diff against: rows go straight in, which
   // halves the work for the 400k-row BTS file. Otherwise they are staged and diffed.
@@ -99,6 +153,12 @@ export async function loadDataset<R>(
     spec.scope === 'release' && spec.release
       ? spec.release(file.first as string, file.last as string)
       : 'current';
+  const previous = await db
+    .selectFrom('analytics_sources')
+    .selectAll()
+    .where('kind', '=', spec.kind)
+    .where('release', '=', release)
+    .executeTakeFirst();
   const difference: Difference = empty
     ? { inserted: file.rows, updated: 0, deleted: 0 }
     : await applyDifference(spec, ctx, stage, release);
@@ -119,6 +179,43 @@ export async function loadDataset<R>(
     notes: file.notes,
   };
 
+  const body: AnalyticsReleaseRecord = {
+    kind: spec.kind,
+    release,
+    sourceName: ctx.sourceName,
+    sha256: file.sha256,
+    bytes: file.bytes,
+    rowCount: file.rows,
+    firstPeriod: file.first,
+    lastPeriod: file.last,
+    jobId: ctx.jobId,
+    by: { organisationId: ctx.actor.organisationId, userId: ctx.actor.userId },
+    replaces: previous
+      ? {
+          sourceName: previous.source_name,
+          sha256: previous.sha256,
+          rowCount: Number(previous.row_count),
+          firstPeriod: previous.first_period,
+          lastPeriod: previous.last_period,
+          jobId: previous.job_id,
+          ingestedAt: new Date(previous.ingested_at).toISOString(),
+        }
+      : null,
+    rows: {
+      added: summary.inserted,
+      changed: summary.updated,
+      removed: summary.deleted,
+      unchanged: summary.unchanged,
+    },
+    ...(inForceBefore && spec.inForce
+      ? { inForce: inForceChanges(inForceBefore, await spec.inForce(db)) }
+      : {}),
+  };
+  await ctx.record({
+    type: ANALYTICS_RELEASE_RECORD,
+    body,
+    subject: { type: ANALYTICS_RELEASE_RECORD, id: `${spec.kind}@${release}` },
+  });
   return summary;
 }
 
@@ -266,6 +363,19 @@ async function applyDifference<R>(
         WHERE (${current}) IS DISTINCT FROM (${excluded})`.execute(db);
   }
   return { inserted, updated, deleted };
+}
+
+/** The periods whose release in force differs between two readings, in period order. */
+function inForceChanges(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): AnalyticsReleaseInForce[] {
+  const periods = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return periods.flatMap((period) => {
+    const was = before.get(period) ?? null;
+    const now = after.get(period) ?? null;
+    return was === now ? [] : [{ period, before: was, after: now }];
+  });
 }
 
 /** Records (or replaces) the release's line in `analytics_sources`. */

@@ -42,6 +42,11 @@ export type {
   AnalyticsJsonRow,
   AnalyticsTables,
 } from './tables';
+export {
+  ANALYTICS_RELEASE_RECORD,
+  type AnalyticsReleaseRecord,
+  type AnalyticsReleaseInForce,
+} from './loader';
 
 /** The datasets whose source rows can be listed, each named like its ingest kind. */
 export const ROW_DATASETS = [

@@ -1,8 +1,8 @@
 import { createReadStream, readFileSync } from 'node:fs';
-import { runIngestJob } from '@interdict/store';
+import type { LedgerReceipt } from '@interdict/services';
 import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../../testing';
+import { call, closeWorld, makeWorld, type World } from '../../testing';
 
 const BTS = sharedData('border-crossings', 'Border_Crossing_Entry_Data_2015-2025.csv');
 const CBP1 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv');
@@ -10,6 +10,8 @@ const CBP2 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy22_25.csv');
 const UNODC = sharedData('seizures', 'unodc', 'drug_seizures_2018_2022.csv');
 
 let world: World;
+/** The ledger entry of each release the setup put in force, by `kind@release`. */
+const releaseEntries = new Map<string, LedgerReceipt>();
 
 beforeAll(async () => {
   world = await makeWorld();
@@ -23,17 +25,21 @@ beforeAll(async () => {
     ['wpi-ports', sharedData('ports', 'wpi', 'UpdatedPub150.csv')],
   ];
   for (const [kind, file] of files) {
-    const job = await runIngestJob(world.store, actor, {
+    // Through the ingest service, as every edge loads data: each release is put in force with
+    // its ledger entry.
+    const { job, entries } = await world.services.ingest.run(actor, {
       kind,
       sourceName: file.split('/').pop() as string,
       input: createReadStream(file),
     });
     if (job.status !== 'succeeded') throw new Error(`${kind}: ${job.error}`);
+    const { release } = job.summary as { release: string };
+    for (const entry of entries) releaseEntries.set(`${kind}@${release}`, entry);
   }
 }, 300_000);
 
 afterAll(async () => {
-  await world?.store.close();
+  await closeWorld(world);
 });
 
 async function get<T>(path: string): Promise<T> {
@@ -319,6 +325,60 @@ describe('analytics API access', () => {
         );
         expect(res.status, `${scope} ${role}`).toBe(200);
       }
+    }
+  });
+});
+
+describe('dataset releases on the ledger', () => {
+  type Entry = {
+    index: number;
+    recordType: string;
+    body: { kind: string; release: string; sourceName: string; rowCount: number } | null;
+    subject: { type: string; id: string } | null;
+  };
+
+  it('gives each release put in force one entry, which names the file, on the release page', async () => {
+    // Six files loaded, six releases in force (CBP's two releases are two).
+    expect([...releaseEntries.keys()].sort()).toEqual([
+      'bts-crossings@current',
+      'bts-ports@current',
+      'cbp-seizures@FY2019-FY2022',
+      'cbp-seizures@FY2022-FY2025',
+      'unodc-seizures@current',
+      'wpi-ports@current',
+    ]);
+    const index = releaseEntries.get('cbp-seizures@FY2022-FY2025')!.index;
+    const entry = await get<Entry>(`/api/ledger/entries/${index}`);
+    expect(entry).toMatchObject({
+      recordType: 'analytics.release',
+      subject: { type: 'analytics.release', id: 'cbp-seizures@FY2022-FY2025' },
+      body: {
+        kind: 'cbp-seizures',
+        release: 'FY2022-FY2025',
+        sourceName: 'cbp_drug_seizures_fy22_25.csv',
+        rowCount: 9_004,
+      },
+    });
+    const page = await get<{ items: Entry[] }>(
+      '/api/ledger/subjects/analytics.release/cbp-seizures@FY2022-FY2025',
+    );
+    expect(page.items.map((e) => e.index)).toEqual([index]);
+  });
+
+  it('shows a user of another organisation neither the entry nor anything on the release page', async () => {
+    const index = releaseEntries.get('bts-crossings@current')!.index;
+    for (const role of ['admin', 'analyst', 'viewer'] as const) {
+      const outsider = world.members.agency[role];
+      const entry = await call(world.app, outsider, 'GET', `/api/ledger/entries/${index}`);
+      expect(entry.status, role).toBe(404);
+      const page = await call(
+        world.app,
+        outsider,
+        'GET',
+        '/api/ledger/subjects/analytics.release/bts-crossings@current',
+      );
+      expect(page.status, role).toBe(200);
+      expect(((await page.json()) as { items: unknown[] }).items, role).toEqual([]);
     }
   });
 });

@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import type { Actor, AnalyticsDatasetTable, Store } from '@interdict/store';
+import {
+  byteSource,
+  ENGINES,
+  openEngineStore,
+  type EngineStore,
+} from '@interdict/store/test-support';
 import { sharedData } from '@interdict/testkit';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIngestJob } from '../ingest/run';
-import type { Store } from '../store';
-import type { Actor } from '../actor';
-import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
+import { createServices, type Services } from '../services';
+
+// The analytics ingest kinds, run as every edge runs them: through the ingest service, which
+// commits each release's ledger record with the data (moved here from the store's suite when the
+// kinds began to record releases on the ledger; the assertions are unchanged).
 
 const CBP1 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy19_22.csv');
 const CBP2 = sharedData('seizures', 'cbp', 'cbp_drug_seizures_fy22_25.csv');
@@ -36,11 +43,15 @@ function monthOf(date: string): string {
 
 const bytes = byteSource;
 
-async function count(store: Store, table: string): Promise<number> {
-  const r = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(
-    store.db,
-  );
-  return Number(r.rows[0]?.n);
+/** A fixed log key, so that no key file is written. */
+const KEY = Buffer.alloc(32, 4).toString('base64');
+
+async function count(store: Store, table: AnalyticsDatasetTable): Promise<number> {
+  const r = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 /** CBP pounds of one drug in one fiscal year, by a plain line split over the raw CSV. */
@@ -59,17 +70,23 @@ for (const engine of ENGINES) {
     let store: Store;
     let actor: Actor;
     let opened: EngineStore | undefined;
+    let services: Services | undefined;
 
     beforeAll(async () => {
       opened = await openEngineStore(engine, 'analytics');
       ({ store, actor } = opened);
+      services = createServices(store, {
+        closeStore: false,
+        ledger: { origin: `analytics-ingest-${engine}.interdict.test/log`, key: KEY },
+      });
     });
     afterAll(async () => {
+      await services?.close();
       await opened?.close();
     });
 
-    const ingest = (kind: string, sourceName: string, data: string | Uint8Array) =>
-      runIngestJob(store, actor, { kind, sourceName, input: bytes(data) });
+    const ingest = async (kind: string, sourceName: string, data: string | Uint8Array) =>
+      (await services!.ingest.run(actor, { kind, sourceName, input: bytes(data) })).job;
 
     it('loads both CBP releases and takes each fiscal year from the latest release', async () => {
       const first = await ingest(
@@ -85,11 +102,15 @@ for (const engine of ENGINES) {
       );
       expect(second.status, second.error ?? '').toBe('succeeded');
       expect(await count(store, 'analytics_cbp_seizures')).toBe(10_092 + 9_004);
-      const effective = await sql<{ release: string; fy: number; n: string }>`
-        SELECT release, fiscal_year AS fy, count(*) AS n FROM analytics_cbp_seizures
-        WHERE effective GROUP BY release, fiscal_year ORDER BY fiscal_year`.execute(store.db);
+      const effective = await store.db
+        .selectFrom('analytics_cbp_seizures')
+        .select((eb) => ['release', 'fiscal_year as fy', eb.fn.countAll().as('n')])
+        .where('effective', '=', true)
+        .groupBy(['release', 'fiscal_year'])
+        .orderBy('fiscal_year')
+        .execute();
       // SOURCE.md: FY2019–FY2021 from fy19_22, FY2022 onward (2,479 rows) from fy22_25.
-      expect(effective.rows.map((r) => [r.release, Number(r.fy)])).toEqual([
+      expect(effective.map((r) => [r.release, Number(r.fy)])).toEqual([
         ['FY2019-FY2022', 2019],
         ['FY2019-FY2022', 2020],
         ['FY2019-FY2022', 2021],
@@ -98,11 +119,15 @@ for (const engine of ENGINES) {
         ['FY2022-FY2025', 2024],
         ['FY2022-FY2025', 2025],
       ]);
-      expect(Number(effective.rows[3]?.n)).toBe(2479);
-      const fentanyl = await sql<{ lbs: number }>`
-        SELECT sum(pounds) AS lbs FROM analytics_cbp_seizures
-        WHERE effective AND fiscal_year = 2023 AND drug = 'Fentanyl'`.execute(store.db);
-      expect(Number(fentanyl.rows[0]?.lbs)).toBeCloseTo(rawCbpPounds(CBP2, '2023', 'Fentanyl'), 6);
+      expect(Number(effective[3]?.n)).toBe(2479);
+      const fentanyl = await store.db
+        .selectFrom('analytics_cbp_seizures')
+        .select((eb) => eb.fn.sum<number>('pounds').as('lbs'))
+        .where('effective', '=', true)
+        .where('fiscal_year', '=', 2023)
+        .where('drug', '=', 'Fentanyl')
+        .execute();
+      expect(Number(fentanyl[0]?.lbs)).toBeCloseTo(rawCbpPounds(CBP2, '2023', 'Fentanyl'), 6);
     });
 
     it('changes nothing when the same file comes twice', async () => {
@@ -125,16 +150,16 @@ for (const engine of ENGINES) {
       const job = await ingest('cbp-seizures', 'cbp_drug_seizures_fy22_25.csv', lines.join('\n'));
       expect(job.status, job.error ?? '').toBe('succeeded');
       expect(job.summary).toMatchObject({ inserted: 0, updated: 1, deleted: 1 });
-      const changes = await sql<{
-        change: string;
-        before: { events: number };
-        after: { events: number } | null;
-      }>`
-        SELECT change, before, after FROM analytics_changes WHERE job_id = ${job.id} ORDER BY change`.execute(
-        store.db,
+      const changes = await store.db
+        .selectFrom('analytics_changes')
+        .select(['change', 'before', 'after'])
+        .where('job_id', '=', job.id)
+        .orderBy('change')
+        .execute();
+      expect(changes.map((r) => r.change)).toEqual(['delete', 'update']);
+      expect(Number(changes[1]?.after?.events ?? 0) - Number(changes[1]?.before?.events ?? 0)).toBe(
+        5,
       );
-      expect(changes.rows.map((r) => r.change)).toEqual(['delete', 'update']);
-      expect((changes.rows[1]?.after?.events ?? 0) - (changes.rows[1]?.before.events ?? 0)).toBe(5);
     });
 
     it('refuses a changed header, naming line 1, and keeps what was stored', async () => {
@@ -193,9 +218,12 @@ for (const engine of ENGINES) {
       revised[5] = f.join(',');
       const job = await ingest('bts-crossings', 'bts.csv', revised.join('\n'));
       expect(job.summary).toMatchObject({ inserted: 0, updated: 1, deleted: 0 });
-      const change = await sql<{ row_key: string }>`
-        SELECT row_key FROM analytics_changes WHERE job_id = ${job.id}`.execute(store.db);
-      expect(change.rows.map((r) => r.row_key)).toEqual([
+      const change = await store.db
+        .selectFrom('analytics_changes')
+        .select('row_key')
+        .where('job_id', '=', job.id)
+        .execute();
+      expect(change.map((r) => r.row_key)).toEqual([
         `${f[2]}|${monthOf(f[4] as string)}|${f[5]}|0`,
       ]);
     });
