@@ -59,7 +59,10 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMeaning>> = {
   LIST_EMPTY: unprocessable,
   // targeting
   BAD_MAPPING: unprocessable,
-  // analytics
+  // analytics: a dataset file that does not parse (the error names its line), as for lists
+  HEADER_MISMATCH: unprocessable,
+  MALFORMED_CSV: unprocessable,
+  INVALID_VALUE: unprocessable,
   // ingest
 };
 
