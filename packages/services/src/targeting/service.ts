@@ -378,6 +378,11 @@ export class TargetingService {
     return this.cache.peekBase(organisationId, modelId) !== undefined;
   }
 
+  /** The service's worker threads running now (scoring, once started; training, while one runs). */
+  threads(): { scoring: number; training: number } {
+    return this.workers.threads();
+  }
+
   /** Stops the scoring and training threads (running work fails with STORE_UNAVAILABLE). */
   async close(): Promise<void> {
     await this.workers.close();

@@ -160,5 +160,24 @@ for (const engine of ENGINES) {
         code: 'FORBIDDEN',
       });
     });
+
+    it('shows another organisation none of its rules or models, and a partner nothing', async () => {
+      const other: Actor = { userId: null, organisationId: 'another-organisation', role: 'admin' };
+      expect((await targeting.rules(actor)).length).toBeGreaterThan(0);
+      expect(await targeting.rules(other)).toEqual([]);
+      expect((await targeting.listModels(actor)).length).toBeGreaterThan(0);
+      expect(await targeting.listModels(other)).toEqual([]);
+      expect(targeting.trainingStatus(other)).toEqual([]);
+      const partner: Actor = { ...actor, role: 'partner' };
+      for (const read of [
+        () => targeting.rules(partner),
+        () => targeting.listModels(partner),
+        () => targeting.days(partner),
+      ])
+        await expect(read()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(() => targeting.trainingStatus(partner)).toThrowError(
+        expect.objectContaining({ code: 'FORBIDDEN' }) as Error,
+      );
+    });
   });
 }

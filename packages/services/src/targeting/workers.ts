@@ -116,6 +116,13 @@ export class TargetingWorkers {
     }
   }
 
+  /** Threads running now: scoring (once started) and training (while a training runs). */
+  threads(): { scoring: number; training: number } {
+    let training = 0;
+    for (const pool of this.training) training += pool.size;
+    return { scoring: this.scoring?.workers ?? 0, training };
+  }
+
   /** Stops every thread: running scorings and trainings fail (STORE_UNAVAILABLE). */
   async close(): Promise<void> {
     this.closed = true;
