@@ -1,19 +1,12 @@
-// `npx tsx bench/targeting/explain.ts`: latency of a declaration's page (its explanation) in the
-// store: the whole KCS train set ingested and a Fraud model trained from it in an in-memory
-// PGlite store, then the first days of valid explained: the first call for a day (model read,
-// history advanced), then repeated calls (served from the model cache), and calls with the
-// cache emptied first (what every page cost before it).
+// `npx tsx bench/targeting/explain.ts`: latency of a declaration's page (its explanation) through
+// the targeting service: the whole KCS train set ingested and a Fraud model trained from it in an
+// in-memory PGlite store, then the first days of valid explained: the first call for a day (model
+// read, history advanced), then repeated calls (served from the service's model cache), and calls
+// with the cache emptied first (what every page cost before it).
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import {
-  MEMORY,
-  bootstrapStore,
-  clearTargetingModelCache,
-  getTargetingDeclaration,
-  openStore,
-  runIngestJob,
-  trainTargetingModelFromStore,
-} from '@interdict/store';
+import { createServices } from '@interdict/services';
+import { MEMORY, bootstrapStore, openStore, runIngestJob } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 
 const text = (name: string) =>
@@ -23,6 +16,8 @@ const bytes = (s: string) =>
 const store = await openStore({ dataDir: MEMORY });
 await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
 const actor = await store.systemActor();
+const services = createServices(store);
+const { targeting } = services;
 const first = await runIngestJob(store, actor, {
   kind: 'declarations',
   sourceName: 'train.csv',
@@ -37,7 +32,7 @@ const job = await runIngestJob(store, actor, {
 });
 for (const j of [first, job]) if (j.status !== 'succeeded') throw new Error(String(j.error));
 const t0 = performance.now();
-const model = await trainTargetingModelFromStore(store, actor, { objective: 'fraud' });
+const model = await targeting.trainModel(actor, { objective: 'fraud' });
 console.log(`trained ${model.id} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const byDay = new Map<string, string[]>();
 for (const l of firstDays) {
@@ -48,16 +43,16 @@ for (const [date, ids] of byDay) {
   const times: number[] = [];
   for (const id of ids.slice(0, 20)) {
     const t = performance.now();
-    await getTargetingDeclaration(store, actor, id);
+    await targeting.declaration(actor, id);
     times.push(performance.now() - t);
   }
   const rest = times.slice(1).sort((a, b) => a - b);
   // As before the cache: every page reads and parses the model and advances its history.
   const cold: number[] = [];
   for (const id of ids.slice(0, 3)) {
-    clearTargetingModelCache(store);
+    targeting.forgetCached();
     const t = performance.now();
-    await getTargetingDeclaration(store, actor, id);
+    await targeting.declaration(actor, id);
     cold.push(performance.now() - t);
   }
   cold.sort((a, b) => a - b);
@@ -65,4 +60,5 @@ for (const [date, ids] of byDay) {
     `${date}: first page ${times[0]?.toFixed(0)} ms, next ${rest.length} pages median ${rest[Math.floor(rest.length / 2)]?.toFixed(1)} ms; without the cache median ${cold[1]?.toFixed(0)} ms`,
   );
 }
-await store.close();
+// The services close the store with them.
+await services.close();

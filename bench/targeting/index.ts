@@ -18,7 +18,7 @@ import {
   type GbdtParams,
   type Objective,
 } from '@interdict/targeting';
-import { ScorePool, scoringWorkerCount } from '@interdict/store';
+import { ScorePool, scoringWorkerCount } from '@interdict/services';
 import { sharedData } from '@interdict/testkit';
 import { ensureXgboost, runXgboost as runXgboostIn, type Mat, type XgbResult } from './xgboost';
 

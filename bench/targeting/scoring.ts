@@ -6,7 +6,7 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { readCsv } from '@interdict/core';
-import { ScorePool, scoreMatrixInWorkers, scoringWorkerCount } from '@interdict/store';
+import { ScorePool, scoreMatrixInWorkers, scoringWorkerCount } from '@interdict/services';
 import {
   CompiledGbdt,
   TargetingModel,

@@ -12,7 +12,7 @@ import { createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync } from
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { readCsv } from '@interdict/core';
-import { TrainingPool, trainingWorkerCount } from '@interdict/store';
+import { TrainingPool, trainingWorkerCount } from '@interdict/services';
 import {
   finishTraining,
   finishTrainingWith,

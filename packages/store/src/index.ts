@@ -68,10 +68,5 @@ export * from './analytics/repository';
 export * from './ledger/index';
 export * from './screening/index';
 export * from './targeting/index';
-export {
-  TrainingPool,
-  trainTargetingModelInWorkers,
-  trainingWorkerCount,
-} from './targeting/train-pool';
 // Worker-thread start-up shared by the pools (moving to packages/services with them).
 export { tsxWorkerCode, workerCountSetting } from './worker-threads';

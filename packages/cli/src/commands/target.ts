@@ -10,13 +10,11 @@ import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { readCsv } from '@interdict/core';
 import {
-  closeScorePool,
-  indexScreener,
-  scoreDeclarationsInWorkers,
-  scorePool,
-  trainTargetingModelInWorkers,
+  TargetingWorkers,
+  targetingWorkerSettingsFromEnv,
   watchlistRaiser,
-} from '@interdict/store';
+} from '@interdict/services';
+import { indexScreener } from '@interdict/store';
 import {
   CRITICAL_SOURCE,
   STANDARD_PERCENTS,
@@ -36,6 +34,7 @@ import {
   type Lane,
   type LaneRaise,
   type SelectionOptions,
+  type TargetingRule,
 } from '@interdict/targeting';
 import { CliExit, ExitCode } from '../exit-codes';
 import { printLine, printTable } from '../output';
@@ -46,6 +45,12 @@ import { indexLists, loadListSpec } from './screen';
 /**
  * `interdict target …`: train a targeting model on labelled declarations, score a day's
  * declarations into lanes with reasons, and evaluate Precision@n% / Recall@n% (issue 6).
+ *
+ * These commands work on files, not on the store: they make the day's plan with the same pure
+ * function as the targeting service (planInspectionDay) and run on the same worker threads
+ * (TargetingWorkers from packages/services), which each command starts and stops itself. Opening
+ * the store would tie a file's scoring to the instance (on the embedded store, refused while the
+ * server holds it) for nothing it reads.
  */
 
 async function* chunks(file: string): AsyncGenerator<Uint8Array> {
@@ -220,19 +225,25 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         let progress = createProgress('features');
         let stage = 'features';
         // Bagged members on INTERDICT_TRAIN_WORKERS threads (default: every core).
-        const model = await trainTargetingModelInWorkers(declarations, {
-          objective: opts.objective,
-          features: { groupKey: opts.groupKey, seed },
-          gbdt: { seed },
-          onProgress: (s, done, total) => {
-            if (s !== stage) {
-              progress.stop();
-              progress = createProgress(s, total);
-              stage = s;
-            }
-            progress.update(done, total);
-          },
-        });
+        const workers = new TargetingWorkers(targetingWorkerSettingsFromEnv());
+        let model: TargetingModel;
+        try {
+          model = await workers.train(declarations, {
+            objective: opts.objective,
+            features: { groupKey: opts.groupKey, seed },
+            gbdt: { seed },
+            onProgress: (s, done, total) => {
+              if (s !== stage) {
+                progress.stop();
+                progress = createProgress(s, total);
+                stage = s;
+              }
+              progress.update(done, total);
+            },
+          });
+        } finally {
+          await workers.close();
+        }
         progress.stop();
         writeFileSync(opts.model, model.serialize());
         const t = model.training;
@@ -307,29 +318,34 @@ export const registerTarget: RegisterCommands = (program: Command) => {
         const criticalModel = opts.criticalModel
           ? loadModelOf(opts.criticalModel, 'critical', '--critical-model')
           : undefined;
-        // The scoring threads (INTERDICT_SCORE_WORKERS) start now, while the file is read.
-        scorePool();
-        const declarations = await readDeclarations([opts.input], opts);
-        const raises = await watchlistRaisesFor(declarations, opts.list ?? [], {
-          threshold: opts.watchlistThreshold,
-          lane: opts.watchlistLane,
-        });
-        const rules = opts.rules ? parseRules(JSON.parse(readFileSync(opts.rules, 'utf8'))) : [];
-        // A large file's trees are scored on every core while its features are built, to the
-        // same scores bit for bit (score-pool.ts).
-        const scoreOptions = opts.online ? { online: { labels: true } } : {};
-        let scored: Awaited<ReturnType<typeof scoreDeclarationsInWorkers>>;
+        // The scoring threads (INTERDICT_SCORE_WORKERS) start now, while the file is read, and
+        // stop once the scores are in, whatever happens.
+        const workers = new TargetingWorkers(targetingWorkerSettingsFromEnv());
+        let scored: Awaited<ReturnType<TargetingWorkers['scoreDeclarations']>>;
         let criticalScores: Float64Array | undefined;
+        let raises: LaneRaise[][] | undefined;
+        let rules: TargetingRule[];
+        let declarations: Declaration[];
         try {
-          scored = await scoreDeclarationsInWorkers(model, declarations, scoreOptions);
+          workers.scorePool();
+          declarations = await readDeclarations([opts.input], opts);
+          raises = await watchlistRaisesFor(declarations, opts.list ?? [], {
+            threshold: opts.watchlistThreshold,
+            lane: opts.watchlistLane,
+          });
+          rules = opts.rules ? parseRules(JSON.parse(readFileSync(opts.rules, 'utf8'))) : [];
+          // A large file's trees are scored on every core while its features are built, to the
+          // same scores bit for bit (score-pool.ts).
+          const scoreOptions = opts.online ? { online: { labels: true } } : {};
+          scored = await workers.scoreDeclarations(model, declarations, scoreOptions);
           // The Critical model scores the same declarations the same way (its own history built
-          // from the file, online or not), as the store scores a day with both.
+          // from the file, online or not), as the targeting service scores a day with both.
           if (criticalModel)
             criticalScores = (
-              await scoreDeclarationsInWorkers(criticalModel, declarations, scoreOptions)
+              await workers.scoreDeclarations(criticalModel, declarations, scoreOptions)
             ).scores;
         } finally {
-          await closeScorePool();
+          await workers.close();
         }
         const { matrix, scores } = scored;
         // The whole file is one day for the capacity (as without a Critical model), so the band

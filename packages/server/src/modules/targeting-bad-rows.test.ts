@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type Member, type World } from '../testing';
+import { call, closeWorld, makeWorld, type Member, type World } from '../testing';
 
 // The bad-row policy of a declarations upload, sent in the form field `onBadRow` (issue 6:
 // "skipped or refused per a flag; nothing is half-stored"): an unknown value is a problem and no
@@ -24,7 +24,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await world?.store.close();
+  // The services first (their scoring threads, the ledger's sequencer), then the store.
+  await closeWorld(world);
 });
 
 const upload = (fields: Record<string, string>, as: Member = world.members.home.analyst) => {

@@ -1,6 +1,6 @@
 import { dateOf, kcsLines, kcsTrainText, unlabelled } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 import { ingestText } from './targeting-test-data';
 
 // The Critical Fraud model through the API (issue 6: "above all the 'critical' ones"): scoring
@@ -37,7 +37,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await world?.store.close();
+  // The services first (their scoring threads, the ledger's sequencer), then the store.
+  await closeWorld(world);
 });
 
 const queue = async (query = ''): Promise<Item[]> => {

@@ -1,6 +1,6 @@
 import { dateOf, kcsLines } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 import { ingestText } from './targeting-test-data';
 
 // The training split only: February 2020 to learn from (`until` 2020-03-01), the first days of
@@ -33,7 +33,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await world?.store.close();
+  // The services first (their scoring threads, the ledger's sequencer), then the store.
+  await closeWorld(world);
 });
 
 describe('GET /api/targeting/models/{id}/evaluation', () => {

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { evaluateTargetingModel } from '@interdict/store';
 import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { IdParams, json, problemResponses } from '../schemas';
 
 // Out-of-time evaluation of a targeting model version (issue 6: "model versions with their
 // evaluation"), apart from targeting.ts so the queue's routes and this one change independently.
-// Authorisation is the store's (evaluateTargetingModel): readers of the organisation only; another
+// Authorisation is the targeting service's: readers of the organisation only; another
 // organisation's model is NOT_FOUND (404), an unknown id too.
 
 const AtN = z
@@ -62,7 +61,7 @@ export const ModelEvaluation = z
   .openapi('TargetingModelEvaluation');
 
 export function register(app: App, deps: ModuleDeps): void {
-  const { store } = deps;
+  const { targeting } = deps.services;
   app.openapi(
     createRoute({
       method: 'get',
@@ -76,6 +75,6 @@ export function register(app: App, deps: ModuleDeps): void {
       responses: { 200: json(ModelEvaluation), ...problemResponses },
     }),
     async (c) =>
-      c.json(await evaluateTargetingModel(store, requireActor(c), c.req.valid('param').id), 200),
+      c.json(await targeting.evaluateModel(requireActor(c), c.req.valid('param').id), 200),
   );
 }

@@ -1,7 +1,7 @@
 import { KCS_HS6_MAPPING } from '@interdict/targeting';
 import { idOf, kcsAsOtherSchema, kcsDayWithImporters } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 
 // Declarations of another schema uploaded through the jobs API with a column mapping file
 // (issue 6 §1): a bad mapping is refused as a problem with its reason and nothing is stored; a
@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await world?.store.close();
+  // The services first (their scoring threads, the ledger's sequencer), then the store.
+  await closeWorld(world);
 });
 
 const upload = (mappingFile?: string) => {

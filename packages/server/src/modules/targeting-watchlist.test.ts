@@ -5,7 +5,7 @@ import {
   sdnCsvText,
 } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 import { ingestText } from './targeting-test-data';
 
 // Watchlist lane raises through the API (issue 6 §4): a declaration whose importer is on the
@@ -40,7 +40,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await world?.store.close();
+  // The services first (their scoring threads, the ledger's sequencer), then the store.
+  await closeWorld(world);
 });
 
 describe('targeting API: watchlist raises', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 import { dateOf, kcsLines, unlabelled } from '@interdict/testkit';
 import { ingestText } from './targeting-test-data';
 
@@ -20,7 +20,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await world?.store.close();
+  // The services first (their scoring threads, the ledger's sequencer), then the store.
+  await closeWorld(world);
 });
 
 describe('targeting API', () => {

@@ -1,30 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  assertRole,
-  createTargetingRule,
-  deleteTargetingRule,
-  getTargetingDeclaration,
-  listTargetingDays,
-  listTargetingModels,
-  listTargetingRules,
-  recordTargetingInspection,
-  scoreTargetingDay,
-  targetingCounts,
-  targetingQueue,
-  trainTargetingModelFromStore,
-  StoreError,
-  TARGETING_MANAGER_ROLES,
-  TARGETING_READER_ROLES,
-} from '@interdict/store';
+import type { DeclarationDetail } from '@interdict/services';
 import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { IdParams, json, jsonBody, listOf, problemResponses } from '../schemas';
-import { registerSummaryProvider } from '../summary';
-import { partyScreener } from './screening';
 
 // Targeting API (issue 6): the day's queue with lanes and reasons, a declaration with the exact
-// explanation of its score, inspection results as feedback, models and officers' rules.
-// Authorisation is enforced by the store's repository functions (roles and organisation scope).
+// explanation of its score, inspection results as feedback, releases, models and officers' rules.
+// Each route is its schemas and one call into the targeting service (packages/services), which
+// checks roles, scopes everything to the caller's organisation and commits every decision to the
+// ledger.
 
 /** A real calendar day: 2021-02-30 matches the pattern but names no day, so it is refused. */
 export function isCalendarDate(value: string): boolean {
@@ -68,6 +52,20 @@ const Party = z
   })
   .openapi('TargetingParty');
 
+const Release = z
+  .object({
+    reason: z.string(),
+    releasedBy: z.string().nullable(),
+    releasedAt: z.string(),
+    from: z.object({ lane: Lane, selectedBy: z.string().nullable() }).openapi({
+      description: "The lane the day's scoring had chosen (red), and why it was picked",
+    }),
+  })
+  .openapi('TargetingRelease', {
+    description:
+      'An officer released this red-lane declaration without inspection: it shows green and is not to be inspected',
+  });
+
 const QueueItem = z
   .object({
     id: z.string(),
@@ -88,21 +86,23 @@ const QueueItem = z
     raises: z.array(Raise),
     parties: z.array(Party),
     inspection: Inspection.nullable(),
+    release: Release.nullable(),
   })
   .openapi('TargetingQueueItem');
 
 const Count = z.number().int();
+const LaneCounts = z.object({ red: Count, yellow: Count, blue: Count, green: Count });
 const Day = z.object({
   date: z.string(),
   declarations: Count,
   scored: Count,
   inspected: Count,
-  lanes: z
-    .object({ red: Count, yellow: Count, blue: Count, green: Count })
-    .openapi({ description: 'Scored declarations by lane' }),
+  lanes: LaneCounts.openapi({
+    description: 'Scored declarations by the lane they are in (a released one is green)',
+  }),
   toInspect: z.object({ model: Count, rule: Count, raised: Count, random: Count }).openapi({
     description:
-      'Declarations picked for inspection, by why: top score, red rule, raised lane (watchlist hit or Critical band), random share',
+      'Declarations picked for inspection and not released, by why: top score, red rule, raised lane (watchlist hit or Critical band), random share',
   }),
 });
 
@@ -117,9 +117,43 @@ const Explanation = z
   })
   .openapi('TargetingExplanation');
 
+const Text = z.string();
+/** A declaration's fields (no labels: those are its inspection); null for a number not given. */
+const DeclarationFields = z
+  .object({
+    id: Text,
+    date: Text,
+    day: z.number().int().openapi({ description: 'Days since 1970-01-01 (UTC)' }),
+    office: Text,
+    processType: Text,
+    importType: Text,
+    importUse: Text,
+    paymentType: Text,
+    transportMode: Text,
+    declarant: Text,
+    importer: Text,
+    seller: Text,
+    courier: Text,
+    hsCode: Text,
+    departure: Text,
+    origin: Text,
+    taxRate: z.number().nullable(),
+    taxType: Text,
+    originIndicator: Text,
+    netMass: z.number().nullable(),
+    itemPrice: z.number().nullable(),
+    importerName: Text.optional(),
+    importerCountry: Text.optional(),
+    consigneeName: Text.optional(),
+    consigneeCountry: Text.optional(),
+    sellerName: Text.optional(),
+    sellerCountry: Text.optional(),
+  })
+  .openapi('TargetingDeclarationFields');
+
 const Detail = z
   .object({
-    declaration: z.record(z.string(), z.unknown()),
+    declaration: DeclarationFields,
     score: z.number().nullable(),
     criticalScore: z.number().nullable(),
     lane: Lane.nullable(),
@@ -127,6 +161,7 @@ const Detail = z
     raises: z.array(Raise),
     parties: z.array(Party),
     inspection: Inspection.nullable(),
+    release: Release.nullable(),
     explanation: Explanation.nullable(),
     criticalExplanation: Explanation.nullable().openapi({
       description:
@@ -135,13 +170,53 @@ const Detail = z
   })
   .openapi('TargetingDeclaration');
 
+const Objective = z.enum(['fraud', 'critical']);
+const Training = z
+  .object({
+    objective: Objective,
+    rows: Count,
+    positives: Count,
+    firstDate: z.string(),
+    lastDate: z.string(),
+    earlyStoppingFrom: z.string().nullable(),
+    earlyStoppingRows: Count,
+    bestRound: Count.openapi({ description: 'Trees kept, summed over the bagged members' }),
+    roundsRun: Count,
+    members: z.array(z.object({ bestRound: Count, roundsRun: Count })),
+    refit: z.boolean(),
+    params: z
+      .object({
+        rounds: Count,
+        learningRate: z.number(),
+        maxLeaves: Count,
+        maxDepth: Count,
+        minChildWeight: z.number(),
+        lambda: z.number(),
+        minSplitGain: z.number(),
+        subsample: z.number(),
+        colsample: z.number(),
+        maxBins: Count,
+        positiveWeight: z.number(),
+        earlyStoppingRounds: Count,
+        earlyStoppingMetric: z.enum(['logloss', 'auc']),
+        seed: z.number(),
+        bags: Count,
+      })
+      .openapi('TargetingGbdtParams'),
+    featuresMs: z.number(),
+    treesMs: z.number(),
+  })
+  .openapi('TargetingModelTraining', {
+    description: "The model file's training metadata (without the validation curve)",
+  });
+
 const Model = z
   .object({
     id: z.string(),
-    objective: z.enum(['fraud', 'critical']),
+    objective: Objective,
     active: z.boolean(),
     createdAt: z.string(),
-    training: z.unknown(),
+    training: Training,
     earlyStoppingSlice: z
       .object({
         label: z.literal('early-stopping slice (the model chose its number of trees on it)'),
@@ -212,12 +287,22 @@ const RuleBody = RuleFields.superRefine((rule, ctx) => {
 }).openapi('TargetingRuleInput');
 const Rule = RuleFields.extend({ id: z.string(), createdAt: z.string() }).openapi('TargetingRule');
 
+// JSON has no NaN: a number the declaration does not give (or a declaration not scored) is null.
 const finite = (x: number | null | undefined): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : x;
 
-const Training = z
+function declarationFields(d: DeclarationDetail['declaration']): z.infer<typeof DeclarationFields> {
+  return {
+    ...d,
+    taxRate: finite(d.taxRate),
+    netMass: finite(d.netMass),
+    itemPrice: finite(d.itemPrice),
+  };
+}
+
+const TrainingStatus = z
   .object({
-    objective: z.enum(['fraud', 'critical']),
+    objective: Objective,
     startedAt: z.string(),
     startedBy: z.string().nullable(),
     status: z.enum(['running', 'failed']),
@@ -227,42 +312,18 @@ const Training = z
   })
   .openapi('TargetingTraining');
 
+const Released = z
+  .object({
+    id: z.string(),
+    date: z.string(),
+    lane: z.literal('green'),
+    inspect: z.literal(false),
+    release: Release,
+  })
+  .openapi('TargetingReleased');
+
 export function register(app: App, deps: ModuleDeps): void {
-  const { store } = deps;
-  /** Trainings running in this process, by organisation (one at a time each). */
-  const training = new Map<string, z.infer<typeof Training>>();
-  /**
-   * The organisation's last training when it failed, until the next one starts: whoever reloaded
-   * the page (or a colleague) would otherwise see the progress vanish and no new model.
-   */
-  const failed = new Map<string, z.infer<typeof Training>>();
-  // A column-mapping file that is well-formed multipart but cannot be used (bad JSON, unknown
-  // field, missing required field): the request is understood, its mapping is not (RFC 9110 §15.5.21).
-  // The organisation's own records: counted by a store query scoped to the caller, so no agency
-  // learns how much another holds; a role that may not read targeting sees no line (not a 403).
-  registerSummaryProvider({
-    capability: 'targeting',
-    // The store the request is served from, not this closure's: registerSummaryProvider keeps
-    // the first provider of a capability, so a later app (another store) would count the first's.
-    async summarise(requestStore, actor) {
-      if (!TARGETING_READER_ROLES.includes(actor.role)) return [];
-      const counts = await targetingCounts(requestStore, actor);
-      return [
-        {
-          capability: 'targeting',
-          label: 'Customs declarations',
-          count: counts.declarations,
-          updatedAt: null,
-        },
-        {
-          capability: 'targeting',
-          label: 'Inspection results',
-          count: counts.inspections,
-          updatedAt: null,
-        },
-      ];
-    },
-  });
+  const { targeting } = deps.services;
 
   app.openapi(
     createRoute({
@@ -272,7 +333,7 @@ export function register(app: App, deps: ModuleDeps): void {
       summary: 'Dates with declarations, newest first, with how many are scored and inspected',
       request: {
         query: z.object({
-          // The store's default is 60 days: a quarter of data then hid its first month from the
+          // The service's default is 60 days: a quarter of data then hid its first month from the
           // console's day picker.
           limit: z.coerce.number().int().min(1).max(3660).default(60),
         }),
@@ -282,7 +343,7 @@ export function register(app: App, deps: ModuleDeps): void {
     async (c) =>
       c.json(
         {
-          items: await listTargetingDays(store, requireActor(c), c.req.valid('query').limit),
+          items: await targeting.days(requireActor(c), c.req.valid('query').limit),
         },
         200,
       ),
@@ -312,7 +373,7 @@ export function register(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const items = await targetingQueue(store, requireActor(c), {
+      const items = await targeting.queue(requireActor(c), {
         date: q.date,
         limit: q.limit,
         sort: q.sort,
@@ -388,7 +449,7 @@ export function register(app: App, deps: ModuleDeps): void {
             scored: z.number().int(),
             modelId: z.string(),
             criticalModelId: z.string().nullable(),
-            lanes: z.record(z.string(), z.number()),
+            lanes: LaneCounts,
             raised: z.number().int(),
             criticalRaised: z.number().int(),
           }),
@@ -407,22 +468,16 @@ export function register(app: App, deps: ModuleDeps): void {
         ...(body.critical.topPercent !== undefined ? { topPercent: body.critical.topPercent } : {}),
         ...(body.critical.lane ? { lane: body.critical.lane } : {}),
       };
-      // The store answers a day without declarations with "0 scored" and no model: to an officer
-      // who mistyped the date that reads like success, so it is a 404 naming the date.
-      const result = await scoreTargetingDay(
-        store,
-        actor,
-        {
-          date: body.date,
-          ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
-          ...(body.capacityCount !== undefined ? { capacityCount: body.capacityCount } : {}),
-          ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
-          ...(watchlist ? { watchlist } : {}),
-          ...(critical ? { critical } : {}),
-        },
-        // Party names are screened on the screening worker pool, like match requests.
-        { screener: partyScreener(store, actor, deps.logger) },
-      );
+      // A day without declarations is a 404 naming the date (a mistyped date must not read
+      // like success); party names are screened by the screening service.
+      const result = await targeting.scoreDay(actor, {
+        date: body.date,
+        ...(body.capacityPercent !== undefined ? { capacityPercent: body.capacityPercent } : {}),
+        ...(body.capacityCount !== undefined ? { capacityCount: body.capacityCount } : {}),
+        ...(body.randomShare !== undefined ? { randomShare: body.randomShare } : {}),
+        ...(watchlist ? { watchlist } : {}),
+        ...(critical ? { critical } : {}),
+      });
       return c.json(result, 200);
     },
   );
@@ -437,15 +492,8 @@ export function register(app: App, deps: ModuleDeps): void {
       responses: { 200: json(Detail), ...problemResponses },
     }),
     async (c) => {
-      const detail = await getTargetingDeclaration(store, requireActor(c), c.req.valid('param').id);
-      const d = detail.declaration as unknown as Record<string, unknown>;
-      const declaration = Object.fromEntries(
-        Object.entries(d).map(([k, v]) => [
-          k,
-          typeof v === 'number' && !Number.isFinite(v) ? null : v,
-        ]),
-      );
-      return c.json({ ...detail, declaration }, 200);
+      const detail = await targeting.declaration(requireActor(c), c.req.valid('param').id);
+      return c.json({ ...detail, declaration: declarationFields(detail.declaration) }, 200);
     },
   );
 
@@ -469,18 +517,43 @@ export function register(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const result = await recordTargetingInspection(
-        store,
-        requireActor(c),
-        c.req.valid('param').id,
-        {
-          fraud: body.fraud,
-          critical: body.critical,
-          ...(body.note !== undefined ? { note: body.note } : {}),
-        },
-      );
+      const result = await targeting.recordInspection(requireActor(c), c.req.valid('param').id, {
+        fraud: body.fraud,
+        critical: body.critical,
+        ...(body.note !== undefined ? { note: body.note } : {}),
+      });
       return c.json(result, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/targeting/declarations/{id}/release',
+      tags: ['targeting'],
+      summary:
+        'Release a red-lane declaration without inspection (officers, admins), with the reason; audited and committed to the ledger',
+      description:
+        "Only a red-lane declaration of the caller's organisation that has no inspection result and is not released yet: 404 for one that is not the organisation's, 409 otherwise. A new scoring of its day is a new selection and clears the release.",
+      request: {
+        params: IdParams,
+        body: jsonBody(
+          z.strictObject({
+            reason: z.string().trim().min(1, 'a reason is required').max(500),
+          }),
+        ),
+      },
+      responses: { 200: json(Released), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(
+        await targeting.releaseDeclaration(
+          requireActor(c),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+        ),
+        200,
+      ),
   );
 
   app.openapi(
@@ -491,7 +564,7 @@ export function register(app: App, deps: ModuleDeps): void {
       summary: 'Trained models, newest first, with their training metadata',
       responses: { 200: json(listOf(Model)), ...problemResponses },
     }),
-    async (c) => c.json({ items: await listTargetingModels(store, requireActor(c)) }, 200),
+    async (c) => c.json({ items: await targeting.listModels(requireActor(c)) }, 200),
   );
 
   app.openapi(
@@ -503,7 +576,7 @@ export function register(app: App, deps: ModuleDeps): void {
       request: {
         body: jsonBody(
           z.object({
-            objective: z.enum(['fraud', 'critical']),
+            objective: Objective,
             until: IsoDate.optional(),
             groupKey: z.boolean().optional(),
           }),
@@ -512,45 +585,15 @@ export function register(app: App, deps: ModuleDeps): void {
       responses: { 201: json(Model, 'Trained'), ...problemResponses },
     }),
     async (c) => {
+      // One training at a time per organisation (409 meanwhile); a failed one stays visible at
+      // GET /api/targeting/models/training until the next starts.
       const body = c.req.valid('json');
-      const actor = requireActor(c);
-      assertRole(actor, ...TARGETING_MANAGER_ROLES);
-      // Training takes seconds to minutes on the shared worker threads: a second one for the same
-      // organisation would only slow both and race to be the active model, so it is refused.
-      const running = training.get(actor.organisationId);
-      if (running)
-        throw new StoreError(
-          'CONFLICT',
-          `a ${running.objective} model is already being trained (since ${running.startedAt}): wait for it to finish`,
-        );
-      const started = {
+      const model = await targeting.trainModel(requireActor(c), {
         objective: body.objective,
-        startedAt: new Date().toISOString(),
-        startedBy: actor.userId,
-        status: 'running' as const,
-      };
-      training.set(actor.organisationId, started);
-      failed.delete(actor.organisationId);
-      try {
-        const model = await trainTargetingModelFromStore(store, actor, {
-          objective: body.objective,
-          ...(body.until ? { until: body.until } : {}),
-          ...(body.groupKey !== undefined ? { groupKey: body.groupKey } : {}),
-        });
-        return c.json(model, 201);
-      } catch (error) {
-        failed.set(actor.organisationId, {
-          ...started,
-          status: 'failed',
-          finishedAt: new Date().toISOString(),
-          // Only the store's own messages are meant for users; anything else stays in the log.
-          error:
-            error instanceof StoreError ? error.message : 'internal error (see the server log)',
-        });
-        throw error;
-      } finally {
-        training.delete(actor.organisationId);
-      }
+        ...(body.until ? { until: body.until } : {}),
+        ...(body.groupKey !== undefined ? { groupKey: body.groupKey } : {}),
+      });
+      return c.json(model, 201);
     },
   );
 
@@ -561,14 +604,9 @@ export function register(app: App, deps: ModuleDeps): void {
       tags: ['targeting'],
       summary:
         "The organisation's model training in progress, or its last one when that failed (what, since when, by whom, why), so the console can show it after a reload",
-      responses: { 200: json(listOf(Training)), ...problemResponses },
+      responses: { 200: json(listOf(TrainingStatus)), ...problemResponses },
     }),
-    (c) => {
-      const actor = requireActor(c);
-      assertRole(actor, ...TARGETING_READER_ROLES);
-      const current = training.get(actor.organisationId) ?? failed.get(actor.organisationId);
-      return c.json({ items: current ? [current] : [] }, 200);
-    },
+    (c) => c.json({ items: targeting.trainingStatus(requireActor(c)) }, 200),
   );
 
   app.openapi(
@@ -579,7 +617,7 @@ export function register(app: App, deps: ModuleDeps): void {
       summary: "Officers' rules",
       responses: { 200: json(listOf(Rule)), ...problemResponses },
     }),
-    async (c) => c.json({ items: await listTargetingRules(store, requireActor(c)) }, 200),
+    async (c) => c.json({ items: await targeting.rules(requireActor(c)) }, 200),
   );
 
   app.openapi(
@@ -587,12 +625,12 @@ export function register(app: App, deps: ModuleDeps): void {
       method: 'post',
       path: '/api/targeting/rules',
       tags: ['targeting'],
-      summary: 'Add a rule: conditions → lane, with validity dates and an explanation',
+      summary:
+        'Add a rule: conditions → lane, with validity dates and an explanation (committed to the ledger)',
       request: { body: jsonBody(RuleBody) },
       responses: { 201: json(Rule, 'Created'), ...problemResponses },
     }),
-    async (c) =>
-      c.json(await createTargetingRule(store, requireActor(c), c.req.valid('json')), 201),
+    async (c) => c.json(await targeting.createRule(requireActor(c), c.req.valid('json')), 201),
   );
 
   app.openapi(
@@ -600,12 +638,12 @@ export function register(app: App, deps: ModuleDeps): void {
       method: 'delete',
       path: '/api/targeting/rules/{id}',
       tags: ['targeting'],
-      summary: 'Delete a rule',
+      summary: 'Delete a rule (committed to the ledger with the rule as it was)',
       request: { params: IdParams },
       responses: { 204: { description: 'Deleted' }, ...problemResponses },
     }),
     async (c) => {
-      await deleteTargetingRule(store, requireActor(c), c.req.valid('param').id);
+      await targeting.removeRule(requireActor(c), c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

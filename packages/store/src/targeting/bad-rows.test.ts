@@ -6,7 +6,8 @@ import { runIngestJob, startIngestJob } from '../ingest/run';
 import '../ingest/kinds';
 import type { Store } from '../store';
 import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
-import { getTargetingDeclaration, SKIPPED_LISTED } from './repository';
+import { SKIPPED_LISTED } from './ingest';
+import { targetingRepository } from './repository';
 
 // A declarations job's bad-row policy (issue 6: "rows with missing or malformed fields are
 // reported by line with the reason and skipped or refused per a flag; nothing is half-stored"),
@@ -102,7 +103,9 @@ for (const engine of ENGINES) {
         expect(job.error).toMatch(/4 bad row\(s\); first at line 3: accepted: not a date/);
         expect(await snapshot()).toEqual(before);
       }
-      expect((await getTargetingDeclaration(store, actor, 'E-1')).declaration).toMatchObject({
+      expect(
+        (await targetingRepository(store).declaration(actor, 'E-1'))?.declaration,
+      ).toMatchObject({
         date: '2024-01-10',
         hsCode: '010121',
       });
@@ -128,7 +131,9 @@ for (const engine of ENGINES) {
         skippedNotListed: 0,
       });
       // The good rows replaced E-1 and added E-5; the skipped ones are nowhere.
-      expect((await getTargetingDeclaration(store, actor, 'E-1')).declaration).toMatchObject({
+      expect(
+        (await targetingRepository(store).declaration(actor, 'E-1'))?.declaration,
+      ).toMatchObject({
         date: '2024-03-01',
         hsCode: '870323',
       });

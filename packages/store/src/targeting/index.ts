@@ -1,28 +1,16 @@
 export * from './repository';
-export { clearTargetingModelCache } from './model-cache';
+export type { TargetingTables } from './tables';
 export {
-  EVALUATION_MINIMUM,
-  clearTargetingEvaluationCache,
-  evaluateTargetingModel,
-  type EvaluationFigures,
-  type ModelEvaluation,
-} from './evaluation';
+  SKIPPED_LISTED,
+  ingestDeclarations,
+  type BadRowPolicy,
+  type IngestDeclarationsOptions,
+  type IngestDeclarationsSummary,
+} from './ingest';
 export {
   indexScreener,
   organisationDecisions,
-  partyNameKey,
   storeScreener,
-  watchlistRaiser,
   type PartyScreener,
   type WatchlistDecision,
 } from './watchlist';
-export {
-  SCORE_POOL_MIN_ROWS,
-  ScorePool,
-  closeScorePool,
-  scoreDeclarationsInWorkers,
-  scoreMatrixInWorkers,
-  scorePool,
-  scoringWorkerCount,
-  type ScorePoolOptions,
-} from './score-pool';

@@ -7,7 +7,7 @@ import { runIngestJob, startIngestJob } from '../ingest/run';
 import '../ingest/kinds';
 import type { Store } from '../store';
 import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
-import { getTargetingDeclaration, listTargetingDays } from './repository';
+import { targetingRepository } from './repository';
 
 // Declarations of another schema through an ingest job with a column mapping file (issue 6 §1),
 // as the API and the console send it: the KCS day renamed into a made-up export's columns.
@@ -43,7 +43,7 @@ for (const engine of ENGINES) {
       const job = await ingest(otherText);
       expect(job.status).toBe('failed');
       expect(job.error).toMatch(/matches no known declaration schema/);
-      expect(await listTargetingDays(store, actor)).toEqual([]);
+      expect(await targetingRepository(store).days(actor)).toEqual([]);
     });
 
     it('refuses a bad mapping before any job is recorded, naming the reason', async () => {
@@ -81,7 +81,7 @@ for (const engine of ENGINES) {
         }),
       ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'schema' } });
       expect(await jobCount()).toBe(before);
-      expect(await listTargetingDays(store, actor)).toEqual([]);
+      expect(await targetingRepository(store).days(actor)).toEqual([]);
     });
 
     it('fails the job and stores nothing when the mapping names columns the CSV lacks', async () => {
@@ -89,7 +89,7 @@ for (const engine of ENGINES) {
       const job = await ingest(otherText, { mapping: JSON.stringify(wrong) });
       expect(job.status).toBe('failed');
       expect(job.error).toMatch(/lacks column\(s\): exp_accepted_on/);
-      expect(await listTargetingDays(store, actor)).toEqual([]);
+      expect(await targetingRepository(store).days(actor)).toEqual([]);
     });
 
     it('stores the declarations, parties and source lines of a mapped CSV', async () => {
@@ -100,9 +100,9 @@ for (const engine of ENGINES) {
         inspections: 0,
         mapping: 'exporter-x',
       });
-      const [stored] = await listTargetingDays(store, actor);
+      const [stored] = await targetingRepository(store).days(actor);
       expect(stored).toMatchObject({ date: DAY, declarations: rows.length });
-      const detail = await getTargetingDeclaration(store, actor, namedId);
+      const detail = (await targetingRepository(store).declaration(actor, namedId))!;
       const kcsRow = rows[rows.length - 1]!.split(',');
       expect(detail.declaration).toMatchObject({
         id: namedId,

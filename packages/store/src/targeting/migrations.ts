@@ -100,6 +100,20 @@ async function up0302(db: Kysely<unknown>): Promise<void> {
     ADD COLUMN critical_model_id text`.execute(db);
 }
 
+/**
+ * An officer's release of a red-lane declaration (0303, issue 12 §6): who released it, when and
+ * why. The stored lane stays the one the day's scoring chose, so the selection the ledger
+ * recorded remains readable; reads show a released declaration in the green lane with its
+ * release. A new scoring of the day, or re-ingesting the declaration, is a new selection and
+ * clears the release (the ledger keeps both).
+ */
+async function up0303(db: Kysely<unknown>): Promise<void> {
+  await sql`ALTER TABLE targeting_declarations
+    ADD COLUMN released_at timestamptz,
+    ADD COLUMN released_by text,
+    ADD COLUMN release_reason text`.execute(db);
+}
+
 export const targetingMigrations: MigrationSet = {
   capability: 'targeting',
   range: [300, 399],
@@ -107,5 +121,6 @@ export const targetingMigrations: MigrationSet = {
     '0300_targeting': { up: up0300 },
     '0301_targeting_parties': { up: up0301 },
     '0302_targeting_critical_score': { up: up0302 },
+    '0303_targeting_release': { up: up0303 },
   },
 };

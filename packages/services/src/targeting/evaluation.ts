@@ -6,19 +6,15 @@ import {
   type Declaration,
   type Objective,
 } from '@interdict/targeting';
-import { sql, type Kysely } from 'kysely';
-import { assertRole, type Actor } from '../actor';
-import { StoreError } from '../errors';
-import type { Store } from '../store';
-import { generation } from './model-cache';
 import {
-  TARGETING_READER_ROLES,
-  advanceHistoryBetween,
-  inspectedDeclarationsAfter,
-  modelBase,
+  targetingRepository,
+  type Actor,
   type InspectedDeclaration,
-} from './repository';
-import { scoreDeclarationsInWorkers } from './score-pool';
+  type Store,
+} from '@interdict/store';
+import { ServiceError } from '../errors';
+import type { TargetingModels } from './models';
+import type { TargetingWorkers } from './workers';
 
 /**
  * Out-of-time evaluation of a model version (issue 6: "model versions with their evaluation";
@@ -81,8 +77,6 @@ export interface ModelEvaluation {
   readonly cached: boolean;
 }
 
-const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
-
 function isEnough(labels: readonly (0 | 1)[]): boolean {
   const positives = labels.reduce<number>((s, l) => s + l, 0);
   return labels.length >= EVALUATION_MINIMUM.inspected && positives >= EVALUATION_MINIMUM.positives;
@@ -100,42 +94,11 @@ function figures(scores: readonly number[], labels: readonly (0 | 1)[]): Evaluat
 }
 
 /**
- * The evaluation is cached per model id and a fingerprint of what it rests on (declarations,
- * inspections and stored selections dated after the model's training data, plus this process's
- * write generation): re-opening the Models tab costs one small query. A request arriving while the
- * same evaluation is being computed waits for it rather than starting another.
- */
-interface CacheEntry {
-  readonly fingerprint: string;
-  readonly result: Promise<ModelEvaluation>;
-}
-const caches = new WeakMap<Store, Map<string, CacheEntry>>();
-/** Model versions kept per store: the Models tab shows a handful side by side. */
-const CACHE_LIMIT = 32;
-
-async function evaluationFingerprint(store: Store, actor: Actor, after: string): Promise<string> {
-  const rows = await sql<Record<string, unknown>>`
-    SELECT count(*) AS n, count(i.fraud) AS inspected, coalesce(sum(i.fraud), 0) AS frauds,
-      coalesce(sum(i.critical), 0) AS criticals, max(i.recorded_at) AS recorded,
-      max(d.scored_at) AS scored, count(d.score) AS scores,
-      coalesce(sum(hashtext(coalesce(d.job_id, '') || d.id || d.date)), 0) AS rows
-    FROM targeting_declarations d
-    LEFT JOIN targeting_inspections i
-      ON i.organisation_id = d.organisation_id AND i.declaration_id = d.id
-    WHERE d.organisation_id = ${actor.organisationId} AND d.date > ${after}`.execute(raw(store));
-  const r = rows.rows[0] ?? {};
-  const parts = [r.n, r.inspected, r.frauds, r.criticals, r.recorded, r.scored, r.scores, r.rows];
-  return [
-    generation(store, actor.organisationId),
-    ...parts.map((v) => (v instanceof Date ? v.toISOString() : String(v))),
-  ].join('|');
-}
-
-/**
  * Scores of the inspected declarations, each day with the history as the queue has it that day
  * (the history is advanced over the gap before each inspected day, then over that day itself).
  */
 async function outOfTimeScores(
+  { models, workers }: EvaluationDeps,
   store: Store,
   actor: Actor,
   modelId: string,
@@ -143,7 +106,7 @@ async function outOfTimeScores(
   inspected: readonly InspectedDeclaration[],
 ): Promise<number[]> {
   // Read without filling the model cache, which is kept for the models the queue scores with.
-  const base = await modelBase(store, actor, modelId, { remember: false });
+  const base = await models.base(store, actor, modelId, { remember: false });
   const history = base.history.clone();
   const model = base.withHistory(history);
   const scores: number[] = [];
@@ -154,12 +117,12 @@ async function outOfTimeScores(
     const date = inspected[start]!.declaration.date;
     let end = start;
     while (end < inspected.length && inspected[end]!.declaration.date === date) end++;
-    await advanceHistoryBetween(store, actor, history, cursor, date);
+    await models.advanceHistory(store, actor, history, cursor, date);
     // Scored without their labels, as the queue scores a day (the features read history only).
     const day = inspected
       .slice(start, end)
       .map(({ declaration: d }): Declaration => ({ ...d, fraud: null, critical: null }));
-    const { scores: dayScores } = await scoreDeclarationsInWorkers(model, day);
+    const { scores: dayScores } = await workers.scoreDeclarations(model, day);
     for (const s of dayScores) scores.push(s);
     // Then the whole of that day (not only its inspected declarations) joins the history: the
     // window (the day before `date`, next date) starts with it.
@@ -171,17 +134,18 @@ async function outOfTimeScores(
 
 function dayBefore(date: string): string {
   const t = Date.parse(`${date}T00:00:00Z`);
-  if (Number.isNaN(t)) throw new StoreError('INVALID_ARGUMENT', `not a date: ${date}`);
+  if (Number.isNaN(t)) throw new ServiceError('INVALID_ARGUMENT', `not a date: ${date}`);
   return new Date(t - 86_400_000).toISOString().slice(0, 10);
 }
 
 async function computeEvaluation(
+  deps: EvaluationDeps,
   store: Store,
   actor: Actor,
   model: { id: string; objective: Objective; lastDate: string },
 ): Promise<ModelEvaluation> {
   const started = performance.now();
-  const inspected = await inspectedDeclarationsAfter(store, actor, model.lastDate);
+  const inspected = await targetingRepository(store).inspectedAfter(actor, model.lastDate);
   const labels = inspected.map((x) => labelFor(x.declaration, model.objective) ?? 0);
   const dates = new Set(inspected.map((x) => x.declaration.date));
   const sources = {
@@ -191,7 +155,7 @@ async function computeEvaluation(
   // Scoring is skipped when too few to report anything (the random share is a subset, so it is
   // then short of the minimum too and `figures` reads no score).
   const scores = isEnough(labels)
-    ? await outOfTimeScores(store, actor, model.id, model.lastDate, inspected)
+    ? await outOfTimeScores(deps, store, actor, model.id, model.lastDate, inspected)
     : [];
   const all = figures(scores, labels);
   const randomIdx = inspected.flatMap((x, i) => (x.selectedBy === 'random' ? [i] : []));
@@ -220,45 +184,63 @@ async function computeEvaluation(
   };
 }
 
-/**
- * The out-of-time evaluation of one model version of the actor's organisation (any version,
- * active or retired). NOT_FOUND for an unknown id and for another organisation's model.
- */
-export async function evaluateTargetingModel(
-  store: Store,
-  actor: Actor,
-  modelId: string,
-): Promise<ModelEvaluation> {
-  assertRole(actor, ...TARGETING_READER_ROLES);
-  const rows = await sql<{ id: string; objective: string; last_date: string | null }>`
-    SELECT id, objective, training->>'lastDate' AS last_date FROM targeting_models
-    WHERE organisation_id = ${actor.organisationId} AND id = ${modelId}`.execute(raw(store));
-  const row = rows.rows[0];
-  if (!row || !row.last_date)
-    throw new StoreError('NOT_FOUND', `targeting model ${modelId} not found`);
-  const model = { id: row.id, objective: row.objective as Objective, lastDate: row.last_date };
-  const fingerprint = await evaluationFingerprint(store, actor, model.lastDate);
-  let cache = caches.get(store);
-  if (!cache) caches.set(store, (cache = new Map<string, CacheEntry>()));
-  // Keyed by organisation too: model ids are unique, but a cache must never answer across them.
-  const key = `${actor.organisationId}\u0000${model.id}`;
-  const hit = cache.get(key);
-  if (hit && hit.fingerprint === fingerprint) {
-    const result = await hit.result;
-    return { ...result, cached: true };
-  }
-  const result = computeEvaluation(store, actor, model);
-  cache.delete(key);
-  cache.set(key, { fingerprint, result });
-  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  // A failed computation is not remembered.
-  result.catch(() => {
-    if (cache.get(key)?.result === result) cache.delete(key);
-  });
-  return result;
+interface EvaluationDeps {
+  readonly models: TargetingModels;
+  readonly workers: TargetingWorkers;
 }
 
-/** Empties the evaluation cache of a store (tests compare cached answers with fresh ones). */
-export function clearTargetingEvaluationCache(store: Store): void {
-  caches.delete(store);
+/**
+ * The evaluation is cached per model id and a fingerprint of what it rests on (declarations,
+ * inspections and stored selections dated after the model's training data, plus the write
+ * generation of the service's model cache): re-opening the Models tab costs one small query. A
+ * request arriving while the same evaluation is being computed waits for it rather than starting
+ * another.
+ */
+interface CacheEntry {
+  readonly fingerprint: string;
+  readonly result: Promise<ModelEvaluation>;
+}
+/** Model versions kept: the Models tab shows a handful side by side. */
+const CACHE_LIMIT = 32;
+
+/** Out-of-time evaluations of model versions, remembered by one targeting service. */
+export class ModelEvaluations {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(private readonly deps: EvaluationDeps) {}
+
+  /**
+   * The out-of-time evaluation of one model version of the actor's organisation (any version,
+   * active or retired). NOT_FOUND for an unknown id and for another organisation's model.
+   */
+  async evaluate(store: Store, actor: Actor, modelId: string): Promise<ModelEvaluation> {
+    const repo = targetingRepository(store);
+    const row = await repo.modelInfo(actor, modelId);
+    if (!row || !row.lastDate)
+      throw new ServiceError('NOT_FOUND', `targeting model ${modelId} not found`);
+    const model = { id: row.id, objective: row.objective, lastDate: row.lastDate };
+    const fingerprint = `${this.deps.models.cache.generation(actor.organisationId)}|${await repo.evaluationFingerprint(actor, model.lastDate)}`;
+    // Keyed by organisation too: model ids are unique, but a cache must never answer across them.
+    const key = `${actor.organisationId}\u0000${model.id}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.fingerprint === fingerprint) {
+      const result = await hit.result;
+      return { ...result, cached: true };
+    }
+    const result = computeEvaluation(this.deps, store, actor, model);
+    this.cache.delete(key);
+    this.cache.set(key, { fingerprint, result });
+    while (this.cache.size > CACHE_LIMIT)
+      this.cache.delete(this.cache.keys().next().value as string);
+    // A failed computation is not remembered.
+    result.catch(() => {
+      if (this.cache.get(key)?.result === result) this.cache.delete(key);
+    });
+    return result;
+  }
+
+  /** Forgets every evaluation (tests compare cached answers with fresh ones). */
+  clear(): void {
+    this.cache.clear();
+  }
 }

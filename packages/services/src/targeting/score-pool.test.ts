@@ -11,15 +11,14 @@ import {
   type GbdtModel,
 } from '@interdict/targeting';
 import { kcsTrainText } from '@interdict/testkit';
-import { StoreError } from '../errors';
+import { ServiceError } from '../errors';
 import {
   ScorePool,
-  closeScorePool,
   scoreDeclarationsInWorkers,
   scoreMatrixInWorkers,
-  scorePool,
   scoringWorkerCount,
 } from './score-pool';
+import { TargetingWorkers } from './workers';
 
 // KCS train, January (fitted on) and February 2020 (scored).
 const all: Declaration[] = (
@@ -146,7 +145,7 @@ describe('targeting scoring on worker threads', () => {
     const scores = await scoreMatrixInWorkers(fraud, small, closed);
     expect(bits(scores)).toBe(bits(fraud.scoreMatrix(small)));
     await expect(scoreMatrixInWorkers(fraud, fraudMatrix, closed)).rejects.toMatchObject({
-      constructor: StoreError,
+      constructor: ServiceError,
       code: 'STORE_UNAVAILABLE',
     });
     expect(bits(await scoreMatrixInWorkers(fraud, fraudMatrix, null))).toBe(
@@ -164,7 +163,7 @@ describe('scoring pool failures and shutdown', () => {
         "import('node:worker_threads').then(({ parentPort }) => parentPort.on('message', () => process.exit(7)));",
     });
     await expect(dying.scoreMatrix(fraud, fraudMatrix)).rejects.toMatchObject({
-      constructor: StoreError,
+      constructor: ServiceError,
       code: 'STORE_UNAVAILABLE',
       message: expect.stringContaining('exit code 7') as unknown,
     });
@@ -184,7 +183,7 @@ describe('scoring pool failures and shutdown', () => {
   it('fails the batches in flight when closed, and every batch after', async () => {
     const pool = new ScorePool(1, { minRows: 0 });
     const failure = {
-      constructor: StoreError,
+      constructor: ServiceError,
       code: 'STORE_UNAVAILABLE',
       message: expect.stringContaining('closed') as unknown,
     };
@@ -210,25 +209,32 @@ describe('scoring pool failures and shutdown', () => {
       expect(() => scoringWorkerCount(bad)).toThrowError(
         expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
       );
-    const saved = process.env.INTERDICT_SCORE_WORKERS;
+    // The targeting service's threads: from its settings, started on first use, kept, stopped
+    // with it (INTERDICT_SCORE_WORKERS reaches them through the services' settings).
+    const none = new TargetingWorkers({ scoreWorkers: '0', trainWorkers: '0' });
+    expect(none.scorePool()).toBeNull();
+    await none.close();
+    const workers = new TargetingWorkers({ scoreWorkers: '1', trainWorkers: '0' });
     try {
-      process.env.INTERDICT_SCORE_WORKERS = '0';
-      await closeScorePool();
-      expect(scorePool()).toBeNull();
-      process.env.INTERDICT_SCORE_WORKERS = '1';
-      await closeScorePool();
-      const shared = scorePool();
+      const shared = workers.scorePool();
       expect(shared?.size).toBe(1);
-      expect(scorePool()).toBe(shared);
-      expect(bits(await scoreMatrixInWorkers(fraud, fraudMatrix))).toBe(
+      expect(workers.scorePool()).toBe(shared);
+      expect(bits(await workers.scoreMatrix(fraud, fraudMatrix))).toBe(
         bits(fraud.scoreMatrix(fraudMatrix)),
       );
-      await closeScorePool();
+      await workers.close();
       expect(shared?.isClosed).toBe(true);
+      // Closed, it starts no threads again.
+      expect(() => workers.scorePool()).toThrowError(
+        expect.objectContaining({ code: 'STORE_UNAVAILABLE' }) as Error,
+      );
     } finally {
-      if (saved === undefined) delete process.env.INTERDICT_SCORE_WORKERS;
-      else process.env.INTERDICT_SCORE_WORKERS = saved;
-      await closeScorePool();
+      await workers.close();
     }
+    const bad = new TargetingWorkers({ scoreWorkers: 'two', trainWorkers: '0' });
+    expect(() => bad.scorePool()).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+    await bad.close();
   });
 });

@@ -6,9 +6,9 @@
 // (CompiledGbdt.probabilities), so the scores are identical bit for bit. Small batches stay in
 // process: below SCORE_POOL_MIN_ROWS rows, messaging costs more than the second core saves.
 //
-// Used by the CLI's `interdict target score` and the store's day scoring (scoreTargetingDay) through
-// the process's shared pool (scorePool); stop it at shutdown with closeScorePool. Idle threads do
-// not keep the process alive.
+// Owned by whoever starts it: the targeting service's workers (workers.ts, closed with the services)
+// for a day's scoring and the out-of-time evaluation, and the CLI's `interdict target score`. Idle
+// threads do not keep the process alive.
 import { Worker } from 'node:worker_threads';
 import {
   TargetingError,
@@ -19,8 +19,8 @@ import {
   type TargetingErrorCode,
   type TargetingModel,
 } from '@interdict/targeting';
-import { StoreError } from '../errors';
-import { tsxWorkerCode, workerCountSetting } from '../worker-threads';
+import { tsxWorkerCode, workerCountSetting } from '@interdict/store';
+import { ServiceError } from '../errors';
 
 export type ToScoreWorker =
   | {
@@ -96,8 +96,8 @@ const TARGETING_CODES: ReadonlySet<string> = new Set<TargetingErrorCode>([
   'INVALID_ARGUMENT',
 ]);
 
-function failure(message: string, cause?: Error): StoreError {
-  return new StoreError(
+function failure(message: string, cause?: Error): ServiceError {
+  return new ServiceError(
     'STORE_UNAVAILABLE',
     `targeting scoring worker: ${message}`,
     cause ? { cause } : undefined,
@@ -128,7 +128,7 @@ export class ScorePool {
     options: ScorePoolOptions = {},
   ) {
     if (!Number.isInteger(size) || size < 1)
-      throw new StoreError('INVALID_ARGUMENT', 'a scoring pool needs at least one worker');
+      throw new ServiceError('INVALID_ARGUMENT', 'a scoring pool needs at least one worker');
     this.minRows = options.minRows ?? SCORE_POOL_MIN_ROWS;
     this.code = options.workerCode ?? tsxWorkerCode(new URL('./score-worker.ts', import.meta.url));
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -376,32 +376,6 @@ export class ScorePool {
   }
 }
 
-let shared: ScorePool | null | undefined;
-
-/**
- * The process's scoring pool, started on first use with INTERDICT_SCORE_WORKERS threads (default
- * every core); null when that is 0 (score in process). A pool whose threads have all died is
- * replaced.
- */
-export function scorePool(): ScorePool | null {
-  if (shared && (shared.isClosed || shared.workers === 0)) {
-    void shared.close();
-    shared = undefined;
-  }
-  if (shared === undefined) {
-    const n = scoringWorkerCount();
-    shared = n === 0 ? null : new ScorePool(n);
-  }
-  return shared;
-}
-
-/** Stops the process's scoring pool (at shutdown); the next scorePool() starts a new one. */
-export async function closeScorePool(): Promise<void> {
-  const pool = shared;
-  shared = undefined;
-  await pool?.close();
-}
-
 /**
  * `model.features(declarations, options)` and its scores: pipelined on the pool's threads
  * (ScorePool.scoreDeclarations) when the batch is large enough and not `online` (whose history
@@ -410,8 +384,8 @@ export async function closeScorePool(): Promise<void> {
 export async function scoreDeclarationsInWorkers(
   model: TargetingModel,
   declarations: readonly Declaration[],
-  options: ScoringFeatureOptions = {},
-  pool: ScorePool | null = scorePool(),
+  options: ScoringFeatureOptions,
+  pool: ScorePool | null,
 ): Promise<{ matrix: FeatureMatrix; scores: Float64Array }> {
   if (!pool || options.online || declarations.length < pool.minRows) {
     const matrix = model.features(declarations, options);
@@ -422,13 +396,12 @@ export async function scoreDeclarationsInWorkers(
 
 /**
  * `model.scoreMatrix(matrix)`, on the pool's threads when the batch is large enough (the same
- * scores bit for bit), else in process. `pool` defaults to the process's (scorePool()); null
- * scores in process.
+ * scores bit for bit), else in process (also when `pool` is null).
  */
 export async function scoreMatrixInWorkers(
   model: TargetingModel,
   matrix: FeatureMatrix,
-  pool: ScorePool | null = scorePool(),
+  pool: ScorePool | null,
 ): Promise<Float64Array> {
   if (!pool || matrix.rows < pool.minRows) return model.scoreMatrix(matrix);
   return pool.scoreMatrix(model, matrix);

@@ -5,21 +5,20 @@ import {
   kingpinCompanies,
   sdnCsvText,
 } from '@interdict/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../actor';
-import { runIngestJob } from '../ingest/run';
-import '../ingest/kinds';
-import { listScreeningVersions, recordScreeningDecision } from '../screening/repository';
-import type { Store } from '../store';
-import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
-import {
-  getTargetingDeclaration,
-  scoreTargetingDay,
-  targetingQueue,
-  trainTargetingModelFromStore,
-} from './repository';
 import { ScreeningIndex, type Entity } from '@interdict/screening';
-import { indexScreener, partyNameKey, watchlistRaiser, type PartyScreener } from './watchlist';
+import {
+  indexScreener,
+  listScreeningVersions,
+  recordScreeningDecision,
+  runIngestJob,
+  type Actor,
+  type PartyScreener,
+  type Store,
+} from '@interdict/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TargetingService } from './service';
+import { byteSource, ENGINES, openServicesWorld, type ServicesWorld } from './testing';
+import { partyNameKey, watchlistRaiser } from './watchlist';
 
 const sdnText = sdnCsvText();
 const trainText = kcsTrainText('2020-02-01');
@@ -44,12 +43,14 @@ for (const engine of ENGINES) {
   describe(`targeting watchlist raises on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let opened: EngineStore | undefined;
+    let opened: ServicesWorld | undefined;
+    let targeting: TargetingService;
     let version = '';
 
     beforeAll(async () => {
-      opened = await openEngineStore(engine, 'targeting_watchlist');
+      opened = await openServicesWorld(engine, 'targeting_watchlist');
       ({ store, actor } = opened);
+      targeting = opened.services.targeting;
       for (const [kind, sourceName, text] of [
         ['ofac-sdn', 'sdn.csv', sdnText],
         ['declarations', 'train.csv', trainText],
@@ -58,7 +59,7 @@ for (const engine of ENGINES) {
         const job = await runIngestJob(store, actor, { kind, sourceName, input: byteSource(text) });
         expect(job.status, job.error ?? '').toBe('succeeded');
       }
-      await trainTargetingModelFromStore(store, actor, { objective: 'fraud' });
+      await targeting.trainModel(actor, { objective: 'fraud' });
       version = (await listScreeningVersions(store, actor)).find((v) => v.current)!.id;
     });
     afterAll(async () => {
@@ -66,17 +67,17 @@ for (const engine of ENGINES) {
     });
 
     it('stores party names and shows them on the queue and the declaration', async () => {
-      const detail = await getTargetingDeclaration(store, actor, listedId);
+      const detail = await targeting.declaration(actor, listedId);
       expect(detail.parties).toEqual([{ role: 'importer', name: listed!.name, country: 'MX' }]);
       expect(detail.declaration).toMatchObject({ importerName: listed!.name });
-      const plain = await getTargetingDeclaration(store, actor, FIRST_ID);
+      const plain = await targeting.declaration(actor, FIRST_ID);
       expect(plain.parties).toEqual([]);
     });
 
     it('raises a declaration whose importer is a listed kingpin company to red, naming the list version', async () => {
-      const result = await scoreTargetingDay(store, actor, { date: DAY, capacityPercent: 1 });
+      const result = await targeting.scoreDay(actor, { date: DAY, capacityPercent: 1 });
       expect(result.raised).toBeGreaterThanOrEqual(2);
-      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      const queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       const hit = queue.find((q) => q.id === listedId)!;
       expect(hit).toMatchObject({ lane: 'red', inspect: true, selectedBy: 'raised' });
       expect(hit.raises[0]?.reason).toBe(
@@ -87,7 +88,7 @@ for (const engine of ENGINES) {
       expect(hit.parties).toEqual([{ role: 'importer', name: listed!.name, country: 'MX' }]);
       // A name that matches nothing on the list raises nothing.
       expect(queue.find((q) => q.id === confirmedId)?.raises).toEqual([]);
-      const detail = await getTargetingDeclaration(store, actor, listedId);
+      const detail = await targeting.declaration(actor, listedId);
       expect(detail.raises).toEqual(hit.raises);
       expect(detail.reasons[0]).toBe(hit.raises[0]?.reason);
     });
@@ -106,8 +107,8 @@ for (const engine of ENGINES) {
         decision: 'confirmed',
         listVersions: [],
       });
-      await scoreTargetingDay(store, actor, { date: DAY, capacityPercent: 1 });
-      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      await targeting.scoreDay(actor, { date: DAY, capacityPercent: 1 });
+      const queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       expect(queue.find((q) => q.id === dismissedId)?.raises).toEqual([]);
       const raised = queue.find((q) => q.id === confirmedId)!;
       expect(raised).toMatchObject({ lane: 'red', inspect: true });
@@ -119,29 +120,29 @@ for (const engine of ENGINES) {
     });
 
     it('raises to the configured lane at the configured threshold', async () => {
-      await scoreTargetingDay(store, actor, {
+      await targeting.scoreDay(actor, {
         date: DAY,
         capacityPercent: 0,
         randomShare: 0,
         watchlist: { lane: 'yellow', threshold: 0.95 },
       });
-      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      const queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       const hit = queue.find((q) => q.id === listedId)!;
       expect(hit.lane).toBe('yellow');
       expect(hit.inspect).toBe(false);
       await expect(
-        scoreTargetingDay(store, actor, { date: DAY, watchlist: { threshold: 2 } }),
+        targeting.scoreDay(actor, { date: DAY, watchlist: { threshold: 2 } }),
       ).rejects.toThrow(/threshold/);
     });
 
     it('shows no other organisation the parties or the watchlist reasons', async () => {
       const other: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'admin' };
-      expect(await targetingQueue(store, other, { date: DAY })).toEqual([]);
-      await expect(getTargetingDeclaration(store, other, listedId)).rejects.toMatchObject({
+      expect(await targeting.queue(other, { date: DAY })).toEqual([]);
+      await expect(targeting.declaration(other, listedId)).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
       const partner: Actor = { ...actor, role: 'partner' };
-      await expect(targetingQueue(store, partner, { date: DAY })).rejects.toMatchObject({
+      await expect(targeting.queue(partner, { date: DAY })).rejects.toMatchObject({
         code: 'FORBIDDEN',
       });
     });

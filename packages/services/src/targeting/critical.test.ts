@@ -1,27 +1,10 @@
+import { runIngestJob, type Actor, type Store } from '@interdict/store';
 import { capacityFor, randomReserve } from '@interdict/targeting';
 import { dateOf, kcsLines, kcsTrainText, unlabelled } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../actor';
-import { runIngestJob } from '../ingest/run';
-import '../ingest/kinds';
-import type { Store } from '../store';
-import {
-  byteSource,
-  ENGINES,
-  expectStoreError,
-  openEngineStore,
-  type EngineStore,
-} from '../test-support';
-import {
-  createTargetingRule,
-  getTargetingDeclaration,
-  listTargetingDays,
-  recordTargetingInspection,
-  scoreTargetingDay,
-  targetingQueue,
-  trainTargetingModelFromStore,
-  type QueueItem,
-} from './repository';
+import type { QueueItem } from './queue';
+import type { TargetingService } from './service';
+import { byteSource, ENGINES, expectCode, openServicesWorld, type ServicesWorld } from './testing';
 
 const DAY = '2021-01-04';
 const valid = kcsLines('df_syn_valid_eng.csv');
@@ -37,12 +20,14 @@ for (const engine of ENGINES) {
   describe(`targeting with a Critical Fraud model on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let opened: EngineStore | undefined;
+    let opened: ServicesWorld | undefined;
+    let targeting: TargetingService;
     let fraudOnly: QueueItem[] = [];
 
     beforeAll(async () => {
-      opened = await openEngineStore(engine, 'targeting_critical');
+      opened = await openServicesWorld(engine, 'targeting_critical');
       ({ store, actor } = opened);
+      targeting = opened.services.targeting;
       for (const [sourceName, text] of [
         ['train.csv', kcsTrainText('2020-03-01')],
         ['day.csv', dayText],
@@ -54,40 +39,40 @@ for (const engine of ENGINES) {
         });
         expect(job.status, job.error ?? '').toBe('succeeded');
       }
-      await trainTargetingModelFromStore(store, actor, { objective: 'fraud' });
+      await targeting.trainModel(actor, { objective: 'fraud' });
     });
     afterAll(async () => {
       await opened?.close();
     });
 
     it('without a Critical model scores as before: no critical score, raise or explanation', async () => {
-      const result = await scoreTargetingDay(store, actor, {
+      const result = await targeting.scoreDay(actor, {
         date: DAY,
         // A policy given without a Critical model changes nothing.
         critical: { topPercent: 50, lane: 'red' },
       });
       expect(result).toMatchObject({ criticalModelId: null, criticalRaised: 0, raised: 0 });
-      fraudOnly = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      fraudOnly = await targeting.queue(actor, { date: DAY, limit: 5000 });
       expect(fraudOnly).toHaveLength(N);
       expect(fraudOnly.every((q) => q.criticalScore === null && q.raises.length === 0)).toBe(true);
       // Exactly the capacity (5 %) is inspected, by the Fraud model and the random share.
       expect(fraudOnly.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 5));
-      const again = await scoreTargetingDay(store, actor, { date: DAY });
+      const again = await targeting.scoreDay(actor, { date: DAY });
       expect(again.lanes).toEqual(result.lanes);
-      const detail = await getTargetingDeclaration(store, actor, fraudOnly[0]!.id);
+      const detail = await targeting.declaration(actor, fraudOnly[0]!.id);
       expect(detail.criticalScore).toBeNull();
       expect(detail.criticalExplanation).toBeNull();
       expect(detail.explanation).not.toBeNull();
       // Sorting by critical with no critical scores keeps the lane order.
-      const sorted = await targetingQueue(store, actor, { date: DAY, sort: 'critical' });
+      const sorted = await targeting.queue(actor, { date: DAY, sort: 'critical' });
       expect(sorted.map((q) => q.id)).toEqual(fraudOnly.slice(0, 200).map((q) => q.id));
     });
 
     it('scores the day with the Critical model too and raises its top band, within capacity', async () => {
-      const model = await trainTargetingModelFromStore(store, actor, { objective: 'critical' });
-      const result = await scoreTargetingDay(store, actor, { date: DAY });
+      const model = await targeting.trainModel(actor, { objective: 'critical' });
+      const result = await targeting.scoreDay(actor, { date: DAY });
       expect(result.criticalModelId).toBe(model.id);
-      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      const queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       for (const q of queue) {
         expect(q.criticalScore).toBeGreaterThan(0);
         expect(q.criticalScore).toBeLessThan(1);
@@ -114,7 +99,7 @@ for (const engine of ENGINES) {
       // Still exactly the capacity: the band takes its place before the Fraud model's picks.
       expect(queue.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 5));
 
-      const detail = await getTargetingDeclaration(store, actor, raised[0]!.id);
+      const detail = await targeting.declaration(actor, raised[0]!.id);
       expect(detail.criticalScore).toBe(raised[0]!.criticalScore);
       const e = detail.criticalExplanation!;
       expect(e.modelId).toBe(model.id);
@@ -127,12 +112,12 @@ for (const engine of ENGINES) {
     });
 
     it('never lets a red band push inspections beyond capacity; a lower lane costs none', async () => {
-      const wide = await scoreTargetingDay(store, actor, {
+      const wide = await targeting.scoreDay(actor, {
         date: DAY,
         capacityPercent: 2,
         critical: { topPercent: 10 },
       });
-      let queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      let queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       expect(queue.filter((q) => q.inspect)).toHaveLength(capacityFor(N, 2));
       // The random share (default 0.1) is reserved from the capacity first; the band gets the rest.
       const wideBand = capacityFor(N, 2) - randomReserve(capacityFor(N, 2), 0.1);
@@ -145,7 +130,7 @@ for (const engine of ENGINES) {
       // A red rule is mandatory first; the band gets what it leaves.
       const hs = queue[0]!.hsCode;
       const ruleHits = queue.filter((q) => q.hsCode === hs).length;
-      await createTargetingRule(store, actor, {
+      await targeting.createRule(actor, {
         lane: 'red',
         hsPrefix: hs,
         explanation: 'officer rule',
@@ -153,12 +138,12 @@ for (const engine of ENGINES) {
       });
       const capacity = capacityFor(N, 3);
       const reserve = randomReserve(capacity, 0.1);
-      await scoreTargetingDay(store, actor, {
+      await targeting.scoreDay(actor, {
         date: DAY,
         capacityPercent: 3,
         critical: { topPercent: 10 },
       });
-      queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       const inspected = queue.filter((q) => q.inspect).length;
       expect(inspected).toBe(Math.max(capacity, ruleHits + reserve));
       const budgetRaised = queue.filter(
@@ -166,13 +151,13 @@ for (const engine of ENGINES) {
       ).length;
       expect(budgetRaised).toBe(Math.max(0, capacity - reserve - ruleHits));
 
-      const yellow = await scoreTargetingDay(store, actor, {
+      const yellow = await targeting.scoreDay(actor, {
         date: DAY,
         capacityPercent: 2,
         critical: { topPercent: 10, lane: 'yellow' },
       });
       expect(yellow.criticalRaised).toBe(capacityFor(N, 10));
-      queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
       expect(queue.filter((q) => q.inspect).length).toBe(
         Math.max(capacityFor(N, 2), ruleHits + randomReserve(capacityFor(N, 2), 0.1)),
       );
@@ -181,28 +166,28 @@ for (const engine of ENGINES) {
     });
 
     it('refuses a bad critical policy and changes nothing', async () => {
-      const before = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      await expectStoreError(
-        scoreTargetingDay(store, actor, { date: DAY, critical: { topPercent: 0 } }),
+      const before = await targeting.queue(actor, { date: DAY, limit: 5000 });
+      await expectCode(
+        targeting.scoreDay(actor, { date: DAY, critical: { topPercent: 0 } }),
         'INVALID_ARGUMENT',
       );
-      await expectStoreError(
-        scoreTargetingDay(store, actor, { date: DAY, critical: { topPercent: 101 } }),
+      await expectCode(
+        targeting.scoreDay(actor, { date: DAY, critical: { topPercent: 101 } }),
         'INVALID_ARGUMENT',
       );
-      await expectStoreError(
-        scoreTargetingDay(store, actor, {
+      await expectCode(
+        targeting.scoreDay(actor, {
           date: DAY,
           critical: { lane: 'purple' as unknown as 'red' },
         }),
         'INVALID_ARGUMENT',
       );
-      expect(await targetingQueue(store, actor, { date: DAY, limit: 5000 })).toEqual(before);
+      expect(await targeting.queue(actor, { date: DAY, limit: 5000 })).toEqual(before);
     });
 
     it('sorts and filters the queue by critical probability', async () => {
-      await scoreTargetingDay(store, actor, { date: DAY });
-      const sorted = await targetingQueue(store, actor, {
+      await targeting.scoreDay(actor, { date: DAY });
+      const sorted = await targeting.queue(actor, {
         date: DAY,
         sort: 'critical',
         limit: 5000,
@@ -211,45 +196,42 @@ for (const engine of ENGINES) {
       for (let i = 1; i < sorted.length; i++)
         expect(sorted[i - 1]!.criticalScore!).toBeGreaterThanOrEqual(sorted[i]!.criticalScore!);
       const cut = sorted[9]!.criticalScore!;
-      const filtered = await targetingQueue(store, actor, {
+      const filtered = await targeting.queue(actor, {
         date: DAY,
         minCritical: cut,
         limit: 5000,
       });
       expect(filtered.length).toBe(sorted.filter((q) => q.criticalScore! >= cut).length);
       expect(filtered.every((q) => q.criticalScore! >= cut)).toBe(true);
-      await expectStoreError(
-        targetingQueue(store, actor, { date: DAY, minCritical: 1.5 }),
-        'INVALID_ARGUMENT',
-      );
+      await expectCode(targeting.queue(actor, { date: DAY, minCritical: 1.5 }), 'INVALID_ARGUMENT');
     });
 
     it('lets a viewer read critical scores but not score; shows another organisation nothing', async () => {
       const viewer: Actor = { ...actor, role: 'viewer' };
-      const [first] = await targetingQueue(store, viewer, { date: DAY, sort: 'critical' });
+      const [first] = await targeting.queue(viewer, { date: DAY, sort: 'critical' });
       expect(first!.criticalScore).not.toBeNull();
-      const detail = await getTargetingDeclaration(store, viewer, first!.id);
+      const detail = await targeting.declaration(viewer, first!.id);
       expect(detail.criticalExplanation).not.toBeNull();
-      await expectStoreError(scoreTargetingDay(store, viewer, { date: DAY }), 'FORBIDDEN');
+      await expectCode(targeting.scoreDay(viewer, { date: DAY }), 'FORBIDDEN');
       // Refused for the role before anything is looked up, also on a date without declarations.
-      await expectStoreError(scoreTargetingDay(store, viewer, { date: '1999-01-01' }), 'FORBIDDEN');
+      await expectCode(targeting.scoreDay(viewer, { date: '1999-01-01' }), 'FORBIDDEN');
       const partner: Actor = { ...actor, role: 'partner' };
-      await expectStoreError(targetingQueue(store, partner, { date: DAY }), 'FORBIDDEN');
-      await expectStoreError(getTargetingDeclaration(store, partner, first!.id), 'FORBIDDEN');
+      await expectCode(targeting.queue(partner, { date: DAY }), 'FORBIDDEN');
+      await expectCode(targeting.declaration(partner, first!.id), 'FORBIDDEN');
 
       const other: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'admin' };
-      expect(
-        await targetingQueue(store, other, { date: DAY, sort: 'critical', minCritical: 0 }),
-      ).toEqual([]);
-      await expectStoreError(getTargetingDeclaration(store, other, first!.id), 'NOT_FOUND');
+      expect(await targeting.queue(other, { date: DAY, sort: 'critical', minCritical: 0 })).toEqual(
+        [],
+      );
+      await expectCode(targeting.declaration(other, first!.id), 'NOT_FOUND');
       // Its own day has no declarations: nothing to score (and nothing of this organisation's).
-      await expectStoreError(scoreTargetingDay(store, other, { date: DAY }), 'NOT_FOUND');
+      await expectCode(targeting.scoreDay(other, { date: DAY }), 'NOT_FOUND');
     });
 
     it("counts the day's lanes and picks over the whole day, for its own organisation only", async () => {
-      const scored = await scoreTargetingDay(store, actor, { date: DAY, capacityPercent: 10 });
-      const queue = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      const [day] = (await listTargetingDays(store, actor)).filter((d) => d.date === DAY);
+      const scored = await targeting.scoreDay(actor, { date: DAY, capacityPercent: 10 });
+      const queue = await targeting.queue(actor, { date: DAY, limit: 5000 });
+      const [day] = (await targeting.days(actor)).filter((d) => d.date === DAY);
       const count = (f: (q: QueueItem) => boolean) => queue.filter(f).length;
       expect(day).toEqual({
         date: DAY,
@@ -268,19 +250,17 @@ for (const engine of ENGINES) {
         count((q) => q.inspect),
       );
       const other: Actor = { userId: null, organisationId: crypto.randomUUID(), role: 'admin' };
-      expect(await listTargetingDays(store, other)).toEqual([]);
+      expect(await targeting.days(other)).toEqual([]);
     });
 
     it('refuses to score with a Critical model that learnt from the day, and forgets stale critical scores', async () => {
-      const [first] = await targetingQueue(store, actor, { date: DAY });
-      await recordTargetingInspection(store, actor, first!.id, { fraud: 1, critical: 2 });
-      await trainTargetingModelFromStore(store, actor, { objective: 'critical' });
-      const before = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
-      await expectStoreError(scoreTargetingDay(store, actor, { date: DAY }), 'CONFLICT');
-      expect(await targetingQueue(store, actor, { date: DAY, limit: 5000 })).toEqual(before);
-      expect(
-        (await getTargetingDeclaration(store, actor, first!.id)).criticalExplanation,
-      ).toBeNull();
+      const [first] = await targeting.queue(actor, { date: DAY });
+      await targeting.recordInspection(actor, first!.id, { fraud: 1, critical: 2 });
+      await targeting.trainModel(actor, { objective: 'critical' });
+      const before = await targeting.queue(actor, { date: DAY, limit: 5000 });
+      await expectCode(targeting.scoreDay(actor, { date: DAY }), 'CONFLICT');
+      expect(await targeting.queue(actor, { date: DAY, limit: 5000 })).toEqual(before);
+      expect((await targeting.declaration(actor, first!.id)).criticalExplanation).toBeNull();
 
       // Re-ingesting the day clears its scores, the critical ones with them.
       const job = await runIngestJob(store, actor, {
@@ -289,7 +269,7 @@ for (const engine of ENGINES) {
         input: byteSource(dayText),
       });
       expect(job.status, job.error ?? '').toBe('succeeded');
-      const fresh = await targetingQueue(store, actor, { date: DAY, limit: 5000 });
+      const fresh = await targeting.queue(actor, { date: DAY, limit: 5000 });
       expect(fresh.every((q) => q.criticalScore === null)).toBe(true);
     });
   });

@@ -1,28 +1,10 @@
+import { EARLY_STOPPING_SLICE_LABEL, runIngestJob, type Actor, type Store } from '@interdict/store';
 import { precisionRecallAt } from '@interdict/targeting';
 import { dateOf, kcsLines } from '@interdict/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../actor';
-import { runIngestJob } from '../ingest/run';
-import '../ingest/kinds';
-import type { Store } from '../store';
-import {
-  byteSource,
-  ENGINES,
-  expectStoreError,
-  openEngineStore,
-  type EngineStore,
-} from '../test-support';
-import { clearTargetingEvaluationCache, evaluateTargetingModel } from './evaluation';
-import { clearTargetingModelCache, peekBase } from './model-cache';
-import {
-  EARLY_STOPPING_SLICE_LABEL,
-  listTargetingModels,
-  recordTargetingInspection,
-  scoreTargetingDay,
-  targetingQueue,
-  trainTargetingModelFromStore,
-} from './repository';
+import type { TargetingService } from './service';
+import { byteSource, ENGINES, expectCode, openServicesWorld, type ServicesWorld } from './testing';
 
 // The training split only (never the `valid` file): January–February 2020 to learn from, the
 // first days of March 2020, with their labels, as the declarations inspected after the model.
@@ -36,7 +18,8 @@ for (const engine of ENGINES) {
   describe(`out-of-time evaluation of a model version on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let opened: EngineStore | undefined;
+    let opened: ServicesWorld | undefined;
+    let targeting: TargetingService;
     let modelId: string;
 
     /** The stored inspected declarations dated after `after`, read with SQL of the test's own. */
@@ -50,22 +33,23 @@ for (const engine of ENGINES) {
       ).rows;
 
     beforeAll(async () => {
-      opened = await openEngineStore(engine, 'targeting_eval');
+      opened = await openServicesWorld(engine, 'targeting_eval');
       ({ store, actor } = opened);
+      targeting = opened.services.targeting;
       const job = await runIngestJob(store, actor, {
         kind: 'declarations',
         sourceName: 'learn.csv',
         input: byteSource(learnText + '\n'),
       });
       expect(job.status).toBe('succeeded');
-      modelId = (await trainTargetingModelFromStore(store, actor, { objective: 'fraud' })).id;
+      modelId = (await targeting.trainModel(actor, { objective: 'fraud' })).id;
     });
     afterAll(async () => {
       await opened?.close();
     });
 
     it('labels the training-time figures as the early-stopping slice', async () => {
-      const [model] = await listTargetingModels(store, actor);
+      const [model] = await targeting.listModels(actor);
       expect(model?.earlyStoppingSlice?.label).toBe(EARLY_STOPPING_SLICE_LABEL);
       expect(model?.earlyStoppingSlice?.metrics.map((m) => m.percent)).toEqual([1, 2, 5, 10]);
       expect(model?.earlyStoppingSlice?.to).toBe('2020-02-29');
@@ -74,7 +58,7 @@ for (const engine of ENGINES) {
     });
 
     it('says when nothing has been inspected after the training data', async () => {
-      const e = await evaluateTargetingModel(store, actor, modelId);
+      const e = await targeting.evaluateModel(actor, modelId);
       expect(e).toMatchObject({
         modelId,
         trainedThrough: '2020-02-29',
@@ -95,11 +79,9 @@ for (const engine of ENGINES) {
       expect(job.status).toBe('succeeded');
       // The queue of each day, scored with a large random share so that there is one to report.
       for (const date of laterDays)
-        await scoreTargetingDay(store, actor, { date, capacityPercent: 10, randomShare: 0.5 });
+        await targeting.scoreDay(actor, { date, capacityPercent: 10, randomShare: 0.5 });
       const queue = (
-        await Promise.all(
-          laterDays.map((date) => targetingQueue(store, actor, { date, limit: 5000 })),
-        )
+        await Promise.all(laterDays.map((date) => targeting.queue(actor, { date, limit: 5000 })))
       )
         .flat()
         .filter((q) => q.inspection !== null)
@@ -109,7 +91,7 @@ for (const engine of ENGINES) {
       const positives = rows.filter((r) => r.fraud === 1).length;
       expect(queue.length).toBe(rows.length);
 
-      const e = await evaluateTargetingModel(store, actor, modelId);
+      const e = await targeting.evaluateModel(actor, modelId);
       expect(e.status).toBe('ok');
       expect(e.cached).toBe(false);
       expect(e.all.inspected).toBe(rows.length);
@@ -138,42 +120,38 @@ for (const engine of ENGINES) {
     });
 
     it('answers from its cache until an inspection changes, then recomputes', async () => {
-      const first = await evaluateTargetingModel(store, actor, modelId);
-      const again = await evaluateTargetingModel(store, actor, modelId);
+      const first = await targeting.evaluateModel(actor, modelId);
+      const again = await targeting.evaluateModel(actor, modelId);
       expect(again.cached).toBe(true);
       expect(again.all).toEqual(first.all);
       // An officer finds fraud on a declaration the import said was clean.
       const rows = await storedInspected('2020-02-29');
       const clean = rows.find((r) => r.fraud === 0)!;
-      await recordTargetingInspection(store, actor, clean.id, { fraud: 1, critical: 1 });
-      const after = await evaluateTargetingModel(store, actor, modelId);
+      await targeting.recordInspection(actor, clean.id, { fraud: 1, critical: 1 });
+      const after = await targeting.evaluateModel(actor, modelId);
       expect(after.cached).toBe(false);
       expect(after.all.positives).toBe(first.all.positives + 1);
       expect(after.sources).toEqual({ import: rows.length - 1, officer: 1 });
-      clearTargetingEvaluationCache(store);
-      clearTargetingModelCache(store);
-      const fresh = await evaluateTargetingModel(store, actor, modelId);
+      targeting.forgetCached();
+      const fresh = await targeting.evaluateModel(actor, modelId);
       expect(fresh.all).toEqual(after.all);
       // It read the model without taking a place in the cache of the models the queue uses.
-      expect(peekBase(store, actor.organisationId, modelId)).toBeUndefined();
+      expect(targeting.holdsModel(actor.organisationId, modelId)).toBe(false);
     });
 
     it('lets a viewer read it and no one outside the organisation or without a role', async () => {
       const viewer: Actor = { ...actor, role: 'viewer' };
-      expect((await evaluateTargetingModel(store, viewer, modelId)).modelId).toBe(modelId);
-      await expectStoreError(
-        evaluateTargetingModel(store, { ...actor, role: 'partner' }, modelId),
+      expect((await targeting.evaluateModel(viewer, modelId)).modelId).toBe(modelId);
+      await expectCode(
+        targeting.evaluateModel({ ...actor, role: 'partner' }, modelId),
         'FORBIDDEN',
       );
       const other: Actor = { userId: null, organisationId: 'another-organisation', role: 'admin' };
-      await expectStoreError(evaluateTargetingModel(store, other, modelId), 'NOT_FOUND');
-      await expectStoreError(evaluateTargetingModel(store, actor, 'no-such-model'), 'NOT_FOUND');
+      await expectCode(targeting.evaluateModel(other, modelId), 'NOT_FOUND');
+      await expectCode(targeting.evaluateModel(actor, 'no-such-model'), 'NOT_FOUND');
       // The list of versions (with the labelled training-time figures) is scoped the same way.
-      expect(await listTargetingModels(store, other)).toEqual([]);
-      await expectStoreError(
-        listTargetingModels(store, { ...actor, role: 'partner' }),
-        'FORBIDDEN',
-      );
+      expect(await targeting.listModels(other)).toEqual([]);
+      await expectCode(targeting.listModels({ ...actor, role: 'partner' }), 'FORBIDDEN');
     });
   });
 }

@@ -1,21 +1,8 @@
+import { runIngestJob, type Actor, type Store } from '@interdict/store';
 import { dateOf, kcsLines, unlabelled } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../actor';
-import { runIngestJob } from '../ingest/run';
-import '../ingest/kinds';
-import type { Store } from '../store';
-import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
-import {
-  createTargetingRule,
-  getTargetingDeclaration,
-  listTargetingDays,
-  listTargetingModels,
-  recordTargetingInspection,
-  scoreTargetingDay,
-  targetingQueue,
-  trainTargetingModelFromStore,
-} from './repository';
-import { clearTargetingModelCache } from './model-cache';
+import type { TargetingService } from './service';
+import { byteSource, ENGINES, openServicesWorld, type ServicesWorld } from './testing';
 
 const bytes = (text: string) => byteSource(text);
 
@@ -30,14 +17,16 @@ const nextDay = valid.filter((l) => dateOf(l) === '2021-01-05');
 const nextUnlabelled = [header, ...nextDay.map(unlabelled)].join('\n') + '\n';
 
 for (const engine of ENGINES) {
-  describe(`targeting store on ${engine}`, () => {
+  describe(`targeting service on ${engine}`, () => {
     let store: Store;
     let actor: Actor;
-    let opened: EngineStore | undefined;
+    let opened: ServicesWorld | undefined;
+    let targeting: TargetingService;
 
     beforeAll(async () => {
-      opened = await openEngineStore(engine, 'targeting');
+      opened = await openServicesWorld(engine, 'targeting');
       ({ store, actor } = opened);
+      targeting = opened.services.targeting;
     });
     afterAll(async () => {
       await opened?.close();
@@ -53,7 +42,7 @@ for (const engine of ENGINES) {
       });
       expect(job.status).toBe('failed');
       expect(job.error).toMatch(/line 6/);
-      expect(await listTargetingDays(store, actor)).toEqual([]);
+      expect(await targeting.days(actor)).toEqual([]);
     });
 
     it('ingests declarations with their inspection results, trains, scores a day and explains', async () => {
@@ -69,51 +58,51 @@ for (const engine of ENGINES) {
         input: bytes(unlabelledDay),
       });
       expect(job2.status).toBe('succeeded');
-      const days = await listTargetingDays(store, actor);
+      const days = await targeting.days(actor);
       expect(days[0]).toMatchObject({ date: '2021-01-04', declarations: day.length, inspected: 0 });
 
-      await expect(scoreTargetingDay(store, actor, { date: '2021-01-04' })).rejects.toThrow(
+      await expect(targeting.scoreDay(actor, { date: '2021-01-04' })).rejects.toThrow(
         /no fraud model/,
       );
-      const model = await trainTargetingModelFromStore(store, actor, { objective: 'fraud' });
+      const model = await targeting.trainModel(actor, { objective: 'fraud' });
       expect(model.active).toBe(true);
-      expect((await listTargetingModels(store, actor))[0]?.id).toBe(model.id);
+      expect((await targeting.listModels(actor))[0]?.id).toBe(model.id);
 
-      await createTargetingRule(store, actor, {
+      await targeting.createRule(actor, {
         lane: 'red',
         hsPrefix: day[0]!.split(',')[12]!.slice(0, 6),
         explanation: 'officer rule: this HS code',
         validFrom: '2021-01-01',
       });
       // A day the model learnt from cannot be scored with it (its outcomes would leak).
-      await expect(scoreTargetingDay(store, actor, { date: '2020-01-15' })).rejects.toMatchObject({
+      await expect(targeting.scoreDay(actor, { date: '2020-01-15' })).rejects.toMatchObject({
         code: 'CONFLICT',
       });
-      const scored = await scoreTargetingDay(store, actor, {
+      const scored = await targeting.scoreDay(actor, {
         date: '2021-01-04',
         capacityPercent: 5,
       });
       expect(scored.scored).toBe(day.length);
-      const queue = await targetingQueue(store, actor, { date: '2021-01-04' });
+      const queue = await targeting.queue(actor, { date: '2021-01-04' });
       expect(queue[0]?.lane).toBe('red');
       expect(queue.some((q) => q.reasons.includes('officer rule: this HS code'))).toBe(true);
       const redFromModel = queue.find((q) => q.selectedBy === 'model');
       expect(redFromModel?.reasons.length).toBeGreaterThan(0);
 
-      const detail = await getTargetingDeclaration(store, actor, queue[0]!.id);
+      const detail = await targeting.declaration(actor, queue[0]!.id);
       const e = detail.explanation!;
       const total = e.bias + e.contributions.reduce((s, c) => s + c.contribution, 0);
       expect(total).toBeCloseTo(e.margin, 9);
       expect(1 / (1 + Math.exp(-e.margin))).toBeCloseTo(detail.score!, 6);
 
-      const result = await recordTargetingInspection(store, actor, queue[0]!.id, {
+      const result = await targeting.recordInspection(actor, queue[0]!.id, {
         fraud: 1,
         critical: 2,
         note: 'found',
       });
       expect(result).toMatchObject({ fraud: 1, critical: 2, source: 'officer' });
       await expect(
-        recordTargetingInspection(store, actor, queue[0]!.id, { fraud: 0, critical: 2 }),
+        targeting.recordInspection(actor, queue[0]!.id, { fraud: 0, critical: 2 }),
       ).rejects.toThrow(/critical/);
     });
 
@@ -125,53 +114,70 @@ for (const engine of ENGINES) {
       });
       expect(job.status).toBe('succeeded');
       const target = nextDay[0]!.split(',')[0]!;
-      const first = await getTargetingDeclaration(store, actor, target);
+      const first = await targeting.declaration(actor, target);
       expect(first.explanation).not.toBeNull();
       // Served from the cache: the same answer.
-      expect(await getTargetingDeclaration(store, actor, target)).toEqual(first);
+      expect(await targeting.declaration(actor, target)).toEqual(first);
       // Outcomes recorded for the previous day must reach the next day's features.
       for (const line of day)
-        await recordTargetingInspection(store, actor, line.split(',')[0]!, {
+        await targeting.recordInspection(actor, line.split(',')[0]!, {
           fraud: 1,
           critical: 1,
         });
-      const after = await getTargetingDeclaration(store, actor, target);
+      const after = await targeting.declaration(actor, target);
       expect(after.explanation!.margin).not.toBe(first.explanation!.margin);
-      clearTargetingModelCache(store);
-      expect(await getTargetingDeclaration(store, actor, target)).toEqual(after);
+      targeting.forgetCached();
+      expect(await targeting.declaration(actor, target)).toEqual(after);
       // A new model replaces the cached one.
-      const retrained = await trainTargetingModelFromStore(store, actor, {
+      const retrained = await targeting.trainModel(actor, {
         objective: 'fraud',
         until: '2020-02-01',
       });
-      const again = await getTargetingDeclaration(store, actor, target);
+      const again = await targeting.declaration(actor, target);
       expect(again.explanation!.modelId).toBe(retrained.id);
       expect(again.explanation!.modelId).not.toBe(first.explanation!.modelId);
     });
 
     it('keeps organisations apart and refuses roles that may not write', async () => {
       const other: Actor = { userId: null, organisationId: 'another-organisation', role: 'admin' };
-      expect(await listTargetingDays(store, other)).toEqual([]);
-      const [first] = await targetingQueue(store, actor, { date: '2021-01-04', limit: 1 });
-      await expect(getTargetingDeclaration(store, other, first!.id)).rejects.toMatchObject({
+      expect(await targeting.days(other)).toEqual([]);
+      const [first] = await targeting.queue(actor, { date: '2021-01-04', limit: 1 });
+      await expect(targeting.declaration(other, first!.id)).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
       const viewer: Actor = { ...actor, role: 'viewer' };
       await expect(
-        recordTargetingInspection(store, viewer, first!.id, { fraud: 0, critical: 0 }),
+        targeting.recordInspection(viewer, first!.id, { fraud: 0, critical: 0 }),
       ).rejects.toMatchObject({
         code: 'FORBIDDEN',
       });
       const partner: Actor = { ...actor, role: 'partner' };
-      await expect(targetingQueue(store, partner, { date: '2021-01-04' })).rejects.toMatchObject({
+      await expect(targeting.queue(partner, { date: '2021-01-04' })).rejects.toMatchObject({
         code: 'FORBIDDEN',
       });
       const officer: Actor = { ...actor, role: 'officer' };
-      await expect(
-        trainTargetingModelFromStore(store, officer, { objective: 'fraud' }),
-      ).rejects.toMatchObject({
+      await expect(targeting.trainModel(officer, { objective: 'fraud' })).rejects.toMatchObject({
         code: 'FORBIDDEN',
       });
+    });
+
+    it('shows another organisation none of its rules or models, and a partner nothing', async () => {
+      const other: Actor = { userId: null, organisationId: 'another-organisation', role: 'admin' };
+      expect((await targeting.rules(actor)).length).toBeGreaterThan(0);
+      expect(await targeting.rules(other)).toEqual([]);
+      expect((await targeting.listModels(actor)).length).toBeGreaterThan(0);
+      expect(await targeting.listModels(other)).toEqual([]);
+      expect(targeting.trainingStatus(other)).toEqual([]);
+      const partner: Actor = { ...actor, role: 'partner' };
+      for (const read of [
+        () => targeting.rules(partner),
+        () => targeting.listModels(partner),
+        () => targeting.days(partner),
+      ])
+        await expect(read()).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(() => targeting.trainingStatus(partner)).toThrowError(
+        expect.objectContaining({ code: 'FORBIDDEN' }) as Error,
+      );
     });
   });
 }

@@ -1,12 +1,9 @@
+import { runIngestJob, type Actor } from '@interdict/store';
 import { kcsLines } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../actor';
-import { runIngestJob } from '../ingest/run';
-import '../ingest/kinds';
-import { byteSource, ENGINES, openEngineStore, type EngineStore } from '../test-support';
-import { targetingCounts } from './repository';
+import { byteSource, ENGINES, openServicesWorld, type ServicesWorld } from './testing';
 
-// targetingCounts (GET /api/summary) counts the caller's organisation's declarations and
+// The targeting counts (GET /api/summary) count the caller's organisation's declarations and
 // inspection results only: QA found every organisation's totals shown to other agencies.
 
 const train = kcsLines('df_syn_train_eng.csv');
@@ -15,12 +12,12 @@ const csv = (from: number, rows: number) =>
   [train[0]!, ...train.slice(1 + from, 1 + from + rows)].join('\n') + '\n';
 
 for (const engine of ENGINES) {
-  describe(`targetingCounts (${engine})`, () => {
-    let opened: EngineStore;
+  describe(`targeting counts (${engine})`, () => {
+    let opened: ServicesWorld;
     let agency: Actor;
 
     beforeAll(async () => {
-      opened = await openEngineStore(engine, 'targeting_counts');
+      opened = await openServicesWorld(engine, 'targeting_counts');
       const org = await opened.store.organisations.create(opened.actor, {
         name: 'Border Agency',
         kind: 'agency',
@@ -44,11 +41,11 @@ for (const engine of ENGINES) {
     });
 
     it("counts only the caller's organisation", async () => {
-      expect(await targetingCounts(opened.store, opened.actor)).toEqual({
+      expect(await opened.services.targeting.counts(opened.actor)).toEqual({
         declarations: 60,
         inspections: 60,
       });
-      expect(await targetingCounts(opened.store, agency)).toEqual({
+      expect(await opened.services.targeting.counts(agency)).toEqual({
         declarations: 25,
         inspections: 25,
       });
@@ -57,7 +54,7 @@ for (const engine of ENGINES) {
         kind: 'insurer',
       });
       expect(
-        await targetingCounts(opened.store, {
+        await opened.services.targeting.counts({
           userId: null,
           organisationId: empty.id,
           role: 'viewer',
@@ -67,7 +64,7 @@ for (const engine of ENGINES) {
 
     it('refuses a caller without a targeting role', async () => {
       await expect(
-        targetingCounts(opened.store, { ...agency, role: 'partner' }),
+        opened.services.targeting.counts({ ...agency, role: 'partner' }),
       ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     });
   });

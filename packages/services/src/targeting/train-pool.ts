@@ -22,8 +22,8 @@ import {
   type TrainOptions,
   type TrainResult,
 } from '@interdict/targeting';
-import { StoreError } from '../errors';
-import { tsxWorkerCode, workerCountSetting } from '../worker-threads';
+import { tsxWorkerCode, workerCountSetting } from '@interdict/store';
+import { ServiceError } from '../errors';
 
 export interface ToTrainWorker {
   readonly id: number;
@@ -98,7 +98,7 @@ export class TrainingPool {
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1)
-      throw new StoreError('INVALID_ARGUMENT', 'a training pool needs at least one worker');
+      throw new ServiceError('INVALID_ARGUMENT', 'a training pool needs at least one worker');
     const code = tsxWorkerCode(new URL('./train-worker.ts', import.meta.url));
     for (let i = 0; i < size; i++) {
       const worker = new Worker(code, { eval: true });
@@ -189,14 +189,37 @@ const TARGETING_CODES: Record<string, true> = {
   NO_TRAINING_DATA: true,
 };
 
-function workerFailure(message: string): StoreError {
-  return new StoreError('STORE_UNAVAILABLE', `targeting training worker: ${message}`);
+function workerFailure(message: string): ServiceError {
+  return new ServiceError('STORE_UNAVAILABLE', `targeting training worker: ${message}`);
+}
+
+/** Threads a training needs: never more than there are bagged members, at least one. */
+export function trainingPoolSize(workers: number, options: TrainOptions): number {
+  return Math.max(1, Math.min(workers, trainingParams(options).bags));
+}
+
+/**
+ * trainTargetingModel with the bagged members on `pool`'s threads: the same model, byte for byte.
+ * Start the pool before calling, so that its threads start up while the features are built.
+ */
+export async function trainTargetingModelOnPool(
+  pool: TrainingPool,
+  declarations: readonly Declaration[],
+  options: TrainOptions = {},
+): Promise<TargetingModel> {
+  const started = performance.now();
+  options.onProgress?.('features', 0, 1);
+  const prepared = prepareTraining(declarations, options);
+  options.onProgress?.('features', 1, 1);
+  return finishTrainingWith(prepared, options, performance.now() - started, (task, r) =>
+    pool.run(task, r),
+  );
 }
 
 /**
  * trainTargetingModel with the bagged members on `workers` threads (INTERDICT_TRAIN_WORKERS,
- * default every core; never more than there are members); 0 trains in this thread. The threads
- * start before the features are built, so their start-up overlaps that work.
+ * default every core; never more than there are members), on a pool of its own that it closes;
+ * 0 trains in this thread.
  */
 export async function trainTargetingModelInWorkers(
   declarations: readonly Declaration[],
@@ -204,15 +227,9 @@ export async function trainTargetingModelInWorkers(
   workers = trainingWorkerCount(),
 ): Promise<TargetingModel> {
   if (workers === 0) return trainTargetingModel(declarations, options);
-  const pool = new TrainingPool(Math.max(1, Math.min(workers, trainingParams(options).bags)));
+  const pool = new TrainingPool(trainingPoolSize(workers, options));
   try {
-    const started = performance.now();
-    options.onProgress?.('features', 0, 1);
-    const prepared = prepareTraining(declarations, options);
-    options.onProgress?.('features', 1, 1);
-    return await finishTrainingWith(prepared, options, performance.now() - started, (task, r) =>
-      pool.run(task, r),
-    );
+    return await trainTargetingModelOnPool(pool, declarations, options);
   } finally {
     await pool.close();
   }
