@@ -1,4 +1,6 @@
-import { openStore, scorePool } from '@interdict/store';
+import { openStore, runIngestJob } from '@interdict/store';
+import { dateOf, kcsLines, kcsTrainText, unlabelled } from '@interdict/testkit';
+import { Readable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { bootstrapInstance } from './bootstrap';
 import { startServer } from './server';
@@ -76,26 +78,33 @@ it('shares sign-in rate limits between replicas through Redis when REDIS_URL is 
 it("stops targeting's scoring threads at shutdown", async () => {
   const store = await openStore({ dataDir: 'memory://' });
   await bootstrapInstance(store, { adminEmail: 'ops@example.org' });
-  const previous = process.env.INTERDICT_SCORE_WORKERS;
-  // One thread is enough to tell a running pool from a closed one (the machine has 2 cores).
-  process.env.INTERDICT_SCORE_WORKERS = '1';
-  try {
-    const server = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      store,
-      logger: silentLogger,
-      handleSignals: false,
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    store,
+    logger: silentLogger,
+    handleSignals: false,
+    // One thread is enough to tell a running pool from a closed one (the machine has 2 cores).
+    servicesOptions: { scoreWorkers: '1' },
+  });
+  const { targeting } = server.services;
+  const actor = await store.systemActor();
+  // The scoring threads start on a day's first scoring: a January model scores a day of 2021.
+  const valid = kcsLines('df_syn_valid_eng.csv');
+  const day = [valid[0]!, ...valid.filter((l) => dateOf(l) === '2021-01-04').map(unlabelled)];
+  for (const text of [kcsTrainText(), day.join('\n') + '\n']) {
+    const job = await runIngestJob(store, actor, {
+      kind: 'declarations',
+      sourceName: 'd.csv',
+      input: Readable.from([new TextEncoder().encode(text)], {
+        objectMode: true,
+      }) as AsyncIterable<Uint8Array>,
     });
-    // What the store's day scoring does on first use (scoreTargetingDay → scorePool()).
-    const pool = scorePool();
-    expect(pool?.isClosed).toBe(false);
-    expect(pool?.workers).toBe(1);
-    await server.close();
-    expect(pool?.isClosed).toBe(true);
-    expect(pool?.workers).toBe(0);
-  } finally {
-    if (previous === undefined) delete process.env.INTERDICT_SCORE_WORKERS;
-    else process.env.INTERDICT_SCORE_WORKERS = previous;
+    expect(job.status, job.error ?? '').toBe('succeeded');
   }
+  await targeting.trainModel(actor, { objective: 'fraud' });
+  await targeting.scoreDay(actor, { date: '2021-01-04' });
+  expect(targeting.threads().scoring).toBe(1);
+  await server.close();
+  expect(targeting.threads()).toEqual({ scoring: 0, training: 0 });
 });

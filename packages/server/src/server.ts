@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createServices, type Services, type ServicesOptions } from '@interdict/services';
-import { closeScorePool, type Store } from '@interdict/store';
+import type { Store } from '@interdict/store';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp, type Lifecycle } from './app';
@@ -118,10 +118,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       redis?.disconnect();
       const capabilityModules: Record<string, ServerModule> = modules;
       for (const module of Object.values(capabilityModules)) await module.close?.(options.store);
-      // Targeting's scoring threads (INTERDICT_SCORE_WORKERS) belong to the process, not to a
-      // module or a store: the store's day scoring starts them on first use (scorePool), so they
-      // are stopped here with the rest. A later scoring in this process would start new ones.
-      await closeScorePool();
       await services.close();
       logger.info('server stopped');
     })();

@@ -4257,7 +4257,7 @@ export interface paths {
                 date: string;
                 declarations: number;
                 inspected: number;
-                /** @description Scored declarations by lane */
+                /** @description Scored declarations by the lane they are in (a released one is green) */
                 lanes: {
                   blue: number;
                   green: number;
@@ -4265,7 +4265,7 @@ export interface paths {
                   yellow: number;
                 };
                 scored: number;
-                /** @description Declarations picked for inspection, by why: top score, red rule, raised lane (watchlist hit or Critical band), random share */
+                /** @description Declarations picked for inspection and not released, by why: top score, red rule, raised lane (watchlist hit or Critical band), random share */
                 toInspect: {
                   model: number;
                   raised: number;
@@ -4452,6 +4452,98 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['TargetingInspection'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed (role or CSRF) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found or not within reach */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/targeting/declarations/{id}/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Release a red-lane declaration without inspection (officers, admins), with the reason; audited and committed to the ledger
+     * @description Only a red-lane declaration of the caller's organisation that has no inspection result and is not released yet: 404 for one that is not the organisation's, 409 otherwise. A new scoring of its day is a new selection and clears the release.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description OK */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TargetingReleased'];
           };
         };
         /** @description Invalid request */
@@ -5009,7 +5101,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Add a rule: conditions → lane, with validity dates and an explanation */
+    /** Add a rule: conditions → lane, with validity dates and an explanation (committed to the ledger) */
     post: {
       parameters: {
         query?: never;
@@ -5095,7 +5187,7 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Delete a rule */
+    /** Delete a rule (committed to the ledger with the rule as it was) */
     delete: {
       parameters: {
         query?: never;
@@ -5221,7 +5313,10 @@ export interface paths {
               criticalRaised: number;
               date: string;
               lanes: {
-                [key: string]: number;
+                blue: number;
+                green: number;
+                red: number;
+                yellow: number;
               };
               modelId: string;
               raised: number;
@@ -6787,16 +6882,45 @@ export interface components {
     TargetingDeclaration: {
       criticalExplanation: components['schemas']['TargetingExplanation'] & unknown;
       criticalScore: number | null;
-      declaration: {
-        [key: string]: unknown;
-      };
+      declaration: components['schemas']['TargetingDeclarationFields'];
       explanation: components['schemas']['TargetingExplanation'];
       inspection: components['schemas']['TargetingInspection'];
       lane: components['schemas']['TargetingLane'] & (string | null);
       parties: components['schemas']['TargetingParty'][];
       raises: components['schemas']['TargetingLaneRaise'][];
       reasons: string[];
+      release: components['schemas']['TargetingRelease'];
       score: number | null;
+    };
+    TargetingDeclarationFields: {
+      consigneeCountry?: string;
+      consigneeName?: string;
+      courier: string;
+      date: string;
+      /** @description Days since 1970-01-01 (UTC) */
+      day: number;
+      declarant: string;
+      departure: string;
+      hsCode: string;
+      id: string;
+      importer: string;
+      importerCountry?: string;
+      importerName?: string;
+      importType: string;
+      importUse: string;
+      itemPrice: number | null;
+      netMass: number | null;
+      office: string;
+      origin: string;
+      originIndicator: string;
+      paymentType: string;
+      processType: string;
+      seller: string;
+      sellerCountry?: string;
+      sellerName?: string;
+      taxRate: number | null;
+      taxType: string;
+      transportMode: string;
     };
     /** @description Every declaration inspected after the training data, each day scored as the queue scores it. Biased towards what targeting selected. */
     TargetingEvaluationFigures: {
@@ -6818,6 +6942,24 @@ export interface components {
       margin: number;
       modelId: string;
     } | null;
+    TargetingGbdtParams: {
+      bags: number;
+      colsample: number;
+      /** @enum {string} */
+      earlyStoppingMetric: 'logloss' | 'auc';
+      earlyStoppingRounds: number;
+      lambda: number;
+      learningRate: number;
+      maxBins: number;
+      maxDepth: number;
+      maxLeaves: number;
+      minChildWeight: number;
+      minSplitGain: number;
+      positiveWeight: number;
+      rounds: number;
+      seed: number;
+      subsample: number;
+    };
     TargetingInspection: {
       critical: number;
       fraud: number;
@@ -6855,7 +6997,7 @@ export interface components {
       id: string;
       /** @enum {string} */
       objective: 'fraud' | 'critical';
-      training?: unknown;
+      training: components['schemas']['TargetingModelTraining'];
     };
     TargetingModelEvaluation: {
       all: components['schemas']['TargetingEvaluationFigures'];
@@ -6883,6 +7025,28 @@ export interface components {
       /** @description Last date of the model's training data; all evaluated are later */
       trainedThrough: string;
     };
+    /** @description The model file's training metadata (without the validation curve) */
+    TargetingModelTraining: {
+      /** @description Trees kept, summed over the bagged members */
+      bestRound: number;
+      earlyStoppingFrom: string | null;
+      earlyStoppingRows: number;
+      featuresMs: number;
+      firstDate: string;
+      lastDate: string;
+      members: {
+        bestRound: number;
+        roundsRun: number;
+      }[];
+      /** @enum {string} */
+      objective: 'fraud' | 'critical';
+      params: components['schemas']['TargetingGbdtParams'];
+      positives: number;
+      refit: boolean;
+      roundsRun: number;
+      rows: number;
+      treesMs: number;
+    };
     TargetingParty: {
       country?: string;
       name: string;
@@ -6904,8 +7068,29 @@ export interface components {
       parties: components['schemas']['TargetingParty'][];
       raises: components['schemas']['TargetingLaneRaise'][];
       reasons: string[];
+      release: components['schemas']['TargetingRelease'];
       score: number | null;
       selectedBy: string | null;
+    };
+    /** @description An officer released this red-lane declaration without inspection: it shows green and is not to be inspected */
+    TargetingRelease: {
+      /** @description The lane the day's scoring had chosen (red), and why it was picked */
+      from: {
+        lane: components['schemas']['TargetingLane'];
+        selectedBy: string | null;
+      };
+      reason: string;
+      releasedAt: string;
+      releasedBy: string | null;
+    } | null;
+    TargetingReleased: {
+      date: string;
+      id: string;
+      /** @enum {boolean} */
+      inspect: false;
+      /** @enum {string} */
+      lane: 'green';
+      release: components['schemas']['TargetingRelease'];
     };
     TargetingRule: {
       createdAt: string;
