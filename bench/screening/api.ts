@@ -17,7 +17,8 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { sharedData } from '@interdict/testkit';
 import { bootstrapInstance, createLogger, startServer } from '@interdict/server';
-import { MEMORY, openStore, runIngestJob, screeningWorkerCount } from '@interdict/store';
+import { screeningWorkerCount } from '@interdict/services';
+import { MEMORY, openStore } from '@interdict/store';
 
 const quick = process.argv.includes('--quick');
 const load = () =>
@@ -53,6 +54,15 @@ const adminEmail = 'bench@interdict.test';
 const adminPassword = 'bench-password-screening-api';
 await bootstrapInstance(store, { adminEmail, adminPassword });
 const system = await store.systemActor();
+const server = await startServer({
+  port: 0,
+  host: '127.0.0.1',
+  store,
+  demoData: false,
+  logger: createLogger(),
+  handleSignals: false,
+});
+// Lists go in force through the server's services, so each version is committed to the ledger.
 for (const [kind, sourceName, file] of [
   ['ofac-sdn', 'sdn-2024-05-03.csv', sharedData('watchlists', 'ofac-sdn-2024-05-03', 'sdn.csv')],
   [
@@ -62,7 +72,7 @@ for (const [kind, sourceName, file] of [
   ],
 ] as const) {
   const t = performance.now();
-  const job = await runIngestJob(store, system, {
+  const { job } = await server.services.ingest.run(system, {
     kind,
     sourceName,
     input: Readable.from([readFileSync(file)]) as AsyncIterable<Uint8Array>,
@@ -70,14 +80,6 @@ for (const [kind, sourceName, file] of [
   if (job.status !== 'succeeded') throw new Error(`${kind}: ${job.error}`);
   console.log(`ingested ${kind} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
-const server = await startServer({
-  port: 0,
-  host: '127.0.0.1',
-  store,
-  demoData: false,
-  logger: createLogger(),
-  handleSignals: false,
-});
 
 const signIn = await fetch(`${server.url}/api/auth/sign-in`, {
   method: 'POST',

@@ -35,7 +35,32 @@ export { PlatformService } from './platform/service';
 export { IngestService, type IngestJobRequest } from './ingest/service';
 
 // screening
-export { ScreeningService } from './screening/service';
+export { ScreeningService, type ScreeningDeps, type ListedEntityView } from './screening/service';
+export {
+  SCREENING_READER_ROLES,
+  SCREENING_DECIDER_ROLES,
+  SCREENING_MONITOR_ROLES,
+  SCREENING_MONITOR_READER_ROLES,
+  SCREENING_MONITOR_SETTINGS_ROLES,
+} from './screening/roles';
+export {
+  SCREENING_DECISION_RECORD,
+  screeningDecisionRecord,
+  type ScreeningDecisionInput,
+} from './screening/decisions';
+export { Monitoring } from './screening/monitoring';
+export { type PartyScreener } from './screening/party-screener';
+export { ScreeningServiceError, type ScreeningServiceErrorCode } from './screening/errors';
+export {
+  ScreeningWorkerPool,
+  screeningWorkerCount,
+  type PoolSearchOptions,
+  type ScreeningGeneration,
+  type ScreeningPoolSource,
+} from './screening/worker-pool';
+export { compactHit, type PooledHit } from './screening/worker-protocol';
+export { screenBatch, BATCH_YIELD_ABOVE, BATCH_SLICE_MS } from './screening/screening-batch';
+export { screeningVersionTtlMs } from './screening/version-key';
 
 // targeting
 export {

@@ -2939,9 +2939,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
+              items: components['schemas']['ScreeningAlert'][];
             };
           };
         };
@@ -3009,7 +3007,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Confirm or dismiss a hit (recorded with the list versions in force, audited, committed to the ledger) */
+    /** Confirm or dismiss a hit (recorded with the list versions in force, audited, committed to the ledger in the same transaction) */
     post: {
       parameters: {
         query?: never;
@@ -3023,15 +3021,13 @@ export interface paths {
         };
       };
       responses: {
-        /** @description The decision */
+        /** @description The decision, with where its ledger entry sits */
         201: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['ScreeningDecision'];
           };
         };
         /** @description Invalid request */
@@ -3112,9 +3108,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['ListedEntityView'];
           };
         };
         /** @description Invalid request */
@@ -3363,9 +3357,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['ScreeningMonitorSettings'];
           };
         };
         /** @description Invalid request */
@@ -3435,9 +3427,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['ScreeningMonitorSettings'];
           };
         };
         /** @description Invalid request */
@@ -3518,9 +3508,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items: {
-                [key: string]: unknown;
-              }[];
+              items: components['schemas']['MonitoredParty'][];
             };
           };
         };
@@ -3592,9 +3580,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['MonitoredParty'];
           };
         };
         /** @description Invalid request */
@@ -3750,9 +3736,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['MonitoredParty'];
           };
         };
         /** @description Invalid request */
@@ -3836,9 +3820,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              [key: string]: unknown;
-            };
+            'application/json': components['schemas']['ScreeningAlert'];
           };
         };
         /** @description Invalid request */
@@ -6689,6 +6671,87 @@ export interface components {
       vkey: string;
       witnessVkey: string;
     };
+    ListedEntity: {
+      addresses: {
+        city?: string;
+        country?: string;
+        full: string;
+      }[];
+      birthDates: string[];
+      birthPlaces: string[];
+      countries: string[];
+      /** @enum {string} */
+      gender?: 'male' | 'female';
+      id: string;
+      identifiers: {
+        country?: string;
+        label?: string;
+        type: string;
+        value: string;
+      }[];
+      list: string;
+      listedOn?: string;
+      names: {
+        full: string;
+        /** @enum {string} */
+        kind?: 'aka' | 'fka' | 'nka' | 'original-script';
+        /** @enum {string} */
+        quality: 'primary' | 'strong' | 'weak';
+      }[];
+      nationalities: string[];
+      programs: string[];
+      remarks?: string;
+      schema: components['schemas']['ScreeningSchema'];
+      sourceId: string;
+    };
+    ListedEntityView: {
+      /** @description The caller's organisation's */
+      decisions: components['schemas']['ScreeningDecision'][];
+      entity: components['schemas']['ListedEntity'];
+      /** @description Stored id of the list version in force */
+      version: string;
+    };
+    MonitoredParty: {
+      birthDate: string | null;
+      createdAt: string;
+      createdBy: string | null;
+      effectiveThreshold: number;
+      hits: components['schemas']['MonitoredPartyHit'][];
+      id: string;
+      identifiers: {
+        type?: string;
+        value: string;
+      }[];
+      name: string;
+      nationality: string | null;
+      note: string;
+      organisationId: string;
+      /** @enum {string|null} */
+      schema: 'Person' | 'Organization' | 'Company' | 'LegalEntity' | 'Vessel' | 'Aircraft' | null;
+      threshold: number | null;
+    };
+    MonitoredPartyHit: {
+      acknowledgement: {
+        at: string;
+        by: string | null;
+        byName: string | null;
+        note: string;
+      } | null;
+      createdAt: string;
+      entityId: string;
+      entityName: string;
+      explanation: components['schemas']['ScreeningExplanation'];
+      /** @description Stored id of the list version that hit */
+      listVersion: string;
+      matchedName: string;
+      partyId: string;
+      score: number;
+      /**
+       * @description added: found when the party was added; list-update: an alert
+       * @enum {string}
+       */
+      trigger: 'added' | 'list-update';
+    };
     MonitoredPartyPatch: {
       /**
        * @description The party's own alert threshold; null: follow the organisation's default
@@ -6708,7 +6771,10 @@ export interface components {
       note?: string;
       /** @enum {string} */
       schema?: 'Person' | 'Organization' | 'Company' | 'LegalEntity' | 'Vessel' | 'Aircraft';
-      /** @description Alert threshold; omitted or null: the organisation's default */
+      /**
+       * @description Alert threshold; omitted or null: the organisation's default
+       * @example 0.8
+       */
       threshold?: number | null;
     };
     NewOrganisation: {
@@ -6760,32 +6826,115 @@ export interface components {
     };
     /** @enum {string} */
     Role: 'admin' | 'analyst' | 'officer' | 'viewer' | 'partner';
+    ScreeningAlert: components['schemas']['MonitoredPartyHit'] & {
+      partyName: string;
+    };
     ScreeningAlertAcknowledgement: {
       /** @example different person */
       note: string;
+    };
+    ScreeningDecision: {
+      createdAt: string;
+      /** @enum {string} */
+      decision: 'confirmed' | 'dismissed';
+      entityId: string;
+      id: string;
+      /** @description Where the decision is committed to the ledger */
+      ledger: {
+        index: number;
+        origin: string;
+      } | null;
+      listVersions: string[];
+      note: string;
+      organisationId: string;
+      /** @description The name actually screened */
+      queryName: string;
+      /** @description The hit's score as the officer saw it */
+      score: number | null;
+      userId: string | null;
     };
     ScreeningDecisionRequest: {
       /** @enum {string} */
       decision: 'confirmed' | 'dismissed';
       entityId: string;
       note?: string;
+      /** @description The name actually screened */
       queryName: string;
+      /** @description The hit's score as the officer saw it */
       score?: number;
     };
-    ScreeningHit: {
-      entityId: string;
-      explanation: {
-        [key: string]: unknown;
-      };
-      list: string;
+    /** @description Why a listed name scored what it did */
+    ScreeningExplanation: {
+      adjustments: {
+        /** @description Added to the score (negative: subtracted) */
+        delta: number;
+        detail: string;
+        /** @enum {string} */
+        feature: 'birth-date' | 'nationality' | 'gender' | 'identifier' | 'weak-alias';
+      }[];
       matchedName: string;
+      /** @enum {string} */
+      matchedNameQuality: 'primary' | 'strong' | 'weak';
+      name: {
+        aligned: {
+          candidate: string;
+          /** @example phonetic */
+          how: string;
+          query: string;
+          similarity: number;
+          weight: number;
+        }[];
+        notes: string[];
+        score: number;
+        unmatchedCandidate: string[];
+        unmatchedQuery: string[];
+      };
+      nameScore: number;
+      queryName: string;
+    };
+    ScreeningHit: {
+      /** @example ofac:7226 */
+      entityId: string;
+      explanation: components['schemas']['ScreeningExplanation'];
+      list: string;
+      /** @description The listed name or alias that matched */
+      matchedName: string;
+      /** @description The entity's primary name */
       name: string;
       programs: string[];
       schema: string;
       score: number;
     };
     ScreeningListVersion: {
-      [key: string]: unknown;
+      contentHash: string;
+      counts: {
+        bySchema: {
+          Aircraft?: number;
+          Company?: number;
+          LegalEntity?: number;
+          Organization?: number;
+          Person?: number;
+          Vessel?: number;
+        };
+        entities: number;
+        names: number;
+      };
+      /** @description In force */
+      current: boolean;
+      diff: {
+        added: number;
+        changed: number;
+        removed: number;
+        sample: string[];
+      };
+      /** @example ofac@2024-05-03 */
+      id: string;
+      ingestedAt: string;
+      published?: string;
+      source: string;
+      sourceName: string;
+      /** @description The version id with a prefix of its content hash */
+      storedId: string;
     };
     ScreeningMatchRequest: {
       /** @default 10 */
@@ -6798,10 +6947,15 @@ export interface components {
       listVersions: string[];
       results: {
         hits: components['schemas']['ScreeningHit'][];
-        query: {
-          [key: string]: unknown;
-        };
+        query: components['schemas']['ScreeningQuery'];
       }[];
+    };
+    ScreeningMonitorSettings: {
+      /** @description False while the default of 0.7 applies */
+      custom: boolean;
+      threshold: number;
+      updatedAt: string | null;
+      updatedBy: string | null;
     };
     ScreeningMonitorSettingsRequest: {
       /** @example 0.8 */
@@ -6820,9 +6974,10 @@ export interface components {
       name: string;
       /** @example mx */
       nationality?: string;
-      /** @enum {string} */
-      schema?: 'Person' | 'Organization' | 'Company' | 'LegalEntity' | 'Vessel' | 'Aircraft';
+      schema?: components['schemas']['ScreeningSchema'];
     };
+    /** @enum {string} */
+    ScreeningSchema: 'Person' | 'Organization' | 'Company' | 'LegalEntity' | 'Vessel' | 'Aircraft';
     Session: {
       csrfToken: string;
       organisation: components['schemas']['Organisation'];

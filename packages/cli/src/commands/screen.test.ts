@@ -1,10 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
+import { createServices } from '@interdict/services';
+import { openStore } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../main';
+import { runCaptured } from '../testing';
 import { FIXTURE_COLUMNS, loadListSpec, screenInWorkers } from './screen';
 
 const UN = `un:${sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml')}`;
@@ -86,5 +90,44 @@ describe('interdict screen', () => {
       // Each row's own name is found (namesakes may tie at the top, so check the name).
       expect(r[2]?.toLowerCase()).toBe(names[i]!.toLowerCase());
     });
+  });
+
+  it('query: without --list, screens against the lists in force in the store', async () => {
+    const saved = { data: process.env.INTERDICT_DATA, url: process.env.DATABASE_URL };
+    process.env.INTERDICT_DATA = mkdtempSync(path.join(tmpdir(), 'interdict-screen-store-'));
+    delete process.env.DATABASE_URL;
+    try {
+      expect((await runCaptured(['init'])).code).toBe(0);
+      // A list put in force as every edge does it: through the services (and onto the ledger).
+      const store = await openStore({ dataDir: process.env.INTERDICT_DATA });
+      const services = createServices(store);
+      try {
+        const sdn = `701,"ZAMBRANO ORTEGA, Hector","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- `;
+        const { job } = await services.ingest.run(await store.systemActor(), {
+          kind: 'ofac-sdn',
+          sourceName: 'sdn-2024-01-01.csv',
+          input: Readable.from([new TextEncoder().encode(sdn)]) as AsyncIterable<Uint8Array>,
+        });
+        expect(job.status, job.error ?? '').toBe('succeeded');
+      } finally {
+        await services.close();
+      }
+      const r = await runCaptured(['screen', 'query', 'Hector Zambrano Ortega', '--json']);
+      expect(r.code, r.err).toBe(0);
+      const out = JSON.parse(r.out) as {
+        listVersions: { id: string }[];
+        hits: { entity: { id: string } }[];
+      };
+      expect(out.listVersions.map((v) => v.id)).toEqual(['ofac@2024-01-01']);
+      expect(out.hits[0]?.entity.id).toBe('ofac:701');
+    } finally {
+      for (const [k, v] of [
+        ['INTERDICT_DATA', saved.data],
+        ['DATABASE_URL', saved.url],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

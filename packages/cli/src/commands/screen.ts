@@ -6,12 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { describeError, readCsv } from '@interdict/core';
-import {
-  currentScreeningEntities,
-  DEFAULT_DATA_DIR,
-  ScreeningWorkerPool,
-  type PooledHit,
-} from '@interdict/store';
+import { ScreeningWorkerPool, type PooledHit } from '@interdict/services';
+import { DEFAULT_DATA_DIR } from '@interdict/store';
 import {
   ScreeningIndex,
   parseFollowTheMoney,
@@ -29,14 +25,15 @@ import {
 import { CliExit, ExitCode } from '../exit-codes';
 import { printJson, printLine } from '../output';
 import { createProgress } from '../progress';
-import { withStore } from '../store-from-env';
+import { operatorActor, withServices } from '../store-from-env';
 import type { RegisterCommands } from './index';
 
 /**
  * `interdict screen …`: screening against watchlists loaded from files (`--list kind:path`), or
- * from the bundled `datasets/watchlists` when none is given. Batch screening runs one worker
- * thread per core (`ScreeningWorkerPool` from the store, also behind the match API); each worker
- * builds its own index from the entities (plain in-memory data, cheaper to rebuild than to copy).
+ * from the lists in force in the store, else from the bundled `datasets/watchlists`. Batch
+ * screening runs one worker thread per core (`ScreeningWorkerPool` of the screening service, also
+ * behind the match API); each worker builds its own index from the entities (plain in-memory
+ * data, cheaper to rebuild than to copy).
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -141,15 +138,9 @@ async function storeLists(): Promise<ParsedList[] | undefined> {
     return undefined;
   }
   try {
-    return await withStore(async (store) => {
-      const actor = await store.systemActor();
-      const { versions, entities } = await currentScreeningEntities(store, actor);
-      if (versions.length === 0) return undefined;
-      return versions.map((v) => ({
-        version: v,
-        entities: entities.filter((e) => e.list === v.source),
-        warnings: [],
-      }));
+    return await withServices(async (services, store) => {
+      const lists = await services.screening.listsInForce(await operatorActor(store));
+      return lists.length === 0 ? undefined : lists;
     });
   } catch (error) {
     process.stderr.write(`screening: lists not read from the store (${describeError(error)})\n`);

@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
-import { runIngestJob, screeningPoolOf } from '@interdict/store';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
-import { closeScreeningPool } from './screening';
+import { call, closeWorld, makeWorld, type World } from '../testing';
 
 // Small OFAC legacy sdn.csv files written for this test; the newer one adds entry 303.
 const sdnRow = (id: number, name: string) =>
@@ -18,7 +16,7 @@ interface Match {
 describe('screening match on worker threads', () => {
   let w: World;
   const ingest = async (sourceName: string, text: string) => {
-    const job = await runIngestJob(w.store, await w.store.systemActor(), {
+    const { job } = await w.services.ingest.run(await w.store.systemActor(), {
       kind: 'ofac-sdn',
       sourceName,
       input: Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>,
@@ -35,13 +33,13 @@ describe('screening match on worker threads', () => {
     await ingest('sdn-2024-01-01.csv', OLD_SDN);
   });
   afterAll(async () => {
-    delete process.env.INTERDICT_SCREENING_WAIT_MS;
-    await closeScreeningPool(w.store);
-    await w.store.close();
+    await closeWorld(w);
   });
 
   it('answers 503 with Retry-After while the workers build, other routes meanwhile', async () => {
-    process.env.INTERDICT_SCREENING_WAIT_MS = '0';
+    // The service reads its wait on every match (INTERDICT_SCREENING_WAIT_MS at start-up).
+    const wait = w.services.settings.screeningWaitMs;
+    w.services.settings.screeningWaitMs = 0;
     const warming = await match(['Hector Zambrano Ortega']);
     expect(warming.status).toBe(503);
     expect(warming.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -50,7 +48,7 @@ describe('screening match on worker threads', () => {
     expect(
       (await call(w.app, w.members.agency.officer, 'GET', '/api/screening/lists')).status,
     ).toBe(200);
-    delete process.env.INTERDICT_SCREENING_WAIT_MS;
+    w.services.settings.screeningWaitMs = wait;
     const ready = await match(['Hector Zambrano Ortega']);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as Match;
@@ -90,34 +88,33 @@ describe('screening match on worker threads', () => {
       expect(res.headers.get('content-type')).toContain('application/json');
       return (await res.json()) as Match;
     };
-    const other = await makeWorld();
+    // INTERDICT_SCREENING_WORKERS=0: the other instance screens on the thread that answers.
+    const other = await makeWorld({}, { screeningWorkers: '0' });
     try {
       for (const [name, text] of [
         ['sdn-2024-01-01.csv', OLD_SDN],
         ['sdn-2024-02-01.csv', NEW_SDN],
       ] as const) {
-        const job = await runIngestJob(other.store, await other.store.systemActor(), {
+        const { job } = await other.services.ingest.run(await other.store.systemActor(), {
           kind: 'ofac-sdn',
           sourceName: name,
           input: Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>,
         });
         expect(job.status, job.error ?? '').toBe('succeeded');
       }
-      process.env.INTERDICT_SCREENING_WORKERS = '0';
       const onMainThread = await ask(other);
-      delete process.env.INTERDICT_SCREENING_WORKERS;
+      expect(other.services.screening.workerPool).toBeUndefined();
       const inWorkers = await ask(w);
       expect(inWorkers.results[0]?.hits[0]?.entityId).toBe('ofac:303');
       expect(inWorkers).toEqual(onMainThread);
     } finally {
-      delete process.env.INTERDICT_SCREENING_WORKERS;
-      await other.store.close();
+      await closeWorld(other);
     }
   });
 
   it('screens monitored parties on the pool: when added, and again after a list update', async () => {
     expect((await match(['Hector Zambrano Ortega'])).status).toBe(200); // the pool runs
-    const pool = screeningPoolOf(w.store)!;
+    const pool = w.services.screening.workerPool!;
     expect(pool).toBeDefined();
     const search = vi.spyOn(pool, 'search');
     const ownBuild = vi.spyOn(pool, 'withGeneration');

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { canonicalJson } from '@interdict/core';
-import { runIngestJob } from '@interdict/store';
 import { sharedData } from '@interdict/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeWorld, type World } from '../testing';
+import { call, closeWorld, makeWorld, type Member, type World } from '../testing';
 
 interface Match {
   listVersions: string[];
@@ -23,7 +22,7 @@ describe('screening module', () => {
     const xml = readFileSync(
       sharedData('watchlists', 'un-consolidated-2026-02', 'UN_consolidated.xml'),
     );
-    const job = await runIngestJob(w.store, system, {
+    const { job } = await w.services.ingest.run(system, {
       kind: 'un-consolidated',
       sourceName: 'UN_consolidated.xml',
       input: Readable.from([xml]) as AsyncIterable<Uint8Array>,
@@ -31,7 +30,7 @@ describe('screening module', () => {
     expect(job.status, job.error ?? '').toBe('succeeded');
   });
   afterAll(async () => {
-    await w.store.close();
+    await closeWorld(w);
   });
 
   it('matches one or many queries with explained hits and the list versions used', async () => {
@@ -165,7 +164,81 @@ describe('screening module', () => {
     };
     expect(lists.items.filter((v) => v.current)).toHaveLength(1);
   });
+
+  it('commits each decision as one ledger entry that names the screened name and score, for its organisation only', async () => {
+    const officer = w.members.agency.officer;
+    const before = await ledgerEntries(w);
+    const d = await call(w.app, officer, 'POST', '/api/screening/decisions', {
+      entityId: 'un:6907993',
+      queryName: 'BADEGE Eric',
+      decision: 'confirmed',
+      note: 'same year of birth',
+      score: 0.93,
+    });
+    expect(d.status).toBe(201);
+    const decision = (await d.json()) as { id: string; ledger: { index: number } };
+    expect(await ledgerEntries(w)).toBe(before + 1);
+    const entry = (await (
+      await call(w.app, officer, 'GET', `/api/ledger/entries/${decision.ledger.index}`)
+    ).json()) as { recordType: string; body: Record<string, unknown> };
+    expect(entry.recordType).toBe('screening.decision');
+    expect(entry.body).toMatchObject({
+      id: decision.id,
+      entityId: 'un:6907993',
+      queryName: 'BADEGE Eric',
+      decision: 'confirmed',
+      score: 0.93,
+      userId: officer.id,
+      organisationId: officer.organisationId,
+    });
+    // The decision's page finds its entry (with a proof once checkpointed) by subject.
+    const subject = `/api/ledger/subjects/screening.decision/${decision.id}`;
+    const mine = (await (await call(w.app, officer, 'GET', subject)).json()) as {
+      items: { index: number }[];
+    };
+    expect(mine.items.map((e) => e.index)).toEqual([decision.ledger.index]);
+    for (const other of [w.members.home.officer, w.members.home.viewer]) {
+      expect(
+        (await call(w.app, other, 'GET', `/api/ledger/entries/${decision.ledger.index}`)).status,
+      ).toBe(404);
+      const theirs = (await (await call(w.app, other, 'GET', subject)).json()) as {
+        items: unknown[];
+      };
+      expect(theirs.items).toEqual([]);
+    }
+  });
+
+  it('refuses a decision on an entity not listed, bad input or a role that may not decide, and logs nothing', async () => {
+    const officer = w.members.agency.officer;
+    const before = await ledgerEntries(w);
+    const decide = (member: Member | undefined, body: Record<string, unknown>) =>
+      call(w.app, member, 'POST', '/api/screening/decisions', {
+        entityId: 'un:6907993',
+        queryName: 'Eric Badege',
+        decision: 'dismissed',
+        ...body,
+      });
+    const missing = await decide(officer, { entityId: 'un:missing' });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { detail: string }).detail).toMatch(/un:missing/);
+    expect((await decide(officer, { score: 1.5 })).status).toBe(400);
+    expect((await decide(officer, { decision: 'maybe' })).status).toBe(400);
+    expect((await decide(officer, { queryName: '---' })).status).toBe(400);
+    expect((await decide(w.members.agency.partner, {})).status).toBe(403);
+    expect((await decide(w.members.agency.viewer, {})).status).toBe(403);
+    expect((await decide(undefined, {})).status).toBe(401);
+    expect(await ledgerEntries(w)).toBe(before);
+  });
 });
+
+/** Every entry staged in the ledger (the outbox included), whoever's. */
+async function ledgerEntries(world: World): Promise<number> {
+  const row = await world.store.db
+    .selectFrom('ledger_entries')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
 
 // Small OFAC legacy sdn.csv files written for this test; the newer one adds entry 203.
 const sdnRow = (id: number, name: string, type: string) =>
@@ -179,7 +252,7 @@ const NEW_SDN = [OLD_SDN, sdnRow(203, 'KOVALENKO, Dmitri Ivanovich', 'individual
 describe('screening monitored parties over HTTP', () => {
   let w: World;
   const ingest = async (sourceName: string, text: string) => {
-    const job = await runIngestJob(w.store, await w.store.systemActor(), {
+    const { job } = await w.services.ingest.run(await w.store.systemActor(), {
       kind: 'ofac-sdn',
       sourceName,
       input: Readable.from([new TextEncoder().encode(text)]) as AsyncIterable<Uint8Array>,
@@ -192,7 +265,7 @@ describe('screening monitored parties over HTTP', () => {
     w = await makeWorld();
   });
   afterAll(async () => {
-    await w.store.close();
+    await closeWorld(w);
   });
 
   it('adds a party, and after a newer list reports exactly its new hit as an alert', async () => {

@@ -1,182 +1,37 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { isInterdictError } from '@interdict/core';
 import { MAX_NAME_LENGTH, SCHEMAS, type ScreeningQuery } from '@interdict/screening';
-import {
-  addMonitoredParty,
-  currentScreeningIndex,
-  getScreeningEntity,
-  listMonitoredParties,
-  listScreeningAlerts,
-  removeMonitoredParty,
-  SCREENING_MONITOR_ROLES,
-  SCREENING_MONITOR_READER_ROLES,
-  SCREENING_MONITOR_SETTINGS_ROLES,
-  MIN_MONITOR_THRESHOLD,
-  acknowledgeScreeningAlert,
-  getScreeningMonitorSettings,
-  setScreeningMonitorThreshold,
-  setMonitoredPartyThreshold,
-  listScreeningDecisions,
-  listScreeningVersions,
-  recordScreeningDecision,
-  screeningDecisionRecord,
-  setScreeningDecisionLedger,
-  screeningSummary,
-  screeningIndexSource,
-  currentScreeningVersionKey,
-  screeningWorkerCount,
-  ScreeningWorkerPool,
-  StoreError,
-  compactHit,
-  type Actor,
-  type PooledHit,
-  type MonitoredPartyInput,
-  type PartyScreener,
-  storeScreener,
-  useScreeningPool,
-  type Store,
-} from '@interdict/store';
-import { requireActor, requireRole } from '../auth/middleware';
+import { MIN_MONITOR_THRESHOLD } from '@interdict/store';
+import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import { HttpProblem } from '../problem';
 import { problemResponses } from '../schemas';
-import { registerSummaryProvider } from '../summary';
-import { screenBatch } from './screening-batch';
-
-/** Ledger record type of an officer's confirm/dismiss decision on a screening hit. */
-export const DECISION_RECORD_TYPE = 'screening.decision';
 
 /**
- * Screening API: match names against the list versions in force, read listed entities and list
- * versions, record officers' decisions on hits. The index is built in memory from the store and
- * rebuilt when a list version changes: every request compares the key of the versions in force
- * (remembered in process: on PGlite until a list install, on PostgreSQL for at most
- * INTERDICT_SCREENING_VERSION_TTL_MS, default 1 s, see currentScreeningVersionKey) with the key of
- * the index, and a result always names the versions of the index that produced it.
+ * Screening API (issue 5): match names against the list versions in force, read listed entities
+ * and list versions, record officers' decisions on hits (committed to the ledger), and monitor
+ * parties. Every route is one call into the screening service
+ * (packages/services/src/screening/service.ts), which checks who may do what, runs the matching
+ * on its worker pool and commits decisions; a result always names the list versions of the index
+ * that produced it.
  */
 
-async function indexFor(store: Store, actor: Actor) {
-  return currentScreeningIndex(store, actor);
-}
+const SchemaName = z.enum(SCHEMAS as [string, ...string[]]).openapi('ScreeningSchema');
+const PartialDate = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/);
 
-/**
- * Match requests run on a pool of worker threads, one index per thread (issue 5 §4), so a large
- * batch uses every core and never holds up other routes. Size: INTERDICT_SCREENING_WORKERS
- * (default: one per core; 0 screens on the main thread, time-sliced by screenBatch). One pool per
- * store, started by the first match request; until every worker has built the index for the
- * versions in force, match requests wait up to INTERDICT_SCREENING_WAIT_MS (default 30 s) and
- * are then answered 503 with Retry-After.
- */
-const pools = new WeakMap<Store, ScreeningWorkerPool | null>();
-
-function poolFor(store: Store): ScreeningWorkerPool | null {
-  let pool = pools.get(store);
-  if (pool === undefined) {
-    const size = screeningWorkerCount(process.env.INTERDICT_SCREENING_WORKERS);
-    pool = size === 0 ? null : new ScreeningWorkerPool(size);
-    pools.set(store, pool);
-    // Monitored parties (added, re-screened after a list update) are screened on it too.
-    useScreeningPool(store, pool);
-  }
-  return pool;
-}
-
-/** Stop the screening workers of `store` (tests and shutdown; a later request starts new ones). */
-export async function closeScreeningPool(store: Store): Promise<void> {
-  const pool = pools.get(store);
-  pools.delete(store);
-  useScreeningPool(store, null);
-  await pool?.close();
-}
-
-function waitMs(): number {
-  const n = Number(process.env.INTERDICT_SCREENING_WAIT_MS ?? 30_000);
-  return Number.isFinite(n) && n >= 0 ? n : 30_000;
-}
-
-/** The pool's generation for the versions in force, read as `actor` (who must be allowed to screen). */
-async function generationInForce(store: Store, pool: ScreeningWorkerPool, actor: Actor) {
-  const key = await currentScreeningVersionKey(store, actor);
-  return pool.generationFor(key, () => screeningIndexSource(store, actor), waitMs());
-}
-
-/** A pool that is warming up or has failed becomes a 503 problem with Retry-After. */
-function poolProblem(error: unknown, logger: ModuleDeps['logger']): unknown {
-  if (error instanceof StoreError && error.code === 'STORE_UNAVAILABLE') {
-    const warming = error.details?.retryAfter !== undefined;
-    // A warm-up that outlasts the wait is expected; workers that failed are not: log why.
-    if (!warming) logger.error({ err: error }, 'screening workers failed');
-    return new HttpProblem(
-      503,
-      warming ? 'SCREENING_WARMING_UP' : 'SCREENING_UNAVAILABLE',
-      error.message,
-      { 'Retry-After': String(Number(error.details?.retryAfter ?? 5)) },
-    );
-  }
-  return error;
-}
-
-async function matchInPool(
-  store: Store,
-  pool: ScreeningWorkerPool,
-  actor: Actor,
-  queries: readonly ScreeningQuery[],
-  options: { threshold: number; limit: number },
-  logger: ModuleDeps['logger'],
-): Promise<{ listVersions: readonly string[]; hits: string[] }> {
-  try {
-    const generation = await generationInForce(store, pool, actor);
-    const { generation: used, hits } = await pool.searchJson(queries, options, generation);
-    return { listVersions: used.listVersions, hits };
-  } catch (error) {
-    throw poolProblem(error, logger);
-  }
-}
-
-/**
- * The screener other capabilities use for party names (targeting's watchlist raises): the same
- * worker pool as match requests, so a day's parties are screened off the thread that answers
- * HTTP; on the main thread, time-sliced, when the pool is turned off (workers = 0).
- */
-export function partyScreener(
-  store: Store,
-  actor: Actor,
-  logger: ModuleDeps['logger'],
-): PartyScreener {
-  const pool = poolFor(store);
-  const inProcess = storeScreener(store, actor, screenBatch);
-  if (!pool) return inProcess;
-  return {
-    async screen(queries, options) {
-      try {
-        const generation = await generationInForce(store, pool, actor);
-        const { generation: used, hits } = await pool.search(queries, options, {}, generation);
-        return { hits, listVersions: used.listVersions };
-      } catch (error) {
-        throw poolProblem(error, logger);
-      }
-    },
-    ...(inProcess.entity ? { entity: inProcess.entity.bind(inProcess) } : {}),
-  };
-}
-
-/** Server shutdown: stop this store's screening workers. */
-export const close = closeScreeningPool;
+const IdentifierQuery = z.object({
+  type: z.string().max(40).optional(),
+  value: z.string().min(1).max(100),
+});
 
 const QuerySchema = z
   .object({
     name: z.string().min(1).max(MAX_NAME_LENGTH).openapi({ example: 'Ismael Zambada Garcia' }),
-    schema: z.enum(SCHEMAS as [string, ...string[]]).optional(),
-    birthDate: z
-      .string()
-      .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/)
-      .optional()
-      .openapi({ example: '1948' }),
+    schema: SchemaName.optional(),
+    birthDate: PartialDate.optional().openapi({ example: '1948' }),
     nationality: z.string().max(100).optional().openapi({ example: 'mx' }),
     gender: z.enum(['male', 'female']).optional(),
-    identifiers: z
-      .array(z.object({ type: z.string().max(40).optional(), value: z.string().min(1).max(100) }))
-      .max(20)
-      .optional(),
+    identifiers: z.array(IdentifierQuery).max(20).optional(),
   })
   .openapi('ScreeningQuery');
 
@@ -188,37 +43,164 @@ const MatchBody = z
   })
   .openapi('ScreeningMatchRequest');
 
+/** A response array: the services answer readonly arrays, and the document is the same. */
+const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
+
+const ExplanationSchema = z
+  .object({
+    queryName: z.string(),
+    matchedName: z.string(),
+    matchedNameQuality: z.enum(['primary', 'strong', 'weak']),
+    nameScore: z.number(),
+    name: z.object({
+      score: z.number(),
+      aligned: list(
+        z.object({
+          query: z.string(),
+          candidate: z.string(),
+          how: z.string().openapi({ example: 'phonetic' }),
+          similarity: z.number(),
+          weight: z.number(),
+        }),
+      ),
+      unmatchedQuery: list(z.string()),
+      unmatchedCandidate: list(z.string()),
+      notes: list(z.string()),
+    }),
+    adjustments: list(
+      z.object({
+        feature: z.enum(['birth-date', 'nationality', 'gender', 'identifier', 'weak-alias']),
+        delta: z.number().openapi({ description: 'Added to the score (negative: subtracted)' }),
+        detail: z.string(),
+      }),
+    ),
+  })
+  .openapi('ScreeningExplanation', { description: 'Why a listed name scored what it did' });
+
 const HitSchema = z
   .object({
-    entityId: z.string(),
+    entityId: z.string().openapi({ example: 'ofac:7226' }),
     score: z.number(),
     schema: z.string(),
-    name: z.string(),
-    matchedName: z.string(),
+    name: z.string().openapi({ description: "The entity's primary name" }),
+    matchedName: z.string().openapi({ description: 'The listed name or alias that matched' }),
     list: z.string(),
-    programs: z.array(z.string()),
-    explanation: z.record(z.string(), z.unknown()),
+    programs: list(z.string()),
+    explanation: ExplanationSchema,
   })
   .openapi('ScreeningHit');
 
-const VersionSchema = z.record(z.string(), z.unknown()).openapi('ScreeningListVersion');
-
 const MatchResponse = z
   .object({
-    listVersions: z.array(z.string()),
-    results: z.array(
-      z.object({ query: z.record(z.string(), z.unknown()), hits: z.array(HitSchema) }),
-    ),
+    listVersions: list(z.string()),
+    results: list(z.object({ query: QuerySchema, hits: list(HitSchema) })),
   })
   .openapi('ScreeningMatchResponse');
+
+const VersionSchema = z
+  .object({
+    id: z.string().openapi({ example: 'ofac@2024-05-03' }),
+    storedId: z
+      .string()
+      .openapi({ description: 'The version id with a prefix of its content hash' }),
+    source: z.string(),
+    published: z.string().optional(),
+    contentHash: z.string(),
+    counts: z.object({
+      entities: z.number().int(),
+      names: z.number().int(),
+      bySchema: z.partialRecord(SchemaName, z.number().int()),
+    }),
+    current: z.boolean().openapi({ description: 'In force' }),
+    sourceName: z.string(),
+    ingestedAt: z.string(),
+    diff: z.object({
+      added: z.number().int(),
+      changed: z.number().int(),
+      removed: z.number().int(),
+      sample: list(z.string()),
+    }),
+  })
+  .openapi('ScreeningListVersion');
+
+const EntitySchema = z
+  .object({
+    id: z.string(),
+    list: z.string(),
+    sourceId: z.string(),
+    schema: SchemaName,
+    names: list(
+      z.object({
+        full: z.string(),
+        quality: z.enum(['primary', 'strong', 'weak']),
+        kind: z.enum(['aka', 'fka', 'nka', 'original-script']).optional(),
+      }),
+    ),
+    birthDates: list(z.string()),
+    birthPlaces: list(z.string()),
+    nationalities: list(z.string()),
+    countries: list(z.string()),
+    gender: z.enum(['male', 'female']).optional(),
+    identifiers: list(
+      z.object({
+        type: z.string(),
+        value: z.string(),
+        country: z.string().optional(),
+        label: z.string().optional(),
+      }),
+    ),
+    addresses: list(
+      z.object({ full: z.string(), city: z.string().optional(), country: z.string().optional() }),
+    ),
+    programs: list(z.string()),
+    remarks: z.string().optional(),
+    listedOn: z.string().optional(),
+  })
+  .openapi('ListedEntity');
+
+const DecisionSchema = z
+  .object({
+    id: z.string(),
+    organisationId: z.string(),
+    userId: z.string().nullable(),
+    entityId: z.string(),
+    queryName: z.string().openapi({ description: 'The name actually screened' }),
+    decision: z.enum(['confirmed', 'dismissed']),
+    note: z.string(),
+    score: z.number().nullable().openapi({ description: "The hit's score as the officer saw it" }),
+    listVersions: list(z.string()),
+    createdAt: z.string(),
+    ledger: z
+      .object({ origin: z.string(), index: z.number().int() })
+      .nullable()
+      .openapi({ description: 'Where the decision is committed to the ledger' }),
+  })
+  .openapi('ScreeningDecision');
+
+const EntityView = z
+  .object({
+    entity: EntitySchema,
+    version: z.string().openapi({ description: 'Stored id of the list version in force' }),
+    decisions: list(DecisionSchema).openapi({ description: "The caller's organisation's" }),
+  })
+  .openapi('ListedEntityView');
 
 const DecisionBody = z
   .object({
     entityId: z.string().min(1).max(200),
-    queryName: z.string().min(1).max(MAX_NAME_LENGTH),
+    queryName: z
+      .string()
+      .min(1)
+      .max(MAX_NAME_LENGTH)
+      .openapi({ description: 'The name actually screened' }),
     decision: z.enum(['confirmed', 'dismissed']),
     note: z.string().max(2000).optional(),
-    score: z.number().min(0).max(1).optional(),
+    score: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .openapi({ description: "The hit's score as the officer saw it" }),
   })
   .openapi('ScreeningDecisionRequest');
 
@@ -230,31 +212,21 @@ const EntityParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 'ofac:7226' }),
 });
 
+const Threshold = z.number().min(MIN_MONITOR_THRESHOLD).max(1).openapi({ example: 0.8 });
+
 const PartyBody = z
   .object({
     name: z.string().min(1).max(MAX_NAME_LENGTH).openapi({ example: 'Dmitri Kovalenko' }),
-    schema: z.enum(SCHEMAS as [string, ...string[]]).optional(),
-    birthDate: z
-      .string()
-      .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/)
-      .optional(),
+    schema: z.enum(SCHEMAS).optional(),
+    birthDate: PartialDate.optional(),
     nationality: z.string().min(1).max(100).optional(),
-    identifiers: z
-      .array(z.object({ type: z.string().max(40).optional(), value: z.string().min(1).max(100) }))
-      .max(20)
-      .optional(),
+    identifiers: z.array(IdentifierQuery).max(20).optional(),
     note: z.string().max(2000).optional(),
-    threshold: z
-      .number()
-      .min(MIN_MONITOR_THRESHOLD)
-      .max(1)
-      .nullable()
+    threshold: Threshold.nullable()
       .optional()
       .openapi({ description: "Alert threshold; omitted or null: the organisation's default" }),
   })
   .openapi('MonitoredPartyRequest');
-
-const Threshold = z.number().min(MIN_MONITOR_THRESHOLD).max(1).openapi({ example: 0.8 });
 
 const PartyPatch = z
   .object({
@@ -264,6 +236,60 @@ const PartyPatch = z
   })
   .strict()
   .openapi('MonitoredPartyPatch');
+
+const PartyHitSchema = z
+  .object({
+    partyId: z.string(),
+    entityId: z.string(),
+    entityName: z.string(),
+    matchedName: z.string(),
+    score: z.number(),
+    listVersion: z.string().openapi({ description: 'Stored id of the list version that hit' }),
+    trigger: z.enum(['added', 'list-update']).openapi({
+      description: 'added: found when the party was added; list-update: an alert',
+    }),
+    explanation: ExplanationSchema,
+    createdAt: z.string(),
+    acknowledgement: z
+      .object({
+        at: z.string(),
+        by: z.string().nullable(),
+        byName: z.string().nullable(),
+        note: z.string(),
+      })
+      .nullable(),
+  })
+  .openapi('MonitoredPartyHit');
+
+const PartySchema = z
+  .object({
+    id: z.string(),
+    organisationId: z.string(),
+    name: z.string(),
+    // Inline, not the ScreeningSchema $ref: a nullable $ref loses its null in the console's types.
+    schema: z.enum(SCHEMAS).nullable(),
+    birthDate: z.string().nullable(),
+    nationality: z.string().nullable(),
+    identifiers: list(z.object({ type: z.string().optional(), value: z.string() })),
+    note: z.string(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+    threshold: z.number().nullable(),
+    effectiveThreshold: z.number(),
+    hits: list(PartyHitSchema),
+  })
+  .openapi('MonitoredParty');
+
+const AlertSchema = PartyHitSchema.extend({ partyName: z.string() }).openapi('ScreeningAlert');
+
+const SettingsSchema = z
+  .object({
+    threshold: z.number(),
+    custom: z.boolean().openapi({ description: 'False while the default of 0.7 applies' }),
+    updatedBy: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('ScreeningMonitorSettings');
 
 const AlertParams = z.object({
   id: z
@@ -292,31 +318,41 @@ const PartyParams = z.object({
     .openapi({ param: { name: 'id', in: 'path', required: true } }),
 });
 
-const Loose = z.record(z.string(), z.unknown());
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { 'application/json': { schema } } },
+  ...problemResponses,
+});
 
-function pooledHitJson(hit: PooledHit) {
-  return {
-    ...hit,
-    programs: [...hit.programs],
-    explanation: (hit.explanation ?? {}) as unknown as Record<string, unknown>,
-  };
+const created = <T extends z.ZodType>(schema: T, description: string) => ({
+  201: { description, content: { 'application/json': { schema } } },
+  ...problemResponses,
+});
+
+/**
+ * Screening that cannot run right now is a 503 with Retry-After (RFC 9110 §10.2.3): while the
+ * workers build the index for new list versions, and when they failed.
+ */
+async function retryLater<T>(work: Promise<T>, logger: ModuleDeps['logger']): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (
+      isInterdictError(error) &&
+      (error.code === 'SCREENING_WARMING_UP' || error.code === 'SCREENING_UNAVAILABLE')
+    ) {
+      // A warm-up that outlasts the wait is expected; workers that failed are not: log why.
+      if (error.code === 'SCREENING_UNAVAILABLE')
+        logger.error({ err: error }, 'screening workers failed');
+      throw new HttpProblem(503, error.code, error.message, {
+        'Retry-After': String(Number(error.details?.retryAfter ?? 5)),
+      });
+    }
+    throw error;
+  }
 }
 
 export function register(app: App, deps: ModuleDeps): void {
-  registerSummaryProvider({
-    capability: 'screening',
-    async summarise(store) {
-      const s = await screeningSummary(store);
-      return [
-        {
-          capability: 'screening',
-          label: 'Listed entities (OFAC, UN)',
-          count: s.count,
-          updatedAt: s.updatedAt,
-        },
-      ];
-    },
-  });
+  const screening = deps.services.screening;
 
   app.openapi(
     createRoute({
@@ -326,48 +362,28 @@ export function register(app: App, deps: ModuleDeps): void {
       summary:
         'Screen one or many parties against the list versions in force; ranked, explained hits',
       request: { body: { content: { 'application/json': { schema: MatchBody } }, required: true } },
-      responses: {
-        200: {
-          description: 'Hits per query',
-          content: { 'application/json': { schema: MatchResponse } },
-        },
-        ...problemResponses,
-      },
+      responses: ok(MatchResponse, 'Hits per query'),
     }),
     async (c) => {
-      const actor = requireActor(c);
       const body = c.req.valid('json');
-      const options = { threshold: body.threshold, limit: body.limit };
-      const queries = body.queries as ScreeningQuery[];
-      const pool = poolFor(deps.store);
-      if (pool) {
-        const { listVersions, hits } = await matchInPool(
-          deps.store,
-          pool,
-          actor,
-          queries,
-          options,
-          deps.logger,
-        );
-        // The workers sent each query's hits as JSON text; join them rather than parse and
-        // serialise again on the thread that answers HTTP. Same shape as c.json would give.
-        const results = body.queries.map(
-          (q, i) => `{"query":${JSON.stringify(q)},"hits":${hits[i] ?? '[]'}}`,
-        );
-        // (Typed as the route's JSON answer: the text is that object, already serialised.)
-        return c.body(
-          `{"listVersions":${JSON.stringify(listVersions)},"results":[${results.join(',')}]}`,
-          200,
-          { 'content-type': 'application/json' },
-        ) as never;
-      }
-      const { index, versions } = await indexFor(deps.store, actor);
-      const hits = await screenBatch(index, queries, options);
-      const results = body.queries.map((q, i) => ({
-        query: q,
-        hits: hits[i]!.map((h) => pooledHitJson(compactHit(h, true))),
-      }));
-      return c.json({ listVersions: versions.map((v) => v.id), results }, 200);
+      const { listVersions, hits } = await retryLater(
+        screening.match(requireActor(c), body.queries as ScreeningQuery[], {
+          threshold: body.threshold,
+          limit: body.limit,
+        }),
+        deps.logger,
+      );
+      // The service gives each query's hits as JSON text (serialised off this thread): join them
+      // rather than parse and serialise again. Same shape as c.json would give.
+      const results = body.queries.map(
+        (q, i) => `{"query":${JSON.stringify(q)},"hits":${hits[i] ?? '[]'}}`,
+      );
+      // (Typed as the route's JSON answer: the text is that object, already serialised.)
+      return c.body(
+        `{"listVersions":${JSON.stringify(listVersions)},"results":[${results.join(',')}]}`,
+        200,
+        { 'content-type': 'application/json' },
+      ) as never;
     },
   );
 
@@ -377,18 +393,9 @@ export function register(app: App, deps: ModuleDeps): void {
       path: '/api/screening/lists',
       tags: ['screening'],
       summary: 'List versions, newest first, with what each added, changed and removed',
-      responses: {
-        200: {
-          description: 'Versions',
-          content: { 'application/json': { schema: z.object({ items: z.array(VersionSchema) }) } },
-        },
-        ...problemResponses,
-      },
+      responses: ok(z.object({ items: list(VersionSchema) }), 'Versions'),
     }),
-    async (c) => {
-      const items = await listScreeningVersions(deps.store, requireActor(c));
-      return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
-    },
+    async (c) => c.json({ items: await screening.lists(requireActor(c)) }, 200),
   );
 
   app.openapi(
@@ -398,21 +405,9 @@ export function register(app: App, deps: ModuleDeps): void {
       tags: ['screening'],
       summary: 'A listed entity with all names, identifiers, programs, and decisions taken on it',
       request: { params: EntityParams },
-      responses: {
-        200: {
-          description: 'The entity',
-          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
-        },
-        ...problemResponses,
-      },
+      responses: ok(EntityView, 'The entity'),
     }),
-    async (c) => {
-      const actor = requireActor(c);
-      const { id } = c.req.valid('param');
-      const { entity, version } = await getScreeningEntity(deps.store, actor, id);
-      const decisions = await listScreeningDecisions(deps.store, actor, { entityId: id });
-      return c.json({ entity, version, decisions } as Record<string, unknown>, 200);
-    },
+    async (c) => c.json(await screening.entity(requireActor(c), c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -421,68 +416,24 @@ export function register(app: App, deps: ModuleDeps): void {
       path: '/api/screening/decisions',
       tags: ['screening'],
       summary:
-        'Confirm or dismiss a hit (recorded with the list versions in force, audited, committed to the ledger)',
+        'Confirm or dismiss a hit (recorded with the list versions in force, audited, committed to the ledger in the same transaction)',
       request: {
         body: { content: { 'application/json': { schema: DecisionBody } }, required: true },
       },
-      responses: {
-        201: {
-          description: 'The decision',
-          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
-        },
-        ...problemResponses,
-      },
+      responses: created(DecisionSchema, 'The decision, with where its ledger entry sits'),
     }),
-    async (c) => {
-      const actor = requireActor(c);
-      const body = c.req.valid('json');
-      const versions = (await listScreeningVersions(deps.store, actor)).filter((v) => v.current);
-      // Issue 12 §6: the decision and its ledger entry are written in one transaction; the
-      // answer comes once the entry is durable in the log.
-      const { value: decision, entries } = await deps.services.ledger.commit(
-        actor,
-        async (tx, record) => {
-          const d = await recordScreeningDecision(tx, actor, {
-            ...body,
-            listVersions: versions.map((v) => v.id),
-          });
-          await record({
-            type: DECISION_RECORD_TYPE,
-            body: screeningDecisionRecord(d),
-            subject: { type: DECISION_RECORD_TYPE, id: d.id },
-          });
-          return d;
-        },
-      );
-      const entry = entries[0];
-      const committed = entry
-        ? await setScreeningDecisionLedger(deps.store, actor, decision.id, {
-            origin: entry.origin,
-            index: entry.index,
-          })
-        : decision;
-      return c.json(committed as unknown as Record<string, unknown>, 201);
-    },
+    async (c) => c.json(await screening.decide(requireActor(c), c.req.valid('json')), 201),
   );
+
   app.openapi(
     createRoute({
       method: 'get',
       path: '/api/screening/parties',
       tags: ['screening'],
       summary: "Parties the caller's organisation monitors, each with the listed entities it hits",
-      responses: {
-        200: {
-          description: 'Monitored parties, newest first',
-          content: { 'application/json': { schema: z.object({ items: z.array(Loose) }) } },
-        },
-        ...problemResponses,
-      },
+      responses: ok(z.object({ items: list(PartySchema) }), 'Monitored parties, newest first'),
     }),
-    async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_READER_ROLES);
-      const items = await listMonitoredParties(deps.store, actor);
-      return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
-    },
+    async (c) => c.json({ items: await screening.monitoring.parties(requireActor(c)) }, 200),
   );
 
   app.openapi(
@@ -493,20 +444,9 @@ export function register(app: App, deps: ModuleDeps): void {
       summary:
         'Monitor a party: screened now (its baseline hits), then again after every list update',
       request: { body: { content: { 'application/json': { schema: PartyBody } }, required: true } },
-      responses: {
-        201: {
-          description: 'The party with its baseline hits',
-          content: { 'application/json': { schema: Loose } },
-        },
-        ...problemResponses,
-      },
+      responses: created(PartySchema, 'The party with its baseline hits'),
     }),
-    async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
-      const body = c.req.valid('json');
-      const party = await addMonitoredParty(deps.store, actor, body as MonitoredPartyInput);
-      return c.json(party as unknown as Record<string, unknown>, 201);
-    },
+    async (c) => c.json(await screening.monitoring.add(requireActor(c), c.req.valid('json')), 201),
   );
 
   app.openapi(
@@ -519,8 +459,7 @@ export function register(app: App, deps: ModuleDeps): void {
       responses: { 204: { description: 'Removed' }, ...problemResponses },
     }),
     async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
-      await removeMonitoredParty(deps.store, actor, c.req.valid('param').id);
+      await screening.monitoring.remove(requireActor(c), c.req.valid('param').id);
       return c.body(null, 204);
     },
   );
@@ -541,20 +480,16 @@ export function register(app: App, deps: ModuleDeps): void {
             .openapi({ description: 'open: still to acknowledge; acknowledged: history; all' }),
         }),
       },
-      responses: {
-        200: {
-          description: 'Alerts, each naming the list version that produced it',
-          content: { 'application/json': { schema: z.object({ items: z.array(Loose) }) } },
-        },
-        ...problemResponses,
-      },
+      responses: ok(
+        z.object({ items: list(AlertSchema) }),
+        'Alerts, each naming the list version that produced it',
+      ),
     }),
-    async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_READER_ROLES);
-      const { limit, status } = c.req.valid('query');
-      const items = await listScreeningAlerts(deps.store, actor, { limit, status });
-      return c.json({ items: items as unknown as Record<string, unknown>[] }, 200);
-    },
+    async (c) =>
+      c.json(
+        { items: await screening.monitoring.alerts(requireActor(c), c.req.valid('query')) },
+        200,
+      ),
   );
 
   app.openapi(
@@ -568,24 +503,18 @@ export function register(app: App, deps: ModuleDeps): void {
         params: AlertParams,
         body: { content: { 'application/json': { schema: AcknowledgeBody } }, required: true },
       },
-      responses: {
-        200: {
-          description: 'The acknowledged alert',
-          content: { 'application/json': { schema: Loose } },
-        },
-        ...problemResponses,
-      },
+      responses: ok(AlertSchema, 'The acknowledged alert'),
     }),
     async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
       const { id, entityId } = c.req.valid('param');
-      const alert = await acknowledgeScreeningAlert(
-        deps.store,
-        actor,
-        { partyId: id, entityId },
-        c.req.valid('json').note,
+      return c.json(
+        await screening.monitoring.acknowledge(
+          requireActor(c),
+          { partyId: id, entityId },
+          c.req.valid('json').note,
+        ),
+        200,
       );
-      return c.json(alert as unknown as Record<string, unknown>, 200);
     },
   );
 
@@ -600,21 +529,17 @@ export function register(app: App, deps: ModuleDeps): void {
         params: PartyParams,
         body: { content: { 'application/json': { schema: PartyPatch } }, required: true },
       },
-      responses: {
-        200: { description: 'The party', content: { 'application/json': { schema: Loose } } },
-        ...problemResponses,
-      },
+      responses: ok(PartySchema, 'The party'),
     }),
-    async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_ROLES);
-      const party = await setMonitoredPartyThreshold(
-        deps.store,
-        actor,
-        c.req.valid('param').id,
-        c.req.valid('json').threshold,
-      );
-      return c.json(party as unknown as Record<string, unknown>, 200);
-    },
+    async (c) =>
+      c.json(
+        await screening.monitoring.setPartyThreshold(
+          requireActor(c),
+          c.req.valid('param').id,
+          c.req.valid('json').threshold,
+        ),
+        200,
+      ),
   );
 
   app.openapi(
@@ -623,16 +548,9 @@ export function register(app: App, deps: ModuleDeps): void {
       path: '/api/screening/monitoring/settings',
       tags: ['screening'],
       summary: "The organisation's default alert threshold for monitored parties",
-      responses: {
-        200: { description: 'Settings', content: { 'application/json': { schema: Loose } } },
-        ...problemResponses,
-      },
+      responses: ok(SettingsSchema, 'Settings'),
     }),
-    async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_READER_ROLES);
-      const settings = await getScreeningMonitorSettings(deps.store, actor);
-      return c.json(settings as unknown as Record<string, unknown>, 200);
-    },
+    async (c) => c.json(await screening.monitoring.settings(requireActor(c)), 200),
   );
 
   app.openapi(
@@ -645,19 +563,15 @@ export function register(app: App, deps: ModuleDeps): void {
       request: {
         body: { content: { 'application/json': { schema: SettingsBody } }, required: true },
       },
-      responses: {
-        200: { description: 'Settings', content: { 'application/json': { schema: Loose } } },
-        ...problemResponses,
-      },
+      responses: ok(SettingsSchema, 'Settings'),
     }),
-    async (c) => {
-      const actor = requireRole(c, ...SCREENING_MONITOR_SETTINGS_ROLES);
-      const settings = await setScreeningMonitorThreshold(
-        deps.store,
-        actor,
-        c.req.valid('json').threshold,
-      );
-      return c.json(settings as unknown as Record<string, unknown>, 200);
-    },
+    async (c) =>
+      c.json(
+        await screening.monitoring.setDefaultThreshold(
+          requireActor(c),
+          c.req.valid('json').threshold,
+        ),
+        200,
+      ),
   );
 }

@@ -1,6 +1,14 @@
+import { StoreError } from '../errors';
 import { registerIngestKind, type IngestContext } from '../ingest/registry';
-import { rescreenMonitoredParties } from './monitoring';
-import { installListVersion, parseStoredList, saveListPart, type OfacPart } from './repository';
+import { LIST_VERSION_RECORD } from './list-import';
+import { partiesToRescreen } from './monitoring';
+import {
+  installListVersion,
+  parseStoredList,
+  saveListPart,
+  type InstalledListVersion,
+  type OfacPart,
+} from './repository';
 
 async function readAll(ctx: IngestContext, encoding: 'latin1' | 'utf-8'): Promise<string> {
   const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
@@ -34,6 +42,68 @@ const LIST_TABLES = [
   'screening_party_hits',
 ] as const;
 
+/**
+ * Put a parsed list in force, in the job's transaction: the version with its entities, its
+ * ledger record (issue 12 §6: who put which file in force, and what it changed against the
+ * version it replaced), and the re-screening of the monitored parties (issue 5 §2), so that the
+ * version, its entry and the alerts it raises commit together or not at all. The same content
+ * again puts nothing new in force: no record, no re-screening.
+ */
+async function putInForce(
+  ctx: IngestContext,
+  list: 'ofac' | 'un',
+  file: { part: string; sha256: string },
+): Promise<{
+  installed: InstalledListVersion;
+  rescreened: { parties: number; newHits: number };
+  entities: number;
+  warnings: number;
+}> {
+  const parsed = await parseStoredList(ctx.store, list);
+  const installed = await installListVersion(ctx.store, parsed, ctx.sourceName, ctx.jobId, (d, t) =>
+    ctx.progress(d, t),
+  );
+  const entities = parsed.version.counts.entities;
+  const warnings = parsed.warnings.length;
+  if (installed.unchanged) {
+    return { installed, rescreened: { parties: 0, newHits: 0 }, entities, warnings };
+  }
+  await ctx.record({
+    type: LIST_VERSION_RECORD,
+    body: {
+      listVersion: installed.version,
+      version: parsed.version.id,
+      source: parsed.version.source,
+      ...(parsed.version.published ? { published: parsed.version.published } : {}),
+      contentHash: parsed.version.contentHash,
+      sourceName: ctx.sourceName,
+      part: file.part,
+      sha256: file.sha256,
+      entities,
+      added: installed.added,
+      changed: installed.changed,
+      removed: installed.removed,
+      replaces: installed.replaces,
+      jobId: ctx.jobId,
+      putInForceBy: { organisationId: ctx.actor.organisationId, userId: ctx.actor.userId },
+    },
+    subject: { type: LIST_VERSION_RECORD, id: installed.version },
+  });
+  return { installed, rescreened: await rescreen(ctx), entities, warnings };
+}
+
+async function rescreen(ctx: IngestContext): Promise<{ parties: number; newHits: number }> {
+  if (ctx.screening) return ctx.screening.listVersionInstalled(ctx.store, ctx.actor);
+  // Without the screening service nobody can screen the parties; putting the version in force
+  // anyway would leave their new hits unreported, so the import fails unless none is watched.
+  const watched = await partiesToRescreen(ctx.store);
+  if (watched.length === 0) return { parties: 0, newHits: 0 };
+  throw new StoreError(
+    'INVALID_ARGUMENT',
+    `${watched.length} monitored parties must be re-screened against the new list version: run list imports through the ingest service`,
+  );
+}
+
 registerIngestKind({
   kind: 'ofac-sdn',
   description:
@@ -43,25 +113,18 @@ registerIngestKind({
   async run(ctx) {
     const text = await readAll(ctx, 'latin1');
     const part = ofacPart(ctx.sourceName, text);
-    await saveListPart(ctx.store, 'ofac', part, ctx.sourceName, text, ctx.jobId);
-    const parsed = await parseStoredList(ctx.store, 'ofac');
-    const installed = await installListVersion(
-      ctx.store,
-      parsed,
-      ctx.sourceName,
-      ctx.jobId,
-      (d, t) => ctx.progress(d, t),
-    );
-    // Issue 5 §2: with the new version in force (same transaction), report new hits.
-    const rescreened = installed.unchanged
-      ? { parties: 0, newHits: 0 }
-      : await rescreenMonitoredParties(ctx.store, ctx.actor);
+    const { sha256 } = await saveListPart(ctx.store, 'ofac', part, ctx.sourceName, text, ctx.jobId);
+    const r = await putInForce(ctx, 'ofac', { part, sha256 });
     return {
       part,
-      ...installed,
-      rescreened,
-      entities: parsed.version.counts.entities,
-      warnings: parsed.warnings.length,
+      version: r.installed.version,
+      unchanged: r.installed.unchanged,
+      added: r.installed.added,
+      changed: r.installed.changed,
+      removed: r.installed.removed,
+      rescreened: r.rescreened,
+      entities: r.entities,
+      warnings: r.warnings,
     };
   },
 });
@@ -75,23 +138,17 @@ registerIngestKind({
     const text = await readAll(ctx, 'utf-8').catch(() => {
       throw new Error('the UN consolidated list is not valid UTF-8 text');
     });
-    await saveListPart(ctx.store, 'un', 'xml', ctx.sourceName, text, ctx.jobId);
-    const parsed = await parseStoredList(ctx.store, 'un');
-    const installed = await installListVersion(
-      ctx.store,
-      parsed,
-      ctx.sourceName,
-      ctx.jobId,
-      (d, t) => ctx.progress(d, t),
-    );
-    const rescreened = installed.unchanged
-      ? { parties: 0, newHits: 0 }
-      : await rescreenMonitoredParties(ctx.store, ctx.actor);
+    const { sha256 } = await saveListPart(ctx.store, 'un', 'xml', ctx.sourceName, text, ctx.jobId);
+    const r = await putInForce(ctx, 'un', { part: 'xml', sha256 });
     return {
-      ...installed,
-      rescreened,
-      entities: parsed.version.counts.entities,
-      warnings: parsed.warnings.length,
+      version: r.installed.version,
+      unchanged: r.installed.unchanged,
+      added: r.installed.added,
+      changed: r.installed.changed,
+      removed: r.installed.removed,
+      rescreened: r.rescreened,
+      entities: r.entities,
+      warnings: r.warnings,
     };
   },
 });

@@ -1,49 +1,24 @@
-import {
-  checkQueryName,
-  countryCode,
-  SCHEMAS,
-  ScreeningIndex,
-  type Schema,
-  type ScreeningQuery,
-} from '@interdict/screening';
-import { sql, type Kysely } from 'kysely';
-import { assertRole, type Actor, type Role } from '../actor';
+import type { MatchExplanation, Schema } from '@interdict/screening';
+import { sql, type Selectable } from 'kysely';
+import type { Actor } from '../actor';
 import { StoreError } from '../errors';
-import { recordAudit } from '../repositories/audit';
 import type { Store } from '../store';
-import {
-  currentScreeningEntities,
-  currentScreeningVersionKey,
-  listScreeningVersions,
-  screeningIndexSource,
-  type StoredListVersion,
-} from './repository';
-import { screeningPoolOf, type ScreeningGeneration, type ScreeningWorkerPool } from './worker-pool';
-import { compactHit, type PooledHit } from './worker-protocol';
+import type { ScreeningTables } from './tables';
 
-/**
- * Who may keep parties under watch, set their thresholds and acknowledge their alerts (within
- * their own organisation).
- */
-export const SCREENING_MONITOR_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
-/** Who may read the organisation's monitored parties, alerts and thresholds (viewers read). */
-export const SCREENING_MONITOR_READER_ROLES: readonly Role[] = [
-  'admin',
-  'analyst',
-  'officer',
-  'viewer',
-];
-/** Who may set the organisation's default alert threshold. */
-export const SCREENING_MONITOR_SETTINGS_ROLES: readonly Role[] = ['admin'];
+// Monitored parties (issue 5 §2) as stored: each organisation's parties, every listed entity each
+// has hit, and alert thresholds. Every query is scoped to the actor's organisation, except the
+// read of all parties that a list update re-screens (`partiesToRescreen`), which spans
+// organisations by design. Screening the parties, and who may do what, is the screening
+// service's (packages/services/src/screening/monitoring.ts).
 
 /** Score at which a monitored party counts as hitting a listed entity, unless set otherwise. */
 export const MONITOR_THRESHOLD = 0.7;
 /**
- * Lowest alert threshold an organisation or party may set. Below it nearly every common name
- * scores a hit on some listed name, and the queue would be noise.
+ * Lowest alert threshold an organisation or party may set (the tables' CHECK constraints hold it
+ * too). Below it nearly every common name scores a hit on some listed name, and the queue would
+ * be noise.
  */
 export const MIN_MONITOR_THRESHOLD = 0.5;
-const HITS_PER_PARTY = 20;
 
 export interface MonitoredPartyInput {
   readonly name: string;
@@ -66,7 +41,8 @@ export interface PartyHit {
   readonly listVersion: string;
   /** `added`: found when the party was added; `list-update`: new after a list update (an alert). */
   readonly trigger: 'added' | 'list-update';
-  readonly explanation: unknown;
+  /** Why it scored what it did, as the matcher explained it when the hit was found. */
+  readonly explanation: MatchExplanation;
   readonly createdAt: string;
   /** Set once an officer has acknowledged the alert (it then leaves the open queue). */
   readonly acknowledgement: {
@@ -110,197 +86,140 @@ export interface ScreeningAlert extends PartyHit {
   readonly partyName: string;
 }
 
-const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
-const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+/** A listed entity a party's screening found (the fields a hit row keeps). */
+export interface FoundPartyHit {
+  readonly entityId: string;
+  readonly score: number;
+  /** The entity's primary name. */
+  readonly name: string;
+  /** The listed name (primary or alias) that matched. */
+  readonly matchedName: string;
+  /** The list it is on (`ofac`, `un`): its version in force is recorded with the hit. */
+  readonly list: string;
+  readonly explanation?: MatchExplanation;
+}
+
+/** A party as a list update re-screens it: who owns it, what to screen, at which threshold. */
+export interface PartyToRescreen {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly name: string;
+  readonly schema: Schema | null;
+  readonly birthDate: string | null;
+  readonly nationality: string | null;
+  readonly identifiers: readonly { readonly type?: string; readonly value: string }[];
+  readonly effectiveThreshold: number;
+}
+
+const iso = (v: Date | string): string => (v instanceof Date ? v.toISOString() : String(v));
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-// One index, keyed by the stored ids of the versions in force (each carries its content hash,
-// so the same key always means the same entities, whichever store or transaction read them).
-let cachedIndex: { key: string; index: ScreeningIndex } | undefined;
+/** The organisation's default alert threshold (MONITOR_THRESHOLD when none is set). */
+export async function organisationMonitorThreshold(
+  store: Store,
+  organisationId: string,
+): Promise<number> {
+  const row = await store.db
+    .selectFrom('screening_monitor_settings')
+    .select('threshold')
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
+  return row ? Number(row.threshold) : MONITOR_THRESHOLD;
+}
 
-/** The screening index over every list version in force (rebuilt when a version changes). */
-export async function currentScreeningIndex(
+/** Store a party under watch for the actor's organisation; its id. */
+export async function insertMonitoredParty(
   store: Store,
   actor: Actor,
-): Promise<{ index: ScreeningIndex; versions: StoredListVersion[] }> {
-  const current = (await listScreeningVersions(store, actor)).filter((v) => v.current);
-  const key = current.map((v) => v.storedId).join('|');
-  if (cachedIndex?.key === key) return { index: cachedIndex.index, versions: current };
-  // Read the entities only when the versions in force changed.
-  const { versions, entities } = await currentScreeningEntities(store, actor);
-  const built = {
-    key: versions.map((v) => v.storedId).join('|'),
-    index: ScreeningIndex.build(entities),
-  };
-  cachedIndex = built;
-  return { index: built.index, versions };
-}
-
-function validate(input: MonitoredPartyInput): void {
-  const bad = (field: string, message: string): never => {
-    throw new StoreError('INVALID_ARGUMENT', `${field}: ${message}`, { details: { field } });
-  };
-  checkQueryName(input.name);
-  if (input.schema !== undefined && !(SCHEMAS as readonly string[]).includes(input.schema))
-    bad('schema', `must be one of ${SCHEMAS.join(', ')}`);
-  if (input.birthDate !== undefined && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(input.birthDate))
-    bad('birthDate', 'must be YYYY, YYYY-MM or YYYY-MM-DD');
-  if (input.nationality !== undefined && !countryCode(input.nationality))
-    bad('nationality', `${JSON.stringify(input.nationality)} is not a known country`);
-  if ((input.identifiers?.length ?? 0) > 20) bad('identifiers', 'at most 20');
-  for (const i of input.identifiers ?? [])
-    if (!i.value.trim()) bad('identifiers', 'an identifier needs a value');
-  if ((input.note?.length ?? 0) > 2000) bad('note', 'at most 2000 characters');
-  if (input.threshold !== undefined && input.threshold !== null) checkThreshold(input.threshold);
-}
-
-function checkThreshold(threshold: number): void {
-  if (!Number.isFinite(threshold) || threshold < MIN_MONITOR_THRESHOLD || threshold > 1) {
-    throw new StoreError(
-      'INVALID_ARGUMENT',
-      `threshold: must be a number from ${MIN_MONITOR_THRESHOLD} to 1`,
-      { details: { field: 'threshold' } },
-    );
-  }
-}
-
-/** The organisation's default alert threshold (MONITOR_THRESHOLD when none is set). */
-async function organisationThreshold(db: Kysely<unknown>, organisationId: string): Promise<number> {
-  const r = await sql<{ threshold: unknown }>`
-    SELECT threshold FROM screening_monitor_settings
-    WHERE organisation_id = ${organisationId}`.execute(db);
-  const t = r.rows[0]?.threshold;
-  return t == null ? MONITOR_THRESHOLD : Number(t);
-}
-
-function queryOf(p: MonitoredParty | MonitoredPartyInput): ScreeningQuery {
-  return {
-    name: p.name,
-    ...(p.schema ? { schema: p.schema } : {}),
-    ...(p.birthDate ? { birthDate: p.birthDate } : {}),
-    ...(p.nationality ? { nationality: p.nationality } : {}),
-    ...(p.identifiers && p.identifiers.length > 0 ? { identifiers: p.identifiers } : {}),
-  };
+  input: MonitoredPartyInput,
+): Promise<string> {
+  const id = crypto.randomUUID();
+  await store.db
+    .insertInto('screening_monitored_parties')
+    .values({
+      id,
+      organisation_id: actor.organisationId,
+      name: input.name,
+      schema: input.schema ?? null,
+      birth_date: input.birthDate ?? null,
+      nationality: input.nationality ?? null,
+      identifiers: JSON.stringify(input.identifiers ?? []),
+      note: input.note ?? '',
+      created_by: actor.userId,
+      threshold: input.threshold ?? null,
+    })
+    .execute();
+  return id;
 }
 
 /**
- * Insert the hits not yet known for a party (ON CONFLICT: an entity the party hit before is
- * never reported again). Returns how many rows were new.
+ * Store the hits not yet known for a party (ON CONFLICT: an entity the party hit before is never
+ * reported again). `versionOf` maps a hit's list to the stored id of its version in force.
+ * Returns how many rows were new.
  */
-async function insertHits(
-  db: Kysely<unknown>,
-  party: { id: string; organisationId: string },
-  hits: readonly PooledHit[],
+export async function insertPartyHits(
+  store: Store,
+  party: { readonly id: string; readonly organisationId: string },
+  hits: readonly FoundPartyHit[],
   versionOf: ReadonlyMap<string, string>,
   trigger: PartyHit['trigger'],
 ): Promise<number> {
   if (hits.length === 0) return 0;
-  const r = await sql`
-    INSERT INTO screening_party_hits (party_id, entity_id, organisation_id, list_version, trigger,
-      score, entity_name, matched_name, explanation)
-    VALUES ${sql.join(
-      hits.map(
-        (h) =>
-          sql`(${party.id}, ${h.entityId}, ${party.organisationId},
-            ${versionOf.get(h.list) ?? h.list}, ${trigger}, ${h.score},
-            ${h.name}, ${h.matchedName}, ${JSON.stringify(h.explanation ?? {})})`,
-      ),
-    )}
-    ON CONFLICT (party_id, entity_id) DO NOTHING`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+  const r = await store.db
+    .insertInto('screening_party_hits')
+    .values(
+      hits.map((h) => ({
+        party_id: party.id,
+        entity_id: h.entityId,
+        organisation_id: party.organisationId,
+        list_version: versionOf.get(h.list) ?? h.list,
+        trigger,
+        score: h.score,
+        entity_name: h.name,
+        matched_name: h.matchedName,
+        explanation: JSON.stringify(h.explanation ?? {}),
+      })),
+    )
+    .onConflict((oc) => oc.columns(['party_id', 'entity_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
 }
 
-const versionMap = (versions: readonly StoredListVersion[]): Map<string, string> =>
-  new Map(versions.map((v) => [v.source, v.storedId]));
+type HitRow = Selectable<ScreeningTables['screening_party_hits']> & {
+  acknowledged_by_name: string | null;
+};
 
-interface PartyQuery {
-  readonly query: ScreeningQuery;
-  readonly threshold: number;
-}
-
-/** Screen on one pool generation, one pool request per distinct threshold; hits in input order. */
-async function searchOn(
-  pool: ScreeningWorkerPool,
-  generation: ScreeningGeneration,
-  items: readonly PartyQuery[],
-): Promise<PooledHit[][]> {
-  const out: PooledHit[][] = items.map(() => []);
-  const byThreshold = new Map<number, number[]>();
-  items.forEach((item, i) =>
-    byThreshold.set(item.threshold, [...(byThreshold.get(item.threshold) ?? []), i]),
-  );
-  for (const [threshold, at] of byThreshold) {
-    const { hits } = await pool.search(
-      at.map((i) => items[i]!.query),
-      { threshold, limit: HITS_PER_PARTY },
-      { explain: true },
-      generation,
-    );
-    at.forEach((i, k) => (out[i] = hits[k] ?? []));
-  }
-  return out;
-}
-
-/**
- * Screen monitored parties against the versions in force as `store` sees them (a transaction:
- * an import's own new version included). With the server's worker pool running the matching
- * runs there, not on the thread that answers HTTP: on the generation in force when its versions
- * are the ones seen here, else on a generation built for this call only (never shown to match
- * requests, since the transaction may still roll back). Without a pool: the in-process index.
- */
-async function screenParties(
-  store: Store,
-  actor: Actor,
-  items: readonly PartyQuery[],
-): Promise<{ hits: PooledHit[][]; versionOf: Map<string, string> }> {
-  const pool = screeningPoolOf(store);
-  if (pool) {
-    const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
-    const key = await currentScreeningVersionKey(store, actor);
-    const versionOf = versionMap(versions);
-    const current = pool.generation;
-    if (current?.key === key) {
-      try {
-        return { hits: await searchOn(pool, current, items), versionOf };
-      } catch (error) {
-        // Retired meanwhile (a newer version came into force): build this call's own below.
-        if (!(error instanceof StoreError) || error.code !== 'STORE_UNAVAILABLE') throw error;
-      }
-    }
-    const source = await screeningIndexSource(store, actor);
-    const hits = await pool.withGeneration(source, (g) => searchOn(pool, g, items));
-    return { hits, versionOf: versionMap(versions) };
-  }
-  const { index, versions } = await currentScreeningIndex(store, actor);
+function toHit(r: HitRow): PartyHit {
   return {
-    hits: items.map(({ query, threshold }) =>
-      index.search(query, { threshold, limit: HITS_PER_PARTY }).map((h) => compactHit(h, true)),
-    ),
-    versionOf: versionMap(versions),
-  };
-}
-
-function toHit(r: Record<string, unknown>): PartyHit {
-  return {
-    partyId: String(r.party_id),
-    entityId: String(r.entity_id),
-    entityName: String(r.entity_name),
-    matchedName: String(r.matched_name),
+    partyId: r.party_id,
+    entityId: r.entity_id,
+    entityName: r.entity_name,
+    matchedName: r.matched_name,
     score: Number(r.score),
-    listVersion: String(r.list_version),
+    listVersion: r.list_version,
     trigger: r.trigger === 'list-update' ? 'list-update' : 'added',
-    explanation: json(r.explanation),
+    explanation: json<MatchExplanation>(r.explanation),
     createdAt: iso(r.created_at),
     acknowledgement:
-      r.acknowledged_at == null
+      r.acknowledged_at === null
         ? null
         : {
             at: iso(r.acknowledged_at),
-            by: typeof r.acknowledged_by === 'string' ? r.acknowledged_by : null,
-            byName: typeof r.acknowledged_by_name === 'string' ? r.acknowledged_by_name : null,
-            note: typeof r.acknowledgement_note === 'string' ? r.acknowledgement_note : '',
+            by: r.acknowledged_by,
+            byName: r.acknowledged_by_name,
+            note: r.acknowledgement_note ?? '',
           },
   };
+}
+
+/** The hits of the actor's organisation, with who acknowledged each (users' names). */
+function hitsQuery(store: Store, actor: Actor) {
+  return store.db
+    .selectFrom('screening_party_hits as h')
+    .leftJoin('users as u', (join) => join.on(sql`u.id::text`, '=', sql.ref('h.acknowledged_by')))
+    .selectAll('h')
+    .select('u.name as acknowledged_by_name')
+    .where('h.organisation_id', '=', actor.organisationId);
 }
 
 /** Parties of the actor's organisation with their hits, newest first (never another's). */
@@ -309,100 +228,99 @@ export async function listMonitoredParties(
   actor: Actor,
   filter: { id?: string } = {},
 ): Promise<MonitoredParty[]> {
-  assertRole(actor, ...SCREENING_MONITOR_READER_ROLES);
-  const db = raw(store);
-  const orgDefault = await organisationThreshold(db, actor.organisationId);
-  const parties = await sql<Record<string, unknown>>`
-    SELECT * FROM screening_monitored_parties
-    WHERE organisation_id = ${actor.organisationId}
-      AND (${filter.id ?? null}::text IS NULL OR id = ${filter.id ?? null})
-    ORDER BY created_at DESC, id LIMIT 1000`.execute(db);
-  const hits = await sql<Record<string, unknown>>`
-    SELECT * FROM screening_party_hits
-    WHERE organisation_id = ${actor.organisationId}
-      AND (${filter.id ?? null}::text IS NULL OR party_id = ${filter.id ?? null})
-    ORDER BY score DESC, entity_id`.execute(db);
+  const orgDefault = await organisationMonitorThreshold(store, actor.organisationId);
+  let parties = store.db
+    .selectFrom('screening_monitored_parties')
+    .selectAll()
+    .where('organisation_id', '=', actor.organisationId);
+  if (filter.id !== undefined) parties = parties.where('id', '=', filter.id);
+  let hits = hitsQuery(store, actor);
+  if (filter.id !== undefined) hits = hits.where('h.party_id', '=', filter.id);
+  const partyRows = await parties.orderBy('created_at', 'desc').orderBy('id').limit(1000).execute();
+  const hitRows = await hits.orderBy('h.score', 'desc').orderBy('h.entity_id').execute();
   const byParty = new Map<string, PartyHit[]>();
-  for (const r of hits.rows) {
+  for (const r of hitRows) {
     const h = toHit(r);
     byParty.set(h.partyId, [...(byParty.get(h.partyId) ?? []), h]);
   }
-  return parties.rows.map((r) => ({
-    id: String(r.id),
-    organisationId: String(r.organisation_id),
-    name: String(r.name),
-    schema: typeof r.schema === 'string' ? (r.schema as Schema) : null,
-    birthDate: typeof r.birth_date === 'string' ? r.birth_date : null,
-    nationality: typeof r.nationality === 'string' ? r.nationality : null,
-    identifiers: json(r.identifiers),
-    note: String(r.note),
-    createdBy: typeof r.created_by === 'string' ? r.created_by : null,
+  return partyRows.map((r) => ({
+    id: r.id,
+    organisationId: r.organisation_id,
+    name: r.name,
+    schema: r.schema as Schema | null,
+    birthDate: r.birth_date,
+    nationality: r.nationality,
+    identifiers: json<{ type?: string; value: string }[]>(r.identifiers),
+    note: r.note,
+    createdBy: r.created_by,
     createdAt: iso(r.created_at),
-    threshold: r.threshold == null ? null : Number(r.threshold),
-    effectiveThreshold: r.threshold == null ? orgDefault : Number(r.threshold),
-    hits: byParty.get(String(r.id)) ?? [],
+    threshold: r.threshold === null ? null : Number(r.threshold),
+    effectiveThreshold: r.threshold === null ? orgDefault : Number(r.threshold),
+    hits: byParty.get(r.id) ?? [],
   }));
 }
 
-/**
- * Put a party under watch for the actor's organisation. It is screened at once against the
- * versions in force; those hits are its baseline (`added`), so later alerts are only new ones.
- */
-export async function addMonitoredParty(
-  store: Store,
-  actor: Actor,
-  input: MonitoredPartyInput,
-): Promise<MonitoredParty> {
-  assertRole(actor, ...SCREENING_MONITOR_ROLES);
-  validate(input);
-  const id = crypto.randomUUID();
-  return store.transaction(async (tx) => {
-    const db = raw(tx);
-    await sql`
-      INSERT INTO screening_monitored_parties (id, organisation_id, name, schema, birth_date,
-        nationality, identifiers, note, created_by, threshold)
-      VALUES (${id}, ${actor.organisationId}, ${input.name}, ${input.schema ?? null},
-        ${input.birthDate ?? null}, ${input.nationality ?? null},
-        ${JSON.stringify(input.identifiers ?? [])}, ${input.note ?? ''}, ${actor.userId},
-        ${input.threshold ?? null})`.execute(db);
-    const threshold = input.threshold ?? (await organisationThreshold(db, actor.organisationId));
-    const screened = await screenParties(tx, actor, [{ query: queryOf(input), threshold }]);
-    const hits = screened.hits[0]!;
-    await insertHits(
-      db,
-      { id, organisationId: actor.organisationId },
-      hits,
-      screened.versionOf,
-      'added',
-    );
-    await recordAudit(tx.db, {
-      action: 'screening.party.added',
-      actor,
-      targetType: 'screening-party',
-      targetId: id,
-      details: { name: input.name, hits: hits.length },
-    });
-    const [party] = await listMonitoredParties(tx, actor, { id });
-    return party!;
-  });
+/** Remove a party of the actor's organisation (its hits go with it); NOT_FOUND for anyone else's. */
+export async function deleteMonitoredParty(store: Store, actor: Actor, id: string): Promise<void> {
+  const r = await store.db
+    .deleteFrom('screening_monitored_parties')
+    .where('id', '=', id)
+    .where('organisation_id', '=', actor.organisationId)
+    .executeTakeFirst();
+  if (Number(r.numDeletedRows) === 0) throw new StoreError('NOT_FOUND', `no monitored party ${id}`);
 }
 
-/** Stop watching a party of the actor's organisation (NOT_FOUND for anyone else's). */
-export async function removeMonitoredParty(store: Store, actor: Actor, id: string): Promise<void> {
-  assertRole(actor, ...SCREENING_MONITOR_ROLES);
-  await store.transaction(async (tx) => {
-    const r = await sql`
-      DELETE FROM screening_monitored_parties
-      WHERE id = ${id} AND organisation_id = ${actor.organisationId}`.execute(raw(tx));
-    if (Number(r.numAffectedRows ?? 0) === 0)
-      throw new StoreError('NOT_FOUND', `no monitored party ${id}`);
-    await recordAudit(tx.db, {
-      action: 'screening.party.removed',
-      actor,
-      targetType: 'screening-party',
-      targetId: id,
-    });
-  });
+/** Set (or, with null, clear) the own threshold of a party of the actor's organisation. */
+export async function updateMonitoredPartyThreshold(
+  store: Store,
+  actor: Actor,
+  partyId: string,
+  threshold: number | null,
+): Promise<void> {
+  const r = await store.db
+    .updateTable('screening_monitored_parties')
+    .set({ threshold })
+    .where('id', '=', partyId)
+    .where('organisation_id', '=', actor.organisationId)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0)
+    throw new StoreError('NOT_FOUND', `no monitored party ${partyId}`);
+}
+
+/**
+ * Every organisation's monitored parties with the threshold each is screened at, for the
+ * re-screening after a list update. A system read: it spans organisations by design.
+ */
+export async function partiesToRescreen(store: Store): Promise<PartyToRescreen[]> {
+  const rows = await store.db
+    .selectFrom('screening_monitored_parties as p')
+    .leftJoin('screening_monitor_settings as s', 's.organisation_id', 'p.organisation_id')
+    .select([
+      'p.id',
+      'p.organisation_id',
+      'p.name',
+      'p.schema',
+      'p.birth_date',
+      'p.nationality',
+      'p.identifiers',
+    ])
+    .select(
+      sql<number>`coalesce(p.threshold, s.threshold, ${MONITOR_THRESHOLD})`.as(
+        'effective_threshold',
+      ),
+    )
+    .orderBy('p.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    organisationId: r.organisation_id,
+    name: r.name,
+    schema: r.schema as Schema | null,
+    birthDate: r.birth_date,
+    nationality: r.nationality,
+    identifiers: json<{ type?: string; value: string }[]>(r.identifiers),
+    effectiveThreshold: Number(r.effective_threshold),
+  }));
 }
 
 /**
@@ -414,25 +332,26 @@ export async function listScreeningAlerts(
   actor: Actor,
   options: { limit?: number; status?: AlertStatus } = {},
 ): Promise<ScreeningAlert[]> {
-  assertRole(actor, ...SCREENING_MONITOR_READER_ROLES);
   const limit = Math.min(Math.max(options.limit ?? 200, 1), 1000);
   const status = options.status ?? 'open';
-  const rows = await sql<Record<string, unknown>>`
-    SELECT h.*, p.name AS party_name, u.name AS acknowledged_by_name
-    FROM screening_party_hits h
-    JOIN screening_monitored_parties p ON p.id = h.party_id
-    LEFT JOIN users u ON u.id::text = h.acknowledged_by
-    WHERE h.organisation_id = ${actor.organisationId} AND h.trigger = 'list-update'
-      AND (${status} = 'all'
-        OR (${status} = 'open' AND h.acknowledged_at IS NULL)
-        OR (${status} = 'acknowledged' AND h.acknowledged_at IS NOT NULL))
-    ORDER BY h.created_at DESC, h.party_id, h.entity_id LIMIT ${limit}`.execute(raw(store));
-  return rows.rows.map((r) => ({ ...toHit(r), partyName: String(r.party_name) }));
+  let q = hitsQuery(store, actor)
+    .innerJoin('screening_monitored_parties as p', 'p.id', 'h.party_id')
+    .select('p.name as party_name')
+    .where('h.trigger', '=', 'list-update');
+  if (status === 'open') q = q.where('h.acknowledged_at', 'is', null);
+  if (status === 'acknowledged') q = q.where('h.acknowledged_at', 'is not', null);
+  const rows = await q
+    .orderBy('h.created_at', 'desc')
+    .orderBy('h.party_id')
+    .orderBy('h.entity_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...toHit(r), partyName: r.party_name }));
 }
 
 /**
- * Acknowledge an alert of the actor's organisation with a note (who and when are recorded, with
- * an audit event). NOT_FOUND for another organisation's alert, CONFLICT when already done.
+ * Mark an alert of the actor's organisation acknowledged by the actor, with a note. NOT_FOUND for
+ * another organisation's alert (or a baseline hit, which is no alert), CONFLICT when already done.
  */
 export async function acknowledgeScreeningAlert(
   store: Store,
@@ -440,47 +359,38 @@ export async function acknowledgeScreeningAlert(
   alert: { partyId: string; entityId: string },
   note: string,
 ): Promise<ScreeningAlert> {
-  assertRole(actor, ...SCREENING_MONITOR_ROLES);
-  const text = note.trim();
-  if (!text || text.length > 2000) {
-    throw new StoreError('INVALID_ARGUMENT', 'note: say why (1 to 2000 characters)', {
-      details: { field: 'note' },
-    });
+  const found = await store.db
+    .selectFrom('screening_party_hits')
+    .select('acknowledged_at')
+    .where('party_id', '=', alert.partyId)
+    .where('entity_id', '=', alert.entityId)
+    .where('organisation_id', '=', actor.organisationId)
+    .where('trigger', '=', 'list-update')
+    .forUpdate()
+    .executeTakeFirst();
+  if (!found) {
+    throw new StoreError('NOT_FOUND', `no alert for party ${alert.partyId} on ${alert.entityId}`);
   }
-  return store.transaction(async (tx) => {
-    const db = raw(tx);
-    const found = await sql<{ acknowledged_at: unknown }>`
-      SELECT acknowledged_at FROM screening_party_hits
-      WHERE party_id = ${alert.partyId} AND entity_id = ${alert.entityId}
-        AND organisation_id = ${actor.organisationId} AND trigger = 'list-update'
-      FOR UPDATE`.execute(db);
-    const row = found.rows[0];
-    if (!row) {
-      throw new StoreError('NOT_FOUND', `no alert for party ${alert.partyId} on ${alert.entityId}`);
-    }
-    if (row.acknowledged_at != null) {
-      throw new StoreError('CONFLICT', 'this alert has already been acknowledged');
-    }
-    await sql`
-      UPDATE screening_party_hits SET acknowledged_at = now(), acknowledged_by = ${actor.userId},
-        acknowledgement_note = ${text}
-      WHERE party_id = ${alert.partyId} AND entity_id = ${alert.entityId}`.execute(db);
-    await recordAudit(tx.db, {
-      action: 'screening.alert.acknowledged',
-      actor,
-      targetType: 'screening-alert',
-      targetId: `${alert.partyId}/${alert.entityId}`,
-      details: { note: text },
-    });
-    const rows = await sql<Record<string, unknown>>`
-      SELECT h.*, p.name AS party_name, u.name AS acknowledged_by_name
-      FROM screening_party_hits h
-      JOIN screening_monitored_parties p ON p.id = h.party_id
-      LEFT JOIN users u ON u.id::text = h.acknowledged_by
-      WHERE h.party_id = ${alert.partyId} AND h.entity_id = ${alert.entityId}`.execute(db);
-    const r = rows.rows[0]!;
-    return { ...toHit(r), partyName: String(r.party_name) };
-  });
+  if (found.acknowledged_at !== null) {
+    throw new StoreError('CONFLICT', 'this alert has already been acknowledged');
+  }
+  await store.db
+    .updateTable('screening_party_hits')
+    .set({
+      acknowledged_at: sql<Date>`now()`,
+      acknowledged_by: actor.userId,
+      acknowledgement_note: note,
+    })
+    .where('party_id', '=', alert.partyId)
+    .where('entity_id', '=', alert.entityId)
+    .execute();
+  const row = await hitsQuery(store, actor)
+    .innerJoin('screening_monitored_parties as p', 'p.id', 'h.party_id')
+    .select('p.name as party_name')
+    .where('h.party_id', '=', alert.partyId)
+    .where('h.entity_id', '=', alert.entityId)
+    .executeTakeFirstOrThrow();
+  return { ...toHit(row), partyName: row.party_name };
 }
 
 /** The organisation's default alert threshold. */
@@ -488,130 +398,36 @@ export async function getScreeningMonitorSettings(
   store: Store,
   actor: Actor,
 ): Promise<ScreeningMonitorSettings> {
-  assertRole(actor, ...SCREENING_MONITOR_READER_ROLES);
-  const r = await sql<Record<string, unknown>>`
-    SELECT threshold, updated_by, updated_at FROM screening_monitor_settings
-    WHERE organisation_id = ${actor.organisationId}`.execute(raw(store));
-  const row = r.rows[0];
+  const row = await store.db
+    .selectFrom('screening_monitor_settings')
+    .select(['threshold', 'updated_by', 'updated_at'])
+    .where('organisation_id', '=', actor.organisationId)
+    .executeTakeFirst();
   if (!row)
     return { threshold: MONITOR_THRESHOLD, custom: false, updatedBy: null, updatedAt: null };
   return {
     threshold: Number(row.threshold),
     custom: true,
-    updatedBy: typeof row.updated_by === 'string' ? row.updated_by : null,
+    updatedBy: row.updated_by,
     updatedAt: iso(row.updated_at),
   };
 }
 
-/**
- * Set the organisation's default alert threshold (admins). It applies from the next screening of
- * each party that has no threshold of its own: when added, and after every list update.
- */
-export async function setScreeningMonitorThreshold(
+/** Set the actor's organisation's default alert threshold, as set by the actor. */
+export async function saveScreeningMonitorThreshold(
   store: Store,
   actor: Actor,
   threshold: number,
-): Promise<ScreeningMonitorSettings> {
-  assertRole(actor, ...SCREENING_MONITOR_SETTINGS_ROLES);
-  checkThreshold(threshold);
-  await store.transaction(async (tx) => {
-    await sql`
-      INSERT INTO screening_monitor_settings (organisation_id, threshold, updated_by)
-      VALUES (${actor.organisationId}, ${threshold}, ${actor.userId})
-      ON CONFLICT (organisation_id) DO UPDATE SET threshold = excluded.threshold,
-        updated_by = excluded.updated_by, updated_at = now()`.execute(raw(tx));
-    await recordAudit(tx.db, {
-      action: 'screening.monitor.threshold',
-      actor,
-      targetType: 'organisation',
-      targetId: actor.organisationId,
-      details: { threshold },
-    });
-  });
-  return getScreeningMonitorSettings(store, actor);
-}
-
-/**
- * Set (or, with null, clear) a party's own alert threshold. The party is screened again at once
- * at its new threshold; hits found now are part of its baseline (`added`), not alerts, because no
- * list changed. Hits found before stay on record.
- */
-export async function setMonitoredPartyThreshold(
-  store: Store,
-  actor: Actor,
-  partyId: string,
-  threshold: number | null,
-): Promise<MonitoredParty> {
-  assertRole(actor, ...SCREENING_MONITOR_ROLES);
-  if (threshold !== null) checkThreshold(threshold);
-  return store.transaction(async (tx) => {
-    const db = raw(tx);
-    const r = await sql`
-      UPDATE screening_monitored_parties SET threshold = ${threshold}
-      WHERE id = ${partyId} AND organisation_id = ${actor.organisationId}`.execute(db);
-    if (Number(r.numAffectedRows ?? 0) === 0)
-      throw new StoreError('NOT_FOUND', `no monitored party ${partyId}`);
-    const [party] = await listMonitoredParties(tx, actor, { id: partyId });
-    const screened = await screenParties(tx, actor, [
-      { query: queryOf(party!), threshold: party!.effectiveThreshold },
-    ]);
-    const added = await insertHits(
-      db,
-      { id: partyId, organisationId: actor.organisationId },
-      screened.hits[0]!,
-      screened.versionOf,
-      'added',
-    );
-    await recordAudit(tx.db, {
-      action: 'screening.party.threshold',
-      actor,
-      targetType: 'screening-party',
-      targetId: partyId,
-      details: { threshold, newHits: added },
-    });
-    const [updated] = await listMonitoredParties(tx, actor, { id: partyId });
-    return updated!;
-  });
-}
-
-/**
- * Re-screen every organisation's monitored parties against the versions in force and record the
- * hits on entities a party never hit before as alerts. Called by the list ingest kinds inside
- * their transaction, after the new version is marked current, so the alerts commit with it (and
- * vanish with it if the import fails). A system operation: it spans organisations by design.
- */
-export async function rescreenMonitoredParties(
-  store: Store,
-  actor: Actor,
-): Promise<{ parties: number; newHits: number }> {
-  const db = raw(store);
-  const parties = await sql<Record<string, unknown>>`
-    SELECT p.id, p.organisation_id, p.name, p.schema, p.birth_date, p.nationality, p.identifiers,
-      coalesce(p.threshold, s.threshold, ${MONITOR_THRESHOLD}) AS effective_threshold
-    FROM screening_monitored_parties p
-    LEFT JOIN screening_monitor_settings s ON s.organisation_id = p.organisation_id
-    ORDER BY p.id`.execute(db);
-  if (parties.rows.length === 0) return { parties: 0, newHits: 0 };
-  const items = parties.rows.map((r) => ({
-    query: queryOf({
-      name: String(r.name),
-      ...(typeof r.schema === 'string' ? { schema: r.schema as Schema } : {}),
-      ...(typeof r.birth_date === 'string' ? { birthDate: r.birth_date } : {}),
-      ...(typeof r.nationality === 'string' ? { nationality: r.nationality } : {}),
-      identifiers: json<{ type?: string; value: string }[]>(r.identifiers),
-    }),
-    threshold: Number(r.effective_threshold),
-  }));
-  const { hits, versionOf } = await screenParties(store, actor, items);
-  let newHits = 0;
-  for (const [i, r] of parties.rows.entries()) {
-    newHits += await insertHits(
-      db,
-      { id: String(r.id), organisationId: String(r.organisation_id) },
-      hits[i]!,
-      versionOf,
-      'list-update',
-    );
-  }
-  return { parties: parties.rows.length, newHits };
+): Promise<void> {
+  await store.db
+    .insertInto('screening_monitor_settings')
+    .values({ organisation_id: actor.organisationId, threshold, updated_by: actor.userId })
+    .onConflict((oc) =>
+      oc.column('organisation_id').doUpdateSet((eb) => ({
+        threshold: eb.ref('excluded.threshold'),
+        updated_by: eb.ref('excluded.updated_by'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
 }

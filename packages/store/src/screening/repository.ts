@@ -7,20 +7,21 @@ import {
   type ListVersion,
   type ParsedList,
 } from '@interdict/screening';
-import { sql, type Kysely } from 'kysely';
-import { assertRole, type Actor, type Role } from '../actor';
+import { sql, type Selectable } from 'kysely';
+import type { Actor } from '../actor';
 import { StoreError } from '../errors';
-import { recordAudit } from '../repositories/audit';
 import type { Store } from '../store';
+import type { ScreeningTables } from './tables';
 
-/** Watchlists are reference data for the whole instance; partners see shared intelligence only. */
-export const SCREENING_READER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer', 'viewer'];
-/** Who may confirm or dismiss a hit. */
-export const SCREENING_DECIDER_ROLES: readonly Role[] = ['admin', 'analyst', 'officer'];
+// Screening I/O (issue 12 §2): list versions and their entities are reference data of the whole
+// instance (every organisation screens against the same lists), decisions belong to the deciding
+// organisation and every query on them is scoped to the actor's. Who may do what is decided by
+// the screening service (packages/services/src/screening), before it calls in here.
 
 export type OfacPart = 'sdn' | 'alt' | 'add' | 'comments';
 
 export interface StoredListVersion extends ListVersion {
+  /** The row id: `<id>#<first 8 hex of the content hash>`, unique per content. */
   readonly storedId: string;
   readonly current: boolean;
   readonly sourceName: string;
@@ -33,9 +34,11 @@ export interface ScreeningDecision {
   readonly organisationId: string;
   readonly userId: string | null;
   readonly entityId: string;
+  /** The name actually screened. */
   readonly queryName: string;
   readonly decision: 'confirmed' | 'dismissed';
   readonly note: string;
+  /** The score of the hit decided on, as the officer saw it. */
   readonly score: number | null;
   readonly listVersions: readonly string[];
   readonly createdAt: string;
@@ -43,49 +46,23 @@ export interface ScreeningDecision {
   readonly ledger: { readonly origin: string; readonly index: number } | null;
 }
 
-/**
- * The record a decision's ledger envelope commits to: every field of the decision as taken
- * (not where it was later committed). Its RFC 8785 canonical JSON is the ledger entry's body.
- */
-export function screeningDecisionRecord(d: ScreeningDecision): Record<string, unknown> {
-  return {
-    id: d.id,
-    organisationId: d.organisationId,
-    userId: d.userId,
-    entityId: d.entityId,
-    queryName: d.queryName,
-    decision: d.decision,
-    note: d.note,
-    score: d.score,
-    listVersions: [...d.listVersions],
-    createdAt: d.createdAt,
-  };
+/** What a list install did: the version in force, and what changed against the one it replaced. */
+export interface InstalledListVersion {
+  /** Stored id of the version in force. */
+  readonly version: string;
+  /** True when the content equals the version already in force (nothing changed). */
+  readonly unchanged: boolean;
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  /** Stored id of the version it replaced (null for a list's first version). */
+  readonly replaces: string | null;
 }
 
-/** Remember the ledger leaf that commits to a decision of the actor's organisation. */
-export async function setScreeningDecisionLedger(
-  store: Store,
-  actor: Actor,
-  decisionId: string,
-  ledger: { origin: string; index: number },
-): Promise<ScreeningDecision> {
-  assertRole(actor, ...SCREENING_DECIDER_ROLES);
-  const r = await sql`
-    UPDATE screening_decisions SET ledger_origin = ${ledger.origin}, ledger_index = ${ledger.index}
-    WHERE id = ${decisionId} AND organisation_id = ${actor.organisationId}
-      AND ledger_index IS NULL`.execute(raw(store));
-  if (Number(r.numAffectedRows ?? 0) === 0)
-    throw new StoreError('NOT_FOUND', `no uncommitted decision ${decisionId}`);
-  const [decision] = await listScreeningDecisions(store, actor, { id: decisionId });
-  return decision!;
-}
+const iso = (value: Date | string): string =>
+  value instanceof Date ? value.toISOString() : String(value);
 
-const raw = (store: Store): Kysely<unknown> => store.db as unknown as Kysely<unknown>;
-
-function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
-}
-
+/** jsonb comes back parsed from both engines; a text column holding JSON does not. */
 function json<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
@@ -94,7 +71,10 @@ function* chunks(text: string): Generator<string> {
   for (let i = 0; i < text.length; i += 1 << 20) yield text.slice(i, i + (1 << 20));
 }
 
-/** Keep the latest file of one part of a list (called inside the ingest job's transaction). */
+/**
+ * Keep the latest file of one part of a list (called inside the ingest job's transaction).
+ * Returns the SHA-256 of the file's text, which the list version's ledger record names.
+ */
 export async function saveListPart(
   store: Store,
   list: string,
@@ -102,27 +82,38 @@ export async function saveListPart(
   sourceName: string,
   body: string,
   jobId: string | null,
-): Promise<void> {
-  const db = raw(store);
+): Promise<{ sha256: string }> {
   if (list === 'ofac' && part === 'sdn') {
     // Supplements (alt, add, comments) belong to the sdn.csv they came with.
-    await sql`DELETE FROM screening_sources WHERE list = 'ofac'`.execute(db);
+    await store.db.deleteFrom('screening_sources').where('list', '=', 'ofac').execute();
   }
-  await sql`
-    INSERT INTO screening_sources (list, part, source_name, sha256, body, job_id)
-    VALUES (${list}, ${part}, ${sourceName}, ${sha256Hex(body)}, ${body}, ${jobId})
-    ON CONFLICT (list, part) DO UPDATE SET source_name = excluded.source_name,
-      sha256 = excluded.sha256, body = excluded.body, job_id = excluded.job_id,
-      ingested_at = now()`.execute(db);
+  const sha256 = sha256Hex(body);
+  await store.db
+    .insertInto('screening_sources')
+    .values({ list, part, source_name: sourceName, sha256, body, job_id: jobId })
+    .onConflict((oc) =>
+      oc.columns(['list', 'part']).doUpdateSet((eb) => ({
+        source_name: eb.ref('excluded.source_name'),
+        sha256: eb.ref('excluded.sha256'),
+        body: eb.ref('excluded.body'),
+        job_id: eb.ref('excluded.job_id'),
+        ingested_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+  return { sha256 };
 }
 
 async function parts(
   store: Store,
   list: string,
 ): Promise<Map<string, { body: string; name: string }>> {
-  const rows = await sql<{ part: string; body: string; source_name: string }>`
-    SELECT part, body, source_name FROM screening_sources WHERE list = ${list}`.execute(raw(store));
-  return new Map(rows.rows.map((r) => [r.part, { body: r.body, name: r.source_name }]));
+  const rows = await store.db
+    .selectFrom('screening_sources')
+    .select(['part', 'body', 'source_name'])
+    .where('list', '=', list)
+    .execute();
+  return new Map(rows.map((r) => [r.part, { body: r.body, name: r.source_name }]));
 }
 
 /** Parse the stored parts of a list into its entities. */
@@ -141,12 +132,14 @@ export async function parseStoredList(store: Store, list: 'ofac' | 'un'): Promis
     );
   }
   const dated = /(\d{4}-\d{2}-\d{2})/.exec(sdn.name)?.[1];
-  const get = (k: string) => p.get(k);
+  const alt = p.get('alt');
+  const add = p.get('add');
+  const comments = p.get('comments');
   return parseOfac({
     sdn: chunks(sdn.body),
-    ...(get('alt') ? { alt: chunks(get('alt')!.body) } : {}),
-    ...(get('add') ? { add: chunks(get('add')!.body) } : {}),
-    ...(get('comments') ? { comments: chunks(get('comments')!.body) } : {}),
+    ...(alt ? { alt: chunks(alt.body) } : {}),
+    ...(add ? { add: chunks(add.body) } : {}),
+    ...(comments ? { comments: chunks(comments.body) } : {}),
     ...(dated ? { published: dated } : {}),
   });
 }
@@ -155,19 +148,22 @@ async function currentVersionRow(
   store: Store,
   list: string,
 ): Promise<{ id: string; content_hash: string } | undefined> {
-  const rows = await sql<{ id: string; content_hash: string }>`
-    SELECT id, content_hash FROM screening_list_versions WHERE list = ${list} AND current`.execute(
-    raw(store),
-  );
-  return rows.rows[0];
+  return store.db
+    .selectFrom('screening_list_versions')
+    .select(['id', 'content_hash'])
+    .where('list', '=', list)
+    .where('current', '=', true)
+    .executeTakeFirst();
 }
 
 async function entitiesOf(store: Store, versionId: string): Promise<Entity[]> {
-  const rows = await sql<{ data: unknown }>`
-    SELECT data FROM screening_entities WHERE version_id = ${versionId} ORDER BY entity_id`.execute(
-    raw(store),
-  );
-  return rows.rows.map((r) => json<Entity>(r.data));
+  const rows = await store.db
+    .selectFrom('screening_entities')
+    .select('data')
+    .where('version_id', '=', versionId)
+    .orderBy('entity_id')
+    .execute();
+  return rows.map((r) => json<Entity>(r.data));
 }
 
 /**
@@ -180,221 +176,187 @@ export async function installListVersion(
   sourceName: string,
   jobId: string | null,
   progress?: (done: number, total: number) => void,
-): Promise<{
-  version: string;
-  unchanged: boolean;
-  added: number;
-  changed: number;
-  removed: number;
-}> {
-  const db = raw(store);
+): Promise<InstalledListVersion> {
   const list = parsed.version.source;
   const previous = await currentVersionRow(store, list);
   if (previous && previous.content_hash === parsed.version.contentHash) {
-    return { version: previous.id, unchanged: true, added: 0, changed: 0, removed: 0 };
+    return {
+      version: previous.id,
+      unchanged: true,
+      added: 0,
+      changed: 0,
+      removed: 0,
+      replaces: null,
+    };
   }
   const before = previous ? await entitiesOf(store, previous.id) : [];
   const diff = diffLists(before, parsed.entities);
   const storedId = `${parsed.version.id}#${parsed.version.contentHash.slice(0, 8)}`;
-  const existing = await sql<{ id: string }>`
-    SELECT id FROM screening_list_versions WHERE id = ${storedId}`.execute(db);
-  if (existing.rows.length === 0) {
-    await sql`
-      INSERT INTO screening_list_versions (id, list, published, content_hash, counts, diff, source_name, job_id)
-      VALUES (${storedId}, ${list}, ${parsed.version.published ?? null}, ${parsed.version.contentHash},
-        ${JSON.stringify(parsed.version.counts)}, ${JSON.stringify({
+  const existing = await store.db
+    .selectFrom('screening_list_versions')
+    .select('id')
+    .where('id', '=', storedId)
+    .executeTakeFirst();
+  if (!existing) {
+    await store.db
+      .insertInto('screening_list_versions')
+      .values({
+        id: storedId,
+        list,
+        published: parsed.version.published ?? null,
+        content_hash: parsed.version.contentHash,
+        counts: JSON.stringify(parsed.version.counts),
+        diff: JSON.stringify({
           added: diff.added.length,
           changed: diff.changed.length,
           removed: diff.removed.length,
           sample: [...diff.added.slice(0, 20), ...diff.removed.slice(0, 20)],
-        })}, ${sourceName}, ${jobId})`.execute(db);
+        }),
+        source_name: sourceName,
+        job_id: jobId,
+      })
+      .execute();
     const batch = 500;
     for (let i = 0; i < parsed.entities.length; i += batch) {
       const slice = parsed.entities.slice(i, i + batch);
-      await sql`
-        INSERT INTO screening_entities (version_id, entity_id, schema, primary_name, data)
-        VALUES ${sql.join(
-          slice.map(
-            (e) =>
-              sql`(${storedId}, ${e.id}, ${e.schema}, ${e.names[0]?.full ?? ''}, ${JSON.stringify(e)})`,
-          ),
-        )}`.execute(db);
+      await store.db
+        .insertInto('screening_entities')
+        .values(
+          slice.map((e) => ({
+            version_id: storedId,
+            entity_id: e.id,
+            schema: e.schema,
+            primary_name: e.names[0]?.full ?? '',
+            data: JSON.stringify(e),
+          })),
+        )
+        .execute();
       progress?.(Math.min(i + batch, parsed.entities.length), parsed.entities.length);
     }
   }
-  await sql`UPDATE screening_list_versions SET current = (id = ${storedId}) WHERE list = ${list}`.execute(
-    db,
-  );
-  forgetScreeningVersionKey(store);
+  await store.db
+    .updateTable('screening_list_versions')
+    .set({ current: sql<boolean>`id = ${storedId}` })
+    .where('list', '=', list)
+    .execute();
   return {
     version: storedId,
     unchanged: false,
     added: diff.added.length,
     changed: diff.changed.length,
     removed: diff.removed.length,
+    replaces: previous?.id ?? null,
   };
 }
 
-function toVersion(r: Record<string, unknown>): StoredListVersion {
-  const counts = json<ListVersion['counts']>(r.counts);
-  const id = String(r.id);
+type VersionRow = Selectable<ScreeningTables['screening_list_versions']>;
+
+function toVersion(r: VersionRow): StoredListVersion {
   return {
-    id: id.split('#')[0]!,
-    storedId: id,
-    source: String(r.list),
-    ...(typeof r.published === 'string' ? { published: r.published } : {}),
-    contentHash: String(r.content_hash),
-    counts,
-    current: r.current === true,
-    sourceName: String(r.source_name),
+    id: r.id.split('#')[0]!,
+    storedId: r.id,
+    source: r.list,
+    ...(r.published !== null ? { published: r.published } : {}),
+    contentHash: r.content_hash,
+    counts: json<ListVersion['counts']>(r.counts),
+    current: r.current,
+    sourceName: r.source_name,
     ingestedAt: iso(r.ingested_at),
-    diff: json(r.diff),
+    diff: json<StoredListVersion['diff']>(r.diff),
   };
 }
 
 /** Every list version, newest first; the ones in force have `current`. */
-export async function listScreeningVersions(
-  store: Store,
-  actor: Actor,
-): Promise<StoredListVersion[]> {
-  assertRole(actor, ...SCREENING_READER_ROLES);
-  const rows = await sql<Record<string, unknown>>`
-    SELECT id, list, published, content_hash, counts, diff, source_name, current, ingested_at
-    FROM screening_list_versions ORDER BY ingested_at DESC, id`.execute(raw(store));
-  return rows.rows.map(toVersion);
+export async function listScreeningVersions(store: Store): Promise<StoredListVersion[]> {
+  const rows = await store.db
+    .selectFrom('screening_list_versions')
+    .selectAll()
+    .orderBy('ingested_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map(toVersion);
 }
 
-/** The entities of every list version in force, for building the screening index. */
+/** The list versions in force, in `listScreeningVersions` order. */
+export async function currentScreeningVersions(store: Store): Promise<StoredListVersion[]> {
+  const rows = await store.db
+    .selectFrom('screening_list_versions')
+    .selectAll()
+    .where('current', '=', true)
+    .orderBy('ingested_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map(toVersion);
+}
+
+/** The entities of every list version in force, for building a screening index. */
 export async function currentScreeningEntities(
   store: Store,
-  actor: Actor,
 ): Promise<{ versions: StoredListVersion[]; entities: Entity[] }> {
-  const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
+  const versions = await currentScreeningVersions(store);
   const entities: Entity[] = [];
   for (const v of versions) entities.push(...(await entitiesOf(store, v.storedId)));
   return { versions, entities };
 }
 
 /**
- * Where the key of the list versions in force was last read, per store (keyed by the store's
- * shared cache object, so every view of one store, transactions included, finds the same entry).
- * `epoch` counts the list installs seen in this process: a read that started before an install
- * never stores its (older) answer.
+ * The key of the list versions in force: their stored ids (each carries its content hash, so the
+ * same key always means the same entities), in `listScreeningVersions` order. One small query;
+ * the screening service decides how long to remember it.
  */
-interface VersionKeyCache {
-  key: string | undefined;
-  readAt: number;
-  epoch: number;
-}
-const versionKeys = new WeakMap<object, VersionKeyCache>();
-
-/**
- * How long a key read from PostgreSQL is trusted (INTERDICT_SCREENING_VERSION_TTL_MS, default
- * 1,000 ms): another replica's list import shows in this replica's results at most this long after
- * it commits. PGlite is opened by one process only, so there the key is kept until an install in
- * this process (see `forgetScreeningVersionKey`). 0: read on every request, on either engine.
- */
-export function screeningVersionTtlMs(): number {
-  const n = Number(process.env.INTERDICT_SCREENING_VERSION_TTL_MS ?? 1000);
-  return Number.isFinite(n) && n >= 0 ? n : 1000;
-}
-
-function versionKeyCache(store: Store): VersionKeyCache {
-  let c = versionKeys.get(store.cache);
-  if (!c) {
-    c = { key: undefined, readAt: 0, epoch: 0 };
-    versionKeys.set(store.cache, c);
-  }
-  return c;
-}
-
-/**
- * A list install in this process (called inside the import's transaction): forget the remembered
- * key. On PGlite the transaction holds the only session, so the next read waits for it to commit
- * or roll back and sees the outcome; on PostgreSQL a read meanwhile still sees the previous
- * versions, which the TTL then bounds.
- */
-export function forgetScreeningVersionKey(store: Store): void {
-  const c = versionKeyCache(store);
-  c.key = undefined;
-  c.epoch++;
-}
-
-/**
- * The key of the list versions in force (their stored ids, in `listScreeningVersions` order): what
- * a match request checks before using a built index. Read with one small query, remembered
- * outside transactions (see `screeningVersionTtlMs`) so a match request usually asks the database
- * nothing. Whatever the key, a result names the versions of the index that produced it.
- */
-export async function currentScreeningVersionKey(store: Store, actor: Actor): Promise<string> {
-  assertRole(actor, ...SCREENING_READER_ROLES);
-  // Inside a transaction the answer may include its own uncommitted install: never cached.
-  const ttl = screeningVersionTtlMs();
-  if (store.db.isTransaction || ttl === 0) return readVersionKey(store);
-  const c = versionKeyCache(store);
-  const now = Date.now();
-  if (c.key !== undefined && (store.engine === 'pglite' || now - c.readAt < ttl)) {
-    return c.key;
-  }
-  const epoch = c.epoch;
-  const key = await readVersionKey(store);
-  if (c.epoch === epoch) {
-    c.key = key;
-    c.readAt = now;
-  }
-  return key;
-}
-
-async function readVersionKey(store: Store): Promise<string> {
+export async function readScreeningVersionKey(store: Store): Promise<string> {
   const rows = await sql<{ key: string | null }>`
     SELECT string_agg(id, '|' ORDER BY ingested_at DESC, id) AS key
-    FROM screening_list_versions WHERE current`.execute(raw(store));
+    FROM screening_list_versions WHERE current`.execute(store.db);
   return rows.rows[0]?.key ?? '';
 }
 
 /**
  * What a screening worker pool builds its index from: the versions in force (key = their stored
- * ids, as for `currentScreeningIndex`) and their entities as one JSON array, assembled by the
+ * ids, as `readScreeningVersionKey`) and their entities as one JSON array, assembled by the
  * database (json_agg) so the main thread parses nothing and a single string goes to each worker.
  */
 export async function screeningIndexSource(
   store: Store,
-  actor: Actor,
 ): Promise<{ key: string; listVersions: string[]; entitiesJson: string }> {
-  const versions = (await listScreeningVersions(store, actor)).filter((v) => v.current);
-  const parts: string[] = [];
+  const versions = await currentScreeningVersions(store);
+  const texts: string[] = [];
   for (const v of versions) {
     const rows = await sql<{ json: string | null }>`
       SELECT json_agg(data ORDER BY entity_id)::text AS json
-      FROM screening_entities WHERE version_id = ${v.storedId}`.execute(raw(store));
+      FROM screening_entities WHERE version_id = ${v.storedId}`.execute(store.db);
     const text = rows.rows[0]?.json;
     // Strip the outer brackets so the versions' arrays join into one.
-    if (text && text.length > 2) parts.push(text.slice(1, -1));
+    if (text && text.length > 2) texts.push(text.slice(1, -1));
   }
   return {
     key: versions.map((v) => v.storedId).join('|'),
     listVersions: versions.map((v) => v.id),
-    entitiesJson: `[${parts.join(',')}]`,
+    entitiesJson: `[${texts.join(',')}]`,
   };
 }
 
-/** One entity of a version in force, or NOT_FOUND. */
+/** One entity of a version in force (with the stored id of its version), or NOT_FOUND. */
 export async function getScreeningEntity(
   store: Store,
-  actor: Actor,
   entityId: string,
 ): Promise<{ entity: Entity; version: string }> {
-  assertRole(actor, ...SCREENING_READER_ROLES);
-  const rows = await sql<{ data: unknown; version_id: string }>`
-    SELECT e.data, e.version_id FROM screening_entities e
-    JOIN screening_list_versions v ON v.id = e.version_id AND v.current
-    WHERE e.entity_id = ${entityId}`.execute(raw(store));
-  const row = rows.rows[0];
+  const row = await store.db
+    .selectFrom('screening_entities as e')
+    .innerJoin('screening_list_versions as v', (join) =>
+      join.onRef('v.id', '=', 'e.version_id').on('v.current', '=', true),
+    )
+    .select(['e.data', 'e.version_id'])
+    .where('e.entity_id', '=', entityId)
+    .executeTakeFirst();
   if (!row) throw new StoreError('NOT_FOUND', `no listed entity ${entityId}`);
   return { entity: json<Entity>(row.data), version: row.version_id };
 }
 
-/** Record an officer's decision on a hit (with an audit event, in one transaction). */
+/**
+ * Store a decision of the actor's organisation on a hit (the caller's transaction: the screening
+ * service writes it with its audit event and its ledger entry).
+ */
 export async function recordScreeningDecision(
   store: Store,
   actor: Actor,
@@ -407,26 +369,63 @@ export async function recordScreeningDecision(
     listVersions: readonly string[];
   },
 ): Promise<ScreeningDecision> {
-  assertRole(actor, ...SCREENING_DECIDER_ROLES);
-  await getScreeningEntity(store, actor, input.entityId);
-  const id = crypto.randomUUID();
-  return store.transaction(async (tx) => {
-    await sql`
-      INSERT INTO screening_decisions (id, organisation_id, user_id, entity_id, query_name, decision, note, score, list_versions)
-      VALUES (${id}, ${actor.organisationId}, ${actor.userId}, ${input.entityId}, ${input.queryName},
-        ${input.decision}, ${input.note ?? ''}, ${input.score ?? null}, ${JSON.stringify(input.listVersions)})`.execute(
-      raw(tx),
-    );
-    await recordAudit(tx.db, {
-      action: `screening.decision.${input.decision}`,
-      actor,
-      targetType: 'screening-entity',
-      targetId: input.entityId,
-      details: { queryName: input.queryName, score: input.score ?? null },
-    });
-    const [decision] = await listScreeningDecisions(tx, actor, { id });
-    return decision!;
-  });
+  const row = await store.db
+    .insertInto('screening_decisions')
+    .values({
+      id: crypto.randomUUID(),
+      organisation_id: actor.organisationId,
+      user_id: actor.userId,
+      entity_id: input.entityId,
+      query_name: input.queryName,
+      decision: input.decision,
+      note: input.note ?? '',
+      score: input.score ?? null,
+      list_versions: JSON.stringify(input.listVersions),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toDecision(row);
+}
+
+/**
+ * Remember the ledger leaf that commits to a decision of the actor's organisation (once:
+ * NOT_FOUND for another organisation's decision, or one already committed).
+ */
+export async function setScreeningDecisionLedger(
+  store: Store,
+  actor: Actor,
+  decisionId: string,
+  ledger: { origin: string; index: number },
+): Promise<ScreeningDecision> {
+  const row = await store.db
+    .updateTable('screening_decisions')
+    .set({ ledger_origin: ledger.origin, ledger_index: ledger.index })
+    .where('id', '=', decisionId)
+    .where('organisation_id', '=', actor.organisationId)
+    .where('ledger_index', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new StoreError('NOT_FOUND', `no uncommitted decision ${decisionId}`);
+  return toDecision(row);
+}
+
+function toDecision(r: Selectable<ScreeningTables['screening_decisions']>): ScreeningDecision {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    userId: r.user_id,
+    entityId: r.entity_id,
+    queryName: r.query_name,
+    decision: r.decision === 'confirmed' ? 'confirmed' : 'dismissed',
+    note: r.note,
+    score: r.score === null ? null : Number(r.score),
+    listVersions: json<string[]>(r.list_versions),
+    createdAt: iso(r.created_at),
+    ledger:
+      r.ledger_index === null || r.ledger_origin === null
+        ? null
+        : { origin: r.ledger_origin, index: Number(r.ledger_index) },
+  };
 }
 
 /** Decisions of the actor's organisation, newest first (never another organisation's). */
@@ -435,38 +434,24 @@ export async function listScreeningDecisions(
   actor: Actor,
   filter: { entityId?: string; id?: string } = {},
 ): Promise<ScreeningDecision[]> {
-  assertRole(actor, ...SCREENING_READER_ROLES);
-  const rows = await sql<Record<string, unknown>>`
-    SELECT * FROM screening_decisions
-    WHERE organisation_id = ${actor.organisationId}
-      AND (${filter.entityId ?? null}::text IS NULL OR entity_id = ${filter.entityId ?? null})
-      AND (${filter.id ?? null}::text IS NULL OR id = ${filter.id ?? null})
-    ORDER BY created_at DESC LIMIT 500`.execute(raw(store));
-  return rows.rows.map((r) => ({
-    id: String(r.id),
-    organisationId: String(r.organisation_id),
-    userId: typeof r.user_id === 'string' ? r.user_id : null,
-    entityId: String(r.entity_id),
-    queryName: String(r.query_name),
-    decision: r.decision === 'confirmed' ? 'confirmed' : 'dismissed',
-    note: String(r.note),
-    score: r.score == null ? null : Number(r.score),
-    listVersions: json<string[]>(r.list_versions),
-    createdAt: iso(r.created_at),
-    ledger:
-      r.ledger_index == null
-        ? null
-        : { origin: String(r.ledger_origin), index: Number(r.ledger_index) },
-  }));
+  let q = store.db
+    .selectFrom('screening_decisions')
+    .selectAll()
+    .where('organisation_id', '=', actor.organisationId);
+  if (filter.entityId !== undefined) q = q.where('entity_id', '=', filter.entityId);
+  if (filter.id !== undefined) q = q.where('id', '=', filter.id);
+  const rows = await q.orderBy('created_at', 'desc').limit(500).execute();
+  return rows.map(toDecision);
 }
 
 /** Count of entities in force and the latest ingest, for the summary page. */
 export async function screeningSummary(
   store: Store,
 ): Promise<{ count: number; updatedAt: string | null }> {
-  const rows = await sql<{ n: unknown; at: unknown }>`
+  const r = await sql<{ n: unknown; at: Date | string | null }>`
     SELECT coalesce(sum((counts->>'entities')::int), 0) AS n, max(ingested_at) AS at
-    FROM screening_list_versions WHERE current`.execute(raw(store));
-  const r = rows.rows[0];
+    FROM screening_list_versions WHERE current`
+    .execute(store.db)
+    .then((rows) => rows.rows[0]);
   return { count: Number(r?.n ?? 0), updatedAt: r?.at ? iso(r.at) : null };
 }

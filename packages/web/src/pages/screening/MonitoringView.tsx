@@ -16,6 +16,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
+import { entityPath, type Screened } from './hit-link';
 import { detailsForApi, EMPTY_DETAILS, PartyDetailFields } from './PartyDetailFields';
 import {
   screeningApi,
@@ -39,8 +40,9 @@ function usePermissions() {
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
-const entityLink = (id: string, name: string) => (
-  <Anchor component={Link} to={`/screening/entity/${encodeURIComponent(id)}`}>
+/** A hit's entity page, opened with the party name that was screened and the hit's score. */
+const entityLink = (id: string, name: string, screened: Screened) => (
+  <Anchor component={Link} to={entityPath(id, screened)}>
     {name}
   </Anchor>
 );
@@ -202,7 +204,9 @@ function AlertsTable() {
                   <Table.Tr key={`${a.partyId}/${a.entityId}`} data-testid="screening-alert">
                     <Table.Td>{when(a.createdAt)}</Table.Td>
                     <Table.Td>{a.partyName}</Table.Td>
-                    <Table.Td>{entityLink(a.entityId, a.entityName)}</Table.Td>
+                    <Table.Td>
+                      {entityLink(a.entityId, a.entityName, { name: a.partyName, score: a.score })}
+                    </Table.Td>
                     <Table.Td>{a.score.toFixed(2)}</Table.Td>
                     <Table.Td>{a.listVersion.split('#')[0]}</Table.Td>
                     <Table.Td>
@@ -405,7 +409,7 @@ function PartiesTable() {
                       {p.hits.length === 0 && <Text size="sm">none</Text>}
                       {p.hits.map((h) => (
                         <Group key={h.entityId} gap={4} wrap="nowrap">
-                          {entityLink(h.entityId, h.entityName)}
+                          {entityLink(h.entityId, h.entityName, { name: p.name, score: h.score })}
                           <Badge size="sm" variant="light">
                             {h.score.toFixed(2)}
                           </Badge>

@@ -15,19 +15,30 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
+import {
+  Link,
+  Route,
+  Routes,
+  useLocation,
+  useNavigate,
+  useParams,
+  useSearchParams,
+} from 'react-router';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
+import { LedgerProof } from '../ledger/LedgerProof';
+import { entityPath, screenedFrom } from './hit-link';
 import { MonitoringView } from './MonitoringView';
 import { detailsForApi, EMPTY_DETAILS, PartyDetailFields } from './PartyDetailFields';
-import { screeningApi, type Hit, type MatchQuery } from './screening-api';
+import { DECISION_SUBJECT, screeningApi, type Hit, type MatchQuery } from './screening-api';
 
 function scoreColour(score: number): string {
   return score >= 0.9 ? 'red' : score >= 0.8 ? 'orange' : 'yellow';
 }
 
-function HitCard({ hit }: { hit: Hit }) {
+/** A hit, linking to its entity page with the name that was screened and the hit's score. */
+function HitCard({ hit, screenedName }: { hit: Hit; screenedName: string }) {
   const e = hit.explanation;
   return (
     <Card withBorder padding="md" data-testid="screening-hit">
@@ -35,7 +46,7 @@ function HitCard({ hit }: { hit: Hit }) {
         <Stack gap={2}>
           <Anchor
             component={Link}
-            to={`/screening/entity/${encodeURIComponent(hit.entityId)}`}
+            to={entityPath(hit.entityId, { name: screenedName, score: hit.score })}
             fw={600}
           >
             {hit.name}
@@ -145,7 +156,7 @@ function SearchView() {
         </Text>
       )}
       {result?.hits.map((hit) => (
-        <HitCard key={hit.entityId} hit={hit} />
+        <HitCard key={hit.entityId} hit={hit} screenedName={result.query.name} />
       ))}
     </Stack>
   );
@@ -153,6 +164,10 @@ function SearchView() {
 
 function EntityView() {
   const { id = '' } = useParams();
+  const [params] = useSearchParams();
+  // The hit decided on: the name that was screened and its score (from the search or the
+  // monitoring view), which the decision and its ledger entry record.
+  const screened = screenedFrom(params);
   const session = useSignedIn();
   const queryClient = useQueryClient();
   const entity = useQuery({
@@ -160,13 +175,16 @@ function EntityView() {
     queryFn: () => screeningApi.entity(id),
   });
   const [note, setNote] = useState('');
+  const [typedName, setTypedName] = useState('');
+  const queryName = screened?.name ?? typedName.trim();
   const decide = useMutation({
     mutationFn: (decision: 'confirmed' | 'dismissed') =>
       screeningApi.decide({
         entityId: id,
-        queryName: entity.data?.entity.names[0]?.full ?? id,
+        queryName,
         decision,
         note,
+        ...(screened ? { score: screened.score } : {}),
       }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['screening', 'entity', id] }),
   });
@@ -236,21 +254,42 @@ function EntityView() {
           {decisions.length === 0 && (
             <Text c="dimmed">No decision recorded by your organisation.</Text>
           )}
-          {decisions.map((d) => (
-            <Text key={d.id} size="sm">
-              {d.createdAt.slice(0, 16).replace('T', ' ')} — {d.decision} for “{d.queryName}”
-              {d.note ? `: ${d.note}` : ''} (lists {d.listVersions.join(', ')}) —{' '}
-              {d.ledger ? (
-                <Anchor component={Link} to="/ledger" data-testid="decision-ledger">
-                  committed to the ledger at index {d.ledger.index}
-                </Anchor>
-              ) : (
-                'not committed to the ledger'
-              )}
-            </Text>
-          ))}
+          {decisions.map((d) => {
+            // What was decided, on which listed entity, for which screened name at which score.
+            const screenedAs = `screened as “${d.queryName}”${d.score === null ? '' : `, score ${d.score.toFixed(2)}`}`;
+            const what = `${d.decision} for “${e.names[0]?.full ?? d.entityId}” (${screenedAs})`;
+            return (
+              <Stack key={d.id} gap="xs" data-testid="screening-decision">
+                <Text size="sm">
+                  {d.createdAt.slice(0, 16).replace('T', ' ')} — {what}
+                  {d.note ? `: ${d.note}` : ''} (lists {d.listVersions.join(', ')}) —{' '}
+                  {d.ledger ? (
+                    <Anchor component={Link} to="/ledger" data-testid="decision-ledger">
+                      committed to the ledger at index {d.ledger.index}
+                    </Anchor>
+                  ) : (
+                    'not committed to the ledger'
+                  )}
+                </Text>
+                <LedgerProof subjectType={DECISION_SUBJECT} subjectId={d.id} />
+              </Stack>
+            );
+          })}
           {canDecide && (
             <Stack gap="xs" maw={520}>
+              {screened ? (
+                <Text size="sm" data-testid="decision-hit">
+                  Deciding on the hit for “{screened.name}”, score {screened.score.toFixed(2)}.
+                </Text>
+              ) : (
+                <TextInput
+                  label="Name screened"
+                  description="The name whose screening found this entity"
+                  value={typedName}
+                  onChange={(ev) => setTypedName(ev.currentTarget.value)}
+                  required
+                />
+              )}
               <Textarea
                 label="Note"
                 value={note}
@@ -261,6 +300,7 @@ function EntityView() {
                   color="red"
                   onClick={() => decide.mutate('confirmed')}
                   loading={decide.isPending}
+                  disabled={!queryName}
                 >
                   Confirm hit
                 </Button>
@@ -268,6 +308,7 @@ function EntityView() {
                   variant="default"
                   onClick={() => decide.mutate('dismissed')}
                   loading={decide.isPending}
+                  disabled={!queryName}
                 >
                   Dismiss hit
                 </Button>

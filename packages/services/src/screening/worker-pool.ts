@@ -1,6 +1,7 @@
 // A pool of worker threads that screen queries, one index per thread (issue 5 §4: "batch screening
-// uses every core"). Shared by the server's POST /api/screening/match and the CLI's
-// `interdict screen batch`, so both spread work the same way.
+// uses every core"). The screening service owns one (match requests, monitored parties, targeting's
+// party screening); the CLI's `interdict screen batch` starts its own, so both spread work the
+// same way.
 //
 // Generations: every distinct set of list versions in force is one generation. Each worker builds
 // its own index for it from the entities' JSON; the pool switches to the new generation only when
@@ -10,9 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ScreeningError, type ScreeningQuery, type SearchOptions } from '@interdict/screening';
-import { StoreError } from '../errors';
-import type { Store } from '../store';
-import { tsxWorkerCode, workerCountSetting } from '../worker-threads';
+import { StoreError, tsxWorkerCode, workerCountSetting } from '@interdict/store';
 import type { FromWorker, PooledHit, ToWorker, WorkerError } from './worker-protocol';
 
 export type { PooledHit } from './worker-protocol';
@@ -85,24 +84,6 @@ function toError(e: WorkerError): Error {
 /** Number of screening threads from a setting such as INTERDICT_SCREENING_WORKERS. */
 export function screeningWorkerCount(setting: string | undefined): number {
   return workerCountSetting('INTERDICT_SCREENING_WORKERS', setting, 256);
-}
-
-/** The pool that screens for each store (keyed by the store's shared cache: every view of it). */
-const registered = new WeakMap<object, ScreeningWorkerPool>();
-
-/**
- * Make `pool` the one that screening in the store package (monitored parties: added, re-screened
- * after a list update) uses for `store` and every transaction of it; null: screen in process.
- */
-export function useScreeningPool(store: Store, pool: ScreeningWorkerPool | null): void {
-  if (pool) registered.set(store.cache, pool);
-  else registered.delete(store.cache);
-}
-
-/** The pool registered for `store` (or a transaction of it), if it is running. */
-export function screeningPoolOf(store: Store): ScreeningWorkerPool | undefined {
-  const pool = registered.get(store.cache);
-  return pool && !pool.isClosed ? pool : undefined;
 }
 
 export class ScreeningWorkerPool {

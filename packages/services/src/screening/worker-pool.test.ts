@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parseOfac, type Entity } from '@interdict/screening';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../errors';
+import { StoreError } from '@interdict/store';
 import { ScreeningWorkerPool, screeningWorkerCount, type ScreeningPoolSource } from './worker-pool';
 
 // Two tiny OFAC legacy sdn.csv lists written for this test: version A lists Hector Zambrano
