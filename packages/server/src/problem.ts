@@ -96,6 +96,11 @@ export function errorToProblem(c: Context<AppEnv>, error: unknown): Response {
     if (status >= 500) c.var.logger?.error({ err: error }, 'request failed');
     const extra: Record<string, unknown> = {};
     if (error.details !== undefined) extra.details = error.details;
+    // Work that cannot run now says when to come back (RFC 9110 §10.2.3 Retry-After), e.g.
+    // screening workers still building the index for new list versions.
+    const retryAfter = Number(error.details?.retryAfter);
+    if ((status === 503 || status === 429) && Number.isFinite(retryAfter) && retryAfter > 0)
+      extra.headers = { 'Retry-After': String(Math.ceil(retryAfter)) };
     return problem(c, status, error.code, error.message, extra);
   }
   c.var.logger?.error({ err: error }, 'unhandled error');

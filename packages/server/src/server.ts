@@ -8,8 +8,6 @@ import { RedisRateLimiter, type RateLimiter } from './auth/rate-limit';
 import { Redis } from 'ioredis';
 import { loadDemoData } from './demo/index';
 import type { ServerConfig } from './env';
-import * as modules from './modules/index';
-import type { ServerModule } from './modules/types';
 import { createLogger } from './observability';
 
 export interface StartServerOptions {
@@ -116,8 +114,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         (server as HttpServer).closeIdleConnections?.();
       });
       redis?.disconnect();
-      const capabilityModules: Record<string, ServerModule> = modules;
-      for (const module of Object.values(capabilityModules)) await module.close?.(options.store);
       await services.close();
       logger.info('server stopped');
     })();

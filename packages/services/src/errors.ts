@@ -41,8 +41,6 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMeaning>> = {
   INGEST_CANCELLED: { status: 409, exit: 3 },
   MIGRATION_FAILED: { status: 500, exit: 4 },
   STORE_UNAVAILABLE: unavailable,
-  SCREENING_UNAVAILABLE: unavailable,
-  SCREENING_WARMING_UP: unavailable,
   // ledger
   INDEX_OUT_OF_RANGE: { status: 404, exit: 3 },
   TILE_PATH_INVALID: { status: 404, exit: 3 },
@@ -51,6 +49,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorMeaning>> = {
   LEDGER_PENDING: unavailable,
   STORAGE_INCONSISTENT: internal,
   // screening
+  SCREENING_UNAVAILABLE: unavailable,
+  SCREENING_WARMING_UP: unavailable,
   NAME_EMPTY: bad,
   NAME_TOO_LONG: bad,
   INVALID_QUERY: bad,

@@ -49,7 +49,7 @@ export {
   type ScreeningDecisionInput,
 } from './screening/decisions';
 export { Monitoring } from './screening/monitoring';
-export { type PartyScreener } from './screening/party-screener';
+export { indexScreener, type PartyScreener } from './screening/party-screener';
 export { ScreeningServiceError, type ScreeningServiceErrorCode } from './screening/errors';
 export {
   ScreeningWorkerPool,

@@ -63,8 +63,8 @@ export function createServices(store: Store, options: ServicesOptions = {}): Ser
   const ledger = new LedgerService(store, settings.ledger);
   const base = { store, ledger, settings };
   const platform = new PlatformService(base);
-  const ingest = new IngestService(base);
   const screening = new ScreeningService(base);
+  const ingest = new IngestService({ ...base, screening: screening.listImport });
   const targeting = new TargetingService({ ...base, screening });
   const analytics = new AnalyticsService(base);
   let closing: Promise<void> | undefined;

@@ -14,7 +14,7 @@ import {
   targetingWorkerSettingsFromEnv,
   watchlistRaiser,
 } from '@interdict/services';
-import { indexScreener } from '@interdict/store';
+import { indexScreener } from '@interdict/services';
 import {
   CRITICAL_SOURCE,
   STANDARD_PERCENTS,

@@ -1,7 +1,6 @@
 // Test-only helper for the targeting API suites (not exported from index.ts): ingest as the
 // CLI's system actor. The data itself comes from @interdict/testkit (targeting-data.ts).
 import { Readable } from 'node:stream';
-import { runIngestJob } from '@interdict/store';
 import type { World } from '../testing';
 
 /** Runs one ingest job for the home organisation; throws with the job's error when it fails. */
@@ -11,7 +10,7 @@ export async function ingestText(
   sourceName: string,
   text: string,
 ): Promise<void> {
-  const job = await runIngestJob(world.store, await world.store.systemActor(), {
+  const { job } = await world.services.ingest.run(await world.store.systemActor(), {
     kind,
     sourceName,
     input: Readable.from([new TextEncoder().encode(text)], {

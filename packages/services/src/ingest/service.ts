@@ -1,4 +1,5 @@
 import {
+  type ListImportServices,
   runIngestJob,
   startIngestJob,
   type Actor,
@@ -14,6 +15,8 @@ export interface IngestDeps {
   readonly store: Store;
   readonly ledger: LedgerService;
   readonly settings: ServicesSettings;
+  /** The screening service's part of a list import (re-screening monitored parties). */
+  readonly screening?: ListImportServices;
 }
 
 /** An ingest request as the edges give it: everything but the ledger hook, which is ours. */
@@ -39,6 +42,7 @@ export class IngestService {
       staged,
       request: {
         ...request,
+        ...(this.deps.screening ? { screening: this.deps.screening } : {}),
         stage: async (tx, record) => {
           staged.push(await ledger.stage(tx, actor, record));
         },

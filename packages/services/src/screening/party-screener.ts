@@ -1,14 +1,20 @@
-import type { Entity, ScreeningQuery, SearchOptions } from '@interdict/screening';
+import type {
+  Entity,
+  ScreeningHit,
+  ScreeningIndex,
+  ScreeningQuery,
+  SearchOptions,
+} from '@interdict/screening';
 import { getScreeningEntity, StoreError, type Actor, type Store } from '@interdict/store';
 import { requireRole } from '../access';
 import type { ScreeningMatcher } from './matcher';
 import { SCREENING_READER_ROLES } from './roles';
-import type { PooledHit } from './worker-protocol';
+import { compactHit, type PooledHit } from './worker-protocol';
 
 /**
  * How another capability screens party names (targeting's watchlist lane raiser, issue 6 §4;
  * underwriting's party exposure): against the list versions in force, on the screening service's
- * worker pool when it runs. The same shape as `PartyScreener` of the targeting store.
+ * worker pool when it runs.
  */
 export interface PartyScreener {
   /** Screens the queries (in order); hits in the pool's compact form, without explanations. */
@@ -46,6 +52,28 @@ export function actorPartyScreener(
         if (error instanceof StoreError && error.code === 'NOT_FOUND') return undefined;
         throw error;
       }
+    },
+  };
+}
+
+/**
+ * A screener over an index the caller already holds: the CLI's `target score --lists`, which
+ * screens against list files without a store, and tests.
+ */
+export function indexScreener(
+  index: ScreeningIndex,
+  listVersions: readonly string[],
+  search: (
+    index: ScreeningIndex,
+    queries: readonly ScreeningQuery[],
+    options: SearchOptions,
+  ) => Promise<readonly (readonly ScreeningHit[])[]> = (i, qs, o) =>
+    Promise.resolve(qs.map((q) => i.search(q, o))),
+): PartyScreener {
+  return {
+    async screen(queries, options) {
+      const hits = await search(index, queries, options);
+      return { hits: hits.map((hs) => hs.map((h) => compactHit(h, false))), listVersions };
     },
   };
 }

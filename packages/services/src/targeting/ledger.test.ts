@@ -77,8 +77,14 @@ for (const engine of ENGINES) {
       const agency = await store.organisations.create(admin, { name: 'Agency', kind: 'agency' });
       outsider = { userId: null, organisationId: agency.id, role: 'admin' };
       outsideOfficer = { ...outsider, role: 'officer' };
-      await ingestText(store, admin, 'declarations', 'train.csv', kcsTrainText('2020-02-01'));
-      await ingestText(store, admin, 'declarations', 'day.csv', dayText);
+      await ingestText(
+        world.services,
+        admin,
+        'declarations',
+        'train.csv',
+        kcsTrainText('2020-02-01'),
+      );
+      await ingestText(world.services, admin, 'declarations', 'day.csv', dayText);
     });
     afterAll(async () => {
       await world?.close();

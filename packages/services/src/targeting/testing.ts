@@ -1,7 +1,7 @@
 // Helpers for the targeting service's tests only (not exported from index.ts): the services over
 // a store on each engine (the store's one harness, test-support.ts), and ingest as a test sets up.
 import { isInterdictError } from '@interdict/core';
-import { runIngestJob, type Actor, type Store } from '@interdict/store';
+import type { Actor, Store } from '@interdict/store';
 import { expect } from 'vitest';
 import { createServices, type Services, type ServicesOptions } from '../services';
 import { byteSource, openEngineStore, type Engine } from '../../../store/src/test-support';
@@ -36,15 +36,18 @@ export async function openServicesWorld(
   };
 }
 
-/** Runs one ingest job of `text`; fails the test with the job's error when it fails. */
+/**
+ * Runs one ingest job of `text` through the ingest service (what it puts in force is on the
+ * ledger); fails the test with the job's error when it fails.
+ */
 export async function ingestText(
-  store: Store,
+  services: Services,
   actor: Actor,
   kind: string,
   sourceName: string,
   text: string,
 ): Promise<void> {
-  const job = await runIngestJob(store, actor, { kind, sourceName, input: byteSource(text) });
+  const { job } = await services.ingest.run(actor, { kind, sourceName, input: byteSource(text) });
   expect(job.status, job.error ?? '').toBe('succeeded');
 }
 

@@ -7,14 +7,12 @@ import {
 } from '@interdict/testkit';
 import { ScreeningIndex, type Entity } from '@interdict/screening';
 import {
-  indexScreener,
   listScreeningVersions,
   recordScreeningDecision,
-  runIngestJob,
   type Actor,
-  type PartyScreener,
   type Store,
 } from '@interdict/store';
+import { indexScreener, type PartyScreener } from '../screening/party-screener';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetingService } from './service';
 import { byteSource, ENGINES, openServicesWorld, type ServicesWorld } from './testing';
@@ -56,11 +54,16 @@ for (const engine of ENGINES) {
         ['declarations', 'train.csv', trainText],
         ['declarations', 'day.csv', dayText],
       ] as const) {
-        const job = await runIngestJob(store, actor, { kind, sourceName, input: byteSource(text) });
+        // Through the ingest service: a list version put in force is committed to the ledger.
+        const { job } = await opened.services.ingest.run(actor, {
+          kind,
+          sourceName,
+          input: byteSource(text),
+        });
         expect(job.status, job.error ?? '').toBe('succeeded');
       }
       await targeting.trainModel(actor, { objective: 'fraud' });
-      version = (await listScreeningVersions(store, actor)).find((v) => v.current)!.id;
+      version = (await listScreeningVersions(store)).find((v) => v.current)!.id;
     });
     afterAll(async () => {
       await opened?.close();

@@ -4,7 +4,8 @@ import {
   countryCode,
   type ScreeningQuery,
 } from '@interdict/screening';
-import type { PartyScreener, WatchlistDecision } from '@interdict/store';
+import type { WatchlistDecision } from '@interdict/store';
+import type { PartyScreener } from '../screening/party-screener';
 import {
   declarationParties,
   parseWatchlistPolicy,

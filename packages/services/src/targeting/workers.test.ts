@@ -20,8 +20,8 @@ describe("the targeting service's worker threads", () => {
       scoreWorkers: '1',
       trainWorkers: '1',
     });
-    await ingestText(world.store, world.actor, 'declarations', 'train.csv', kcsTrainText());
-    await ingestText(world.store, world.actor, 'declarations', 'day.csv', dayText);
+    await ingestText(world.services, world.actor, 'declarations', 'train.csv', kcsTrainText());
+    await ingestText(world.services, world.actor, 'declarations', 'day.csv', dayText);
   });
   afterAll(async () => {
     await world?.close();

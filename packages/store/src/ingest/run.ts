@@ -143,6 +143,7 @@ export async function startIngestJob(
         const p = { done: 0, total: null as number | null };
         const result = await kind.run({
           store: txStore,
+          ...(request.screening ? { screening: request.screening } : {}),
           async record(r) {
             if (!request.stage)
               throw new StoreError(

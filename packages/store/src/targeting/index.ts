@@ -7,10 +7,4 @@ export {
   type IngestDeclarationsOptions,
   type IngestDeclarationsSummary,
 } from './ingest';
-export {
-  indexScreener,
-  organisationDecisions,
-  storeScreener,
-  type PartyScreener,
-  type WatchlistDecision,
-} from './watchlist';
+export { organisationDecisions, type WatchlistDecision } from './watchlist';
