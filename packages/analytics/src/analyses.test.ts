@@ -10,6 +10,7 @@ import {
   robustSeasonalBaseline,
   seizuresPerTraffic,
   shares,
+  TRAFFIC_UNITS,
   unodcCountryTotals,
   unusualMonths,
   unusualMonthsAcross,
@@ -280,6 +281,22 @@ describe('rates and UNODC', () => {
         poundsPer100k: 0,
       },
     ]);
+  });
+
+  it('counts every inbound crossing once in the all-crossings unit', () => {
+    // One conveyance or pedestrian per primary inspection: nothing carried by another crossing.
+    expect([...TRAFFIC_UNITS.crossings].sort()).toEqual(
+      ['Buses', 'Pedestrians', 'Personal Vehicles', 'Trains', 'Trucks'].sort(),
+    );
+    // Summed per area and month before dividing: 3 events over 150,000 crossings of two modes.
+    const [rate] = seizuresPerTraffic(
+      [{ area: 'SW', month: '2023-01', events: 3, pounds: 30 }],
+      [
+        { area: 'SW', month: '2023-01', value: 100_000 },
+        { area: 'SW', month: '2023-01', value: 50_000 },
+      ],
+    );
+    expect(rate?.eventsPer100k).toBeCloseTo(2, 12);
   });
 
   it('sums repeated UNODC rows and computes trends', () => {

@@ -69,6 +69,7 @@ export {
 export { type Forecast, type ForecastPoint, forecastSeries, normalQuantile } from './forecast';
 export {
   TRAFFIC_UNITS,
+  PORT_SEIZURES,
   REGION_BORDER,
   type TrafficUnit,
   type RatePoint,
