@@ -7,6 +7,7 @@ import {
   compact,
   CsvButton,
   FilterBar,
+  fmt,
   Select,
   useAnalytics,
   useViewParams,
@@ -84,7 +85,7 @@ export function MapView({ facets }: { facets: Facets }) {
             latitude: p.latitude as number,
             longitude: p.longitude as number,
             value: p.value,
-            description: `${p.value.toLocaleString()} ${v.measure.toLowerCase()} (${v.from}–${v.to})`,
+            description: `${fmt(p.value)} ${v.measure.toLowerCase()} (${v.from}–${v.to})`,
           })),
       });
     return out;
@@ -160,7 +161,7 @@ export function MapView({ facets }: { facets: Facets }) {
                 }}
               />
               <Text size="sm">
-                {l.label} ({l.points.length.toLocaleString()})
+                {l.label} ({fmt(l.points.length)})
               </Text>
             </Group>
           ))}

@@ -131,9 +131,9 @@ export function SeizuresView({ facets }: { facets: Facets }) {
         topSeries[0]?.points.map((p) => p.month) ?? [],
         unit,
         topSeries.map((s) => ({ name: s.key, data: s.points.map((p) => p.value) })),
-        { zoom: true },
+        { zoom: true, unit: v.metric === 'events' ? 'events' : 'lb' },
       ),
-    [topSeries, unit],
+    [topSeries, unit, v.metric],
   );
 
   return (

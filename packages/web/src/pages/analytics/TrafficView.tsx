@@ -74,6 +74,7 @@ export function TrafficView({ facets }: { facets: Facets }) {
           const at = new Map(items.map((i) => [i.month, i[rateField]]));
           return { name: area, data: months.map((m) => at.get(m) ?? null) };
         }),
+        { unit: `${v.rate} per 100k` },
       ),
     [byArea, months, rateField, v.rate],
   );
@@ -82,9 +83,9 @@ export function TrafficView({ facets }: { facets: Facets }) {
     () =>
       barChart(
         point?.points.map((p) => p.month) ?? [],
-        v.measure,
+        v.measure.toLowerCase(),
         { name: v.measure, data: point?.points.map((p) => p.value) ?? [] },
-        70,
+        v.measure.toLowerCase(),
       ),
     [point, v.measure],
   );

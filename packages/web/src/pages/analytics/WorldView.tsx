@@ -47,13 +47,19 @@ export function WorldView({ facets }: { facets: Facets }) {
         (totals.data?.world ?? []).map((w) => String(w.year)),
         'kg',
         { name: 'kg seized', data: (totals.data?.world ?? []).map((w) => w.kilograms) },
-        80,
+        'kg',
       ),
     [totals.data],
   );
   const sharesOption: ChartOption = useMemo(
     () => ({
-      tooltip: { trigger: 'item', formatter: '{b}: {d}%' },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => {
+          const item = Array.isArray(p) ? p[0] : p;
+          return `${item?.name ?? ''}: ${fmt(Number(item?.value))} kg (${pct((item?.percent ?? 0) / 100)})`;
+        },
+      },
       series: [
         {
           type: 'pie',
