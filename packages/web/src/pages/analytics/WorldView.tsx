@@ -98,10 +98,10 @@ export function WorldView({ facets }: { facets: Facets }) {
           shading={shading}
           layers={[]}
           label={`Map of countries shaded by kilograms of ${v.drug} seized in ${v.year}`}
+          legend={{ title: `${v.drug} seized in ${v.year}, kilograms`, unit: 'kg' }}
         />
         <Text size="xs" c="dimmed" mt={4}>
-          Darker is more (quintiles of the countries that reported). Source: UNODC, World Drug
-          Report 2024, statistical annex.
+          Source: UNODC, World Drug Report 2024, statistical annex.
         </Text>
       </ViewCard>
 
