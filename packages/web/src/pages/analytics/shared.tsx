@@ -15,6 +15,15 @@ export interface Bound {
 }
 
 /**
+ * The address's parameters as they are now. Not the `prev` that react-router's setter passes:
+ * that is the value of the last render, so a second choice made before the first has rendered
+ * (two filters changed in quick succession) would write over the first one.
+ */
+function currentParams(): URLSearchParams {
+  return new URLSearchParams(window.location.search);
+}
+
+/**
  * The view's filters live in the URL's query string: the address bar is always a shareable
  * link to exactly this view. Defaults are not written to the URL, only choices.
  */
@@ -34,8 +43,8 @@ export function useViewParams<K extends string>(
   const update = useCallback(
     (changes: Partial<Record<K, string>>) => {
       setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
+        () => {
+          const next = currentParams();
           for (const [k, v] of Object.entries(changes) as [K, string | undefined][]) {
             if (v === undefined || v === '' || v === defaults[k]) next.delete(k);
             else next.set(k, v);
@@ -67,8 +76,8 @@ export function useListParam(key: string): [string[], (values: readonly string[]
   const set = useCallback(
     (next: readonly string[]) =>
       setParams(
-        (prev) => {
-          const p = new URLSearchParams(prev);
+        () => {
+          const p = currentParams();
           p.delete(key);
           for (const v of next) p.append(key, v);
           return p;
