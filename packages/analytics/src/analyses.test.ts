@@ -10,8 +10,10 @@ import {
   robustSeasonalBaseline,
   seizuresPerTraffic,
   shares,
+  TRAFFIC_UNITS,
   unodcCountryTotals,
   unusualMonths,
+  unusualMonthsAcross,
   yearlyTrend,
   yearOverYear,
 } from './index';
@@ -143,6 +145,81 @@ describe('unusual months', () => {
   });
 });
 
+describe('unusual months across a view, with a minimum volume', () => {
+  // Two series on one grid, as a view by drug gives them: a large one (≈10,000 lb a month, like
+  // marijuana) and a tiny one (≈1 lb a month, like LSD, weighed in doses).
+  // 100 × (100 + 20·season + N(0, 3²)): ≈10,000 lb, a ±2,000 lb season, N(0, 300²) noise.
+  const large = seasonal(72, '2019-01', 100, 20, 7).map((p) => ({ ...p, value: p.value * 100 }));
+  const tiny = seasonal(72, '2019-01', 100, 20, 13).map((p) => ({ ...p, value: p.value / 100 }));
+  // The tiny series' one odd month: 30 lb where ≈1 was expected (a single large seizure).
+  const tinyOdd = tiny.map((p, i) => (i === 30 ? { ...p, value: 30 } : p));
+  // The large series' real event: +6,000 lb in one month (z ≈ 20).
+  const largeOdd = large.map((p, i) => (i === 50 ? { ...p, value: p.value + 6_000 } : p));
+  const view = [
+    { key: 'Marijuana', points: largeOdd },
+    { key: 'Lsd', points: tinyOdd },
+  ];
+
+  it('flags a tiny series’ odd month on its own, whatever its volume', () => {
+    const flagged = unusualMonths(tinyOdd);
+    expect(flagged.map((f) => f.month)).toEqual([tinyOdd[30]?.month]);
+    expect(flagged[0]?.score).toBeGreaterThan(100);
+  });
+
+  it('leaves it out of a view where it cannot matter, and says how many it left out', () => {
+    const report = unusualMonthsAcross(view);
+    // The typical month of the view holds ≈10,001 lb: the minimum is 1% of that, ≈100 lb.
+    expect(report.minimumRule.kind).toBe('share-of-view');
+    expect(report.minimum).toBeGreaterThan(90);
+    expect(report.minimum).toBeLessThan(110);
+    expect(report.items.map((i) => [i.key, i.month])).toEqual([['Marijuana', largeOdd[50]?.month]]);
+    expect(report.belowMinimum).toBe(1);
+  });
+
+  it('judges a series at its own scale when it is the whole view', () => {
+    const report = unusualMonthsAcross([{ key: 'Lsd', points: tinyOdd }]);
+    expect(report.minimum).toBeLessThan(0.02);
+    expect(report.items.map((i) => i.month)).toEqual([tinyOdd[30]?.month]);
+  });
+
+  it('takes a minimum given in the series’ unit instead', () => {
+    const none = unusualMonthsAcross(view, { minimum: 0 });
+    expect(none.minimumRule).toEqual({ kind: 'given' });
+    expect(none.items.map((i) => i.key)).toEqual(['Lsd', 'Marijuana']); // most unusual first
+    expect(unusualMonthsAcross(view, { minimum: 10_000 }).items).toEqual([]);
+    expect(unusualMonths(largeOdd, { minimum: 10_000 })).toEqual([]);
+    expect(() => unusualMonthsAcross(view, { minimum: -1 })).toThrow(/minimum/);
+    expect(() => unusualMonthsAcross(view, { minimumShare: 1 })).toThrow(/minimumShare/);
+  });
+
+  it('says why a month is unusual: its gap, ratio and the range it left', () => {
+    const [odd] = unusualMonthsAcross(view).items;
+    if (!odd) throw new Error('nothing flagged');
+    expect(odd.gap).toBeCloseTo(odd.value - odd.expected, 9);
+    expect(odd.ratio).toBeCloseTo(odd.value / odd.expected, 9);
+    expect(odd.direction).toBe('high');
+    // The usual range is the threshold band around the expected value, in the series' unit…
+    expect(odd.usualHigh - odd.usualLow).toBeCloseTo(2 * 3.5 * odd.spread, 6);
+    expect(odd.usualLow).toBeLessThan(odd.expected);
+    expect(odd.usualHigh).toBeGreaterThan(odd.expected);
+    // …and the month lies outside it, by its score in spreads.
+    expect(odd.value).toBeGreaterThan(odd.usualHigh);
+    expect((odd.value - (odd.usualHigh + odd.usualLow) / 2) / odd.spread).toBeCloseTo(odd.score, 6);
+    // The noise was N(0, 300²): the spread estimates it.
+    expect(odd.spread).toBeGreaterThan(200);
+    expect(odd.spread).toBeLessThan(450);
+  });
+
+  it('gives no ratio where nothing was expected', () => {
+    const zeros = Array.from({ length: 36 }, (_, i) => ({
+      month: addMonths('2020-01', i),
+      value: i === 20 ? 50 : 0,
+    }));
+    const [spike] = unusualMonths(zeros);
+    expect(spike).toMatchObject({ month: '2021-09', value: 50, expected: 0, ratio: null });
+  });
+});
+
 describe('forecast', () => {
   it('follows the season and brackets the forecast with widening intervals', () => {
     const data = seasonal(60);
@@ -204,6 +281,22 @@ describe('rates and UNODC', () => {
         poundsPer100k: 0,
       },
     ]);
+  });
+
+  it('counts every inbound crossing once in the all-crossings unit', () => {
+    // One conveyance or pedestrian per primary inspection: nothing carried by another crossing.
+    expect([...TRAFFIC_UNITS.crossings].sort()).toEqual(
+      ['Buses', 'Pedestrians', 'Personal Vehicles', 'Trains', 'Trucks'].sort(),
+    );
+    // Summed per area and month before dividing: 3 events over 150,000 crossings of two modes.
+    const [rate] = seizuresPerTraffic(
+      [{ area: 'SW', month: '2023-01', events: 3, pounds: 30 }],
+      [
+        { area: 'SW', month: '2023-01', value: 100_000 },
+        { area: 'SW', month: '2023-01', value: 50_000 },
+      ],
+    );
+    expect(rate?.eventsPer100k).toBeCloseTo(2, 12);
   });
 
   it('sums repeated UNODC rows and computes trends', () => {

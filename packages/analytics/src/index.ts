@@ -58,13 +58,18 @@ export {
 } from './series';
 export {
   type UnusualMonth,
+  type UnusualMonthOptions,
+  type UnusualMonthsReport,
   type BaselinePoint,
+  DEFAULT_MINIMUM_SHARE,
   robustSeasonalBaseline,
   unusualMonths,
+  unusualMonthsAcross,
 } from './anomaly';
 export { type Forecast, type ForecastPoint, forecastSeries, normalQuantile } from './forecast';
 export {
   TRAFFIC_UNITS,
+  PORT_SEIZURES,
   REGION_BORDER,
   type TrafficUnit,
   type RatePoint,

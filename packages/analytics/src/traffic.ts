@@ -1,9 +1,23 @@
 import type { BtsBorder, BtsMeasure } from './bts';
-import type { CbpRegion } from './cbp';
+import type { CbpComponent, CbpRegion } from './cbp';
 import type { Month } from './months';
 
-/** The four traffic units seizures are normalised by (issue 7). */
+/**
+ * The traffic units seizures are set against, each the BTS measures (inbound crossings at land
+ * ports) summed into it.
+ *
+ * CBP's seizure data say where and when a seizure was made, not in which conveyance, so a rate
+ * of all land seizures per truck would count seizures from cars and pedestrians against trucks.
+ * The one denominator that matches all land seizures at the ports is `crossings`: every
+ * conveyance or person on foot that comes to a primary inspection booth — each truck, personal
+ * vehicle, bus and train, and each pedestrian. Containers (carried by trucks and trains) and
+ * passengers (carried by vehicles) are left out, as adding them would count one crossing twice.
+ * The other units are single modes: seizures per truck, per personal vehicle and so on set all
+ * seizures against one mode's traffic, which shows how that traffic and the seizures move
+ * together, not the rate at which that mode carries drugs.
+ */
 export const TRAFFIC_UNITS = {
+  crossings: ['Trucks', 'Personal Vehicles', 'Buses', 'Trains', 'Pedestrians'],
   trucks: ['Trucks'],
   containers: [
     'Truck Containers Loaded',
@@ -15,6 +29,17 @@ export const TRAFFIC_UNITS = {
   pedestrians: ['Pedestrians'],
 } as const satisfies Record<string, readonly BtsMeasure[]>;
 export type TrafficUnit = keyof typeof TRAFFIC_UNITS;
+
+/**
+ * The CBP seizures that traffic at the land ports can be set against: land seizures (CBP's `Land
+ * Only` filter; a field office's airport and mail seizures have no land traffic) by the Office of
+ * Field Operations, which staffs the ports. Border Patrol's seizures are made between the ports,
+ * by people who did not cross at one, so no count of port traffic is their denominator.
+ */
+export const PORT_SEIZURES = {
+  landFilter: 'Land Only',
+  component: 'Office of Field Operations',
+} as const satisfies { landFilter: string; component: CbpComponent };
 
 /** CBP's seizure regions that face a land border, and the BTS border they face. */
 export const REGION_BORDER: Partial<Record<CbpRegion, BtsBorder>> = {

@@ -7,6 +7,7 @@ import {
   compact,
   CsvButton,
   FilterBar,
+  fmt,
   Select,
   useAnalytics,
   useViewParams,
@@ -84,7 +85,7 @@ export function MapView({ facets }: { facets: Facets }) {
             latitude: p.latitude as number,
             longitude: p.longitude as number,
             value: p.value,
-            description: `${p.value.toLocaleString()} ${v.measure.toLowerCase()} (${v.from}–${v.to})`,
+            description: `${fmt(p.value)} ${v.measure.toLowerCase()} (${v.from}–${v.to})`,
           })),
       });
     return out;
@@ -139,6 +140,11 @@ export function MapView({ facets }: { facets: Facets }) {
           layers={layers}
           height={560}
           label="Offline world map of ports and border crossings"
+          legend={
+            v.shade === 'unodc'
+              ? { title: `Countries: ${v.drug} seized in ${v.year}, kilograms`, unit: 'kg' }
+              : undefined
+          }
           onPointClick={(layer, id) => {
             if (layer === 'bts-ports') {
               const p = ports.data?.items.find((x) => x.portCode === id);
@@ -160,14 +166,15 @@ export function MapView({ facets }: { facets: Facets }) {
                 }}
               />
               <Text size="sm">
-                {l.label} ({l.points.length.toLocaleString()})
+                {l.label} ({fmt(l.points.length)})
               </Text>
             </Group>
           ))}
         </Group>
         <Text size="xs" c="dimmed" mt={4}>
-          Country shapes: Natural Earth 1:110m (world-atlas), bundled; no map tiles are fetched.
-          Click a US land port to open its crossing rows.
+          A US land port&apos;s circle area is its inbound {v.measure.toLowerCase()}, {v.from} to{' '}
+          {v.to}. Country shapes: Natural Earth 1:110m (world-atlas), bundled; no map tiles are
+          fetched. Click a US land port to open its crossing rows.
         </Text>
       </ViewCard>
     </Stack>

@@ -1,9 +1,15 @@
 import { useMemo } from 'react';
-import { Badge, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Badge, Button, Group, MultiSelect, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useNavigate } from 'react-router';
 import { QueryState } from '../../components/QueryState';
-import { analyticsApi, rowsPageHref, type Facets, type Series } from './analytics-api';
-import { EChart, lineChart, type ChartOption } from './EChart';
+import {
+  analyticsApi,
+  rowsPageHref,
+  type Facets,
+  type Series,
+  type UnusualItem,
+} from './analytics-api';
+import { EChart, lineChart, plotGrid, valueAxis, type ChartOption } from './EChart';
 import {
   CbpDrugSelect,
   compact,
@@ -14,7 +20,9 @@ import {
   pct,
   RowsLink,
   Select,
+  signed,
   useAnalytics,
+  useListParam,
   useViewParams,
   ViewCard,
   type Column,
@@ -84,6 +92,36 @@ function fiscalYearColumns(series: readonly Series[]): Column<Series>[] {
   ];
 }
 
+/** How many series the chart draws unless the reader chooses: more lines are unreadable. */
+const DEFAULT_SHOWN = 8;
+
+/**
+ * The series the chart draws: those the reader chose (the `show` parameters that name a series
+ * of this view), else the largest few. A choice made under another grouping names no series
+ * here and falls back to the default.
+ */
+function shownSeries(ranked: readonly Series[], chosen: readonly string[]): Series[] {
+  const wanted = new Set(chosen);
+  const picked = ranked.filter((s) => wanted.has(s.key));
+  return picked.length > 0 ? picked : ranked.slice(0, DEFAULT_SHOWN);
+}
+
+/**
+ * Why a month is unusual, in words: how far it is from the expected value (in the unit, and as a
+ * ratio), and the range of ordinary months it left (the values within the threshold). The
+ * actual and expected values have their own columns.
+ */
+function whyUnusual(u: UnusualItem, unit: string): string {
+  const off =
+    u.ratio === null
+      ? 'where none was expected'
+      : u.ratio >= 1
+        ? `${fmt(u.ratio)}× expected`
+        : `${pct(u.ratio)} of expected`;
+  const low = Math.max(0, u.usualLow);
+  return `${signed(u.gap)} ${unit} (${off}); the usual range was ${fmt(low)}–${fmt(u.usualHigh)} ${unit}.`;
+}
+
 export function SeizuresView({ facets }: { facets: Facets }) {
   const navigate = useNavigate();
   const [v, , field] = useViewParams({
@@ -97,7 +135,9 @@ export function SeizuresView({ facets }: { facets: Facets }) {
     to: '',
     fy: String(lastFullFiscalYear(facets.seizures.months?.[1])),
     threshold: '3.5',
+    minimum: '',
   });
+  const [chosen, choose] = useListParam('show');
   const filters = compact({
     drug: v.drug,
     region: v.region,
@@ -110,30 +150,36 @@ export function SeizuresView({ facets }: { facets: Facets }) {
   const series = useAnalytics('seizures', analyticsApi.seizureSeries, seriesQuery);
   const mixQuery = compact({ ...filters, from: undefined, to: undefined, fiscalYear: v.fy });
   const mix = useAnalytics('mix', analyticsApi.mix, mixQuery);
-  const unusualQuery = { ...seriesQuery, threshold: v.threshold };
+  const unusualQuery = compact({ ...seriesQuery, threshold: v.threshold, minimum: v.minimum });
   const unusual = useAnalytics('unusual', analyticsApi.unusual, unusualQuery);
   const forecastQuery = { ...filters, group: 'total', metric: v.metric, horizon: 6 };
   const forecast = useAnalytics('forecast', analyticsApi.forecast, forecastQuery);
   const unit = v.metric === 'events' ? 'seizure events' : 'pounds';
+  const shortUnit = v.metric === 'events' ? 'events' : 'lb';
+  const groupLabel = GROUPS.find((g) => g.value === v.group)?.label.toLowerCase() ?? v.group;
 
-  const topSeries = useMemo(() => {
+  // Every series of the view, largest total first: the order of the chooser and of the table.
+  const ranked = useMemo(() => {
     const all = series.data?.series ?? [];
     return [...all]
       .map((s) => ({ s, total: s.points.reduce((a, p) => a + p.value, 0) }))
       .sort((a, b) => b.total - a.total)
-      .slice(0, 8)
       .map((x) => x.s);
   }, [series.data]);
+  const shown = useMemo(() => shownSeries(ranked, chosen), [ranked, chosen]);
+  const choosing =
+    shown.length !== Math.min(ranked.length, DEFAULT_SHOWN) ||
+    shown.some((s, i) => s !== ranked[i]);
 
   const seriesOption: ChartOption = useMemo(
     () =>
       lineChart(
-        topSeries[0]?.points.map((p) => p.month) ?? [],
+        shown[0]?.points.map((p) => p.month) ?? [],
         unit,
-        topSeries.map((s) => ({ name: s.key, data: s.points.map((p) => p.value) })),
-        { zoom: true },
+        shown.map((s) => ({ name: s.key, data: s.points.map((p) => p.value) })),
+        { zoom: true, unit: shortUnit },
       ),
-    [topSeries, unit],
+    [shown, unit, shortUnit],
   );
 
   return (
@@ -178,7 +224,7 @@ export function SeizuresView({ facets }: { facets: Facets }) {
         id="series-heading"
         title={
           <>
-            Monthly {unit} by {GROUPS.find((g) => g.value === v.group)?.label.toLowerCase()}
+            Monthly {unit} by {groupLabel}
           </>
         }
         csv={{ path: 'seizures/series', query: seriesQuery }}
@@ -192,11 +238,51 @@ export function SeizuresView({ facets }: { facets: Facets }) {
               </Text>
             ) : (
               <>
+                <Group justify="space-between" align="flex-end" gap="sm" mb="xs">
+                  <Text size="sm" aria-live="polite">
+                    {shown.length === ranked.length
+                      ? `Showing all ${fmt(ranked.length)} series.`
+                      : choosing
+                        ? `Showing ${fmt(shown.length)} of ${fmt(ranked.length)} series, as chosen.`
+                        : `Showing the ${fmt(shown.length)} largest of ${fmt(ranked.length)} series (by total ${unit}); choose which to show.`}
+                  </Text>
+                  <Group gap="xs">
+                    {shown.length < ranked.length && (
+                      <Button
+                        variant="default"
+                        size="xs"
+                        onClick={() => choose(ranked.map((s) => s.key))}
+                      >
+                        Show all {fmt(ranked.length)}
+                      </Button>
+                    )}
+                    {choosing && (
+                      <Button variant="default" size="xs" onClick={() => choose([])}>
+                        The {fmt(Math.min(DEFAULT_SHOWN, ranked.length))} largest
+                      </Button>
+                    )}
+                  </Group>
+                </Group>
+                {ranked.length > 1 && (
+                  <MultiSelect
+                    label="Series on the chart"
+                    data={ranked.map((s) => s.key)}
+                    value={shown.map((s) => s.key)}
+                    onChange={(keys) => choose(keys)}
+                    searchable
+                    clearable
+                    hidePickedOptions
+                    nothingFoundMessage="No such series"
+                    mb="xs"
+                  />
+                )}
                 <EChart
                   option={seriesOption}
-                  label={`Line chart of monthly ${unit} by ${v.group}`}
+                  label={`Line chart of monthly ${unit} by ${groupLabel}: ${shown
+                    .map((s) => s.key)
+                    .join(', ')}`}
                   onPointClick={(p) => {
-                    const s = topSeries.find((x) => x.key === p.seriesName);
+                    const s = shown.find((x) => x.key === p.seriesName);
                     const point = s?.points[p.dataIndex];
                     if (point) void navigate(rowsPageHref(point.rowsHref));
                   }}
@@ -206,9 +292,9 @@ export function SeizuresView({ facets }: { facets: Facets }) {
                   September.
                 </Text>
                 <DataTable
-                  caption="Fiscal-year totals and change on the year before"
+                  caption="Fiscal-year totals and change on the year before, every series"
                   columns={fiscalYearColumns(data.series)}
-                  rows={topSeries}
+                  rows={ranked}
                   rowKey={(s) => s.key}
                   minWidth={600}
                   mt="sm"
@@ -266,19 +352,35 @@ export function SeizuresView({ facets }: { facets: Facets }) {
                 ...item.forecast.points.map((p) => p.month),
               ];
               const pad = item.history.map(() => null);
+              const interval = `${Math.round(item.forecast.level * 100)}% interval`;
+              // One line per figure of the hovered month: the actual value, or the forecast and
+              // its interval as a range (the chart draws the band as a stacked width).
+              const tooltipText = (index: number): string => {
+                const lines = [months[index] ?? ''];
+                const actual = item.history[index];
+                const ahead = item.forecast.points[index - item.history.length];
+                if (actual) lines.push(`Actual: ${fmt(actual.value)} ${shortUnit}`);
+                if (ahead) {
+                  lines.push(`Forecast: ${fmt(ahead.value)} ${shortUnit}`);
+                  lines.push(`${interval}: ${fmt(ahead.lower)} – ${fmt(ahead.upper)} ${shortUnit}`);
+                }
+                return lines.join('<br>');
+              };
               const option: ChartOption = {
-                tooltip: { trigger: 'axis' },
+                tooltip: {
+                  trigger: 'axis',
+                  formatter: (params) => {
+                    const first = Array.isArray(params) ? params[0] : params;
+                    return tooltipText(first?.dataIndex ?? 0);
+                  },
+                },
                 legend: {
                   top: 0,
-                  data: [
-                    'Actual',
-                    'Forecast',
-                    `${Math.round(item.forecast.level * 100)}% interval`,
-                  ],
+                  data: ['Actual', 'Forecast', interval],
                 },
-                grid: { left: 60, right: 20, top: 40, bottom: 30 },
+                grid: plotGrid({ top: 40, bottom: 8 }),
                 xAxis: { type: 'category', data: months },
-                yAxis: { type: 'value', name: unit },
+                yAxis: valueAxis(unit),
                 series: [
                   {
                     name: 'Actual',
@@ -295,7 +397,7 @@ export function SeizuresView({ facets }: { facets: Facets }) {
                     data: [...pad, ...item.forecast.points.map((p) => p.lower)],
                   },
                   {
-                    name: `${Math.round(item.forecast.level * 100)}% interval`,
+                    name: interval,
                     type: 'line',
                     stack: 'band',
                     symbol: 'none',
@@ -336,57 +438,107 @@ export function SeizuresView({ facets }: { facets: Facets }) {
         title="Unusual months"
         csv={{ path: 'seizures/unusual', query: unusualQuery }}
         controls={
-          <Select
-            label="Flag from |z| ≥"
-            {...field('threshold')}
-            options={['2.5', '3', '3.5', '4', '5']}
-            w={120}
-          />
+          <>
+            <Select
+              label="Flag from |z| ≥"
+              {...field('threshold')}
+              options={['2.5', '3', '3.5', '4', '5']}
+              w={120}
+            />
+            <Select
+              label="Smallest gap"
+              {...field('minimum')}
+              options={[
+                { value: '', label: '1% of the view' },
+                { value: '0', label: 'Any gap' },
+                ...(v.metric === 'events'
+                  ? ['10', '100', '1000']
+                  : ['10', '100', '1000', '10000']
+                ).map((m) => ({ value: m, label: `${fmt(Number(m))} ${shortUnit}` })),
+              ]}
+              w={190}
+            />
+          </>
         }
       >
-        <Text size="sm" c="dimmed" mb="xs">
-          Each month against a robust seasonal baseline (running median level plus the median effect
-          of its calendar month); the score is the residual in robust standard deviations (1.4826 ×
-          MAD).
-        </Text>
         <QueryState query={unusual} label="unusual months">
-          {(data) =>
-            data.items.length === 0 ? (
-              <Text c="dimmed">No month stands out at this threshold.</Text>
-            ) : (
-              <DataTable
-                caption="Months flagged, most unusual first"
-                columns={[
-                  { header: 'Series', cell: (u) => u.key },
-                  { header: 'Month', cell: (u) => u.month },
-                  { header: 'Actual', numeric: true, cell: (u) => fmt(u.value) },
-                  { header: 'Expected', numeric: true, cell: (u) => fmt(u.expected) },
-                  { header: 'Score', numeric: true, cell: (u) => u.score.toFixed(1) },
-                  {
-                    header: 'How unusual',
-                    cell: (u) => (
-                      <Badge
-                        color={
-                          u.severity === 'extreme'
-                            ? 'red'
-                            : u.severity === 'strong'
-                              ? 'orange'
-                              : 'yellow'
-                        }
-                        variant="light"
-                      >
-                        {u.severity} {u.direction}
-                      </Badge>
-                    ),
-                  },
-                  { header: 'Source', cell: (u) => <RowsLink href={u.rowsHref} rows={u.rows} /> },
-                ]}
-                rows={data.items.slice(0, 25)}
-                rowKey={(u) => `${u.key}-${u.month}`}
-                minWidth={600}
-              />
-            )
-          }
+          {(data) => (
+            <>
+              <Text size="sm" c="dimmed" mb="xs">
+                A month is flagged when two tests agree. It is far from what its series leads one to
+                expect: against a robust seasonal baseline (running median level plus the median
+                effect of its calendar month), its residual is at least {v.threshold} robust
+                standard deviations (1.4826 × MAD).{' '}
+                {data.minimum === undefined
+                  ? 'And its gap from the expected value is large enough to matter in this view.'
+                  : data.minimumRule?.kind === 'share-of-view'
+                    ? `And its gap from the expected value is at least ${fmt(data.minimum)} ${shortUnit}: ${pct(data.minimumRule.share)} of this view’s typical monthly total (${fmt(data.minimumRule.typicalTotal)} ${shortUnit}), so that a series too small to matter here, where one seizure swings a month, is not flagged for its noise.`
+                    : data.minimum === 0
+                      ? 'Any gap from the expected value counts, as chosen.'
+                      : `And its gap from the expected value is at least ${fmt(data.minimum)} ${shortUnit}, as chosen.`}
+                {data.belowMinimum
+                  ? ` ${fmt(data.belowMinimum)} ${data.belowMinimum === 1 ? 'month passes' : 'months pass'} the first test but not the second.`
+                  : ''}
+              </Text>
+              {data.items.length === 0 ? (
+                <Text c="dimmed">No month stands out at this threshold.</Text>
+              ) : (
+                <DataTable
+                  caption={
+                    data.items.length > 25
+                      ? `The 25 most unusual of ${fmt(data.items.length)} months flagged (all in the CSV)`
+                      : 'Months flagged, most unusual first'
+                  }
+                  columns={[
+                    { header: 'Series', cell: (u) => u.key },
+                    {
+                      header: 'Month',
+                      cell: (u) => (
+                        <Text span size="sm" style={{ whiteSpace: 'nowrap' }}>
+                          {u.month}
+                        </Text>
+                      ),
+                    },
+                    { header: 'Actual', numeric: true, cell: (u) => fmt(u.value) },
+                    { header: 'Expected', numeric: true, cell: (u) => fmt(u.expected) },
+                    { header: 'Robust SDs', numeric: true, cell: (u) => fmt(u.score) },
+                    {
+                      header: 'How unusual',
+                      cell: (u) => (
+                        <Badge
+                          color={
+                            u.severity === 'extreme'
+                              ? 'red'
+                              : u.severity === 'strong'
+                                ? 'orange'
+                                : 'yellow'
+                          }
+                          variant="light"
+                        >
+                          {u.severity} {u.direction}
+                        </Badge>
+                      ),
+                    },
+                    {
+                      header: 'Why',
+                      cell: (u) => (
+                        <Text size="sm" miw={220}>
+                          {whyUnusual(u, shortUnit)}
+                        </Text>
+                      ),
+                    },
+                    {
+                      header: 'Source',
+                      cell: (u) => <RowsLink href={u.rowsHref} rows={u.rows} />,
+                    },
+                  ]}
+                  rows={data.items.slice(0, 25)}
+                  rowKey={(u) => `${u.key}-${u.month}`}
+                  minWidth={900}
+                />
+              )}
+            </>
+          )}
         </QueryState>
       </ViewCard>
     </Stack>

@@ -18,11 +18,27 @@ import {
   ViewCard,
 } from './shared';
 
+/**
+ * The traffic units of the analytics package's TRAFFIC_UNITS. Only `crossings` counts every way
+ * a land seizure can come through a port; the others are one mode each (`mode`), which CBP's
+ * seizure data cannot be split by.
+ */
 const UNITS = [
-  { value: 'trucks', label: 'Trucks' },
-  { value: 'containers', label: 'Containers (truck and rail)' },
-  { value: 'personal-vehicles', label: 'Personal vehicles' },
-  { value: 'pedestrians', label: 'Pedestrians' },
+  { value: 'crossings', label: 'All inbound crossings', noun: 'inbound crossings', mode: false },
+  { value: 'trucks', label: 'Trucks only', noun: 'trucks', mode: true },
+  {
+    value: 'containers',
+    label: 'Containers only (truck and rail)',
+    noun: 'containers',
+    mode: true,
+  },
+  {
+    value: 'personal-vehicles',
+    label: 'Personal vehicles only',
+    noun: 'personal vehicles',
+    mode: true,
+  },
+  { value: 'pedestrians', label: 'Pedestrians only', noun: 'pedestrians', mode: true },
 ];
 
 /** Seizures per 100,000 units of traffic over a whole period (— without traffic). */
@@ -33,7 +49,7 @@ function per100k(seized: number, traffic: number): string {
 export function TrafficView({ facets }: { facets: Facets }) {
   const navigate = useNavigate();
   const [v, , field] = useViewParams({
-    unit: 'trucks',
+    unit: 'crossings',
     area: 'region',
     drug: '',
     from: '2019-01',
@@ -53,7 +69,19 @@ export function TrafficView({ facets }: { facets: Facets }) {
   });
   const crossings = useAnalytics('crossings', analyticsApi.crossingSeries, crossingQuery);
   const rateField = v.rate === 'pounds' ? 'poundsPer100k' : 'eventsPer100k';
-  const unitLabel = UNITS.find((u) => u.value === v.unit)?.label.toLowerCase() ?? v.unit;
+  const unit = UNITS.find((u) => u.value === v.unit);
+  const unitLabel = unit?.noun ?? v.unit;
+  const perWhat = `per 100,000 ${unitLabel}`;
+  // Which seizures the server counted: land seizures by the Office of Field Operations (at the
+  // ports) for field offices; for regions, until the server says otherwise (`components`), Border
+  // Patrol's seizures between the ports as well.
+  const components =
+    rates.data?.components ??
+    (v.area === 'field-office'
+      ? ['Office of Field Operations']
+      : ['Office of Field Operations', 'U.S. Border Patrol']);
+  const betweenPorts = components.includes('U.S. Border Patrol');
+  const seized = v.rate === 'pounds' ? 'Pounds seized' : 'Seizure events';
 
   const rateItems = rates.data?.items;
   const byArea = useMemo(() => {
@@ -69,22 +97,23 @@ export function TrafficView({ facets }: { facets: Facets }) {
     () =>
       lineChart(
         months,
-        `${v.rate} per 100k`,
+        `${v.rate} ${perWhat}`,
         [...byArea].map(([area, items]) => {
           const at = new Map(items.map((i) => [i.month, i[rateField]]));
           return { name: area, data: months.map((m) => at.get(m) ?? null) };
         }),
+        { unit: `${v.rate} ${perWhat}` },
       ),
-    [byArea, months, rateField, v.rate],
+    [byArea, months, rateField, v.rate, perWhat],
   );
   const point = crossings.data?.series[0];
   const crossingOption: ChartOption = useMemo(
     () =>
       barChart(
         point?.points.map((p) => p.month) ?? [],
-        v.measure,
+        v.measure.toLowerCase(),
         { name: v.measure, data: point?.points.map((p) => p.value) ?? [] },
-        70,
+        v.measure.toLowerCase(),
       ),
     [point, v.measure],
   );
@@ -100,7 +129,12 @@ export function TrafficView({ facets }: { facets: Facets }) {
   return (
     <Stack gap="lg">
       <FilterBar>
-        <Select label="Traffic unit" {...field('unit')} options={UNITS} w={230} />
+        <Select
+          label="Set against"
+          {...field('unit')}
+          options={UNITS.map((u) => ({ value: u.value, label: u.label }))}
+          w={250}
+        />
         <Select
           label="Areas"
           {...field('area')}
@@ -127,7 +161,12 @@ export function TrafficView({ facets }: { facets: Facets }) {
         id="rates-heading"
         title={
           <>
-            {v.rate === 'pounds' ? 'Pounds' : 'Seizure events'} per 100,000 {unitLabel}
+            {unit?.mode
+              ? v.rate === 'pounds'
+                ? 'Pounds from all land seizures'
+                : 'All land seizure events'
+              : seized}{' '}
+            {perWhat}
           </>
         }
         csv={{ path: 'seizures/rates', query: ratesQuery }}
@@ -140,9 +179,17 @@ export function TrafficView({ facets }: { facets: Facets }) {
               </Text>
             ) : (
               <>
+                <Text size="sm" mb="xs">
+                  {unit?.mode
+                    ? `CBP does not record in which conveyance a seizure was made, so this sets every land seizure, whatever carried it, against ${unitLabel} alone: it shows how seizures move with that traffic, not how often ${unitLabel} carry drugs. For a rate, set seizures against all inbound crossings.`
+                    : 'Every land seizure set against every inbound crossing that could have carried it: each truck, personal vehicle, bus and train, and each pedestrian, once (containers and passengers ride in those).'}
+                  {betweenPorts
+                    ? ' Seizures here include Border Patrol’s between the ports, which no port traffic carried; choose field offices for ports of entry alone.'
+                    : ' Seizures are those made at the ports of entry (Office of Field Operations).'}
+                </Text>
                 <EChart
                   option={ratesOption}
-                  label={`Line chart of seizure ${v.rate} per 100,000 ${unitLabel} by area`}
+                  label={`Line chart of ${seized.toLowerCase()} ${perWhat} by area`}
                   onPointClick={(p) => {
                     const item = byArea
                       .get(p.seriesName ?? '')
@@ -154,15 +201,22 @@ export function TrafficView({ facets }: { facets: Facets }) {
                   caption={
                     <>
                       Whole period. Traffic counts inbound {data.measures.join(', ').toLowerCase()};
-                      seizures are CBP&apos;s land seizures only, and Border Patrol seizures between
-                      ports count for regions, not for field offices.
+                      seizures are CBP&apos;s land seizures
+                      {betweenPorts
+                        ? ', Border Patrol’s between the ports included'
+                        : ' at the ports of entry'}
+                      .
                     </>
                   }
                   columns={[
                     { header: 'Area', cell: (t) => t.area },
                     { header: 'Events', numeric: true, cell: (t) => fmt(t.events) },
                     { header: 'Pounds', numeric: true, cell: (t) => fmt(t.pounds) },
-                    { header: 'Traffic', numeric: true, cell: (t) => fmt(t.traffic) },
+                    {
+                      header: `Traffic (${unitLabel})`,
+                      numeric: true,
+                      cell: (t) => fmt(t.traffic),
+                    },
                     {
                       header: 'Events per 100k',
                       numeric: true,

@@ -6,8 +6,10 @@ import { feature } from 'topojson-client';
 import type { Topology, GeometryCollection } from 'topojson-specification';
 import type { FeatureCollection, Geometry } from 'geojson';
 import countries110m from 'world-atlas/countries-110m.json';
-import { Box, useComputedColorScheme } from '@mantine/core';
+import { Box, Group, Stack, Text, useComputedColorScheme } from '@mantine/core';
+import { fmt } from './format';
 import { ISO_NUMERIC } from './iso-numeric';
+import { classOf, NO_DATA, quintileBreaks, shadingClasses, SHADES } from './shading';
 
 // Vite serves the worker as its own file; MapLibre must be told where (it cannot find itself
 // inside a bundle). Nothing here loads tiles, fonts or sprites from the internet.
@@ -73,13 +75,91 @@ const countryShapes: FeatureCollection<Geometry, { name: string; iso: string }> 
     })),
 };
 
-/** Sequential blues for the country shading, light to dark (ColorBrewer Blues, 5 classes). */
-const SHADES = ['#eff3ff', '#bdd7e7', '#6baed6', '#3182bd', '#08519c'];
+function plural(n: number, one: string, many: string): string {
+  return `${fmt(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What the shading means: the quantity and unit, then each class's colour and range and how many
+ * countries it holds, and the colour of countries without a value. Laid over the map's corner,
+ * as text a screen reader reads and a test can find.
+ */
+function ShadingLegend({
+  values,
+  title,
+  unit,
+  dark,
+}: {
+  values: readonly number[];
+  title: string;
+  unit: string;
+  dark: boolean;
+}) {
+  const classes = shadingClasses(values);
+  const range = (above: number | null, upTo: number | null) =>
+    above === null
+      ? `up to ${fmt(upTo)} ${unit}`
+      : upTo === null
+        ? `over ${fmt(above)} ${unit}`
+        : `${fmt(above)} – ${fmt(upTo)} ${unit}`;
+  const swatch = (color: string) => (
+    <span
+      aria-hidden
+      style={{
+        width: 14,
+        height: 14,
+        background: color,
+        border: '1px solid #8a8f98',
+        display: 'inline-block',
+        flex: 'none',
+      }}
+    />
+  );
+  return (
+    <Box
+      component="section"
+      aria-label="Map legend"
+      pos="absolute"
+      left={8}
+      bottom={8}
+      p={8}
+      style={{
+        background: 'var(--mantine-color-body)',
+        border: '1px solid var(--mantine-color-default-border)',
+        borderRadius: 6,
+        maxWidth: 300,
+      }}
+    >
+      <Text size="xs" fw={600}>
+        {title}
+      </Text>
+      <Text size="xs" c="dimmed" mb={4}>
+        Darker is more: quintiles of the{' '}
+        {plural(values.filter((v) => v > 0).length, 'country', 'countries')} with a value
+      </Text>
+      <Stack gap={2} component="ul" m={0} p={0} style={{ listStyle: 'none' }}>
+        {classes.map((c) => (
+          <Group key={c.color} gap={6} wrap="nowrap" component="li">
+            {swatch(c.color)}
+            <Text size="xs">
+              {range(c.above, c.upTo)} · {plural(c.count, 'country', 'countries')}
+            </Text>
+          </Group>
+        ))}
+        <Group gap={6} wrap="nowrap" component="li">
+          {swatch(dark ? NO_DATA.dark : NO_DATA.light)}
+          <Text size="xs">None reported</Text>
+        </Group>
+      </Stack>
+    </Box>
+  );
+}
 
 /**
  * An offline world map: Natural Earth country shapes (world-atlas, 1:110m) shaded by a value
  * per ISO alpha-3 country, and point layers (ports, border crossings). The style has no remote
- * source at all, so it renders the same with no network.
+ * source at all, so it renders the same with no network. With `legend`, the shading's legend
+ * is drawn over the map.
  */
 export function WorldMap({
   shading,
@@ -89,9 +169,12 @@ export function WorldMap({
   center = [-40, 25],
   zoom = 1.2,
   onPointClick,
+  legend,
 }: {
   /** Value per ISO alpha-3 code. */
   shading?: Record<string, number>;
+  /** What the shading's value is (`Cocaine seized in 2022`) and its unit (`kg`). */
+  legend?: { title: string; unit: string };
   layers: MapLayer[];
   height?: number;
   label: string;
@@ -125,7 +208,10 @@ export function WorldMap({
             id: 'countries',
             type: 'fill',
             source: 'countries',
-            paint: { 'fill-color': dark ? '#3a3f47' : '#f4f1ea', 'fill-outline-color': '#8a8f98' },
+            paint: {
+              'fill-color': dark ? NO_DATA.dark : NO_DATA.light,
+              'fill-outline-color': '#8a8f98',
+            },
           },
         ],
       },
@@ -149,21 +235,18 @@ export function WorldMap({
     const m = map.current;
     if (!m || !ready) return;
     const entries = Object.entries(shading ?? {}).filter(([, v]) => v > 0);
-    const sorted = entries.map(([, v]) => v).sort((a, b) => a - b);
-    const breaks = [0.2, 0.4, 0.6, 0.8].map(
-      (q) => sorted[Math.floor(q * (sorted.length - 1))] ?? 0,
-    );
+    const breaks = quintileBreaks(entries.map(([, v]) => v));
+    const noData = dark ? NO_DATA.dark : NO_DATA.light;
     const match: unknown[] = ['match', ['get', 'iso']];
     for (const [alpha3, value] of entries) {
       const id = ISO_NUMERIC[alpha3];
       if (!id) continue;
-      const cls = breaks.filter((b) => value > b).length;
-      match.push(id, SHADES[cls]);
+      match.push(id, SHADES[classOf(value, breaks)]);
     }
-    match.push(dark ? '#3a3f47' : '#f4f1ea');
+    match.push(noData);
     if (match.length > 3)
       m.setPaintProperty('countries', 'fill-color', match as maplibregl.ExpressionSpecification);
-    else m.setPaintProperty('countries', 'fill-color', dark ? '#3a3f47' : '#f4f1ea');
+    else m.setPaintProperty('countries', 'fill-color', noData);
   }, [shading, ready, dark]);
 
   // Point layers, sized by value (square-root scale so area follows the value).
@@ -223,13 +306,19 @@ export function WorldMap({
     }
   }, [layers, ready]);
 
+  const values = Object.values(shading ?? {});
   return (
-    <Box
-      ref={container}
-      role="region"
-      aria-label={label}
-      data-map-ready={ready ? 'true' : 'false'}
-      style={{ width: '100%', height, borderRadius: 8, overflow: 'hidden' }}
-    />
+    <Box pos="relative">
+      <Box
+        ref={container}
+        role="region"
+        aria-label={label}
+        data-map-ready={ready ? 'true' : 'false'}
+        style={{ width: '100%', height, borderRadius: 8, overflow: 'hidden' }}
+      />
+      {legend && values.some((v) => v > 0) && (
+        <ShadingLegend values={values} title={legend.title} unit={legend.unit} dark={dark} />
+      )}
+    </Box>
   );
 }

@@ -47,13 +47,19 @@ export function WorldView({ facets }: { facets: Facets }) {
         (totals.data?.world ?? []).map((w) => String(w.year)),
         'kg',
         { name: 'kg seized', data: (totals.data?.world ?? []).map((w) => w.kilograms) },
-        80,
+        'kg',
       ),
     [totals.data],
   );
   const sharesOption: ChartOption = useMemo(
     () => ({
-      tooltip: { trigger: 'item', formatter: '{b}: {d}%' },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => {
+          const item = Array.isArray(p) ? p[0] : p;
+          return `${item?.name ?? ''}: ${fmt(Number(item?.value))} kg (${pct((item?.percent ?? 0) / 100)})`;
+        },
+      },
       series: [
         {
           type: 'pie',
@@ -92,10 +98,10 @@ export function WorldView({ facets }: { facets: Facets }) {
           shading={shading}
           layers={[]}
           label={`Map of countries shaded by kilograms of ${v.drug} seized in ${v.year}`}
+          legend={{ title: `${v.drug} seized in ${v.year}, kilograms`, unit: 'kg' }}
         />
         <Text size="xs" c="dimmed" mt={4}>
-          Darker is more (quintiles of the countries that reported). Source: UNODC, World Drug
-          Report 2024, statistical annex.
+          Source: UNODC, World Drug Report 2024, statistical annex.
         </Text>
       </ViewCard>
 

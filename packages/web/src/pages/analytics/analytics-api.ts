@@ -35,6 +35,15 @@ export interface UnusualItem {
   month: string;
   value: number;
   expected: number;
+  /** value − expected (the analytics package's UnusualMonth, spread into each item). */
+  gap: number;
+  /** value ÷ expected; null when nothing was expected. */
+  ratio: number | null;
+  /** The range of ordinary values: within it the month would not have been flagged. */
+  usualLow: number;
+  usualHigh: number;
+  /** The series' robust standard deviation, the unit of `score`. */
+  spread: number;
   score: number;
   direction: 'high' | 'low';
   severity: 'notable' | 'strong' | 'extreme';
@@ -114,13 +123,24 @@ export const analyticsApi = {
     }),
   // server schema is loose: typed by hand until its response schema is
   rates: (q: Query) =>
-    http.get<{ unit: string; area: string; measures: string[]; items: RateItem[] }>(
-      `${base}/seizures/rates`,
-      { query: q },
-    ),
+    http.get<{
+      unit: string;
+      area: string;
+      measures: string[];
+      /** CBP components whose land seizures were counted (not yet sent by every server). */
+      components?: string[];
+      items: RateItem[];
+    }>(`${base}/seizures/rates`, { query: q }),
   // server schema is loose: typed by hand until its response schema is
   unusual: (q: Query) =>
     http.get<{
+      threshold: number;
+      /** The smallest gap that counted, in the metric's unit (unusualMonthsAcross). */
+      minimum?: number;
+      minimumRule?:
+        { kind: 'given' } | { kind: 'share-of-view'; share: number; typicalTotal: number };
+      /** Months that passed the score test but not the minimum gap. */
+      belowMinimum?: number;
       items: UnusualItem[];
       baselines: {
         key: string;

@@ -4,11 +4,23 @@ import { IconDownload, IconLink } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { csvHref, rowsPageHref, type Query } from './analytics-api';
+import { fmt } from './format';
+
+export { fmt, pct, signed } from './format';
 
 /** A control's value and its change handler, bound to one URL parameter. */
 export interface Bound {
   value: string;
   onChange: (value: string) => void;
+}
+
+/**
+ * The address's parameters as they are now. Not the `prev` that react-router's setter passes:
+ * that is the value of the last render, so a second choice made before the first has rendered
+ * (two filters changed in quick succession) would write over the first one.
+ */
+function currentParams(): URLSearchParams {
+  return new URLSearchParams(window.location.search);
 }
 
 /**
@@ -31,8 +43,8 @@ export function useViewParams<K extends string>(
   const update = useCallback(
     (changes: Partial<Record<K, string>>) => {
       setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
+        () => {
+          const next = currentParams();
           for (const [k, v] of Object.entries(changes) as [K, string | undefined][]) {
             if (v === undefined || v === '' || v === defaults[k]) next.delete(k);
             else next.set(k, v);
@@ -51,6 +63,30 @@ export function useViewParams<K extends string>(
     onChange: (value: string) => update({ [key]: value } as Partial<Record<K, string>>),
   });
   return [values, update, field];
+}
+
+/**
+ * A list bound to one repeated URL parameter (`?show=Lsd&show=Ecstasy`): any value survives,
+ * commas included, and the address stays a link to exactly this view. Writing replaces the
+ * whole list; an empty list removes the parameter.
+ */
+export function useListParam(key: string): [string[], (values: readonly string[]) => void] {
+  const [params, setParams] = useSearchParams();
+  const values = useMemo(() => params.getAll(key), [params, key]);
+  const set = useCallback(
+    (next: readonly string[]) =>
+      setParams(
+        () => {
+          const p = currentParams();
+          p.delete(key);
+          for (const v of next) p.append(key, v);
+          return p;
+        },
+        { replace: true },
+      ),
+    [setParams, key],
+  );
+  return [values, set];
 }
 
 /**
@@ -163,22 +199,10 @@ export function RowsLink({ href, rows }: { href: string; rows: number }) {
     <Anchor component={Link} to={rowsPageHref(href)} size="sm">
       <Group gap={4} wrap="nowrap" component="span" style={{ display: 'inline-flex' }}>
         <IconLink size={12} aria-hidden />
-        {rows.toLocaleString()} {rows === 1 ? 'row' : 'rows'}
+        {fmt(rows)} {rows === 1 ? 'row' : 'rows'}
       </Group>
     </Anchor>
   );
-}
-
-const compactNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-export function fmt(value: number | null | undefined, digits = 1): string {
-  if (value == null || !Number.isFinite(value)) return '—';
-  // A rounded −0.0 reads as a sign error; show it as 0.
-  const shown = Math.abs(value) < 0.05 ? 0 : value;
-  return digits === 1 ? compactNumber.format(shown) : shown.toFixed(digits);
-}
-export function pct(value: number | null | undefined): string {
-  if (value == null || !Number.isFinite(value)) return '—';
-  return `${(value * 100).toFixed(1)}%`;
 }
 
 /** A view's filters: a labelled section of controls that wrap on narrow screens. */
