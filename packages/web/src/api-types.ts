@@ -797,7 +797,7 @@ export interface paths {
           format?: 'json' | 'csv';
           from?: string;
           to?: string;
-          unit?: 'trucks' | 'containers' | 'personal-vehicles' | 'pedestrians';
+          unit?: 'crossings' | 'trucks' | 'containers' | 'personal-vehicles' | 'pedestrians';
         };
         header?: never;
         path?: never;
@@ -986,6 +986,8 @@ export interface paths {
           group?: 'total' | 'drug' | 'region' | 'component' | 'aor';
           landFilter?: 'Land Only' | 'Other';
           metric?: 'pounds' | 'events';
+          /** @description Smallest |value − expected| that counts, in the metric’s unit; default 1% of the view’s typical monthly total */
+          minimum?: number | null;
           region?: 'Southwest Border' | 'Northern Border' | 'Coastal/Interior';
           threshold?: number;
           to?: string;
@@ -6209,6 +6211,7 @@ export interface components {
       /** @description The BTS measures each traffic unit sums */
       trafficUnits: {
         containers: string[];
+        crossings: string[];
         pedestrians: string[];
         'personal-vehicles': string[];
         trucks: string[];
@@ -6272,6 +6275,8 @@ export interface components {
     };
     AnalyticsSeizureRates: {
       area: string;
+      /** @description CBP components whose seizures are counted (those at the ports) */
+      components: string[];
       items: {
         area: string;
         events: number;
@@ -6428,13 +6433,19 @@ export interface components {
           value: number;
         }[];
       }[];
+      /** @description Months far from their baseline but with too small a gap to matter in the view */
+      belowMinimum: number;
       group: string;
       items: {
         /** @enum {string} */
         direction: 'high' | 'low';
         expected: number;
+        /** @description value − expected */
+        gap: number;
         key: string;
         month: string;
+        /** @description value ÷ expected */
+        ratio: number | null;
         /** @description Source rows summed into this figure */
         rows: number;
         /** @description API URL listing the source rows */
@@ -6443,9 +6454,25 @@ export interface components {
         score: number;
         /** @enum {string} */
         severity: 'notable' | 'strong' | 'extreme';
+        spread: number;
+        usualHigh: number;
+        usualLow: number;
         value: number;
       }[];
       metric: string;
+      /** @description The smallest gap that counted */
+      minimum: number;
+      minimumRule:
+        | {
+            /** @enum {string} */
+            kind: 'given';
+          }
+        | {
+            /** @enum {string} */
+            kind: 'share-of-view';
+            share: number;
+            typicalTotal: number;
+          };
       threshold: number;
     };
     ApiToken: {

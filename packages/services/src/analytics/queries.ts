@@ -23,6 +23,8 @@ export interface SeizureSeriesQuery extends SeizureFilter {
 export interface UnusualMonthsQuery extends SeizureSeriesQuery {
   /** Robust z-score from which a month is unusual (Iglewicz & Hoaglin 1993 suggest 3.5). */
   threshold: number;
+  /** Smallest |value − expected| that counts; default 1% of the view's typical monthly total. */
+  minimum?: number | undefined;
 }
 
 export interface ForecastQuery extends SeizureSeriesQuery {

@@ -5,7 +5,8 @@ import {
   seizuresPerTraffic,
   shares,
   TRAFFIC_UNITS,
-  unusualMonths,
+  unusualMonthsAcross,
+  PORT_SEIZURES,
 } from '@interdict/analytics';
 import type {
   AnalyticsRepository,
@@ -133,17 +134,10 @@ export async function seizureRatesView(
   const from = q.from ?? (await repo.seizureMonths())?.[0];
   const areas = q.area === 'region' ? REGION_AREAS : await sources.fieldOfficeAreas();
   const traffic = await repo.trafficByArea(areas, TRAFFIC_UNITS[q.unit], { from, to: q.to });
-  // Only land seizures are set against land traffic (CBP's `Land Only` filter): a field
-  // office's airport and mail seizures (Chicago's are mostly international mail) have no
-  // land traffic to divide by. Field offices are OFO's, so Border Patrol sectors between the
-  // ports count towards their region only.
-  const landOnly = {
-    drug: q.drug,
-    from: q.from,
-    to: q.to,
-    landFilter: 'Land Only',
-    ...(q.area === 'field-office' ? { component: 'Office of Field Operations' } : {}),
-  };
+  // Only the seizures that port traffic can be set against (PORT_SEIZURES): land seizures (a
+  // field office's airport and mail seizures have no land traffic to divide by) by the Office of
+  // Field Operations at the ports; Border Patrol's between the ports crossed no port.
+  const landOnly = { drug: q.drug, from: q.from, to: q.to, ...PORT_SEIZURES };
   const areaField = q.area === 'region' ? 'region' : 'aor';
   const seizures = await repo.seizureSeries(areaField, landOnly);
   const rates = seizuresPerTraffic(
@@ -167,7 +161,13 @@ export async function seizureRatesView(
       : rates.filter(
           (r) => r.month >= seizures.reduce((m, s) => (s.month < m ? s.month : m), '9999-12'),
         );
-  return { unit: q.unit, area: q.area, measures: TRAFFIC_UNITS[q.unit], items: covered };
+  return {
+    unit: q.unit,
+    area: q.area,
+    measures: TRAFFIC_UNITS[q.unit],
+    components: [PORT_SEIZURES.component],
+    items: covered,
+  };
 }
 
 export async function unusualMonthsView(
@@ -175,20 +175,24 @@ export async function unusualMonthsView(
   q: UnusualMonthsQuery,
 ): Promise<UnusualMonthsView> {
   const series = await seizureSeries(repo, q);
-  const flagged = series.flatMap((s) => {
-    const byMonth = new Map(s.points.map((p) => [p.month, p]));
-    return unusualMonths(s.points, { threshold: q.threshold }).map((u) => ({
-      key: s.key,
-      ...u,
-      rows: byMonth.get(u.month)?.rows ?? 0,
-      rowsHref: byMonth.get(u.month)?.rowsHref ?? '',
-    }));
+  // Both tests of unusualMonthsAcross: far from the series' own baseline, and a gap material in
+  // the view (by default 1% of its typical monthly total), most unusual first.
+  const report = unusualMonthsAcross(series, {
+    threshold: q.threshold,
+    ...(q.minimum !== undefined ? { minimum: q.minimum } : {}),
   });
-  flagged.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
+  const points = new Map(series.map((s) => [s.key, new Map(s.points.map((p) => [p.month, p]))]));
+  const flagged = report.items.map((u) => {
+    const p = points.get(u.key)?.get(u.month);
+    return { ...u, rows: p?.rows ?? 0, rowsHref: p?.rowsHref ?? '' };
+  });
   return {
     group: q.group,
     metric: q.metric,
     threshold: q.threshold,
+    minimum: report.minimum,
+    minimumRule: report.minimumRule,
+    belowMinimum: report.belowMinimum,
     items: flagged,
     baselines: series.map((s) => ({
       key: s.key,

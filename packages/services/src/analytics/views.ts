@@ -1,4 +1,10 @@
-import type { Forecast, RatePoint, TRAFFIC_UNITS, UnusualMonth } from '@interdict/analytics';
+import type {
+  Forecast,
+  RatePoint,
+  TRAFFIC_UNITS,
+  UnusualMonth,
+  UnusualMonthsReport,
+} from '@interdict/analytics';
 import type {
   CrossingPortTotal,
   DatasetRow,
@@ -74,6 +80,8 @@ export interface SeizureRatesView {
   unit: string;
   area: string;
   measures: readonly string[];
+  /** The CBP components whose seizures are counted (those at the ports). */
+  components: readonly string[];
   items: SeizureRate[];
 }
 
@@ -87,6 +95,11 @@ export interface UnusualMonthsView {
   group: string;
   metric: string;
   threshold: number;
+  /** The smallest gap that counted, in the metric's unit, and where it came from. */
+  minimum: number;
+  minimumRule: UnusualMonthsReport['minimumRule'];
+  /** Months far enough from their baseline but with too small a gap to matter in the view. */
+  belowMinimum: number;
   /** Most unusual first. */
   items: UnusualMonthView[];
   baselines: {

@@ -25,6 +25,10 @@ const SeizureSeriesQuery = z.object({
 });
 const UnusualQuery = SeizureSeriesQuery.extend({
   threshold: z.coerce.number().min(1).max(20).default(3.5),
+  minimum: z.coerce.number().min(0).max(1e12).optional().openapi({
+    description:
+      'Smallest |value − expected| that counts, in the metric’s unit; default 1% of the view’s typical monthly total',
+  }),
 });
 const ForecastQuery = SeizureSeriesQuery.extend({
   group: z.enum(SEIZURE_GROUPS).default('total'),
@@ -70,6 +74,10 @@ const RatesResponse = z
     unit: z.string(),
     area: z.string(),
     measures: z.array(z.string()).readonly().openapi({ description: 'BTS measures summed' }),
+    components: z
+      .array(z.string())
+      .readonly()
+      .openapi({ description: 'CBP components whose seizures are counted (those at the ports)' }),
     items: z.array(
       z.object({
         area: z.string(),
@@ -92,12 +100,29 @@ const UnusualResponse = z
     group: z.string(),
     metric: z.string(),
     threshold: z.number(),
+    minimum: z.number().openapi({ description: 'The smallest gap that counted' }),
+    minimumRule: z.union([
+      z.object({ kind: z.literal('given') }),
+      z.object({
+        kind: z.literal('share-of-view'),
+        share: z.number(),
+        typicalTotal: z.number(),
+      }),
+    ]),
+    belowMinimum: z.number().int().openapi({
+      description: 'Months far from their baseline but with too small a gap to matter in the view',
+    }),
     items: z.array(
       z.object({
         key: z.string(),
         month: z.string(),
         value: z.number(),
         expected: z.number(),
+        gap: z.number().openapi({ description: 'value − expected' }),
+        ratio: z.number().nullable().openapi({ description: 'value ÷ expected' }),
+        usualLow: z.number(),
+        usualHigh: z.number(),
+        spread: z.number(),
         score: z.number().openapi({ description: 'Robust z-score (MAD)' }),
         direction: z.enum(['high', 'low']),
         severity: z.enum(['notable', 'strong', 'extreme']),
@@ -223,7 +248,20 @@ export function registerSeizureViews(app: App, analytics: AnalyticsService): voi
     (view) =>
       csvTable(
         'unusual-months',
-        ['key', 'month', 'value', 'expected', 'score', 'direction', 'severity', 'rows'],
+        [
+          'key',
+          'month',
+          'value',
+          'expected',
+          'gap',
+          'ratio',
+          'usualLow',
+          'usualHigh',
+          'score',
+          'direction',
+          'severity',
+          'rows',
+        ],
         view.items,
       ),
   );
