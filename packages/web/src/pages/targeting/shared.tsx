@@ -60,6 +60,22 @@ export function InspectionBadge({ item }: { item: Pick<QueueItem, 'inspection'> 
   );
 }
 
+/** The ledger's subject types for targeting records (packages/services/src/targeting/records.ts). */
+export const LEDGER_SUBJECT = {
+  rule: 'targeting.rule',
+  model: 'targeting.model',
+  day: 'targeting.day',
+  declaration: 'targeting.declaration',
+} as const;
+
+/** Why a declaration was picked for inspection (selection.ts SelectionReason). */
+export const SELECTED_BY: Record<string, string> = {
+  model: 'top score',
+  rule: 'officer rule',
+  raised: 'raised lane',
+  random: 'random',
+};
+
 export const RAISE_LABEL: Record<string, string> = {
   watchlist: 'watchlist hit',
   intelligence: 'intelligence',
