@@ -329,6 +329,11 @@ export function QueueView() {
                                     watchlist
                                   </Badge>
                                 )}
+                                {item.release && (
+                                  <Badge ml={4} size="xs" color="gray" variant="outline">
+                                    released
+                                  </Badge>
+                                )}
                                 {item.raises.some((r) => r.source === 'critical-model') && (
                                   <Badge ml={4} size="xs" color="grape.9" variant="outline">
                                     critical

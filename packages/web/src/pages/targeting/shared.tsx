@@ -34,6 +34,10 @@ export function LaneBadge({ lane }: { lane: Lane }) {
 export function canInspect(role: string): boolean {
   return role === 'admin' || role === 'analyst' || role === 'officer';
 }
+/** Who may release a red-lane declaration uninspected (services' TARGETING_RELEASER_ROLES). */
+export function canRelease(role: string): boolean {
+  return role === 'admin' || role === 'officer';
+}
 export function canManage(role: string): boolean {
   return role === 'admin' || role === 'analyst';
 }
