@@ -18,10 +18,13 @@ import { api, roles, type ApiToken, type Role } from '../../api';
 import { Empty } from '../../components/Empty';
 import { ErrorAlert } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
+import { LedgerButton } from '../ledger/LedgerProof';
 import { PagedList, usePagedList } from './paging';
 import { SecretOnce } from './SecretOnce';
 
 const tokensKey = ['tokens'] as const;
+/** The ledger's subject for a token: created, revoked (packages/services/src/platform/records.ts). */
+const TOKEN_LEDGER_SUBJECT = 'platform.token';
 
 function tokenState(token: ApiToken): { label: string; color: string } {
   if (token.revokedAt) return { label: 'revoked', color: 'gray' };
@@ -104,9 +107,12 @@ function RevokeDialog({ token, onClose }: { token: ApiToken | null; onClose: () 
   const queryClient = useQueryClient();
   const revoke = useMutation({
     mutationFn: (id: string) => api.tokens.revoke(id),
-    onSuccess: async () => {
+    onSuccess: async (_, id) => {
       onClose();
       await queryClient.invalidateQueries({ queryKey: tokensKey });
+      await queryClient.invalidateQueries({
+        queryKey: ['ledger', 'subject', TOKEN_LEDGER_SUBJECT, id],
+      });
     },
   });
   return (
@@ -189,16 +195,24 @@ export function TokensPanel() {
                       <Table.Td>{formatDateTime(t.expiresAt)}</Table.Td>
                       <Table.Td>{formatDateTime(t.lastUsedAt)}</Table.Td>
                       <Table.Td>
-                        {state.label !== 'revoked' && (
-                          <Button
-                            size="xs"
-                            variant="default"
-                            onClick={() => setRevoking(t)}
-                            aria-label={`Revoke ${t.name}`}
-                          >
-                            Revoke
-                          </Button>
-                        )}
+                        <Group gap="xs" wrap="nowrap">
+                          {state.label !== 'revoked' && (
+                            <Button
+                              size="xs"
+                              variant="default"
+                              onClick={() => setRevoking(t)}
+                              aria-label={`Revoke ${t.name}`}
+                            >
+                              Revoke
+                            </Button>
+                          )}
+                          <LedgerButton
+                            subjectType={TOKEN_LEDGER_SUBJECT}
+                            subjectId={t.id}
+                            title={`API token “${t.name}” on the ledger`}
+                            label={`Ledger entries of token ${t.name}`}
+                          />
+                        </Group>
                       </Table.Td>
                     </Table.Tr>
                   );

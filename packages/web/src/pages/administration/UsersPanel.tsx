@@ -19,12 +19,18 @@ import { Empty } from '../../components/Empty';
 import { ErrorAlert } from '../../components/QueryState';
 import { formatDateTime } from '../../components/format';
 import { useSignedIn } from '../../session';
+import { LedgerButton } from '../ledger/LedgerProof';
 import { organisationsQuery } from './OrganisationsPanel';
 import { PagedList, usePagedList } from './paging';
 import { SecretOnce } from './SecretOnce';
 import { SessionsDialog } from './SessionsPanel';
 
 const usersKey = ['users'] as const;
+/**
+ * The ledger's subject for a user: created, role changed, disabled or re-enabled
+ * (packages/services/src/platform/records.ts).
+ */
+const USER_LEDGER_SUBJECT = 'platform.user';
 const usersPagesKey = [...usersKey, 'pages'] as const;
 const roleOptions = roles.map((r) => ({ value: r, label: r }));
 
@@ -138,7 +144,12 @@ function UserRow({
   const [showSessions, setShowSessions] = useState(false);
   const update = useMutation({
     mutationFn: (input: { role?: Role; disabled?: boolean }) => api.users.update(user.id, input),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: usersKey }),
+    onSettled: async () => {
+      await queryClient.invalidateQueries({ queryKey: usersKey });
+      await queryClient.invalidateQueries({
+        queryKey: ['ledger', 'subject', USER_LEDGER_SUBJECT, user.id],
+      });
+    },
   });
   return (
     <Table.Tr>
@@ -200,6 +211,12 @@ function UserRow({
           >
             Sessions
           </Button>
+          <LedgerButton
+            subjectType={USER_LEDGER_SUBJECT}
+            subjectId={user.id}
+            title={`${user.name} (${user.email}) on the ledger`}
+            label={`Ledger entries of ${user.email}`}
+          />
         </Group>
         <SessionsDialog opened={showSessions} onClose={() => setShowSessions(false)} user={user} />
       </Table.Td>

@@ -16,17 +16,36 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { Link, useLocation, useParams } from 'react-router';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
+import { formatDateTime } from '../../components/format';
 import { useSignedIn } from '../../session';
-import { canInspect, InspectionBadge, LaneBadge, raiseText } from './shared';
+import { LedgerProof } from '../ledger/LedgerProof';
+import {
+  canInspect,
+  canRelease,
+  InspectionBadge,
+  LaneBadge,
+  LEDGER_SUBJECT,
+  raiseText,
+  SELECTED_BY,
+} from './shared';
 import {
   targetingApi,
   type Contribution,
   type Inspection,
+  type Release,
   type ScoreExplanation,
 } from './targeting-api';
+
+/** After a decision on a declaration: its page, the queue, and its entries on the ledger. */
+function refreshDeclaration(queryClient: QueryClient, declarationId: string) {
+  void queryClient.invalidateQueries({ queryKey: ['targeting'] });
+  void queryClient.invalidateQueries({
+    queryKey: ['ledger', 'subject', LEDGER_SUBJECT.declaration, declarationId],
+  });
+}
 
 function InspectionForm({
   declarationId,
@@ -48,7 +67,7 @@ function InspectionForm({
         critical: Number(outcome) as 0 | 1 | 2,
         note,
       }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+    onSuccess: () => refreshDeclaration(queryClient, declarationId),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -219,6 +238,114 @@ function InspectionRecorded({ inspection: i }: { inspection: Inspection }) {
   );
 }
 
+/** Longest reason the API takes (targeting.ts, the release route's body). */
+const MAX_RELEASE_REASON = 500;
+
+/**
+ * Releasing a red-lane declaration without inspecting it (officers and admins): a reason is
+ * required, and a second click confirms, since the release is on the ledger for good.
+ */
+function ReleaseForm({ declarationId }: { declarationId: string }) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const [missing, setMissing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const release = useMutation({
+    mutationFn: () => targetingApi.release(declarationId, reason.trim()),
+    onSuccess: () => refreshDeclaration(queryClient, declarationId),
+    onError: () => setConfirming(false),
+  });
+  const ask = () => {
+    if (reason.trim() === '') setMissing(true);
+    else setConfirming(true);
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (confirming) release.mutate();
+    else ask();
+  };
+  return (
+    <Card withBorder component="form" onSubmit={submit} aria-label="Release without inspection">
+      <Stack gap="sm">
+        <Title order={2} size="h4">
+          Release without inspection
+        </Title>
+        <Text size="sm">
+          The day’s selection sent this declaration to inspection. Releasing it lets the consignment
+          go uninspected. The reason, your account and the time are recorded on the ledger, where
+          they cannot be changed or removed. Scoring the day again makes a new selection and clears
+          the release.
+        </Text>
+        <Textarea
+          label="Reason for the release"
+          description={`Required, at most ${MAX_RELEASE_REASON} characters`}
+          required
+          value={reason}
+          onChange={(e) => {
+            setReason(e.currentTarget.value);
+            setMissing(false);
+            setConfirming(false);
+          }}
+          maxLength={MAX_RELEASE_REASON}
+          error={missing ? 'Give the reason for releasing it without inspection.' : undefined}
+          autosize
+          minRows={2}
+        />
+        {release.isError && (
+          <ErrorAlert error={release.error} title="Could not release the declaration" />
+        )}
+        {confirming ? (
+          <Group gap="sm">
+            <Text size="sm" fw={600}>
+              Release declaration {declarationId} without inspection?
+            </Text>
+            <Button type="submit" color="red.9" loading={release.isPending}>
+              Confirm release
+            </Button>
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+          </Group>
+        ) : (
+          <Group>
+            <Button variant="outline" color="red.9" onClick={ask}>
+              Release without inspection
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+/** The release on record: who, when, why, and what the day's selection had decided. */
+function ReleaseRecorded({ release: r, selfId }: { release: Release; selfId: string }) {
+  const who =
+    r.releasedBy === null
+      ? 'by the instance’s operator'
+      : r.releasedBy === selfId
+        ? 'by you'
+        : `by user ${r.releasedBy.slice(0, 8)}`;
+  return (
+    <Card withBorder aria-label="Release on record" component="section">
+      <Title order={2} size="h4" mb="xs">
+        Released without inspection
+      </Title>
+      <Text size="sm">
+        Released {who} on {formatDateTime(r.releasedAt)}. The day’s selection had put it in the{' '}
+        {r.from.lane} lane
+        {r.from.selectedBy
+          ? `, picked for inspection (${SELECTED_BY[r.from.selectedBy] ?? r.from.selectedBy})`
+          : ''}
+        .
+      </Text>
+      <Text size="sm" mt={4}>
+        Reason: {r.reason}
+      </Text>
+    </Card>
+  );
+}
+
 export function DeclarationView() {
   const { id = '' } = useParams();
   const location = useLocation();
@@ -344,6 +471,7 @@ export function DeclarationView() {
             </SimpleGrid>
             {d.criticalExplanation && declaredCard}
             {d.inspection && <InspectionRecorded inspection={d.inspection} />}
+            {d.release && <ReleaseRecorded release={d.release} selfId={user.id} />}
             {canInspect(user.role) && (
               <InspectionForm
                 declarationId={String(d.declaration.id)}
@@ -351,6 +479,21 @@ export function DeclarationView() {
                 key={String(d.declaration.id)}
               />
             )}
+            {canRelease(user.role) &&
+              d.lane === 'red' &&
+              d.score !== null &&
+              !d.inspection &&
+              !d.release && (
+                <ReleaseForm
+                  declarationId={String(d.declaration.id)}
+                  key={`release-${String(d.declaration.id)}`}
+                />
+              )}
+            <LedgerProof
+              subjectType={LEDGER_SUBJECT.declaration}
+              subjectId={String(d.declaration.id)}
+              empty="Nothing about this declaration is on the ledger yet: an inspection result recorded here, or a release, will be. Its lane comes from the day’s selection, on the ledger with the day (see the queue)."
+            />
           </Stack>
         );
       }}

@@ -6,7 +6,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
 import { EarlyStoppingSlice, OutOfTimeEvaluation } from './ModelEvaluation';
-import { canManage } from './shared';
+import { LedgerButton } from '../ledger/LedgerProof';
+import { canManage, LEDGER_SUBJECT } from './shared';
 import { targetingApi } from './targeting-api';
 
 /** What is training and for how long, counted in seconds while it runs. */
@@ -43,7 +44,11 @@ export function ModelsView() {
   const train = useMutation({
     mutationFn: (objective: 'fraud' | 'critical') =>
       targetingApi.train(objective, /^\d{4}-\d{2}-\d{2}$/.test(until) ? until : undefined),
-    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: ['targeting'] });
+      // A new active model retires the one before it: both have a new entry.
+      void queryClient.invalidateQueries({ queryKey: ['ledger', 'subject', LEDGER_SUBJECT.model] });
+    },
   });
   // Training runs for seconds to minutes on the server: ask it what is running (also after a
   // reload, or when a colleague started it) and poll while something is.
@@ -67,6 +72,7 @@ export function ModelsView() {
     else if (watched.current !== null) {
       watched.current = null;
       void queryClient.invalidateQueries({ queryKey: ['targeting', 'models'] });
+      void queryClient.invalidateQueries({ queryKey: ['ledger', 'subject', LEDGER_SUBJECT.model] });
     }
   }, [runningSince, queryClient]);
   return (
@@ -157,11 +163,19 @@ export function ModelsView() {
                       <EarlyStoppingSlice model={model} />
                     </Table.Td>
                     <Table.Td>
-                      {model.active ? (
-                        <Badge>active</Badge>
-                      ) : (
-                        <Badge variant="outline">retired</Badge>
-                      )}
+                      <Group gap={6} wrap="nowrap">
+                        {model.active ? (
+                          <Badge>active</Badge>
+                        ) : (
+                          <Badge variant="outline">retired</Badge>
+                        )}
+                        <LedgerButton
+                          subjectType={LEDGER_SUBJECT.model}
+                          subjectId={model.id}
+                          title={`${model.objective === 'critical' ? 'Critical Fraud' : 'Fraud'} model ${model.id.slice(0, 8)} on the ledger`}
+                          label={`Ledger entries of model ${model.id.slice(0, 8)}`}
+                        />
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -16,14 +16,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
+import { LedgerButton } from '../ledger/LedgerProof';
 import {
   canInspect,
   InspectionBadge,
   LANE_OPTIONS,
   LANES,
   LaneBadge,
+  LEDGER_SUBJECT,
   RAISE_LABEL,
   raiseText,
+  SELECTED_BY,
 } from './shared';
 import {
   targetingApi,
@@ -34,14 +37,6 @@ import {
   type QueueItem,
   type QueueSort,
 } from './targeting-api';
-
-/** Why a declaration was picked for inspection (selection.ts SelectionReason). */
-const SELECTED_BY: Record<string, string> = {
-  model: 'top score',
-  rule: 'officer rule',
-  raised: 'raised lane',
-  random: 'random',
-};
 
 /** Why it was picked: a raise names its source (watchlist hit, Critical Fraud model, …). */
 function selectedLabel(item: Pick<QueueItem, 'selectedBy' | 'raises'>): string {
@@ -135,7 +130,11 @@ export function QueueView() {
   });
   const score = useMutation({
     mutationFn: () => targetingApi.score(date as string, capacity, randomPercent / 100),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targeting'] }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['targeting'] });
+      // The scoring's selection is a new ledger entry of the day.
+      void queryClient.invalidateQueries({ queryKey: ['ledger', 'subject', LEDGER_SUBJECT.day] });
+    },
   });
   return (
     <QueryState query={days} label="declaration days">
@@ -270,7 +269,18 @@ export function QueueView() {
                         : filter by lane to see the others.
                       </Text>
                     )}
-                    {day && day.scored > 0 && <DaySummary day={day} />}
+                    {day && day.scored > 0 && (
+                      <Group gap="sm" justify="space-between">
+                        <DaySummary day={day} />
+                        <LedgerButton
+                          subjectType={LEDGER_SUBJECT.day}
+                          subjectId={day.date}
+                          title={`Selection of ${day.date} on the ledger`}
+                        >
+                          Day’s selection on the ledger
+                        </LedgerButton>
+                      </Group>
+                    )}
                     {day && day.scored === 0 && (
                       <Text size="sm" c="dimmed" role="note">
                         This day has not been scored yet: no declaration has a lane until it is.
@@ -317,6 +327,11 @@ export function QueueView() {
                                 {item.raises.some((r) => r.source === 'watchlist') && (
                                   <Badge ml={4} size="xs" color="red.9" variant="outline">
                                     watchlist
+                                  </Badge>
+                                )}
+                                {item.release && (
+                                  <Badge ml={4} size="xs" color="gray" variant="outline">
+                                    released
                                   </Badge>
                                 )}
                                 {item.raises.some((r) => r.source === 'critical-model') && (

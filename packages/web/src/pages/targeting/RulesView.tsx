@@ -18,8 +18,9 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorAlert, QueryState } from '../../components/QueryState';
 import { useSignedIn } from '../../session';
-import { canManage, LANE_OPTIONS, LaneBadge } from './shared';
-import { targetingApi, type RuleInput } from './targeting-api';
+import { LedgerButton } from '../ledger/LedgerProof';
+import { canManage, LANE_OPTIONS, LaneBadge, LEDGER_SUBJECT } from './shared';
+import { targetingApi, type Rule, type RuleInput } from './targeting-api';
 
 export function RulesView() {
   const { user } = useSignedIn();
@@ -41,11 +42,17 @@ export function RulesView() {
     },
   });
   const [confirming, setConfirming] = useState<string | null>(null);
+  // A deleted rule leaves the table, but not the ledger: its entries stay one click away.
+  const [removed, setRemoved] = useState<Rule | null>(null);
   const remove = useMutation({
-    mutationFn: (ruleId: string) => targetingApi.deleteRule(ruleId),
-    onSuccess: () => {
+    mutationFn: (rule: Rule) => targetingApi.deleteRule(rule.id),
+    onSuccess: (_, rule) => {
       setConfirming(null);
+      setRemoved(rule);
       void queryClient.invalidateQueries({ queryKey: ['targeting', 'rules'] });
+      void queryClient.invalidateQueries({
+        queryKey: ['ledger', 'subject', LEDGER_SUBJECT.rule, rule.id],
+      });
     },
   });
   const field = (
@@ -110,32 +117,40 @@ export function RulesView() {
                   </Table.Td>
                   <Table.Td>{rule.explanation}</Table.Td>
                   <Table.Td>
-                    {canManage(user.role) &&
-                      (confirming === rule.id ? (
-                        <Group gap={4} wrap="nowrap">
+                    <Group gap={4} wrap="nowrap">
+                      <LedgerButton
+                        subjectType={LEDGER_SUBJECT.rule}
+                        subjectId={rule.id}
+                        title={`Rule “${rule.explanation}” on the ledger`}
+                        label={`Ledger entries of rule: ${rule.explanation}`}
+                      />
+                      {canManage(user.role) &&
+                        (confirming === rule.id ? (
+                          <Group gap={4} wrap="nowrap">
+                            <Button
+                              size="xs"
+                              color="red"
+                              loading={remove.isPending}
+                              onClick={() => remove.mutate(rule)}
+                            >
+                              Confirm delete
+                            </Button>
+                            <Button size="xs" variant="default" onClick={() => setConfirming(null)}>
+                              Keep
+                            </Button>
+                          </Group>
+                        ) : (
                           <Button
                             size="xs"
+                            variant="subtle"
                             color="red"
-                            loading={remove.isPending}
-                            onClick={() => remove.mutate(rule.id)}
+                            onClick={() => setConfirming(rule.id)}
+                            aria-label={`Delete rule: ${rule.explanation}`}
                           >
-                            Confirm delete
+                            Delete
                           </Button>
-                          <Button size="xs" variant="default" onClick={() => setConfirming(null)}>
-                            Keep
-                          </Button>
-                        </Group>
-                      ) : (
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          color="red"
-                          onClick={() => setConfirming(rule.id)}
-                          aria-label={`Delete rule: ${rule.explanation}`}
-                        >
-                          Delete
-                        </Button>
-                      ))}
+                        ))}
+                    </Group>
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -144,6 +159,29 @@ export function RulesView() {
         )}
       </QueryState>
       {remove.isError && <ErrorAlert error={remove.error} title="Could not delete the rule" />}
+      {removed && (
+        <Alert
+          color="gray"
+          title="Rule deleted"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setRemoved(null)}
+        >
+          <Group justify="space-between" gap="sm">
+            <Text size="sm">
+              “{removed.explanation}” no longer applies from the next scoring. Its creation and its
+              removal stay on the ledger.
+            </Text>
+            <LedgerButton
+              subjectType={LEDGER_SUBJECT.rule}
+              subjectId={removed.id}
+              title={`Rule “${removed.explanation}” on the ledger`}
+              label={`Ledger entries of the deleted rule: ${removed.explanation}`}
+            />
+          </Group>
+        </Alert>
+      )}
       <Text size="sm" c="dimmed">
         Rules apply when a day is scored: score the day again for a new or deleted rule to change
         its lanes.

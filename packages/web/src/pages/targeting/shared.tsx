@@ -34,6 +34,10 @@ export function LaneBadge({ lane }: { lane: Lane }) {
 export function canInspect(role: string): boolean {
   return role === 'admin' || role === 'analyst' || role === 'officer';
 }
+/** Who may release a red-lane declaration uninspected (services' TARGETING_RELEASER_ROLES). */
+export function canRelease(role: string): boolean {
+  return role === 'admin' || role === 'officer';
+}
 export function canManage(role: string): boolean {
   return role === 'admin' || role === 'analyst';
 }
@@ -59,6 +63,22 @@ export function InspectionBadge({ item }: { item: Pick<QueueItem, 'inspection'> 
     </Badge>
   );
 }
+
+/** The ledger's subject types for targeting records (packages/services/src/targeting/records.ts). */
+export const LEDGER_SUBJECT = {
+  rule: 'targeting.rule',
+  model: 'targeting.model',
+  day: 'targeting.day',
+  declaration: 'targeting.declaration',
+} as const;
+
+/** Why a declaration was picked for inspection (selection.ts SelectionReason). */
+export const SELECTED_BY: Record<string, string> = {
+  model: 'top score',
+  rule: 'officer rule',
+  raised: 'raised lane',
+  random: 'random',
+};
 
 export const RAISE_LABEL: Record<string, string> = {
   watchlist: 'watchlist hit',

@@ -13,6 +13,8 @@ import {
 export type Lane = Schemas['TargetingLane'];
 
 export type Inspection = NonNullable<Schemas['TargetingInspection']>;
+/** A red-lane declaration released without inspection: by whom, when, why, and from what lane. */
+export type Release = NonNullable<Schemas['TargetingRelease']>;
 /** A day: declarations by lane and those picked for inspection by why, counted by the server. */
 export type Day = JsonResponse<'/api/targeting/days', 'get'>['items'][number];
 /** Something beyond score and rules that raised the lane: a watchlist hit, the Critical band. */
@@ -88,6 +90,16 @@ export const targetingApi = {
   ) =>
     // server schema makes TargetingInspection itself nullable: narrowed by hand until it is precise
     http.post<Inspection>(`/api/targeting/declarations/${id(declarationId)}/inspection`, body),
+  /** Officers and admins: a red-lane, uninspected declaration released, with the reason. */
+  release: (declarationId: string, reason: string) =>
+    // server schema makes TargetingRelease itself nullable: narrowed by hand until it is precise
+    http.post<
+      Omit<JsonResponse<'/api/targeting/declarations/{id}/release', 'post'>, 'release'> & {
+        release: Release;
+      }
+    >(`/api/targeting/declarations/${id(declarationId)}/release`, {
+      reason,
+    } satisfies JsonRequest<'/api/targeting/declarations/{id}/release', 'post'>),
   models: () => http.get<ListResponse<TargetingModel>>('/api/targeting/models'),
   train: (objective: TargetingModel['objective'], until?: string) => {
     const body: JsonRequest<'/api/targeting/models', 'post'> = until
