@@ -78,12 +78,19 @@ export class JobsRepository {
 
   /** One job of the actor's organisation (the instance admin: any), with live progress. */
   async get(actor: Actor, id: string): Promise<Job> {
-    const cached =
-      this.cache.get<Job>(`${this.scope(actor)}:job:${id}`) ??
-      (this.cache.busy()
-        ? this.withRemembered(actor, [], 500).find((j) => j.id === id)
-        : undefined);
+    const cached = this.cache.get<Job>(`${this.scope(actor)}:job:${id}`);
     if (cached) return this.overlay(cached);
+    if (this.cache.busy()) {
+      // A job this process runs or ran lately is answered from memory while a PGlite ingest holds
+      // the session, also when it is another organisation's (NOT_FOUND, as the query would say):
+      // otherwise asking about that job would wait for the running one to end.
+      const remembered = this.cache.rememberedJobs<Job>().find((r) => r.job.id === id);
+      if (remembered) {
+        if (isInstanceAdmin(actor) || remembered.organisationId === actor.organisationId)
+          return this.overlay(remembered.job);
+        throw new StoreError('NOT_FOUND', `job ${id} not found`);
+      }
+    }
     let q = this.db.selectFrom('ingest_jobs').selectAll().where('id', '=', id);
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
     const row = isUuid(id) ? await q.executeTakeFirst() : undefined;
