@@ -9,8 +9,11 @@ export interface SummaryItem {
 }
 
 /**
- * A capability's contribution to GET /api/summary. Add yours with ONE line in `summaryProviders`
- * below (or call `registerSummaryProvider` from your module's `register`).
+ * A capability's contribution to GET /api/summary, from the time before the services (issue 12).
+ * A capability now gives its lines with a `summary(actor)` method on its service
+ * (`SummarySource` in packages/services/src/services.ts), which `Services.summary` collects; the
+ * route still adds the lines of the providers registered here until the last one has moved,
+ * and then this registry goes.
  *
  * `actor` is the signed-in caller. Public reference data loaded into the instance (sanctions
  * lists, the analytics datasets, the size of the public ledger) may be counted for everyone; an

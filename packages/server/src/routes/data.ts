@@ -202,6 +202,7 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const actor = requireActor(c);
+      // Each service's lines, plus those of capabilities still registered in ../summary.ts.
       const items = [
         ...(await deps.services.summary(actor)),
         ...(await Promise.all(summaryProviders.map((p) => p.summarise(store, actor)))).flat(),

@@ -185,6 +185,13 @@ for (const engine of ENGINES) {
         expect(await services.platform.tokens.authenticate(colleague.secret)).toBeDefined();
         const all = (await services.platform.tokens.list(agencyAdmin)).items.map((t) => t.id);
         expect(all).toEqual(expect.arrayContaining([mine.token.id, colleague.token.id]));
+        // Another organisation's admin, even the instance admin, sees none of them.
+        for (const outsider of [homeAdmin, system]) {
+          const theirs = (await services.platform.tokens.list(outsider)).items.map((t) => t.id);
+          expect(theirs).not.toContain(mine.token.id);
+          expect(theirs).not.toContain(colleague.token.id);
+          await expectCode(services.platform.tokens.revoke(outsider, mine.token.id), 'NOT_FOUND');
+        }
         // The operator's viewer token has no user: a non-admin token of it sees no tokens.
         const operatorViewer: Actor = { ...system, role: 'viewer', tokenId: colleague.token.id };
         expect((await services.platform.tokens.list(operatorViewer)).items).toEqual([]);
@@ -209,6 +216,18 @@ for (const engine of ENGINES) {
         await expectCode(services.platform.sessions.revoke(alice, bobSession!.id), 'NOT_FOUND');
         await expectCode(services.platform.sessions.revokeAllOf(alice, bob.userId!), 'FORBIDDEN');
         expect(await services.platform.sessions.resolve(bobs.sessionSecret)).toBeDefined();
+        // Another organisation's admin cannot even see that the user exists.
+        const port = await store.organisations.create(system, { name: 'Port', kind: 'agency' });
+        const outsider = await member('admin@port.example', 'admin', port.id, false);
+        await expectCode(
+          services.platform.sessions.list(outsider, { userId: bob.userId! }),
+          'NOT_FOUND',
+        );
+        await expectCode(services.platform.sessions.revoke(outsider, bobSession!.id), 'NOT_FOUND');
+        await expectCode(
+          services.platform.sessions.revokeAllOf(outsider, bob.userId!),
+          'NOT_FOUND',
+        );
         // Their admin may.
         expect(
           (await services.platform.sessions.list(agencyAdmin, { userId: bob.userId! })).items,
