@@ -13,7 +13,6 @@ import {
   problemResponses,
   ProblemSchema,
 } from '../schemas';
-import { summaryProviders } from '../summary';
 
 const IngestKindSchema = z
   .object({
@@ -76,7 +75,7 @@ const JobsQuery = pageQuery(100);
  * (packages/services/src/ingest, `Services.summary`).
  */
 export function registerDataRoutes(app: App, deps: ModuleDeps): void {
-  const { store, logger } = deps;
+  const { logger } = deps;
   const ingest = deps.services.ingest;
 
   app.openapi(
@@ -201,13 +200,8 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(SummarySchema), ...problemResponses },
     }),
     async (c) => {
-      const actor = requireActor(c);
-      // Each service's lines, plus those of capabilities still registered in ../summary.ts.
-      const items = [
-        ...(await deps.services.summary(actor)),
-        ...(await Promise.all(summaryProviders.map((p) => p.summarise(store, actor)))).flat(),
-      ];
-      return c.json({ items }, 200);
+      // Each service's lines, counted as the caller may (`Services.summary`).
+      return c.json({ items: await deps.services.summary(requireActor(c)) }, 200);
     },
   );
 }
