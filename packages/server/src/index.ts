@@ -15,12 +15,6 @@ export {
   type RateRule,
 } from './auth/rate-limit';
 export { problem, errorToProblem, HttpProblem, type Problem } from './problem';
-export {
-  registerSummaryProvider,
-  summaryProviders,
-  type SummaryItem,
-  type SummaryProvider,
-} from './summary';
 export type { ServerModule } from './modules/types';
 export type { App, AppEnv, ModuleDeps, ServerConfig, ServerDeps, RequestAuth } from './env';
 export { createLogger } from './observability';

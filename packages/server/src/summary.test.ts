@@ -90,8 +90,9 @@ describe('GET /api/summary', () => {
   });
 
   it('counts the store of the app that serves the request (a second app in the process)', async () => {
-    // registerSummaryProvider keeps the first provider of a capability: one that counted the
-    // store it was registered with would show the first app's counts here.
+    // Each app's services count their own store: a process-wide provider that counted the store
+    // it was first registered with (as the old summary registry did) would show the first app's
+    // counts here.
     const other = await makeWorld();
     try {
       await ingest(other, await other.store.systemActor(), declarations(500, 40, 10));

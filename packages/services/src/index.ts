@@ -29,10 +29,22 @@ export {
   type ErrorMeaning,
 } from './errors';
 // platform
-export { PlatformService } from './platform/service';
+export { PlatformService, type PlatformDeps } from './platform/service';
+export type { RequestMeta } from './platform/deps';
+export { OrganisationsService } from './platform/organisations';
+export { UsersService } from './platform/users';
+export { TokensService } from './platform/tokens';
+export { SessionsService } from './platform/sessions';
+export { AuditService } from './platform/audit';
+export { USER_RECORD_TYPE, TOKEN_RECORD_TYPE, type DecisionMaker } from './platform/records';
 
 // ingest
-export { IngestService, type IngestJobRequest } from './ingest/service';
+export {
+  IngestService,
+  type IngestJobRequest,
+  type IngestUpload,
+  type IngestKindInfo,
+} from './ingest/service';
 
 // screening
 export { ScreeningService, type ScreeningDeps, type ListedEntityView } from './screening/service';

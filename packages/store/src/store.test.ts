@@ -169,11 +169,10 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
     expect(new Set(salts).size).toBe(salts.length);
   });
 
-  it('scopes organisations: only the home admin creates or sees other organisations', async () => {
-    await expectCode(
-      store.organisations.create(otherAdmin, { name: 'Rogue', kind: 'hub' }),
-      'FORBIDDEN',
-    );
+  // Who may create organisations, list users, change roles, mint tokens, read the audit log and
+  // run or read ingest jobs is checked by the services: those cases are in
+  // packages/services/src/platform/platform.test.ts and ingest/ingest.test.ts.
+  it('scopes organisations: only the home admin sees other organisations', async () => {
     await expectCode(store.organisations.get(otherAdmin, system.organisationId), 'NOT_FOUND');
     expect((await store.organisations.list(otherAdmin)).items.map((o) => o.id)).toEqual([other.id]);
     await expectCode(
@@ -187,7 +186,7 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
     expect((await store.organisations.get(admin, other.id)).name).toBe('Port Agency');
   });
 
-  it('scopes users by organisation and refuses self-demotion', async () => {
+  it('scopes users by organisation', async () => {
     const mine = await store.users.list(otherAdmin);
     expect(mine.items.every((u) => u.organisationId === other.id)).toBe(true);
     await expectCode(
@@ -216,14 +215,8 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
       role: 'officer',
       home: false,
     };
-    await expectCode(store.users.list(officer), 'FORBIDDEN');
     expect((await store.users.get(officer, user.id)).id).toBe(user.id);
-    await expectCode(store.users.get(officer, otherAdmin.userId!), 'NOT_FOUND');
     await expectCode(store.users.get(otherAdmin, admin.userId!), 'NOT_FOUND');
-    await expectCode(
-      store.users.update(otherAdmin, otherAdmin.userId!, { role: 'viewer' }),
-      'FORBIDDEN',
-    );
     await expectCode(
       store.users.create(otherAdmin, {
         email: 'officer@port.example',
@@ -268,15 +261,6 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
       organisationId: admin.organisationId,
     });
     await expectCode(
-      store.tokens.create(auth!.actor, { name: 'chain', expiresInDays: 1 }),
-      'FORBIDDEN',
-    );
-    const analyst: Actor = { ...admin, role: 'analyst' };
-    await expectCode(
-      store.tokens.create(analyst, { name: 'up', role: 'admin', expiresInDays: 1 }),
-      'FORBIDDEN',
-    );
-    await expectCode(
       store.tokens.create(admin, { name: 'long', expiresInDays: 10_000 }),
       'INVALID_ARGUMENT',
     );
@@ -303,7 +287,6 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
     expect(new Set([...first.items, ...second.items].map((e) => e.id)).size).toBe(6);
     const scoped = await store.audit.list(otherAdmin, { limit: 500 });
     expect(scoped.items.every((e) => e.organisationId === other.id)).toBe(true);
-    await expectCode(store.audit.list({ ...otherAdmin, role: 'viewer' }), 'FORBIDDEN');
     await expectCode(store.audit.list(admin, { cursor: 'drop table' }), 'INVALID_ARGUMENT');
   });
 
@@ -351,15 +334,6 @@ describe.each([pgliteEngine(), postgresEngine()])('store on $name', (engine) => 
       expect(await count(store, 'blobs')).toBe(blobsBefore + 3);
       expect((await store.jobs.get(admin, ok.id)).status).toBe('succeeded');
       await expectCode(store.jobs.get(otherAdmin, ok.id), 'NOT_FOUND');
-      await expectCode(store.jobs.list({ ...admin, role: 'partner' }), 'FORBIDDEN');
-      await expectCode(
-        runIngestJob(
-          store,
-          { ...admin, role: 'viewer' },
-          { kind, sourceName: 'x', input: bytes('a') },
-        ),
-        'FORBIDDEN',
-      );
       await expectCode(
         runIngestJob(store, admin, { kind: 'no-such-kind', sourceName: 'x', input: bytes('a') }),
         'UNKNOWN_INGEST_KIND',

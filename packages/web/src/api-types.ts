@@ -2180,6 +2180,98 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/jobs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a running ingest job (admins, analysts): it rolls back, keeping nothing it read, and ends failed; 409 once it has ended */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Cancelling; poll GET /api/jobs/{id} until it has failed */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Job'];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed (role or CSRF) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found or not within reach */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description The job has ended, or runs on another replica */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/ledger': {
     parameters: {
       query?: never;
@@ -5444,7 +5536,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Create an API token; the secret is shown once */
+    /** Create an API token; the secret is shown once. The token (never its secret) is committed to the ledger (platform.token) */
     post: {
       parameters: {
         query?: never;
@@ -5530,7 +5622,7 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke an API token */
+    /** Revoke an API token; the revocation is committed to the ledger (platform.token) */
     delete: {
       parameters: {
         query?: never;
@@ -5685,7 +5777,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Create a user (admins); without a password one is generated and shown once */
+    /** Create a user (admins); without a password one is generated and shown once. The user and their role are committed to the ledger (record type platform.user) */
     post: {
       parameters: {
         query?: never;
@@ -5774,7 +5866,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change a user (admins) */
+    /** Change a user (admins); a change of role, or disabling or re-enabling, is committed to the ledger with its before and after (platform.user) */
     patch: {
       parameters: {
         query?: never;

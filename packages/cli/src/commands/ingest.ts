@@ -3,18 +3,19 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { isInterdictError } from '@interdict/core';
+import type { Services } from '@interdict/services';
 import {
   getIngestKind,
   ingestFlagName,
   listIngestKinds,
-  startIngestJob,
   type IngestKind,
+  type Job,
   type Store,
 } from '@interdict/store';
 import { CliExit, ExitCode } from '../exit-codes';
 import { printJson, printLine, printTable } from '../output';
 import { createProgress } from '../progress';
-import { operatorActor, withStore } from '../store-from-env';
+import { operatorActor, withServices } from '../store-from-env';
 import type { RegisterCommands } from './index';
 
 /** Flags of the command itself, which a kind's attachment or option cannot take over. */
@@ -180,7 +181,13 @@ function reportSkipped(file: string, summary: unknown): unknown {
   return rest;
 }
 
+/**
+ * One file, one job, through the ingest service (`services.ingest.run`): what the job puts in
+ * force (a list version, a dataset release) is committed to the ledger with the data, as when the
+ * API or the demo loader runs it.
+ */
 async function ingestOne(
+  services: Services,
   store: Store,
   kind: string,
   file: string,
@@ -199,7 +206,7 @@ async function ingestOne(
   const name = path.basename(file);
   const bar = createProgress(`${kind} ${name}`, size);
   let bytes = 0;
-  const started = await startIngestJob(store, actor, {
+  const run = services.ingest.run(actor, {
     kind,
     sourceName: name,
     input: counting(createReadStream(file) as AsyncIterable<Buffer>, (n) => {
@@ -207,16 +214,14 @@ async function ingestOne(
     }),
     ...(Object.keys(choices.attachments).length ? { attachments: choices.attachments } : {}),
     ...(Object.keys(choices.options).length ? { options: choices.options } : {}),
-  }).catch((error: unknown) => {
-    bar.stop();
-    throw namingAttachment(error, choices);
   });
-  const { job, finished } = started;
   // The bar follows the bytes read; the kind's own count (records) is in the final line.
   const timer = setInterval(() => bar.update(bytes), 200);
-  let result;
+  let result: Job;
   try {
-    result = await finished;
+    result = (await run).job;
+  } catch (error) {
+    throw namingAttachment(error, choices);
   } finally {
     clearInterval(timer);
     bar.update(bytes);
@@ -225,7 +230,7 @@ async function ingestOne(
   if (result.status !== 'succeeded') {
     throw new CliExit(
       ExitCode.badInput,
-      `${file}: ${result.error ?? 'ingest failed'} (job ${job.id}; nothing was stored)`,
+      `${file}: ${result.error ?? 'ingest failed'} (job ${result.id}; nothing was stored)`,
     );
   }
   const summary = reportSkipped(file, result.summary);
@@ -284,9 +289,9 @@ export const registerIngest: RegisterCommands = (program: Command) => {
         }
         // Read and check the attachments once, before the store is opened or any file is loaded.
         const choices = await jobChoices(registered, opts);
-        await withStore(async (store) => {
+        await withServices(async (services, store) => {
           // One job per file, in the order given; the first failure stops the rest.
-          for (const file of files) await ingestOne(store, kind, file, choices);
+          for (const file of files) await ingestOne(services, store, kind, file, choices);
         });
       },
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { bootstrapStore, type BootstrapResult } from '@interdict/store';
-import { withStore, storeLocationFromEnv } from '../store-from-env';
+import type { BootstrapResult } from '@interdict/store';
+import { withServices, storeLocationFromEnv } from '../store-from-env';
 import type { RegisterCommands } from './index';
 
 /**
@@ -40,8 +40,8 @@ export const registerInit: RegisterCommands = (program: Command) => {
       'create the store (data folder or database schema) and the first admin, then exit; `start` does this too',
     )
     .action(async () => {
-      await withStore(async (store) => {
-        const result = await bootstrapStore(store, adminPasswordFromEnv());
+      await withServices(async (services) => {
+        const result = await services.platform.bootstrap(adminPasswordFromEnv());
         announceBootstrap(result);
         process.stdout.write(
           result.created

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { MAX_TOKEN_DAYS, ROLES, type Role } from '@interdict/store';
 import { CliExit, ExitCode } from '../exit-codes';
 import { printJson, printLine, printTable } from '../output';
-import { operatorActor, withStore } from '../store-from-env';
+import { operatorActor, withServices } from '../store-from-env';
 import type { RegisterCommands } from './index';
 
 function parseDays(value: string): number {
@@ -28,8 +28,8 @@ export const registerTokens: RegisterCommands = (program: Command) => {
     .description('list tokens, newest first (secrets are never shown again)')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }) => {
-      await withStore(async (store) => {
-        const { items } = await store.tokens.list(await operatorActor(store));
+      await withServices(async (services, store) => {
+        const { items } = await services.platform.tokens.list(await operatorActor(store));
         if (opts.json) return printJson(items);
         const now = Date.now();
         printTable(
@@ -56,12 +56,16 @@ export const registerTokens: RegisterCommands = (program: Command) => {
     .option('-d, --expires-in-days <days>', `lifetime in days (1-${MAX_TOKEN_DAYS})`, '90')
     .action(async (name: string, opts: { role: Role; expiresInDays: string }) => {
       const expiresInDays = parseDays(opts.expiresInDays);
-      await withStore(async (store) => {
-        const { token, secret } = await store.tokens.create(await operatorActor(store), {
-          name,
-          role: opts.role,
-          expiresInDays,
-        });
+      // Created and revoked through the platform service: both are committed to the ledger.
+      await withServices(async (services, store) => {
+        const { token, secret } = await services.platform.tokens.create(
+          await operatorActor(store),
+          {
+            name,
+            role: opts.role,
+            expiresInDays,
+          },
+        );
         process.stderr.write(
           `created token ${token.id} (${token.role}, expires ${token.expiresAt.slice(0, 10)}); the secret is shown once:\n`,
         );
@@ -74,8 +78,8 @@ export const registerTokens: RegisterCommands = (program: Command) => {
     .description('revoke a token at once (idempotent)')
     .argument('<id>', 'token id (see tokens list)')
     .action(async (id: string) => {
-      await withStore(async (store) => {
-        const token = await store.tokens.revoke(await operatorActor(store), id);
+      await withServices(async (services, store) => {
+        const token = await services.platform.tokens.revoke(await operatorActor(store), id);
         printLine(`revoked ${token.id} (${token.name})`);
       });
     });

@@ -1,12 +1,17 @@
 import { Option, type Command } from 'commander';
-import { ROLES, StoreError, type Actor, type Role, type Store, type User } from '@interdict/store';
+import type { Services } from '@interdict/services';
+import { ROLES, StoreError, type Actor, type Role, type User } from '@interdict/store';
 import { printJson, printLine, printTable, readStdinSecret } from '../output';
-import { operatorActor, withStore } from '../store-from-env';
+import { operatorActor, withServices } from '../store-from-env';
 import type { RegisterCommands } from './index';
 
+// The CLI acts as the instance's operator through the platform service, as the API's admins do:
+// a user created, a role changed, a user disabled or re-enabled is committed to the ledger
+// whichever edge made the change.
+
 /** A user by id or (case-insensitive) email, within what the CLI's operator actor sees. */
-async function findUser(store: Store, actor: Actor, ref: string): Promise<User> {
-  const { items } = await store.users.list(actor);
+async function findUser(services: Services, actor: Actor, ref: string): Promise<User> {
+  const { items } = await services.platform.users.list(actor);
   const wanted = ref.toLowerCase();
   const user = items.find((u) => u.id === ref || u.email.toLowerCase() === wanted);
   if (!user) throw new StoreError('NOT_FOUND', `no user ${ref}`, { details: { field: 'user' } });
@@ -36,11 +41,11 @@ export const registerUsers: RegisterCommands = (program: Command) => {
     .description('list every user')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { json?: boolean }) => {
-      await withStore(async (store) => {
+      await withServices(async (services, store) => {
         const actor = await operatorActor(store);
         const [{ items }, orgs] = await Promise.all([
-          store.users.list(actor),
-          store.organisations.list(actor),
+          services.platform.users.list(actor),
+          services.platform.organisations.list(actor),
         ]);
         if (opts.json) return printJson(items);
         const orgName = new Map(orgs.items.map((o) => [o.id, o.name]));
@@ -72,9 +77,9 @@ export const registerUsers: RegisterCommands = (program: Command) => {
         opts: { name: string; role: Role; organisation?: string; passwordStdin?: boolean },
       ) => {
         const password = opts.passwordStdin ? await readStdinSecret() : undefined;
-        await withStore(async (store) => {
+        await withServices(async (services, store) => {
           const actor = await operatorActor(store);
-          const { user, oneTimePassword } = await store.users.create(actor, {
+          const { user, oneTimePassword } = await services.platform.users.create(actor, {
             email,
             name: opts.name,
             role: opts.role,
@@ -96,10 +101,12 @@ export const registerUsers: RegisterCommands = (program: Command) => {
       if (!(ROLES as readonly string[]).includes(role)) {
         throw new StoreError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
       }
-      await withStore(async (store) => {
+      await withServices(async (services, store) => {
         const actor = await operatorActor(store);
-        const user = await findUser(store, actor, ref);
-        const updated = await store.users.update(actor, user.id, { role: role as Role });
+        const user = await findUser(services, actor, ref);
+        const updated = await services.platform.users.update(actor, user.id, {
+          role: role as Role,
+        });
         printLine(`${updated.email} is now ${updated.role}`);
       });
     });
@@ -115,10 +122,10 @@ export const registerUsers: RegisterCommands = (program: Command) => {
       )
       .argument('<user>', 'email or id')
       .action(async (ref: string) => {
-        await withStore(async (store) => {
+        await withServices(async (services, store) => {
           const actor = await operatorActor(store);
-          const user = await findUser(store, actor, ref);
-          const updated = await store.users.update(actor, user.id, { disabled });
+          const user = await findUser(services, actor, ref);
+          const updated = await services.platform.users.update(actor, user.id, { disabled });
           printLine(`${updated.email} is ${updated.disabled ? 'disabled' : 'enabled'}`);
         });
       });
@@ -131,10 +138,14 @@ export const registerUsers: RegisterCommands = (program: Command) => {
     .option('--password-stdin', 'read the new password from stdin instead of generating one')
     .action(async (ref: string, opts: { passwordStdin?: boolean }) => {
       const password = opts.passwordStdin ? await readStdinSecret() : undefined;
-      await withStore(async (store) => {
+      await withServices(async (services, store) => {
         const actor = await operatorActor(store);
-        const user = await findUser(store, actor, ref);
-        const { oneTimePassword } = await store.users.setPassword(actor, user.id, password);
+        const user = await findUser(services, actor, ref);
+        const { oneTimePassword } = await services.platform.users.setPassword(
+          actor,
+          user.id,
+          password,
+        );
         printLine(`password of ${user.email} reset`);
         printOneTimePassword(user.email, oneTimePassword);
       });

@@ -4,16 +4,28 @@ import { Readable } from 'node:stream';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '@interdict/services';
 import {
   bootstrapStore,
   MEMORY,
   openStore,
   registerIngestKind,
-  startIngestJob,
   type IngestContext,
   type Store,
 } from '@interdict/store';
 import { loadDemoData, readDemoManifest, DEMO_SOURCE_PREFIX } from './index';
+
+/** A bootstrapped in-memory store and the services over it. */
+async function instance(): Promise<{
+  store: Store;
+  services: Services;
+  close: () => Promise<void>;
+}> {
+  const store = await openStore({ dataDir: MEMORY });
+  await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
+  const services = createServices(store);
+  return { store, services, close: () => services.close() };
+}
 
 // Kinds that exist only in this test, so it does not depend on which capabilities have landed.
 const seenLines: Record<string, number> = {};
@@ -38,6 +50,8 @@ function logSink() {
 describe('loadDemoData', () => {
   let dir: string;
   let store: Store;
+  let services: Services;
+  let closeInstance: () => Promise<void>;
   const unregister: (() => void)[] = [];
 
   beforeAll(async () => {
@@ -82,13 +96,12 @@ describe('loadDemoData', () => {
         run: () => Promise.reject(new Error('line 1: refused on purpose')),
       }),
     );
-    store = await openStore({ dataDir: MEMORY });
-    await bootstrapStore(store, { adminPassword: 'correct horse battery staple' });
+    ({ store, services, close: closeInstance } = await instance());
   });
 
   afterAll(async () => {
     for (const u of unregister) u();
-    await store.close();
+    await closeInstance();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -110,7 +123,7 @@ describe('loadDemoData', () => {
 
   it('on a fresh database loads registered kinds in order, one job each, and skips the rest', async () => {
     const { lines, logger } = logSink();
-    const run = await loadDemoData(store, { datasetsDir: dir, logger, progressEveryMs: 1 });
+    const run = await loadDemoData(services, { datasetsDir: dir, logger, progressEveryMs: 1 });
     expect(run.reason).toBe('fresh');
     expect(run.planned.map((f) => f.file)).toEqual(['sub/a.csv.gz', 'b.csv', 'bad.csv']);
     expect(run.skipped.map((f) => f.kind)).toEqual(['demo-test-not-registered']);
@@ -136,7 +149,7 @@ describe('loadDemoData', () => {
   });
 
   it('does not load twice, and resumes only files that have no job yet', async () => {
-    const again = await loadDemoData(store, { datasetsDir: dir });
+    const again = await loadDemoData(services, { datasetsDir: dir });
     expect(again.reason).toBe('resume');
     expect(again.planned).toEqual([]);
     expect(await again.finished).toEqual([]);
@@ -149,7 +162,7 @@ describe('loadDemoData', () => {
       run: countLines,
     });
     try {
-      const later = await loadDemoData(store, { datasetsDir: dir });
+      const later = await loadDemoData(services, { datasetsDir: dir });
       expect(later.planned.map((f) => f.file)).toEqual(['c.csv']);
       expect((await later.finished).map((j) => j.status)).toEqual(['succeeded']);
     } finally {
@@ -158,17 +171,16 @@ describe('loadDemoData', () => {
   });
 
   it('leaves a database that holds other data alone', async () => {
-    const other = await openStore({ dataDir: MEMORY });
+    const other = await instance();
     try {
-      await bootstrapStore(other, { adminPassword: 'correct horse battery staple' });
-      const actor = await other.systemActor();
-      const { finished } = await startIngestJob(other, actor, {
+      const actor = await other.store.systemActor();
+      const { finished } = await other.services.ingest.start(actor, {
         kind: 'demo-test-lines',
         sourceName: 'my-own.csv',
         input: Readable.from([new TextEncoder().encode('x\n')]),
       });
       await finished;
-      const run = await loadDemoData(other, { datasetsDir: dir });
+      const run = await loadDemoData(other.services, { datasetsDir: dir });
       expect(run.reason).toBe('has-data');
       expect(run.planned).toEqual([]);
     } finally {
@@ -176,13 +188,61 @@ describe('loadDemoData', () => {
     }
   });
 
-  it('stops starting jobs once its signal is aborted', async () => {
-    const fresh = await openStore({ dataDir: MEMORY });
+  it('runs its jobs through the ingest service, so what they put in force is on the ledger', async () => {
+    const bundle = await mkdtemp(path.join(tmpdir(), 'interdict-demo-ledger-'));
+    const fresh = await instance();
+    const off = registerIngestKind({
+      kind: 'demo-test-release',
+      description: 'puts a release in force',
+      fileHint: 'any text',
+      async run(ctx) {
+        const { lines } = await countLines(ctx);
+        await ctx.record({
+          type: 'demo-test.release',
+          body: { lines },
+          subject: { type: 'demo-test.release', id: ctx.jobId },
+        });
+        return { lines };
+      },
+    });
     try {
-      await bootstrapStore(fresh, { adminPassword: 'correct horse battery staple' });
+      await writeFile(path.join(bundle, 'r.csv'), 'h\n1\n2\n');
+      await writeFile(
+        path.join(bundle, 'manifest.json'),
+        JSON.stringify({
+          version: 1,
+          files: [{ file: 'r.csv', kind: 'demo-test-release', order: 1, description: 'r' }],
+        }),
+      );
+      const run = await loadDemoData(fresh.services, { datasetsDir: bundle });
+      const [job] = await run.finished;
+      expect(job?.status, job?.error ?? '').toBe('succeeded');
+      const operator = await fresh.store.systemActor();
+      const entries = await fresh.services.ledger.entriesFor(
+        operator,
+        'demo-test.release',
+        job!.id,
+      );
+      expect(entries.map((e) => [e.recordType, e.body])).toEqual([
+        ['demo-test.release', { lines: 3 }],
+      ]);
+      expect(entries[0]?.index).not.toBeNull();
+    } finally {
+      off();
+      await fresh.close();
+      await rm(bundle, { recursive: true, force: true });
+    }
+  });
+
+  it('stops starting jobs once its signal is aborted', async () => {
+    const fresh = await instance();
+    try {
       const controller = new AbortController();
       controller.abort();
-      const run = await loadDemoData(fresh, { datasetsDir: dir, signal: controller.signal });
+      const run = await loadDemoData(fresh.services, {
+        datasetsDir: dir,
+        signal: controller.signal,
+      });
       expect(run.planned.length).toBeGreaterThan(0);
       expect(await run.finished).toEqual([]);
     } finally {

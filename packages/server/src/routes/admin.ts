@@ -62,8 +62,14 @@ const UsersQuery = pageQuery(100).extend({
     .openapi({ param: { name: 'organisationId', in: 'query' } }),
 });
 
+/**
+ * Organisations, users, API tokens and the audit log: each route one call into the platform
+ * service (packages/services/src/platform), which checks roles and commits users' and tokens'
+ * changes to the ledger.
+ */
 export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
-  const { store, config } = deps;
+  const { config } = deps;
+  const platform = deps.services.platform;
   const meta = (c: Parameters<typeof clientIp>[0]) => ({ ip: clientIp(c, config) });
 
   app.openapi(
@@ -74,7 +80,7 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       summary: 'Organisations within reach',
       responses: { 200: json(listOf(OrganisationSchema)), ...problemResponses },
     }),
-    async (c) => c.json(await store.organisations.list(requireActor(c)), 200),
+    async (c) => c.json(await platform.organisations.list(requireActor(c)), 200),
   );
   app.openapi(
     createRoute({
@@ -86,7 +92,10 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       responses: { 201: json(OrganisationSchema, 'Created'), ...problemResponses },
     }),
     async (c) =>
-      c.json(await store.organisations.create(requireActor(c), c.req.valid('json'), meta(c)), 201),
+      c.json(
+        await platform.organisations.create(requireActor(c), c.req.valid('json'), meta(c)),
+        201,
+      ),
   );
   app.openapi(
     createRoute({
@@ -98,7 +107,7 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(OrganisationSchema), ...problemResponses },
     }),
     async (c) =>
-      c.json(await store.organisations.get(requireActor(c), c.req.valid('param').id), 200),
+      c.json(await platform.organisations.get(requireActor(c), c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -113,7 +122,7 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
     async (c) => {
       const query = c.req.valid('query');
       return c.json(
-        await store.users.list(requireActor(c), {
+        await platform.users.list(requireActor(c), {
           ...pageOptions(query, 100),
           ...(query.organisationId === undefined ? {} : { organisationId: query.organisationId }),
         }),
@@ -126,13 +135,18 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       method: 'post',
       path: '/api/users',
       tags: ['users'],
-      summary: 'Create a user (admins); without a password one is generated and shown once',
+      summary:
+        'Create a user (admins); without a password one is generated and shown once. The user and their role are committed to the ledger (record type platform.user)',
       request: { body: jsonBody(NewUser) },
       responses: { 201: json(CreatedUser, 'Created'), ...problemResponses },
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const { user, oneTimePassword } = await store.users.create(requireActor(c), input, meta(c));
+      const { user, oneTimePassword } = await platform.users.create(
+        requireActor(c),
+        input,
+        meta(c),
+      );
       return c.json(oneTimePassword === undefined ? user : { ...user, oneTimePassword }, 201);
     },
   );
@@ -141,13 +155,14 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       method: 'patch',
       path: '/api/users/{id}',
       tags: ['users'],
-      summary: 'Change a user (admins)',
+      summary:
+        'Change a user (admins); a change of role, or disabling or re-enabling, is committed to the ledger with its before and after (platform.user)',
       request: { params: IdParams, body: jsonBody(UserChange) },
       responses: { 200: json(UserSchema), ...problemResponses },
     }),
     async (c) =>
       c.json(
-        await store.users.update(
+        await platform.users.update(
           requireActor(c),
           c.req.valid('param').id,
           c.req.valid('json'),
@@ -167,31 +182,35 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(listOf(TokenSchema)), ...problemResponses },
     }),
     async (c) =>
-      c.json(await store.tokens.list(requireActor(c), pageOptions(c.req.valid('query'), 100)), 200),
+      c.json(
+        await platform.tokens.list(requireActor(c), pageOptions(c.req.valid('query'), 100)),
+        200,
+      ),
   );
   app.openapi(
     createRoute({
       method: 'post',
       path: '/api/tokens',
       tags: ['tokens'],
-      summary: 'Create an API token; the secret is shown once',
+      summary:
+        'Create an API token; the secret is shown once. The token (never its secret) is committed to the ledger (platform.token)',
       request: { body: jsonBody(NewToken) },
       responses: { 201: json(CreatedToken, 'Created'), ...problemResponses },
     }),
     async (c) =>
-      c.json(await store.tokens.create(requireActor(c), c.req.valid('json'), meta(c)), 201),
+      c.json(await platform.tokens.create(requireActor(c), c.req.valid('json'), meta(c)), 201),
   );
   app.openapi(
     createRoute({
       method: 'delete',
       path: '/api/tokens/{id}',
       tags: ['tokens'],
-      summary: 'Revoke an API token',
+      summary: 'Revoke an API token; the revocation is committed to the ledger (platform.token)',
       request: { params: IdParams },
       responses: { 204: { description: 'Revoked' }, ...problemResponses },
     }),
     async (c) => {
-      await store.tokens.revoke(requireActor(c), c.req.valid('param').id, meta(c));
+      await platform.tokens.revoke(requireActor(c), c.req.valid('param').id, meta(c));
       return c.body(null, 204);
     },
   );
@@ -206,6 +225,9 @@ export function registerAdminRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(listOf(AuditEventSchema)), ...problemResponses },
     }),
     async (c) =>
-      c.json(await store.audit.list(requireActor(c), pageOptions(c.req.valid('query'), 50)), 200),
+      c.json(
+        await platform.audit.list(requireActor(c), pageOptions(c.req.valid('query'), 50)),
+        200,
+      ),
   );
 }

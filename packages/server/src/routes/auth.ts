@@ -19,8 +19,13 @@ const SignIn = z
   .strictObject({ email: z.string().max(320), password: z.string().max(1024) })
   .openapi('SignIn');
 
+/**
+ * Sign-in, sign-out, one's own password and who is signed in: each route one call into the
+ * platform service; the sign-in rate limits stay at the edge, where the client's address is.
+ */
 export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimiter): void {
-  const { store, config } = deps;
+  const { config } = deps;
+  const platform = deps.services.platform;
   const ipRule = { limit: config.signInLimitPerIp, windowMs: config.signInWindowMs };
   const accountRule = { limit: config.signInLimitPerAccount, windowMs: config.signInWindowMs };
 
@@ -50,12 +55,7 @@ export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimi
         await limiter.retryAfter(accountKey, accountRule),
       );
       if (wait > 0) {
-        await store.audit.record({
-          action: 'auth.sign_in',
-          outcome: 'failure',
-          ip,
-          details: { email: email.trim().toLowerCase().slice(0, 320), reason: 'rate_limited' },
-        });
+        await platform.sessions.refuseThrottledSignIn(email, { ip });
         throw new HttpProblem(
           429,
           'RATE_LIMITED',
@@ -66,7 +66,7 @@ export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimi
         );
       }
       try {
-        const signed = await store.auth.signIn(email, password, {
+        const signed = await platform.sessions.signIn(email, password, {
           ip,
           userAgent: c.req.header('user-agent') ?? null,
         });
@@ -96,7 +96,7 @@ export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimi
     }),
     async (c) => {
       const secret = getCookie(c, SESSION_COOKIE);
-      if (secret) await store.auth.signOut(secret, { ip: clientIp(c, config) });
+      if (secret) await platform.sessions.signOut(secret, { ip: clientIp(c, config) });
       clearSessionCookie(c);
       return c.body(null, 204);
     },
@@ -141,7 +141,7 @@ export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimi
         );
       }
       try {
-        await store.auth.changePassword(auth.sessionSecret, currentPassword, newPassword, {
+        await platform.sessions.changePassword(auth.sessionSecret, currentPassword, newPassword, {
           ip: clientIp(c, config),
         });
       } catch (error) {
@@ -172,19 +172,7 @@ export function registerAuthRoutes(app: App, deps: ModuleDeps, limiter: RateLimi
         );
       }
       // A bearer token: describe the token's owner (or the organisation for a system token).
-      const organisation = await store.organisations.get(actor, actor.organisationId);
-      const user = actor.userId
-        ? { ...(await store.users.get(actor, actor.userId)), role: actor.role }
-        : {
-            id: actor.tokenId ?? '',
-            email: '',
-            name: 'API token',
-            role: actor.role,
-            organisationId: actor.organisationId,
-            disabled: false,
-            createdAt: organisation.createdAt,
-          };
-      return c.json({ user, organisation, csrfToken: '' }, 200);
+      return c.json({ ...(await platform.users.describe(actor)), csrfToken: '' }, 200);
     },
   );
 }

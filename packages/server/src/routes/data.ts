@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { INGEST_ROLES, listIngestKinds, startIngestJob } from '@interdict/store';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { requireActor, requireRole } from '../auth/middleware';
+import { requireActor } from '../auth/middleware';
 import type { App, ModuleDeps } from '../env';
 import {
   IdParams,
@@ -12,8 +11,8 @@ import {
   pageOptions,
   pageQuery,
   problemResponses,
+  ProblemSchema,
 } from '../schemas';
-import { summaryProviders } from '../summary';
 
 const IngestKindSchema = z
   .object({
@@ -71,8 +70,13 @@ const JobUpload = z
   .openapi('JobUpload');
 const JobsQuery = pageQuery(100);
 
+/**
+ * Ingest (kinds, jobs, uploads) and the summary: each route one call into the services
+ * (packages/services/src/ingest, `Services.summary`).
+ */
 export function registerDataRoutes(app: App, deps: ModuleDeps): void {
-  const { store, logger } = deps;
+  const { logger } = deps;
+  const ingest = deps.services.ingest;
 
   app.openapi(
     createRoute({
@@ -84,7 +88,7 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
     }),
     (c) => {
       requireActor(c);
-      return c.json({ items: listIngestKinds() }, 200);
+      return c.json({ items: ingest.kinds() }, 200);
     },
   );
 
@@ -98,7 +102,7 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(listOf(JobSchema)), ...problemResponses },
     }),
     async (c) =>
-      c.json(await store.jobs.list(requireActor(c), pageOptions(c.req.valid('query'), 100)), 200),
+      c.json(await ingest.jobs(requireActor(c), pageOptions(c.req.valid('query'), 100)), 200),
   );
 
   app.openapi(
@@ -110,7 +114,27 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       request: { params: IdParams },
       responses: { 200: json(JobSchema), ...problemResponses },
     }),
-    async (c) => c.json(await store.jobs.get(requireActor(c), c.req.valid('param').id), 200),
+    async (c) => c.json(await ingest.job(requireActor(c), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/jobs/{id}/cancel',
+      tags: ['ingest'],
+      summary:
+        'Cancel a running ingest job (admins, analysts): it rolls back, keeping nothing it read, and ends failed; 409 once it has ended',
+      request: { params: IdParams },
+      responses: {
+        202: json(JobSchema, 'Cancelling; poll GET /api/jobs/{id} until it has failed'),
+        ...problemResponses,
+        409: {
+          description: 'The job has ended, or runs on another replica',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+      },
+    }),
+    async (c) => c.json(await ingest.cancel(requireActor(c), c.req.valid('param').id), 202),
   );
 
   app.openapi(
@@ -125,16 +149,13 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       responses: { 202: json(JobSchema, 'Accepted; poll GET /api/jobs/{id}'), ...problemResponses },
     }),
     async (c) => {
-      const actor = requireRole(c, ...INGEST_ROLES);
+      const actor = requireActor(c);
       const { kind, file, ...fields } = c.req.valid('form');
       const input = Readable.fromWeb(file.stream() as NodeReadableStream<Uint8Array>);
-      // The other fields are attachments (files) or options (words) of some kind; the store
-      // refuses any the requested kind does not take, before a job is recorded.
-      const attachmentNames = new Set(
-        listIngestKinds().flatMap((k) => (k.attachments ?? []).map((a) => a.name)),
-      );
-      const attachments: Record<string, string> = {};
-      const options: Record<string, string> = {};
+      // The other fields are attachments (files) or options (words) of some kind, as text; the
+      // ingest service sorts them and refuses any the requested kind does not take, before a job
+      // is recorded.
+      const texts: Record<string, string> = {};
       for (const [name, value] of Object.entries(fields) as [string, File | string | undefined][]) {
         // A plain HTML form sends an empty, unnamed part for a file input left empty, and an empty
         // value for a choice left unmade: neither was asked for (an option then takes its default).
@@ -144,16 +165,13 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
           (value instanceof File && value.size === 0 && !value.name)
         )
           continue;
-        const text = typeof value === 'string' ? value : await value.text();
-        if (attachmentNames.has(name)) attachments[name] = text;
-        else options[name] = text;
+        texts[name] = typeof value === 'string' ? value : await value.text();
       }
-      const { job, finished } = await startIngestJob(store, actor, {
+      const { job, finished } = await ingest.upload(actor, {
         kind,
         sourceName: file.name || 'upload',
         input: input as AsyncIterable<Uint8Array>,
-        ...(Object.keys(attachments).length ? { attachments } : {}),
-        ...(Object.keys(options).length ? { options } : {}),
+        fields: texts,
       });
       logger.info(
         { jobId: job.id, kind: job.kind, sourceName: job.sourceName },
@@ -182,12 +200,8 @@ export function registerDataRoutes(app: App, deps: ModuleDeps): void {
       responses: { 200: json(SummarySchema), ...problemResponses },
     }),
     async (c) => {
-      const actor = requireActor(c);
-      const items = [
-        ...(await deps.services.summary(actor)),
-        ...(await Promise.all(summaryProviders.map((p) => p.summarise(store, actor)))).flat(),
-      ];
-      return c.json({ items }, 200);
+      // Each service's lines, counted as the caller may (`Services.summary`).
+      return c.json({ items: await deps.services.summary(requireActor(c)) }, 200);
     },
   );
 }

@@ -27,17 +27,19 @@ function currentSecret(c: Context<AppEnv>): { currentSecret?: string } {
  * Sessions a user can see and end (OWASP ASVS 4.0 §3.3.4: users can view and log out of any or
  * all of their active sessions). ASVS asks for the password again first; we do not, because
  * ending sessions only ever takes access away (at worst a thief of this session signs the owner
- * out, who signs in again and then ends the thief's). Authorisation is in the store's queries:
- * one's own sessions; an admin's, their organisation's users'; the instance admin's, anyone's.
+ * out, who signs in again and then ends the thief's). Who may see and end which sessions is the
+ * platform service's decision (packages/services/src/platform/sessions.ts): one's own sessions;
+ * an admin's, their organisation's users'; the instance admin's, anyone's.
  */
 export function registerSessionRoutes(app: App, deps: ModuleDeps): void {
-  const { store, config } = deps;
+  const { config } = deps;
+  const sessions = deps.services.platform.sessions;
   const list = async (
     c: Context<AppEnv>,
     query: { limit?: number | undefined; cursor?: string | undefined },
     userId?: string,
   ) =>
-    store.auth.listSessions(requireActor(c), {
+    sessions.list(requireActor(c), {
       ...(userId === undefined ? {} : { userId }),
       ...pageOptions(query, 50),
       ...currentSecret(c),
@@ -66,7 +68,7 @@ export function registerSessionRoutes(app: App, deps: ModuleDeps): void {
       responses: { 204: { description: 'Ended' }, ...problemResponses },
     }),
     async (c) => {
-      const { current } = await store.auth.revokeSession(requireActor(c), c.req.valid('param').id, {
+      const { current } = await sessions.revoke(requireActor(c), c.req.valid('param').id, {
         ip: clientIp(c, config),
         ...currentSecret(c),
       });
@@ -85,7 +87,7 @@ export function registerSessionRoutes(app: App, deps: ModuleDeps): void {
     }),
     async (c) => {
       const secret = c.get('auth')?.sessionSecret;
-      const sessionsEnded = await store.auth.revokeOtherSessions(requireActor(c), {
+      const sessionsEnded = await sessions.revokeOthers(requireActor(c), {
         ip: clientIp(c, config),
         ...(secret === undefined ? {} : { keepSecret: secret }),
       });
@@ -117,7 +119,7 @@ export function registerSessionRoutes(app: App, deps: ModuleDeps): void {
     async (c) => {
       const actor = requireActor(c);
       const userId = c.req.valid('param').id;
-      const sessionsEnded = await store.auth.revokeUserSessions(actor, userId, {
+      const sessionsEnded = await sessions.revokeAllOf(actor, userId, {
         ip: clientIp(c, config),
       });
       if (userId === actor.userId && c.get('auth')?.via === 'session') clearSessionCookie(c);

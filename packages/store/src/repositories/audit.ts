@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { assertRole, isInstanceAdmin, type Actor } from '../actor';
+import { isInstanceAdmin, type Actor } from '../actor';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
 import { iso, type AuditEvent, type Page } from './model';
@@ -45,14 +45,14 @@ export class AuditRepository {
   }
 
   /**
-   * Newest first. Admins read their organisation's events; the instance admin reads all
-   * (including failed sign-ins for unknown accounts, which belong to no organisation).
+   * Newest first: the events of the actor's organisation; for the instance admin, all of them
+   * (including failed sign-ins for unknown accounts, which belong to no organisation). Who may
+   * read the audit log is the platform service's decision.
    */
   async list(
     actor: Actor,
     options: { limit?: number; cursor?: string } = {},
   ): Promise<Page<AuditEvent>> {
-    assertRole(actor, 'admin');
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     let q = this.db
       .selectFrom('audit_events')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { assertRole, isInstanceAdmin, type Actor, type Role } from '../actor';
+import { isInstanceAdmin, type Actor, type Role } from '../actor';
 import { authCacheMs, type BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
@@ -298,15 +298,14 @@ export class AuthRepository {
   }
 
   /**
-   * The user whose sessions `actor` asks about, if within reach: themself; an admin, a user of
-   * their organisation; the instance admin, anyone. FORBIDDEN for a non-admin asking about
-   * someone else, NOT_FOUND for a user out of reach (existence does not leak).
+   * The user whose sessions `actor` asks about, if within reach: themself, a user of their
+   * organisation, or (the instance admin) anyone; NOT_FOUND otherwise, so existence does not
+   * leak. Whether the actor may ask about someone else is the platform service's decision.
    */
   private async sessionOwner(
     actor: Actor,
     userId: string,
   ): Promise<{ id: string; organisationId: string }> {
-    if (userId !== actor.userId) assertRole(actor, 'admin');
     let q = this.db
       .selectFrom('users')
       .select(['id', 'organisation_id'])
@@ -364,13 +363,14 @@ export class AuthRepository {
   }
 
   /**
-   * Ends one session: the actor's own, or (admins) one of a user of their organisation, or
-   * (instance admin) anyone's; NOT_FOUND otherwise. Says whether it was `currentSecret`'s.
+   * Ends one session of a user of the actor's organisation (the instance admin: anyone's), or
+   * only one of `ownerId`'s (null matches none) when given; NOT_FOUND otherwise. Says whether
+   * it was `currentSecret`'s.
    */
   async revokeSession(
     actor: Actor,
     sessionId: string,
-    meta: RequestMeta & { currentSecret?: string } = {},
+    meta: RequestMeta & { currentSecret?: string; ownerId?: string | null } = {},
   ): Promise<{ userId: string; current: boolean }> {
     if (!isUuid(sessionId)) throw new StoreError('NOT_FOUND', `session ${sessionId} not found`);
     const ended = await inTransaction(this.db, async (trx) => {
@@ -379,16 +379,9 @@ export class AuthRepository {
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .select(['sessions.id_hash', 'sessions.user_id', 'users.organisation_id'])
         .where('sessions.id', '=', sessionId);
-      if (!isInstanceAdmin(actor)) {
-        q = q.where((eb) =>
-          eb.or([
-            eb('sessions.user_id', '=', actor.userId ?? NIL_UUID),
-            ...(actor.role === 'admin'
-              ? [eb('users.organisation_id', '=', actor.organisationId)]
-              : []),
-          ]),
-        );
-      }
+      if (!isInstanceAdmin(actor)) q = q.where('users.organisation_id', '=', actor.organisationId);
+      if (meta.ownerId !== undefined)
+        q = q.where('sessions.user_id', '=', meta.ownerId ?? NIL_UUID);
       const row = await q.executeTakeFirst();
       if (!row) throw new StoreError('NOT_FOUND', `session ${sessionId} not found`);
       await trx.deleteFrom('sessions').where('id', '=', sessionId).execute();
@@ -427,8 +420,8 @@ export class AuthRepository {
   }
 
   /**
-   * Ends every session of a user within reach (themself, or as their admin), e.g. when an
-   * account may be compromised. Returns how many ended.
+   * Ends every session of a user within reach (see `sessionOwner`), e.g. when an account may
+   * be compromised. Returns how many ended.
    */
   async revokeUserSessions(actor: Actor, userId: string, meta: RequestMeta = {}): Promise<number> {
     const owner = await this.sessionOwner(actor, userId);

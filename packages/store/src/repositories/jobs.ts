@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { assertRole, isInstanceAdmin, type Actor } from '../actor';
+import { isInstanceAdmin, type Actor } from '../actor';
 import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
@@ -9,6 +9,7 @@ import { afterKeyset, cursorAt, decodeCursor, pageLimit, toPage } from './page';
 /** Progress of running jobs, kept in memory by the process that runs them (see ingest/run.ts). */
 export type LiveProgress = Map<string, { done: number; total: number | null }>;
 
+/** Who may read ingest jobs: staff roles, not partners (the ingest service checks it). */
 export const JOB_READER_ROLES = ['admin', 'analyst', 'officer', 'viewer'] as const;
 
 export class JobsRepository {
@@ -44,12 +45,11 @@ export class JobsRepository {
   }
 
   /**
-   * Newest first, in keyset pages of `limit` (default 100, at most MAX_PAGE_LIMIT) after
-   * `cursor`; staff roles of the organisation that ran them (the instance admin: all). While a
-   * PGlite ingest holds the session, the first page comes from memory (see busy-cache.ts).
+   * The jobs of the actor's organisation (the instance admin: all), newest first, in keyset pages
+   * of `limit` (default 100, at most MAX_PAGE_LIMIT) after `cursor`. While a PGlite ingest holds
+   * the session, the first page comes from memory (see busy-cache.ts).
    */
   async list(actor: Actor, options: { limit?: number; cursor?: string } = {}): Promise<Page<Job>> {
-    assertRole(actor, ...JOB_READER_ROLES);
     const limit = pageLimit(options.limit, 100);
     const key = `${this.scope(actor)}:${limit}`;
     if (options.cursor === undefined) {
@@ -76,14 +76,21 @@ export class JobsRepository {
     return { ...page, items: page.items.map((j) => this.overlay(j)) };
   }
 
+  /** One job of the actor's organisation (the instance admin: any), with live progress. */
   async get(actor: Actor, id: string): Promise<Job> {
-    assertRole(actor, ...JOB_READER_ROLES);
-    const cached =
-      this.cache.get<Job>(`${this.scope(actor)}:job:${id}`) ??
-      (this.cache.busy()
-        ? this.withRemembered(actor, [], 500).find((j) => j.id === id)
-        : undefined);
+    const cached = this.cache.get<Job>(`${this.scope(actor)}:job:${id}`);
     if (cached) return this.overlay(cached);
+    if (this.cache.busy()) {
+      // A job this process runs or ran lately is answered from memory while a PGlite ingest holds
+      // the session, also when it is another organisation's (NOT_FOUND, as the query would say):
+      // otherwise asking about that job would wait for the running one to end.
+      const remembered = this.cache.rememberedJobs<Job>().find((r) => r.job.id === id);
+      if (remembered) {
+        if (isInstanceAdmin(actor) || remembered.organisationId === actor.organisationId)
+          return this.overlay(remembered.job);
+        throw new StoreError('NOT_FOUND', `job ${id} not found`);
+      }
+    }
     let q = this.db.selectFrom('ingest_jobs').selectAll().where('id', '=', id);
     if (!isInstanceAdmin(actor)) q = q.where('organisation_id', '=', actor.organisationId);
     const row = isUuid(id) ? await q.executeTakeFirst() : undefined;

@@ -39,18 +39,15 @@ export class OrganisationsRepository {
     return toOrganisation(row);
   }
 
-  /** Only admins of the home organisation create organisations. */
+  /**
+   * Stores a new organisation with its audit event (who may create one is the platform
+   * service's decision: the instance admin).
+   */
   async create(
     actor: Actor,
     input: { name: string; kind: OrganisationKind },
     meta: { ip?: string | null } = {},
   ): Promise<Organisation> {
-    if (!isInstanceAdmin(actor)) {
-      throw new StoreError(
-        'FORBIDDEN',
-        'only admins of the home organisation create organisations',
-      );
-    }
     const name = checkName(input.name, 'name');
     if (!isOrganisationKind(input.kind)) {
       throw new StoreError('INVALID_ARGUMENT', 'kind must be agency, hub or insurer', {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { grantableRoles, isRole, type Actor, type Role } from '../actor';
+import { isRole, type Actor, type Role } from '../actor';
 import { authCacheMs, type BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
@@ -13,6 +13,16 @@ import { inTransaction } from './tx';
 export const MAX_TOKEN_DAYS = 366;
 /** last_used_at is refreshed at most this often. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
+/** Stands in for a missing user id in a comparison that must then match nothing. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Narrows a token query to the tokens one user created (`userId`; null matches none, as the
+ * system actor creates tokens with no user behind them). Without it, the organisation's tokens.
+ */
+export interface TokenOwnerFilter {
+  userId?: string | null;
+}
 
 export interface AuthenticatedToken {
   actor: Actor;
@@ -26,13 +36,13 @@ export class TokensRepository {
   ) {}
 
   /**
-   * Admins see their organisation's tokens; everyone else the tokens they created. Newest first,
-   * in keyset pages of `limit` (at most MAX_PAGE_LIMIT) after `cursor`; without a limit or
-   * cursor, every token (the CLI; the API always pages).
+   * The tokens of the actor's organisation (or only those `userId` created). Newest first, in
+   * keyset pages of `limit` (at most MAX_PAGE_LIMIT) after `cursor`; without a limit or cursor,
+   * every token (the CLI; the API always pages).
    */
   async list(
     actor: Actor,
-    options: { limit?: number; cursor?: string } = {},
+    options: TokenOwnerFilter & { limit?: number; cursor?: string } = {},
   ): Promise<Page<ApiToken>> {
     const paged = options.limit !== undefined || options.cursor !== undefined;
     const limit = paged ? pageLimit(options.limit, 100) : undefined;
@@ -43,10 +53,7 @@ export class TokensRepository {
       .where('organisation_id', '=', actor.organisationId)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc');
-    if (actor.role !== 'admin') {
-      if (actor.userId === null) return { items: [] };
-      q = q.where('user_id', '=', actor.userId);
-    }
+    if (options.userId !== undefined) q = q.where('user_id', '=', options.userId ?? NIL_UUID);
     if (options.cursor !== undefined)
       q = q.where(afterKeyset(decodeCursor(options.cursor), 'desc', 'created_at', 'id'));
     if (limit === undefined) return { items: (await q.execute()).map(toApiToken) };
@@ -54,18 +61,37 @@ export class TokensRepository {
   }
 
   /**
-   * Mint a token for machines. The secret (`idt_` + 32 random bytes) is returned once and only
-   * its SHA-256 is stored. A token never carries more than its creator's role, and a token cannot
-   * mint tokens (a leaked token must not be able to outlive its revocation).
+   * One token of the actor's organisation (or only one `userId` created); NOT_FOUND otherwise.
+   * `forUpdate` locks the row until the caller's transaction ends.
+   */
+  async get(
+    actor: Actor,
+    id: string,
+    options: TokenOwnerFilter & { forUpdate?: boolean } = {},
+  ): Promise<ApiToken> {
+    if (!isUuid(id)) throw new StoreError('NOT_FOUND', `token ${id} not found`);
+    let q = this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('id', '=', id)
+      .where('organisation_id', '=', actor.organisationId);
+    if (options.userId !== undefined) q = q.where('user_id', '=', options.userId ?? NIL_UUID);
+    if (options.forUpdate) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw new StoreError('NOT_FOUND', `token ${id} not found`);
+    return toApiToken(row);
+  }
+
+  /**
+   * Mints a token for machines in the actor's organisation, owned by the actor's user. The secret
+   * (`idt_` + 32 random bytes) is returned once and only its SHA-256 is stored. Which roles a
+   * creator may grant is the platform service's decision.
    */
   async create(
     actor: Actor,
     input: { name: string; role?: Role; expiresInDays: number },
     meta: { ip?: string | null } = {},
   ): Promise<{ token: ApiToken; secret: string }> {
-    if (actor.tokenId !== undefined) {
-      throw new StoreError('FORBIDDEN', 'API tokens cannot create tokens; sign in instead');
-    }
     const name = checkName(input.name, 'name');
     const role = input.role ?? actor.role;
     if (!isRole(role)) {
@@ -76,11 +102,6 @@ export class TokensRepository {
           details: { field: 'role' },
         },
       );
-    }
-    if (!grantableRoles(actor.role).includes(role)) {
-      throw new StoreError('FORBIDDEN', `a ${actor.role} cannot create a ${role} token`, {
-        details: { field: 'role' },
-      });
     }
     const days = input.expiresInDays;
     if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
@@ -120,8 +141,15 @@ export class TokensRepository {
     return { token: toApiToken(row), secret };
   }
 
-  /** Revoke (idempotent). Admins revoke any token of their organisation; others their own. */
-  async revoke(actor: Actor, id: string, meta: { ip?: string | null } = {}): Promise<ApiToken> {
+  /**
+   * Revokes a token of the actor's organisation (or only one `userId` created); idempotent, and
+   * audited only when it changes something.
+   */
+  async revoke(
+    actor: Actor,
+    id: string,
+    meta: TokenOwnerFilter & { ip?: string | null } = {},
+  ): Promise<ApiToken> {
     if (!isUuid(id)) throw new StoreError('NOT_FOUND', `token ${id} not found`);
     const revoked = await inTransaction(this.db, async (trx) => {
       let q = trx
@@ -129,8 +157,7 @@ export class TokensRepository {
         .selectAll()
         .where('id', '=', id)
         .where('organisation_id', '=', actor.organisationId);
-      if (actor.role !== 'admin')
-        q = q.where('user_id', '=', actor.userId ?? '00000000-0000-0000-0000-000000000000');
+      if (meta.userId !== undefined) q = q.where('user_id', '=', meta.userId ?? NIL_UUID);
       const row = await q.executeTakeFirst();
       if (!row) throw new StoreError('NOT_FOUND', `token ${id} not found`);
       this.cache.invalidate(id);

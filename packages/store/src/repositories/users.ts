@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { assertRole, isInstanceAdmin, isRole, type Actor, type Role } from '../actor';
+import { isInstanceAdmin, isRole, type Actor, type Role } from '../actor';
 import type { BusyCache } from '../busy-cache';
 import type { Database } from '../database';
 import { StoreError } from '../errors';
@@ -56,6 +56,26 @@ export interface NewUser {
   organisationId?: string;
 }
 
+/** A new user, checked and with its password hashed (`UsersRepository.prepare`). */
+export interface PreparedUser {
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly organisationId: string;
+  readonly passwordHash: string;
+  /** The generated password, when none was given: to be shown once. */
+  readonly oneTimePassword?: string;
+}
+
+/** Users are created in the actor's organisation; only the instance admin reaches the others. */
+function assertReachable(actor: Actor, organisationId: string): void {
+  if (organisationId !== actor.organisationId && !isInstanceAdmin(actor)) {
+    throw new StoreError('NOT_FOUND', `organisation ${organisationId} not found`, {
+      details: { field: 'organisationId' },
+    });
+  }
+}
+
 export interface UserChange {
   name?: string;
   role?: Role;
@@ -69,15 +89,15 @@ export class UsersRepository {
   ) {}
 
   /**
-   * Admins list their organisation's users; the instance admin lists all (or one organisation's).
-   * Oldest first, in keyset pages of `limit` (at most MAX_PAGE_LIMIT) after `cursor`; without a
-   * limit or cursor, every user (the CLI's lookups by email; the API always pages).
+   * The users of the actor's organisation; for the instance admin, of every organisation (or of
+   * one). Oldest first, in keyset pages of `limit` (at most MAX_PAGE_LIMIT) after `cursor`;
+   * without a limit or cursor, every user (the CLI's lookups by email; the API always pages).
+   * Who may list users is the platform service's decision.
    */
   async list(
     actor: Actor,
     options: { organisationId?: string; limit?: number; cursor?: string } = {},
   ): Promise<Page<User>> {
-    assertRole(actor, 'admin');
     const paged = options.limit !== undefined || options.cursor !== undefined;
     const limit = paged ? pageLimit(options.limit, DEFAULT_PAGE) : undefined;
     let q = this.db
@@ -97,44 +117,56 @@ export class UsersRepository {
     return toPage(await q.limit(limit + 1).execute(), limit, toUser);
   }
 
-  /** A user may read themself; admins read their organisation's users; NOT_FOUND otherwise. */
-  async get(actor: Actor, id: string): Promise<User> {
-    const row = isUuid(id)
-      ? await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
-      : undefined;
+  /**
+   * A user of the actor's organisation, or the actor themself (the instance admin: anyone);
+   * NOT_FOUND otherwise, so existence does not leak. `forUpdate` locks the row until the
+   * caller's transaction ends, so that what it read is what it changes.
+   */
+  async get(actor: Actor, id: string, options: { forUpdate?: boolean } = {}): Promise<User> {
+    let q = this.db.selectFrom('users').selectAll().where('id', '=', id);
+    if (options.forUpdate) q = q.forUpdate();
+    const row = isUuid(id) ? await q.executeTakeFirst() : undefined;
     const visible =
       row !== undefined &&
       (row.id === actor.userId ||
         isInstanceAdmin(actor) ||
-        (actor.role === 'admin' && row.organisation_id === actor.organisationId));
+        row.organisation_id === actor.organisationId);
     if (!visible) throw new StoreError('NOT_FOUND', `user ${id} not found`);
     return toUser(row);
   }
 
   /**
-   * Admins create users in their own organisation; the instance admin in any. Without a
-   * password, a one-time password is generated and returned once (only its hash is stored).
+   * Checks a new user and hashes their password, outside any transaction (scrypt takes about a
+   * tenth of a second, which a transaction should not hold). Without a password, a one-time
+   * password is generated; it is returned once and only its hash is stored.
    */
-  async create(
-    actor: Actor,
-    input: NewUser,
-    meta: { ip?: string | null } = {},
-  ): Promise<{ user: User; oneTimePassword?: string }> {
-    assertRole(actor, 'admin');
+  async prepare(actor: Actor, input: NewUser): Promise<PreparedUser> {
     const email = checkEmail(input.email);
     const name = checkName(input.name, 'name');
     const role = checkRole(input.role);
     const organisationId = input.organisationId ?? actor.organisationId;
     const generated = input.password === undefined ? oneTimePassword() : undefined;
     const password = generated ?? checkPassword(input.password);
-    if (organisationId !== actor.organisationId && !isInstanceAdmin(actor)) {
-      throw new StoreError('NOT_FOUND', `organisation ${organisationId} not found`, {
-        details: { field: 'organisationId' },
-      });
-    }
+    assertReachable(actor, organisationId);
     const passwordHash = await hashPassword(password);
+    return generated === undefined
+      ? { email, name, role, organisationId, passwordHash }
+      : { email, name, role, organisationId, passwordHash, oneTimePassword: generated };
+  }
+
+  /**
+   * Stores a prepared user in the actor's organisation (the instance admin: in any), with its
+   * audit event, in one transaction (the caller's, when there is one).
+   */
+  async insert(
+    actor: Actor,
+    prepared: PreparedUser,
+    meta: { ip?: string | null } = {},
+  ): Promise<User> {
+    const { email, name, role, organisationId, passwordHash } = prepared;
+    assertReachable(actor, organisationId);
     try {
-      const user = await inTransaction(this.db, async (trx) => {
+      return await inTransaction(this.db, async (trx) => {
         const org = isUuid(organisationId)
           ? await trx
               .selectFrom('organisations')
@@ -170,7 +202,6 @@ export class UsersRepository {
         });
         return toUser(row);
       });
-      return generated === undefined ? { user } : { user, oneTimePassword: generated };
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new StoreError('CONFLICT', `a user with email ${email} exists`, {
@@ -181,10 +212,23 @@ export class UsersRepository {
     }
   }
 
+  /** `prepare` then `insert`: a user created in one call. */
+  async create(
+    actor: Actor,
+    input: NewUser,
+    meta: { ip?: string | null } = {},
+  ): Promise<{ user: User; oneTimePassword?: string }> {
+    const prepared = await this.prepare(actor, input);
+    const user = await this.insert(actor, prepared, meta);
+    return prepared.oneTimePassword === undefined
+      ? { user }
+      : { user, oneTimePassword: prepared.oneTimePassword };
+  }
+
   /**
-   * Admins change users of their organisation (the instance admin any user). Nobody changes
-   * their own role or disables themself, so an instance cannot lose its last admin by accident.
-   * Disabling a user ends their sessions at once.
+   * Changes a user of the actor's organisation (the instance admin: any user), with its audit
+   * event. Disabling a user ends their sessions at once. Who may change whom is the platform
+   * service's decision.
    */
   async update(
     actor: Actor,
@@ -192,7 +236,6 @@ export class UsersRepository {
     change: UserChange,
     meta: { ip?: string | null } = {},
   ): Promise<User> {
-    assertRole(actor, 'admin');
     const patch: { name?: string; role?: Role; disabled?: boolean } = {};
     if (change.name !== undefined) patch.name = checkName(change.name, 'name');
     if (change.role !== undefined) patch.role = checkRole(change.role);
@@ -203,9 +246,6 @@ export class UsersRepository {
         });
       }
       patch.disabled = change.disabled;
-    }
-    if (id === actor.userId && (patch.role !== undefined || patch.disabled === true)) {
-      throw new StoreError('FORBIDDEN', 'you cannot change your own role or disable yourself');
     }
     await this.get(actor, id); // NOT_FOUND outside the actor's reach
     const updated = await inTransaction(this.db, async (trx) => {
@@ -242,8 +282,8 @@ export class UsersRepository {
   }
 
   /**
-   * Set a password: a user for themself, an admin for users within reach. Returns the
-   * generated one-time password when none is given. All of the user's sessions end.
+   * Sets the password of a user within reach (see `get`). Returns the generated one-time
+   * password when none is given. All of the user's sessions end.
    */
   async setPassword(
     actor: Actor,
@@ -251,7 +291,6 @@ export class UsersRepository {
     password?: string,
     meta: { ip?: string | null } = {},
   ): Promise<{ oneTimePassword?: string }> {
-    if (id !== actor.userId) assertRole(actor, 'admin');
     const target = await this.get(actor, id);
     const generated = password === undefined ? oneTimePassword() : undefined;
     const hash = await hashPassword(generated ?? checkPassword(password));
