@@ -115,7 +115,7 @@ export function createApp(deps: ServerDeps & { lifecycle?: Lifecycle }): App {
       ? uploadLimit(c, next)
       : jsonLimit(c, next);
   app.use('/api/*', limits);
-  app.use('/api/*', authenticate(store));
+  app.use('/api/*', authenticate(services));
 
   registerAuthRoutes(app, moduleDeps, limiter);
   registerAdminRoutes(app, moduleDeps);

@@ -75,7 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const demo = new AbortController();
   if (options.demoData) {
-    loadDemoData(options.store, { logger, signal: demo.signal })
+    loadDemoData(services, { logger, signal: demo.signal })
       .then((run) => run.finished)
       .catch((error: unknown) => logger.error({ err: error }, 'demo data could not be loaded'));
   }

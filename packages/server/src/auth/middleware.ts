@@ -1,14 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Services } from '@interdict/services';
-import {
-  StoreError,
-  type Actor,
-  type AuthenticatedToken,
-  type ResolvedSession,
-  type Role,
-  type Store,
-} from '@interdict/store';
+import { StoreError, type Actor, type Role } from '@interdict/store';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv, ServerConfig } from '../env';
@@ -84,42 +77,21 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
-/** The two reads that decide who is asking. */
-interface WhoIsAsking {
-  token(secret: string): Promise<AuthenticatedToken | undefined>;
-  session(secret: string): Promise<ResolvedSession | undefined>;
-}
-
-/**
- * Who is asking is the platform service's answer (sessions and API tokens, with the in-process
- * cache of store/busy-cache.ts). app.ts still hands this middleware the store while the platform
- * moves into the services (issue 12); the store answers the same two reads, which the platform
- * service makes without adding to them.
- */
-function whoIsAsking(source: Services | Store): WhoIsAsking {
-  if ('platform' in source) {
-    const { tokens, sessions } = source.platform;
-    return { token: (s) => tokens.authenticate(s), session: (s) => sessions.resolve(s) };
-  }
-  return {
-    token: (s) => source.tokens.authenticate(s),
-    session: (s) => source.auth.resolveSession(s),
-  };
-}
-
 /**
  * Finds who is asking: a bearer API token (machines) or the session cookie (the console).
  * A bad bearer token is a 401 at once; a bad cookie just means anonymous. Cookie-authenticated
  * unsafe requests must carry the session's CSRF token in X-CSRF-Token (OWASP CSRF cheat sheet,
  * synchronizer token); bearer requests need none, as browsers never attach them by themselves.
  */
-export function authenticate(source: Services | Store): MiddlewareHandler<AppEnv> {
-  const ask = whoIsAsking(source);
+export function authenticate(services: Services): MiddlewareHandler<AppEnv> {
+  // Who is asking is the platform service's answer (with the in-process cache of
+  // store/busy-cache.ts).
+  const { tokens, sessions } = services.platform;
   return async (c, next) => {
     const authorization = c.req.header('authorization');
     if (authorization !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const found = m?.[1] ? await ask.token(m[1]) : undefined;
+      const found = m?.[1] ? await tokens.authenticate(m[1]) : undefined;
       if (!found) {
         return problem(c, 401, 'UNAUTHENTICATED', 'the API token is unknown, expired or revoked', {
           headers: { 'www-authenticate': 'Bearer' },
@@ -129,7 +101,7 @@ export function authenticate(source: Services | Store): MiddlewareHandler<AppEnv
       return next();
     }
     const secret = getCookie(c, SESSION_COOKIE);
-    const session = secret ? await ask.session(secret) : undefined;
+    const session = secret ? await sessions.resolve(secret) : undefined;
     if (session && secret) {
       c.set('auth', {
         actor: session.actor,

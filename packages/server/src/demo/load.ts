@@ -1,15 +1,8 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { describeError } from '@interdict/core';
-import type { IngestJobRequest, Services } from '@interdict/services';
-import {
-  getIngestKind,
-  startIngestJob,
-  type Actor,
-  type Job,
-  type Page,
-  type Store,
-} from '@interdict/store';
+import type { Services } from '@interdict/services';
+import { getIngestKind, type Job } from '@interdict/store';
 import { defaultDatasetsDir, readDemoManifest, type DemoFile } from './manifest';
 
 /** The little of a logger the loader uses (pino's Logger fits). */
@@ -45,39 +38,6 @@ export const DEMO_SOURCE_PREFIX = 'datasets/';
 
 const noopLogger: DemoLogger = { info() {}, warn() {}, error() {} };
 
-/** What the loader needs of the ingest use cases. */
-interface DemoIngest {
-  /** The instance's operator, who loads the bundle. */
-  operator(): Promise<Actor>;
-  jobs(actor: Actor, options: { limit: number }): Promise<Page<Job>>;
-  start(actor: Actor, request: IngestJobRequest): Promise<{ job: Job; finished: Promise<Job> }>;
-  job(actor: Actor, id: string): Promise<Job>;
-}
-
-/**
- * The demo's jobs run through the ingest service, so that what they put in force (a list
- * version, a dataset release) is committed to the ledger as from any other edge. The server
- * still hands the loader its store while the platform moves into the services (issue 12); a
- * store runs the same jobs without the ledger hook, so a kind that records on the ledger fails.
- */
-function demoIngest(source: Services | Store): DemoIngest {
-  if ('ingest' in source) {
-    const { ingest, platform } = source;
-    return {
-      operator: () => platform.operator(),
-      jobs: (actor, options) => ingest.jobs(actor, options),
-      start: (actor, request) => ingest.start(actor, request),
-      job: (actor, id) => ingest.job(actor, id),
-    };
-  }
-  return {
-    operator: () => source.systemActor(),
-    jobs: (actor, options) => source.jobs.list(actor, options),
-    start: (actor, request) => startIngestJob(source, actor, request),
-    job: (actor, id) => source.jobs.get(actor, id),
-  };
-}
-
 /**
  * Loads the demo-data bundle as ordinary ingest jobs, one after another in the background, so
  * the server answers `/readyz` at once and the jobs API and console show the progress.
@@ -88,15 +48,17 @@ function demoIngest(source: Services | Store): DemoIngest {
  * from the bundle, and no bundle job) is left alone.
  */
 export async function loadDemoData(
-  source: Services | Store,
+  services: Services,
   options: DemoDataOptions = {},
 ): Promise<DemoDataRun> {
-  const ingest = demoIngest(source);
+  // Through the ingest service, so that what the jobs put in force (a list version, a dataset
+  // release) is committed to the ledger as from any other edge.
+  const { ingest } = services;
   const logger = options.logger ?? noopLogger;
   const datasetsDir = options.datasetsDir ?? defaultDatasetsDir();
   const progressEveryMs = options.progressEveryMs ?? 5000;
   const manifest = await readDemoManifest(datasetsDir);
-  const actor = await ingest.operator();
+  const actor = await services.platform.operator();
 
   // Every job name this instance has seen (500 is the repository's page limit; a demo instance
   // holds a dozen). The system actor is the instance admin, so it sees every organisation's jobs.
