@@ -42,7 +42,7 @@ async function run(label: string, store: Store): Promise<void> {
   // The anchor, in the same run: one INSERT of the same row per decision in one transaction, no
   // ledger — what the engine itself allows a decision that writes one row.
   const anchorN = 3000;
-  let t = performance.now();
+  const t = performance.now();
   await store.transaction(async (tx) => {
     for (let i = 0; i < anchorN; i++)
       await tx.audit.record({
