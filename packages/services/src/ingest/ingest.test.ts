@@ -182,6 +182,50 @@ for (const engine of ENGINES) {
       );
     });
 
+    it('lets no one without the right start a skipping declarations job (moved from the store with its assertions)', async () => {
+      // A declarations file through a column mapping, asked to skip bad rows.
+      const mapping = JSON.stringify({
+        name: 'national-entries',
+        hsDigits: 6,
+        columns: {
+          id: 'entry_no',
+          date: 'accepted',
+          hsCode: 'tariff_line',
+          importer: 'importer',
+          origin: 'origin',
+          itemPrice: 'customs_value',
+          fraud: 'inspected',
+        },
+      });
+      const text =
+        'entry_no,accepted,tariff_line,importer,origin,customs_value,inspected\n' +
+        'E-1,2024-03-01,870323,IMP-1,DE,25000,0\nE-2,2024-02-30,620342,IMP-2,CN,900,0\n';
+      const declarations = async () =>
+        Number(
+          (
+            await store.db
+              .selectFrom('targeting_declarations')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const [jobsBefore, rowsBefore] = [await count(store, 'ingest_jobs'), await declarations()];
+      for (const actor of [viewer, { ...admin, role: 'officer' as const }, partner]) {
+        await expectCode(
+          services.ingest.start(actor, {
+            kind: 'declarations',
+            sourceName: 'entries.csv',
+            input: byteSource(text),
+            attachments: { mapping },
+            options: { onBadRow: 'skip' },
+          }),
+          'FORBIDDEN',
+        );
+      }
+      expect(await count(store, 'ingest_jobs')).toBe(jobsBefore);
+      expect(await declarations()).toBe(rowsBefore);
+    });
+
     it('cancels a running job, which then keeps nothing; only its organisation’s ingesters may', async () => {
       const blobs = await count(store, 'blobs');
       const { job, finished } = await services.ingest.start(admin, {
