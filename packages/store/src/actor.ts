@@ -1,5 +1,3 @@
-import { StoreError } from './errors';
-
 export const ROLES = ['admin', 'analyst', 'officer', 'viewer', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -7,8 +5,9 @@ export const ORGANISATION_KINDS = ['agency', 'hub', 'insurer'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 /**
- * Who is asking. Every repository method takes one and scopes its SQL by it, so authorisation
- * holds no matter which edge (HTTP, CLI, a capability's job) calls the store.
+ * Who is asking. Repository methods take one and scope their SQL to its organisation, so no
+ * edge or service can reach another organisation's rows; which role may do what is checked by
+ * the services (packages/services), before any work is done.
  * `userId` is null for the system actor (the CLI acting as the instance's operator).
  */
 export interface Actor {
@@ -26,15 +25,6 @@ export function isRole(value: unknown): value is Role {
 
 export function isOrganisationKind(value: unknown): value is OrganisationKind {
   return typeof value === 'string' && (ORGANISATION_KINDS as readonly string[]).includes(value);
-}
-
-/** Refuses unless the actor has one of `roles`. */
-export function assertRole(actor: Actor, ...roles: Role[]): void {
-  if (!roles.includes(actor.role)) {
-    throw new StoreError('FORBIDDEN', `role ${actor.role} may not do this`, {
-      details: { role: actor.role, allowed: roles },
-    });
-  }
 }
 
 /** An admin of the home organisation: the instance's operator, who may act across organisations. */

@@ -14,7 +14,6 @@ export {
   isRole,
   isOrganisationKind,
   isInstanceAdmin,
-  assertRole,
   grantableRoles,
   type Actor,
   type Role,
