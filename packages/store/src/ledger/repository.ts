@@ -82,24 +82,8 @@ export class LedgerRepository {
 
   /** Writes an entry to the outbox (call inside the transaction of the change it records). */
   async stage(e: StagedEntryInput): Promise<{ seq: number }> {
-    const r = await this.db
-      .insertInto('ledger_entries')
-      .values({
-        origin: e.origin,
-        leaf_index: null,
-        organisation_id: e.organisationId,
-        record_type: e.recordType,
-        body_sha256: e.bodySha256,
-        body: e.body,
-        opening: e.opening,
-        envelope: e.envelope,
-        subject_type: e.subjectType ?? null,
-        subject_id: e.subjectId ?? null,
-        created_by: e.createdBy,
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    return { seq: Number(r.seq) };
+    const [seq] = await this.stageMany([e]);
+    return { seq: seq as number };
   }
 
   /**
