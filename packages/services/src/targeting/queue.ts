@@ -88,7 +88,7 @@ export function currentSelection(d: StoredDeclaration): {
     lane: 'green',
     selectedBy: null,
     // First what happened to it, then why it had been picked.
-    reasons: [`Released without inspection by an officer: ${d.release.reason}`, ...reasons],
+    reasons: [`Released without inspection: ${d.release.reason}`, ...reasons],
     release: { ...d.release, from: { lane: d.lane, selectedBy } },
   };
 }
