@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProofBundle, verifierFromVkey, verifyProofBundle } from '@interdict/ledger';
 import { nodeEd25519 } from '@interdict/ledger/node';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
@@ -16,6 +16,7 @@ import {
   screenshotDir,
   type ConsoleBrowser,
 } from './browser';
+import { verifiedLine, verifyInBrowser } from './ledger-proof';
 import { apiSession, startTestServer, type ApiSession, type TestServer } from './server';
 
 let server: TestServer;
@@ -60,22 +61,6 @@ async function verifiedInNode(entry: Entry): Promise<number> {
   ]);
   expect(parseProofBundle(entry.proof!).index).toBe(entry.index);
   return cp.size;
-}
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-function verifiedLine(index: number): RegExp {
-  const key = logVkey.split('+').slice(0, 2).join('+');
-  return new RegExp(
-    `^Verified in this browser: entry ${index} is in the log, in the checkpoint of \\d+ entries signed by the log key ${escape(key)}; the record shown is the one committed, signed by its organisation’s key\\.$`,
-  );
-}
-
-async function verifyInBrowser(entry: Locator): Promise<string> {
-  await entry.getByRole('button', { name: 'Verify in this browser' }).click({ timeout: 30_000 });
-  const status = entry.getByRole('status');
-  await status.waitFor();
-  return status.innerText();
 }
 
 /** A drawer over the page, as the administrator sees it on screen. */
@@ -135,7 +120,7 @@ describe("the platform's decisions on the ledger", () => {
       before: { role: 'analyst' },
       after: { role: 'officer' },
     });
-    expect(await verifyInBrowser(changed)).toMatch(verifiedLine(change!.index!));
+    expect(await verifyInBrowser(changed)).toMatch(verifiedLine(logVkey, change!.index!));
     await verifiedInNode(change!);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshotDrawer('admin-user-role-ledger');
@@ -170,7 +155,7 @@ describe("the platform's decisions on the ledger", () => {
     expect(await revoked.getAttribute('aria-label')).toMatch(/: API token revoked$/);
     const [, revocation] = await entriesWithProofs('platform.token', created.token.id);
     expect(revocation?.body).toMatchObject({ action: 'revoked' });
-    expect(await verifyInBrowser(revoked)).toMatch(verifiedLine(revocation!.index!));
+    expect(await verifyInBrowser(revoked)).toMatch(verifiedLine(logVkey, revocation!.index!));
     await verifiedInNode(revocation!);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshotDrawer('admin-token-ledger');

@@ -27,6 +27,7 @@ import {
   type ApiSession,
   type TestServer,
 } from './server';
+import { escapeRegExp, verifiedLine, verifyInBrowser } from './ledger-proof';
 
 let server: TestServer;
 let session: ApiSession;
@@ -73,24 +74,6 @@ async function verifiedInNode(entry: Entry): Promise<{ index: number; size: numb
     verifierFromVkey(logVkey, nodeEd25519),
   ]);
   return { index: parseProofBundle(entry.proof!).index, size: cp.size };
-}
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** What the console says once an entry of the reader's own organisation verifies. */
-function verifiedLine(index: number): RegExp {
-  const key = logVkey.split('+').slice(0, 2).join('+');
-  return new RegExp(
-    `^Verified in this browser: entry ${index} is in the log, in the checkpoint of \\d+ entries signed by the log key ${escape(key)}; the record shown is the one committed, signed by its organisation’s key\\.$`,
-  );
-}
-
-/** Clicks the entry's Verify button (there once a checkpoint includes it) and answers the status. */
-async function verifyInBrowser(entry: Locator): Promise<string> {
-  await entry.getByRole('button', { name: 'Verify in this browser' }).click({ timeout: 30_000 });
-  const status = entry.getByRole('status');
-  await status.waitFor();
-  return status.innerText();
 }
 
 /** A drawer over the page: what the officer sees on screen (a full-page shot would cut it). */
@@ -155,7 +138,7 @@ describe("targeting's decisions on the ledger", () => {
     expect(text).toContain('Red lane for origin CO.');
     expect(text).toContain(`“${RULE}”`);
     expect(text).toContain('By you.');
-    expect(await verifyInBrowser(entry)).toMatch(verifiedLine(created!.index!));
+    expect(await verifyInBrowser(entry)).toMatch(verifiedLine(logVkey, created!.index!));
     // The same entry, fetched again, verifies here without the console.
     const [again] = await entriesWithProofs('targeting.rule', rule.id);
     expect((await verifiedInNode(again!)).index).toBe(created!.index);
@@ -221,7 +204,7 @@ describe("targeting's decisions on the ledger", () => {
     const index = Number(
       /entry (\d+):/.exec((await removal.getAttribute('aria-label')) ?? '')?.[1],
     );
-    expect(await verifyInBrowser(removal)).toMatch(verifiedLine(index));
+    expect(await verifyInBrowser(removal)).toMatch(verifiedLine(logVkey, index));
     await screenshotDrawer('targeting-rule-removed-ledger');
     await closeDrawer(drawer);
   });
@@ -241,7 +224,7 @@ describe("targeting's decisions on the ledger", () => {
     const activated = drawer.getByRole('article', { name: /: Model made active$/ });
     expect(await activated.innerText()).toContain('Now the active Fraud model.');
     const [first] = await entriesOf('targeting.model', model.id);
-    expect(await verifyInBrowser(trained)).toMatch(verifiedLine(first!.index!));
+    expect(await verifyInBrowser(trained)).toMatch(verifiedLine(logVkey, first!.index!));
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshotDrawer('targeting-model-ledger');
     await closeDrawer(drawer);
@@ -279,7 +262,7 @@ describe("targeting's decisions on the ledger", () => {
     expect(text).toContain('By you.');
     const [selection] = await entriesWithProofs('targeting.day', DAY);
     expect(selection?.recordType).toBe('targeting.day.selected');
-    expect(await verifyInBrowser(entry)).toMatch(verifiedLine(selection!.index!));
+    expect(await verifyInBrowser(entry)).toMatch(verifiedLine(logVkey, selection!.index!));
     expect((await verifiedInNode(selection!)).index).toBe(selection!.index);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshotDrawer('targeting-day-selection-ledger');
@@ -320,7 +303,7 @@ describe("targeting's decisions on the ledger", () => {
     await onRecord.waitFor();
     expect(await onRecord.innerText()).toMatch(
       new RegExp(
-        `Released by you on .+\\. The day’s selection had put it in the red lane, picked for inspection \\(.+\\)\\.\\s+Reason: ${escape(reason)}`,
+        `Released by you on .+\\. The day’s selection had put it in the red lane, picked for inspection \\(.+\\)\\.\\s+Reason: ${escapeRegExp(reason)}`,
       ),
     );
     await page.getByLabel('lane green').waitFor();
@@ -336,7 +319,7 @@ describe("targeting's decisions on the ledger", () => {
     expect(others).toEqual([]);
     expect(released?.recordType).toBe('targeting.declaration.released');
     expect(released?.body).toMatchObject({ declaration: red.id, reason });
-    expect(await verifyInBrowser(entry)).toMatch(verifiedLine(released!.index!));
+    expect(await verifyInBrowser(entry)).toMatch(verifiedLine(logVkey, released!.index!));
     expect((await verifiedInNode(released!)).index).toBe(released!.index);
     expect(
       await get<{ lane: string; release: { reason: string } }>(
