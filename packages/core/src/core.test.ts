@@ -68,3 +68,22 @@ describe('readCsv', () => {
     await expect(collect(readCsv([]))).rejects.toThrow(/empty/);
   });
 });
+
+describe('canonicalJson refuses what RFC 8785 cannot canonicalise (hostile input)', () => {
+  it('non-finite numbers, lone surrogates and deep nesting are typed errors, not crashes', async () => {
+    const { canonicalJson, MAX_JSON_DEPTH } = await import('./canonical-json');
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    for (const bad of [Infinity, { a: NaN }, 'a\ud800b', { ['k\udc00']: 1 }, deep]) {
+      expect(() => canonicalJson(bad)).toThrow(
+        expect.objectContaining({ code: 'JSON_NOT_CANONICALIZABLE' }),
+      );
+    }
+    let ok: unknown = 1;
+    for (let i = 0; i < MAX_JSON_DEPTH - 1; i++) ok = [ok];
+    expect(canonicalJson(ok)).toBe(
+      '['.repeat(MAX_JSON_DEPTH - 1) + '1' + ']'.repeat(MAX_JSON_DEPTH - 1),
+    );
+    expect(canonicalJson({ b: 'é😀', a: 1 })).toBe('{"a":1,"b":"é😀"}');
+  });
+});
